@@ -1,0 +1,29 @@
+# Two commands on a fresh clone: `make run` and `make test`. Each creates .venv and installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	touch $(STAMP)
+
+run: $(STAMP)  ## create ketnap.db, load the demo organisation, print what is due
+	$(BIN)/ketnap demo
+
+test: $(STAMP)  ## the whole test suite (PostgreSQL tests need KETNAP_TEST_DATABASE_URL)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy states storage notifications workflow
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run_all
+
+clean:
+	rm -rf $(VENV) ketnap.db ketnap.db-wal ketnap.db-shm

@@ -1,0 +1,73 @@
+"""Working days in Vietnam: Monday to Friday, minus public holidays, plus make-up Saturdays and overrides.
+
+DOMAIN.md D6, D8, D9, D11, D12 count "ngày làm việc"; the Party documents do not define it (open question 4),
+so we follow the civil-service calendar that the `holidays` package encodes, with overrides for days the
+government announces later (ARCHITECTURE.md decision 7).
+"""
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cached_property
+
+import holidays
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    extra_days_off: frozenset[date] = frozenset()
+    extra_working_days: frozenset[date] = frozenset()
+    country: str = "VN"
+    _cache: dict[int, holidays.HolidayBase] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_lists(cls, days_off: Iterable[date] = (), working_days: Iterable[date] = ()) -> "WorkingCalendar":
+        return cls(frozenset(days_off), frozenset(working_days))
+
+    @cached_property
+    def version(self) -> str:
+        """Identifies the calendar a due date was computed with, stored beside the deadline."""
+        overrides = ",".join(
+            [f"-{d.isoformat()}" for d in sorted(self.extra_days_off)]
+            + [f"+{d.isoformat()}" for d in sorted(self.extra_working_days)]
+        )
+        digest = hashlib.sha256(overrides.encode()).hexdigest()[:8]
+        return f"holidays-{holidays.__version__}-{self.country}+{digest}"
+
+    def _year(self, year: int) -> holidays.HolidayBase:
+        if year not in self._cache:
+            self._cache[year] = holidays.country_holidays(self.country, years=year)
+        return self._cache[year]
+
+    def is_working_day(self, d: date) -> bool:
+        if d in self.extra_working_days:
+            return True
+        if d in self.extra_days_off:
+            return False
+        return bool(self._year(d.year).is_working_day(d))
+
+    def holiday_name(self, d: date) -> str | None:
+        name = self._year(d.year).get(d)
+        return str(name) if name else None
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The n-th working day after `start`, `start` itself not counted (Civil Code art. 147, UNVERIFIED)."""
+        if n < 0:
+            raise ValueError("n must not be negative")
+        d, left = start, n
+        while left:
+            d += timedelta(days=1)
+            if self.is_working_day(d):
+                left -= 1
+        return d
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]; negative when end is before start."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        count, d = 0, start
+        while d < end:
+            d += timedelta(days=1)
+            count += self.is_working_day(d)
+        return count

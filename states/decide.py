@@ -1,0 +1,209 @@
+"""The single entry point of the procedure: judge a step against the rules of its date and return its event.
+
+Callers never see the `transitions` machine, a pydantic error or a bare False: a refused step raises
+StepNotAllowed or RuleViolation listing every unmet rule with its citation (STYLE.md section 2).
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+
+from states.calendar import WorkingCalendar
+from states.candidate import Candidate, apply, corrections_of, replay
+from states.catalogue import violation
+from states.errors import RuleViolation, StepNotAllowed, UnknownStep, Violation
+from states.events import Event
+from states.fields import Fields
+from states.hashing import event_hash
+from states.machine import machine_for
+from states.rules import RuleBook, RuleSet
+from states.stages import Stage
+from states.step import Check, OrgFacts, Step
+from states.steps import COMMON, STEPS, StepSpec
+
+
+def validate_fields(spec: StepSpec, raw: dict[str, Any], rules: RuleSet | None) -> Fields:
+    """Parse the step's fields; every problem becomes a violation that names the field.
+
+    Raises:
+        RuleViolation: a field is missing, unknown or malformed.
+    """
+    try:
+        return spec.fields.model_validate(raw)
+    except ValidationError as err:
+        found: list[Violation] = []
+        for problem in err.errors():
+            name = ".".join(str(part) for part in problem["loc"]) or "fields"
+            if problem["type"] == "missing":
+                found.append(violation("field_missing", rules, field=name))
+            elif problem["type"] == "extra_forbidden":
+                found.append(violation("field_unknown", rules, field=name, step=spec.name))
+            else:
+                found.append(violation("field_invalid", rules, field=name, detail=problem["msg"]))
+        raise RuleViolation(spec.name, found) from None
+
+
+def _spec(name: str) -> StepSpec:
+    spec = STEPS.get(name)
+    if spec is None:
+        raise UnknownStep(name, list(STEPS))
+    return spec
+
+
+def _judge(candidate: Candidate, step: Step, rules: RuleSet, calendar: WorkingCalendar) -> tuple[Fields, Check]:
+    spec = _spec(step.name)
+    if machine_for(rules.id).fire(candidate.stage, step.name) is None:
+        raise StepNotAllowed(candidate.id, candidate.stage, step.name, machine_for(rules.id).steps_from(
+            candidate.stage))
+    fields = validate_fields(spec, dict(step.fields), rules)
+    check = Check(candidate, step, fields, rules, calendar)
+    found = [v for guard in (*COMMON, *spec.requires, *spec.checks) for v in guard(check)]
+    if found:
+        raise RuleViolation(step.name, found)
+    return fields, check
+
+
+def decide(candidate: Candidate, step: Step, rules: RuleSet, calendar: WorkingCalendar) -> list[Event]:
+    """Return the events that `step` produces, or raise listing every unmet rule.
+
+    Raises:
+        UnknownStep, StepNotAllowed, RuleViolation.
+    """
+    if step.name == "correct":
+        raise ValueError("a correction needs the history: call decide_correction")
+    fields, check = _judge(candidate, step, rules, calendar)
+    spec = STEPS[step.name]
+    derived = spec.derive(check) if spec.derive else {}
+    return [_event(candidate, step, rules, fields.model_dump(mode="json", exclude_none=True), derived)]
+
+
+def _event(candidate: Candidate, step: Step, rules: RuleSet, payload: dict[str, Any],
+           derived: dict[str, Any]) -> Event:
+    event = Event(candidate.id, candidate.version + 1, step.name, step.on, step.recorded_at, step.actor,
+                  rules.id, payload, derived, prev_hash=candidate.last_hash)
+    return replace(event, hash=event_hash(event, candidate.last_hash))
+
+
+@dataclass(frozen=True)
+class Allowed:
+    step: str
+    moves_to: str | None
+    missing: tuple[Violation, ...]
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing
+
+
+def allowed_steps(candidate: Candidate, rules: RuleSet, calendar: WorkingCalendar, on: date,
+                  facts: OrgFacts | None = None) -> list[Allowed]:
+    """What the secretary can do next on `on`, and for each step what is still missing."""
+    result = []
+    for name in machine_for(rules.id).steps_from(candidate.stage):
+        spec = STEPS[name]
+        step = Step(name, on, {}, _noon(on), "", facts or OrgFacts())
+        check = Check(candidate, step, None, rules, calendar)
+        missing = tuple(v for guard in spec.requires for v in guard(check))
+        result.append(Allowed(name, spec.moves_to, missing))
+    return result
+
+
+def _noon(on: date) -> Any:
+    from datetime import datetime, time
+
+    from states.step import VIETNAM
+    return datetime.combine(on, time(12), VIETNAM)
+
+
+# --- corrections and re-checks ------------------------------------------------------------------------------
+
+FactsFor = Callable[[Event, Candidate], OrgFacts]
+
+
+def _lenient_facts(event: Event, candidate: Candidate) -> OrgFacts:
+    """Without the organisation tree, assume the org existed and a committee vote was needed."""
+    return OrgFacts(org_level="branch", competent_body=None, committee_vote_required=True)
+
+
+def recheck(events: Sequence[Event], rulebook: RuleBook, calendar: WorkingCalendar,
+            facts_for: FactsFor = _lenient_facts) -> list[tuple[Event, tuple[Violation, ...]]]:
+    """Re-judge every step against the rule set in force on its date, on the state just before it."""
+    overrides = corrections_of(events)
+    state = Candidate(id=events[0].stream_id if events else "")
+    problems: list[tuple[Event, tuple[Violation, ...]]] = []
+    for event in events:
+        if event.type != "correct":
+            fix = overrides.get(event.version)
+            payload = {**event.payload, **fix["fields"]} if fix else dict(event.payload)
+            on = date.fromisoformat(payload.pop("on")) if "on" in payload else event.effective_on
+            step = Step(event.type, on, payload, event.recorded_at, event.actor, facts_for(event, state))
+            try:
+                _judge(state, step, rulebook.for_date(on), calendar)
+            except (RuleViolation, StepNotAllowed) as refused:
+                found = refused.violations if isinstance(refused, RuleViolation) else (
+                    violation("field_invalid", None, field="step", detail=str(refused)),)
+                problems.append((event, tuple(found)))
+            except Exception as err:  # noqa: BLE001 - a broken event is a finding, not a crash of the audit
+                problems.append((event, (violation("field_invalid", None, field="event", detail=repr(err)),)))
+        apply(state, event, overrides or None)
+    return problems
+
+
+def decide_correction(history: Sequence[Event], step: Step, rulebook: RuleBook,
+                      calendar: WorkingCalendar) -> list[Event]:
+    """A correction names an earlier event and its corrected values; the original stays in the log.
+
+    The corrected step is judged again under the rules of its (possibly corrected) date, and the whole
+    stream must raise no problem that it did not have before.
+
+    Raises:
+        RuleViolation, StepNotAllowed.
+    """
+    candidate = replay(history)
+    rules = rulebook.for_date(step.on)
+    fields, _ = _judge(candidate, step, rules, calendar)
+    target_version: int = fields.corrects  # type: ignore[attr-defined]
+    changes: dict[str, Any] = fields.fields  # type: ignore[attr-defined]
+    if not 0 < target_version <= len(history) or history[target_version - 1].type == "correct":
+        raise RuleViolation("correct", [violation("correct_target", rules, field="corrects",
+                                                  version=target_version)])
+    target = history[target_version - 1]
+    spec = STEPS[target.type]
+    unknown = [k for k in changes if k != "on" and k not in spec.fields.model_fields]
+    if unknown:
+        raise RuleViolation("correct", [violation("correct_field", rules, field=f"fields.{k}", step=target.type)
+                                        for k in unknown])
+    before = _state_before(history, target_version)
+    merged = {**target.payload, **changes}
+    on = date.fromisoformat(str(merged.pop("on"))) if "on" in merged else target.effective_on
+    redo = Step(target.type, on, merged, step.recorded_at, target.actor, step.facts)
+    target_rules = rulebook.for_date(on)
+    target_fields, check = _judge(before, redo, target_rules, calendar)
+    derived = STEPS[target.type].derive(check) if STEPS[target.type].derive else {}
+    corrected = target_fields.model_dump(mode="json", exclude_none=True)
+    if on != target.effective_on:
+        corrected["on"] = on.isoformat()
+    payload = {"corrects": target_version, "fields": {k: corrected[k] for k in (*changes, ) if k in corrected},
+               "reason": fields.reason}  # type: ignore[attr-defined]
+    event = _event(candidate, step, rules, payload, {"replaces_derived": derived})
+    old = {(e.version, v.rule) for e, vs in recheck(history, rulebook, calendar) for v in vs}
+    new = [(e, v) for e, vs in recheck([*history, event], rulebook, calendar) for v in vs
+           if (e.version, v.rule) not in old]
+    if new:
+        raise RuleViolation("correct", [v for _, v in new])
+    return [event]
+
+
+def _state_before(history: Sequence[Event], version: int) -> Candidate:
+    overrides = corrections_of(history)
+    state = Candidate(id=history[0].stream_id)
+    for event in history[: version - 1]:
+        apply(state, event, overrides or None)
+    return state
+
+
+def stage_as_of(events: Iterable[Event], on: date) -> Stage | None:
+    return replay([e for e in events if e.effective_on <= on]).stage

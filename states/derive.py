@@ -1,0 +1,110 @@
+"""What the engine computes when a step is accepted: votes passed, late marks, and the deadlines each step
+opens and closes (PROCEDURE.md, Deadlines). Stored in the event so replays never recompute them."""
+
+from datetime import date
+from typing import Any
+
+from states.dates import add_months
+from states.step import Check
+
+ALL_KINDS = ("certificate_expiry", "admission_decision", "ceremony", "member_history", "probation_end",
+             "probation_review", "recognition_decision")
+
+
+def _open(k: Check, kind: str, due_on: date, **extra: Any) -> dict[str, Any]:
+    return {"kind": kind, "due_on": due_on.isoformat(), "rule_set": k.rules.id, "calendar": k.cal.version,
+            **{key: value.isoformat() if isinstance(value, date) else value for key, value in extra.items()}}
+
+
+def _changes(opened: list[dict[str, Any]] | None = None, closed: list[str] | None = None) -> dict[str, Any]:
+    return {"deadlines": {"open": opened or [], "close": closed or []}}
+
+
+def certify_training(k: Check) -> dict[str, Any]:
+    """D2: a certificate expires 60 months after it is issued; a new certificate replaces the old clock."""
+    issued: date = k.f.issued_on  # type: ignore[union-attr]
+    return _changes([_open(k, "certificate_expiry", add_months(issued, k.rules.certificate_valid_months))])
+
+
+def _vote_outcome(k: Check, members_field: str, threshold_name: str) -> dict[str, Any]:
+    f: Any = k.f
+    threshold = getattr(k.rules, threshold_name)
+    return {"passed": threshold.reached(f.in_favour, getattr(f, members_field)), "threshold": str(threshold)}
+
+
+def branch_vote(k: Check) -> dict[str, Any]:
+    """V1; a passed vote opens the committee's 60 working days (D6), a failed one is reported upward."""
+    outcome = _vote_outcome(k, "official_members", "vote_threshold")
+    if not outcome["passed"]:
+        return {**outcome, "report_upward": True, **_changes()}
+    wd = k.rules.working_days
+    due = k.cal.add_working_days(k.on, wd.admission_decision)
+    extended = k.cal.add_working_days(k.on, wd.admission_decision + wd.admission_decision_extension)
+    return {**outcome, **_changes([_open(k, "admission_decision", due, extendable_to=extended)])}
+
+
+def committee_vote(k: Check) -> dict[str, Any]:
+    return _vote_outcome(k, "committee_members", "committee_threshold")
+
+
+def decide_admission(k: Check) -> dict[str, Any]:
+    """D8: the ceremony within 30 working days of the day the branch receives the decision."""
+    f: Any = k.f
+    received = f.received_on or k.on
+    due = k.cal.add_working_days(received, k.rules.working_days.ceremony)
+    return _changes([_open(k, "ceremony", due)], ["certificate_expiry", "admission_decision"])
+
+
+def hold_ceremony(k: Check) -> dict[str, Any]:
+    """D9, D10, D11: probation runs 12 months from the ceremony; a late ceremony is reported (D8)."""
+    ceremony = k.c.deadlines.get("ceremony")
+    late = bool(ceremony and ceremony.is_open and k.on > ceremony.due_on)
+    ends = add_months(k.on, k.rules.probation_months)
+    wd = k.rules.working_days
+    opened = [
+        _open(k, "member_history", k.cal.add_working_days(k.on, wd.member_history)),
+        _open(k, "probation_end", ends),
+        _open(k, "probation_review", k.cal.add_working_days(ends, wd.probation_review)),
+    ]
+    return {"late": late, "report_upward": late, "probation_ends_on": ends.isoformat(),
+            **_changes(opened, ["ceremony"])}
+
+
+def submit_member_history(k: Check) -> dict[str, Any]:
+    history = k.c.deadlines.get("member_history")
+    return {"late": bool(history and k.on > history.due_on), **_changes(closed=["member_history"])}
+
+
+def review_vote(k: Check) -> dict[str, Any]:
+    """V5, D12, D19: a passed vote opens the committee's 30 working days; the third failure is reported."""
+    outcome = _vote_outcome(k, "official_members", "vote_threshold")
+    if not outcome["passed"]:
+        failures = sum(1 for v in k.c.review_votes if not v.passed) + 1
+        report = failures % k.rules.review_failures_before_report == 0
+        return {**outcome, "failures": failures, "report_upward": report, **_changes()}
+    f: Any = k.f
+    if f.recommendation == "remove":
+        return {**outcome, **_changes(closed=["probation_review"])}
+    wd = k.rules.working_days
+    due = k.cal.add_working_days(k.on, wd.recognition_decision)
+    extended = k.cal.add_working_days(k.on, wd.recognition_decision + wd.recognition_decision_extension)
+    return {**outcome, **_changes([_open(k, "recognition_decision", due, extendable_to=extended)],
+                                  ["probation_review"])}
+
+
+def committee_review_vote(k: Check) -> dict[str, Any]:
+    return _vote_outcome(k, "committee_members", "committee_threshold")
+
+
+def _all_open(k: Check) -> list[str]:
+    return [kind for kind in ALL_KINDS if kind in k.c.deadlines and k.c.deadlines[kind].is_open]
+
+
+def recognise_official(k: Check) -> dict[str, Any]:
+    """D13: official from the day probation ends, whatever the decision's date."""
+    ends = k.c.probation_ends_on
+    return {"official_on": ends.isoformat() if ends else None, **_changes(closed=_all_open(k))}
+
+
+def drop(k: Check) -> dict[str, Any]:
+    return _changes(closed=_all_open(k))

@@ -1,0 +1,165 @@
+"""The fields each step records (PROCEDURE.md, Steps), validated with pydantic before any guard runs."""
+
+import unicodedata
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+
+def _nfc(value: str) -> str:
+    return unicodedata.normalize("NFC", value.strip())
+
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_nfc)]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._/-]+$")]
+
+
+class Education(StrEnum):
+    """Ordered from lowest to highest; G3 compares positions in this order."""
+
+    NONE = "none"
+    PRIMARY = "primary"
+    LOWER_SECONDARY = "lower_secondary"
+    UPPER_SECONDARY = "upper_secondary"
+    COLLEGE = "college"
+    UNIVERSITY = "university"
+    POSTGRADUATE = "postgraduate"
+
+    @property
+    def rank(self) -> int:
+        return list(Education).index(self)
+
+
+class Category(StrEnum):
+    STUDENT = "student"
+    PRIVATE_ENTERPRISE = "private_enterprise"
+    STATE_ENTERPRISE = "state_enterprise"
+    PUBLIC_SERVANT = "public_servant"
+    ARMED_FORCES = "armed_forces"
+    FARMER = "farmer"
+    WORKER = "worker"
+    TEACHER = "teacher"
+    HEALTH_WORKER = "health_worker"
+    OTHER = "other"
+
+
+class DropReason(StrEnum):
+    OFF_LIST = "off_list"
+    VETTING_FAILED = "vetting_failed"
+    VOTE_FAILED = "vote_failed"
+    NOT_ADMITTED = "not_admitted"
+    REMOVED_FROM_PROBATION = "removed_from_probation"
+    WITHDREW = "withdrew"
+    DECEASED = "deceased"
+    OTHER = "other"
+
+
+class Fields(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True)
+
+
+class NoFields(Fields):
+    pass
+
+
+class Identify(Fields):
+    org: Code
+    full_name: Text
+    birth_date: date
+    sex: Literal["F", "M"]
+    education: Education
+    ethnicity: Text | None = None
+    religion: Text | None = None
+    youth_union: bool = False
+    trade_union: bool = False
+    categories: list[Category] = Field(default_factory=list, max_length=10)
+    remote_area: bool = False
+    village_elder: bool = False
+
+
+class AssignHelper(Fields):
+    helper: Text
+
+
+class EnrolTraining(Fields):
+    class_name: Text | None = None
+
+
+class Certificate(Fields):
+    certificate_no: Text
+    issued_on: date
+
+
+class ConcludeVetting(Fields):
+    conclusion: Literal["cleared", "not_cleared"]
+    certified_by: Text
+
+
+class Introducer(Fields):
+    name: Text
+    official_since: date
+    months_together: int = Field(ge=0, le=1200)
+
+
+class UnionResolution(Fields):
+    body: Literal["youth_union", "trade_union"]
+    number: Text
+    on: date
+
+
+class Introduce(Fields):
+    introducers: list[Introducer] = Field(max_length=5)
+    union_resolution: UnionResolution | None = None
+
+
+class CollectComments(Fields):
+    sources: list[Literal["residence", "mass_organisations"]] = Field(min_length=1, max_length=2)
+
+
+class BranchVote(Fields):
+    official_members: int = Field(gt=0, le=100000)
+    in_favour: int = Field(ge=0, le=100000)
+    resolution_no: Text | None = None
+
+
+class CommitteeVote(Fields):
+    committee_members: int = Field(gt=0, le=1000)
+    in_favour: int = Field(ge=0, le=1000)
+
+
+class DecideAdmission(Fields):
+    decision_no: Text
+    decided_by: Code
+    received_on: date | None = None
+    consent_ref: Text | None = None
+
+
+class HoldCeremony(Fields):
+    probation_helper: Text
+
+
+class ReviewVote(BranchVote):
+    recommendation: Literal["recognise", "remove"]
+
+
+class RecogniseOfficial(Fields):
+    decision_no: Text
+    decided_by: Code
+
+
+class Drop(Fields):
+    reason: DropReason
+    decision_no: Text | None = None
+    note: Text | None = None
+
+
+class Transfer(Fields):
+    to_org: Code
+
+
+class Correct(Fields):
+    corrects: int = Field(gt=0)
+    fields: dict[str, Any] = Field(min_length=1)
+    reason: Text

@@ -1,0 +1,312 @@
+"""Guards: plain functions of a Check that return every rule they find unmet (DOMAIN.md section 3).
+
+Requirements look only at the candidate and the date, so `allowed_steps` can say what is still missing;
+checks also read the step's fields.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from states.catalogue import violation
+from states.dates import add_months, age_months
+from states.errors import Violation
+from states.fields import Education
+from states.stages import Stage
+from states.step import BRANCH_LEVELS, Check
+
+Guard = Callable[[Check], list[Violation]]
+
+
+def _f(k: Check) -> Any:
+    assert k.f is not None, "a field check ran without validated fields"
+    return k.f
+
+
+def _date_not_in_future(k: Check, name: str, value: Any) -> list[Violation]:
+    if value is not None and value > k.step.today:
+        return [violation("date_in_future", k.rules, field=name, value=value, today=k.step.today)]
+    return []
+
+
+# --- every step -------------------------------------------------------------------------------------------
+
+def on_not_in_future(k: Check) -> list[Violation]:
+    return _date_not_in_future(k, "on", k.on)
+
+
+def on_not_before_identified(k: Check) -> list[Violation]:
+    if k.c.identified_on and k.on < k.c.identified_on:
+        return [violation("date_before_identified", k.rules, field="on", value=k.on,
+                          identified_on=k.c.identified_on)]
+    return []
+
+
+# --- identification and training --------------------------------------------------------------------------
+
+def org_is_branch(k: Check) -> list[Violation]:
+    """S0: candidates are put on a branch's (or a grassroots organisation's) list."""
+    f = _f(k)
+    org = getattr(f, "org", None) or getattr(f, "to_org", None)
+    field = "org" if hasattr(f, "org") else "to_org"
+    level = k.step.facts.org_level
+    if level is None:
+        return [violation("org_not_found", k.rules, field=field, org=org)]
+    if level not in BRANCH_LEVELS:
+        return [violation("org_not_branch", k.rules, field=field, org=org, level=level)]
+    if field == "to_org" and org == k.c.org:
+        return [violation("transfer_same_org", k.rules, field=field, org=org)]
+    return []
+
+
+def birth_date_in_past(k: Check) -> list[Violation]:
+    return _date_not_in_future(k, "birth_date", _f(k).birth_date)
+
+
+def issued_not_in_future(k: Check) -> list[Violation]:
+    f = _f(k)
+    if f.issued_on > k.step.today:
+        return [violation("certificate_issued_in_future", k.rules, field="issued_on", issued_on=f.issued_on)]
+    return []
+
+
+def application_submitted(k: Check) -> list[Violation]:
+    """HD 06/2025: the application letter comes before the personal history."""
+    return [] if k.c.application_on else [violation("history_before_application", k.rules)]
+
+
+def dossier_ready_for_vetting(k: Check) -> list[Violation]:
+    found = []
+    if not k.c.certificate_issued_on:
+        found.append(violation("vetting_needs_certificate", k.rules))
+    if not k.c.application_on:
+        found.append(violation("vetting_needs_application", k.rules))
+    if not k.c.history_on:
+        found.append(violation("vetting_needs_history", k.rules))
+    return found
+
+
+def vetting_cleared(k: Check) -> list[Violation]:
+    if _f(k).conclusion != "cleared":
+        return [violation("vetting_not_cleared", k.rules, field="conclusion")]
+    return []
+
+
+# --- introducers (G6, G6a, G7, D5) ------------------------------------------------------------------------
+
+def _is_youth_age(k: Check) -> bool:
+    birth = k.c.birth_date
+    return birth is not None and age_months(birth, k.on) <= k.rules.youth_age_max_months
+
+
+def introducers_qualified(k: Check) -> list[Violation]:
+    f = _f(k)
+    found: list[Violation] = []
+    resolution = f.union_resolution
+    needed = 1 if resolution else 2
+    if len(f.introducers) != needed and not (resolution and len(f.introducers) == 2):
+        found.append(violation("introducer_count", k.rules, field="introducers", count=len(f.introducers),
+                               resolution=resolution.body if resolution else "-"))
+    for i, person in enumerate(f.introducers):
+        if person.official_since > k.on:
+            found.append(violation("introducer_not_official", k.rules, field=f"introducers[{i}].official_since",
+                                   name=person.name, on=k.on, since=person.official_since))
+        if person.months_together < k.rules.introducer_months_together:
+            found.append(violation("introducer_months_together", k.rules,
+                                   field=f"introducers[{i}].months_together", name=person.name,
+                                   months=person.months_together, minimum=k.rules.introducer_months_together))
+    if resolution is not None:
+        found += _date_not_in_future(k, "union_resolution.on", resolution.on)
+    if k.c.youth_union and _is_youth_age(k) and (resolution is None or resolution.body != "youth_union"):
+        found.append(violation("youth_union_resolution_required", k.rules, field="union_resolution"))
+    return found
+
+
+# --- votes (V1, V2, V5) -------------------------------------------------------------------------------------
+
+def vote_counts(k: Check) -> list[Violation]:
+    f = _f(k)
+    members_field = "official_members" if hasattr(f, "official_members") else "committee_members"
+    members = getattr(f, members_field)
+    if f.in_favour > members:
+        label = "đảng viên chính thức / official members" if members_field == "official_members" else \
+            "cấp ủy viên / committee members"
+        return [violation("vote_counts", k.rules, field="in_favour", in_favour=f.in_favour, members=members,
+                          denominator=label)]
+    return []
+
+
+def introducers_recorded(k: Check) -> list[Violation]:
+    return [] if k.c.introducers else [violation("vote_needs_introducers", k.rules)]
+
+
+def comments_collected(k: Check) -> list[Violation]:
+    missing = sorted({"residence", "mass_organisations"} - k.c.comment_sources)
+    return [violation("vote_needs_comments", k.rules, missing=missing)] if missing else []
+
+
+def _age_at_least_minimum(k: Check, on: Any) -> list[Violation]:
+    birth = k.c.birth_date
+    if birth is None:
+        return []
+    months = age_months(birth, on)
+    if months < k.rules.min_age_months:
+        return [violation("age_minimum", k.rules, field="birth_date", on=on, years=months // 12,
+                          months=months % 12, minimum=k.rules.min_age_months // 12)]
+    return []
+
+
+def _certificate_valid(k: Check, on: Any) -> list[Violation]:
+    issued = k.c.certificate_issued_on
+    if issued is None:
+        return [violation("certificate_missing", k.rules, field="certificate")]
+    expires = add_months(issued, k.rules.certificate_valid_months)
+    if on > expires:
+        return [violation("certificate_expired", k.rules, field="certificate", issued_on=issued,
+                          valid=k.rules.certificate_valid_months, expires=expires, on=on)]
+    return []
+
+
+def age_at_vote(k: Check) -> list[Violation]:
+    """G1: at least 18 full years, counted in months, on the day the branch considers the case."""
+    return _age_at_least_minimum(k, k.on)
+
+
+def certificate_valid_at_vote(k: Check) -> list[Violation]:
+    """G5, D2: the awareness-course certificate is valid 60 months at the branch vote."""
+    return _certificate_valid(k, k.on)
+
+
+def branch_vote_passed(k: Check) -> list[Violation]:
+    vote = k.c.last_passed_branch_vote
+    if vote is None:
+        return [violation("committee_vote_needs_branch_vote" if k.step.name == "committee_vote"
+                          else "branch_vote_not_passed", k.rules, threshold=k.rules.vote_threshold)]
+    if k.on < vote.on:
+        return [violation("vote_before_previous", k.rules, field="on", on=k.on, previous="branch_vote",
+                          previous_on=vote.on)]
+    return []
+
+
+# --- the admission decision (S10) --------------------------------------------------------------------------
+
+def qualified_at_branch_vote(k: Check) -> list[Violation]:
+    """G1 and G5 are measured on the date of the passed branch vote, whatever the decision's date."""
+    vote = k.c.last_passed_branch_vote
+    if vote is None:
+        return []
+    return _age_at_least_minimum(k, vote.on) + _certificate_valid(k, vote.on)
+
+
+def committee_vote_passed(k: Check) -> list[Violation]:
+    """V2; not required when the branch's own authorised grassroots committee decides (V3)."""
+    if not k.step.facts.committee_vote_required:
+        return []
+    if any(v.passed for v in k.c.committee_votes):
+        return []
+    return [violation("committee_vote_not_passed", k.rules, threshold=k.rules.committee_threshold)]
+
+
+def introducers_present(k: Check) -> list[Violation]:
+    return [] if k.c.introducers else [violation("introducers_missing", k.rules)]
+
+
+def comments_present(k: Check) -> list[Violation]:
+    missing = sorted({"residence", "mass_organisations"} - k.c.comment_sources)
+    return [violation("comments_missing", k.rules, missing=missing)] if missing else []
+
+
+def age_within_maximum(k: Check) -> list[Violation]:
+    """G2: over 60 (in months) only with the provincial standing committee's written consent."""
+    vote, birth = k.c.last_passed_branch_vote, k.c.birth_date
+    if vote is None or birth is None:
+        return []
+    if age_months(birth, vote.on) > k.rules.max_age_months and not _f(k).consent_ref:
+        return [violation("age_maximum", k.rules, field="consent_ref", on=vote.on,
+                          maximum=k.rules.max_age_months // 12)]
+    return []
+
+
+def education_sufficient(k: Check) -> list[Violation]:
+    """G3: lower secondary; G3a: primary in remote areas; G3b: village elders literate, with consent."""
+    education = Education(k.c.education)
+    minimum = Education(k.rules.education_minimum_remote if k.c.remote_area else k.rules.education_minimum)
+    if education.rank >= minimum.rank:
+        return []
+    if k.c.remote_area and k.c.village_elder:
+        if _f(k).consent_ref:
+            return []
+        return [violation("village_elder_consent", k.rules, field="consent_ref")]
+    return [violation("education_minimum", k.rules, field="education", education=education.value,
+                      minimum=minimum.value)]
+
+
+def decision_dates(k: Check) -> list[Violation]:
+    f = _f(k)
+    found = _date_not_in_future(k, "received_on", f.received_on)
+    if f.received_on is not None and f.received_on < k.on:
+        found.append(violation("received_before_decision", k.rules, field="received_on",
+                               received_on=f.received_on, on=k.on))
+    return found
+
+
+def decided_by_competent(k: Check) -> list[Violation]:
+    competent, f = k.step.facts.competent_body, _f(k)
+    if competent is not None and f.decided_by != competent:
+        return [violation("decided_by_not_competent", k.rules, field="decided_by", decided_by=f.decided_by,
+                          competent=competent)]
+    return []
+
+
+# --- ceremony and probation ---------------------------------------------------------------------------------
+
+def ceremony_after_receipt(k: Check) -> list[Violation]:
+    received = k.c.decision_received_on
+    if received is not None and k.on < received:
+        return [violation("ceremony_before_decision", k.rules, field="on", on=k.on, received_on=received)]
+    return []
+
+
+def after_probation(k: Check) -> list[Violation]:
+    """G10: the review resolution is dated after the 12 months of probation end."""
+    ends = k.c.probation_ends_on
+    if ends is not None and k.on <= ends:
+        return [violation("review_before_probation_end", k.rules, field="on", on=k.on, ends_on=ends)]
+    return []
+
+
+def review_vote_passed(k: Check) -> list[Violation]:
+    vote = next((v for v in reversed(k.c.review_votes) if v.passed), None)
+    if vote is None:
+        return [violation("committee_review_needs_review_vote", k.rules)]
+    if k.on < vote.on:
+        return [violation("vote_before_previous", k.rules, field="on", on=k.on, previous="review_vote",
+                          previous_on=vote.on)]
+    return []
+
+
+def recognition_ready(k: Check) -> list[Violation]:
+    """S14, S15, G11: a passed recommendation, the new-member course, the committee's resolution."""
+    found = []
+    if k.c.passed_review("recognise") is None:
+        found.append(violation("recognition_needs_review_vote", k.rules, threshold=k.rules.vote_threshold))
+    if not k.c.new_member_certificate_no:
+        found.append(violation("new_member_course_missing", k.rules))
+    if k.step.facts.committee_vote_required and not any(
+        v.passed and v.on >= (k.c.passed_review("recognise") or v).on for v in k.c.committee_review_votes
+    ):
+        found.append(violation("recognition_needs_committee_review", k.rules,
+                               threshold=k.rules.committee_threshold))
+    return found
+
+
+def removal_allowed(k: Check) -> list[Violation]:
+    """P7, V7: striking a probationary member off needs a passed vote to remove, and the decision."""
+    f = _f(k)
+    if k.c.stage is not Stage.PROBATIONARY or f.reason != "removed_from_probation":
+        return []
+    found = []
+    if k.c.passed_review("remove") is None:
+        found.append(violation("removal_needs_vote", k.rules, field="reason", threshold=k.rules.vote_threshold))
+    if not f.decision_no:
+        found.append(violation("removal_needs_decision", k.rules, field="decision_no"))
+    return found

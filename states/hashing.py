@@ -1,0 +1,55 @@
+"""The hash chain over a candidate's events (ARCHITECTURE.md decision 3): edits, deletions, insertions and
+reorderings all break it."""
+
+import hashlib
+import json
+import unicodedata
+from datetime import UTC, date, datetime
+from typing import Any
+
+from states.events import Event
+
+GENESIS = ""
+
+
+def _normalise(value: Any) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {_normalise(k): _normalise(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_normalise(v) for v in value]
+    if isinstance(value, datetime):
+        return utc_iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def utc_iso(moment: datetime) -> str:
+    """UTC with microseconds, whatever zone (or none: SQLite returns naive UTC) the value came with."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, NFC strings, no spaces, ISO dates."""
+    return json.dumps(_normalise(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def event_hash(event: Event, prev_hash: str) -> str:
+    body = canonical_json(
+        {
+            "stream_id": event.stream_id,
+            "version": event.version,
+            "type": event.type,
+            "effective_on": event.effective_on,
+            "recorded_at": event.recorded_at,
+            "actor": event.actor,
+            "rule_set": event.rule_set,
+            "payload": event.payload,
+            "derived": event.derived,
+        }
+    )
+    return hashlib.sha256((body + prev_hash).encode("utf-8")).hexdigest()

@@ -1,0 +1,54 @@
+"""What a secretary asks for (a Step) and what a guard sees while judging it (a Check)."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from states.calendar import WorkingCalendar
+from states.candidate import Candidate
+from states.fields import Fields
+from states.rules import RuleSet
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+BRANCH_LEVELS = frozenset({"branch", "grassroots"})
+
+
+@dataclass(frozen=True)
+class OrgFacts:
+    """Facts about organisations that the workflow looks up before deciding (states/ reads no database)."""
+
+    org_level: str | None = None  # level of the org named by identify/transfer; None when it does not exist
+    competent_body: str | None = None  # the committee that decides admissions for the candidate's branch
+    committee_vote_required: bool = True  # False when the branch's own authorised grassroots committee decides
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    on: date
+    fields: Mapping[str, Any]
+    recorded_at: datetime
+    actor: str
+    facts: OrgFacts = field(default_factory=OrgFacts)
+
+    @property
+    def today(self) -> date:
+        """The local date in Vietnam when the step is recorded: a document cannot be dated after it."""
+        return self.recorded_at.astimezone(VIETNAM).date()
+
+
+@dataclass(frozen=True)
+class Check:
+    """Everything a guard may look at; `f` is None when only the prerequisites are asked for."""
+
+    c: Candidate
+    step: Step
+    f: Fields | None
+    rules: RuleSet
+    cal: WorkingCalendar
+
+    @property
+    def on(self) -> date:
+        return self.step.on

@@ -1,0 +1,13 @@
+"""Storage errors that callers are expected to handle."""
+
+
+class ConcurrencyConflictError(Exception):
+    """Someone else recorded a step for this candidate first; nothing of ours was written."""
+
+    def __init__(self, stream_id: str, expected_version: int, actual_version: int | None = None) -> None:
+        found = f", it is now at version {actual_version}" if actual_version is not None else ""
+        super().__init__(
+            f"candidate {stream_id} changed while this step was being recorded (expected version "
+            f"{expected_version}{found}); reload it and try again"
+        )
+        self.stream_id, self.expected_version, self.actual_version = stream_id, expected_version, actual_version

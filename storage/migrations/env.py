@@ -1,0 +1,20 @@
+"""Alembic environment: the schema is SQLModel.metadata; the connection is handed in by storage.migrate."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import storage.tables  # noqa: F401 - registers the tables on SQLModel.metadata
+
+config = context.config
+target_metadata = SQLModel.metadata
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes["connection"]
+    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True,
+                      render_as_batch=connection.dialect.name == "sqlite")
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations_online()

@@ -1,0 +1,86 @@
+"""Projections: the `candidate` and `deadline` tables, derived from the replayed state.
+
+They are written in the same transaction as the events (ARCHITECTURE.md decision 4) and can be rebuilt from
+the log at any time; `project` is the one function both paths use.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete
+from sqlalchemy.dialects import postgresql, sqlite
+
+from states.candidate import Candidate
+from states.events import Event
+from storage.search import fold
+from storage.tables import CandidateRow, DeadlineRow
+
+CANDIDATES = CandidateRow.__table__  # type: ignore[attr-defined]
+DEADLINES = DeadlineRow.__table__  # type: ignore[attr-defined]
+
+
+def _insert(conn: Connection, table: Any) -> Any:
+    return (postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table))
+
+
+def candidate_values(c: Candidate, now: datetime) -> dict[str, Any]:
+    assert c.stage is not None, "a projected candidate has been identified"
+    return {
+        "id": c.id, "org": c.org, "stage": c.stage.value, "version": c.version, "full_name": c.full_name,
+        "search_name": fold(c.full_name), "birth_date": c.birth_date, "sex": c.sex, "education": c.education,
+        "ethnicity": c.ethnicity, "religion": c.religion, "youth_union": c.youth_union,
+        "trade_union": c.trade_union, "categories": list(c.categories), "identified_on": c.identified_on,
+        "decided_on": c.decided_on, "ceremony_on": c.ceremony_on, "probation_ends_on": c.probation_ends_on,
+        "official_on": c.official_on, "dropped_on": c.dropped_on, "updated_at": now,
+    }
+
+
+def deadline_values(c: Candidate, kinds: Iterable[str]) -> list[dict[str, Any]]:
+    rows = []
+    for kind in kinds:
+        d = c.deadlines.get(kind)
+        if d is None:
+            continue
+        rows.append({"stream_id": c.id, "org": c.org, "kind": d.kind, "due_on": d.due_on,
+                     "opened_on": d.opened_on, "status": "open" if d.is_open else "closed",
+                     "closed_on": d.closed_on, "closed_by": d.closed_by, "rule_set": d.rule_set,
+                     "calendar": d.calendar})
+    return rows
+
+
+def _touched_kinds(c: Candidate, new_events: Sequence[Event] | None) -> Iterable[str]:
+    """The deadline kinds the new events opened or closed; all of them when projecting from scratch."""
+    if new_events is None or any(e.type in ("transfer", "correct") for e in new_events):
+        return list(c.deadlines)
+    kinds: set[str] = set()
+    for e in new_events:
+        changes = e.derived.get("deadlines") or {}
+        kinds.update(d["kind"] for d in changes.get("open", ()))
+        kinds.update(changes.get("close", ()))
+    return kinds
+
+
+def project(conn: Connection, c: Candidate, new_events: Sequence[Event] | None = None,
+            now: datetime | None = None) -> None:
+    """Upsert the candidate row and the deadline rows that `new_events` touched (all when None)."""
+    moment = now or datetime.now(UTC)
+    values = candidate_values(c, moment)
+    stmt = _insert(conn, CANDIDATES).values(values)
+    conn.execute(stmt.on_conflict_do_update(index_elements=["id"],
+                                            set_={k: stmt.excluded[k] for k in values if k != "id"}))
+    rows = deadline_values(c, _touched_kinds(c, new_events))
+    if rows:
+        dstmt = _insert(conn, DEADLINES)
+        conn.execute(dstmt.on_conflict_do_update(
+            index_elements=["stream_id", "kind"],
+            set_={k: dstmt.excluded[k] for k in rows[0] if k not in ("stream_id", "kind")}), rows)
+    if new_events is None:
+        stale = [k for k in _kinds_in_db(conn, c.id) if k not in c.deadlines]
+        if stale:
+            conn.execute(delete(DEADLINES).where(DEADLINES.c.stream_id == c.id, DEADLINES.c.kind.in_(stale)))
+
+
+def _kinds_in_db(conn: Connection, stream_id: str) -> list[str]:
+    return list(conn.execute(DEADLINES.select().with_only_columns(DEADLINES.c.kind)
+                             .where(DEADLINES.c.stream_id == stream_id)).scalars())

@@ -1,0 +1,9 @@
+"""Names folded for search: lower case, no diacritics, đ -> d ("Nguyễn Thị Hoà" -> "nguyen thi hoa")."""
+
+import unicodedata
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return " ".join(stripped.lower().split())

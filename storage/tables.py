@@ -1,0 +1,107 @@
+"""SQLModel tables. The `event` table is the only truth; every other table is a projection of it.
+
+No `from __future__ import annotations` here: SQLModel breaks with postponed annotations (sqlmodel#196).
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# A BigInteger primary key does not autoincrement on SQLite (ANCHORS.md B.4): use INTEGER there.
+BigIntPK = BigInteger().with_variant(Integer, "sqlite")
+
+
+class EventRow(SQLModel, table=True):
+    __tablename__ = "event"
+    __table_args__ = (
+        UniqueConstraint("stream_id", "version", name="uq_event_stream_version"),
+        Index("ix_event_recorded_at", "recorded_at"),
+    )
+    position: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
+    stream_id: str = Field(max_length=64, index=True)
+    version: int
+    type: str = Field(max_length=40)
+    effective_on: date
+    recorded_at: datetime = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    actor: str = Field(max_length=200)
+    rule_set: str = Field(max_length=40)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    derived: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class OrganisationRow(SQLModel, table=True):
+    """A Party organisation; `admits` marks a grassroots committee authorised to admit (V3)."""
+
+    __tablename__ = "organisation"
+    code: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=300)
+    level: str = Field(max_length=20)  # province, commune, upper, grassroots, branch
+    parent_code: str | None = Field(default=None, foreign_key="organisation.code", index=True, max_length=64)
+    admits: bool = False
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+
+
+class CandidateRow(SQLModel, table=True):
+    """Projection: one row per candidate with the current stage and key dates, for lists and reports."""
+
+    __tablename__ = "candidate"
+    id: str = Field(primary_key=True, max_length=64)
+    org: str = Field(index=True, max_length=64)
+    stage: str = Field(index=True, max_length=20)
+    version: int
+    full_name: str = Field(max_length=300)
+    search_name: str = Field(index=True, max_length=300)  # lower case without diacritics
+    birth_date: date | None = None
+    sex: str = Field(max_length=1)
+    education: str = Field(max_length=20)
+    ethnicity: str | None = Field(default=None, max_length=100)
+    religion: str | None = Field(default=None, max_length=100)
+    youth_union: bool = False
+    trade_union: bool = False
+    categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    identified_on: date | None = None
+    decided_on: date | None = None
+    ceremony_on: date | None = None
+    probation_ends_on: date | None = None
+    official_on: date | None = None
+    dropped_on: date | None = None
+    updated_at: datetime = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+
+
+class DeadlineRow(SQLModel, table=True):
+    """Projection: one row per candidate and deadline kind; the id stays stable while it is updated."""
+
+    __tablename__ = "deadline"
+    __table_args__ = (
+        UniqueConstraint("stream_id", "kind", name="uq_deadline_stream_kind"),
+        Index("ix_deadline_status_due", "status", "due_on"),
+    )
+    id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
+    stream_id: str = Field(max_length=64, index=True)
+    org: str = Field(max_length=64, index=True)
+    kind: str = Field(max_length=40)
+    due_on: date
+    opened_on: date
+    status: str = Field(max_length=10)  # open, closed
+    closed_on: date | None = None
+    closed_by: str | None = Field(default=None, max_length=40)
+    rule_set: str = Field(max_length=40)
+    calendar: str = Field(max_length=80)
+
+
+class CheckpointRow(SQLModel, table=True):
+    """A digest over every stream head, written down by an auditor to prove later that nothing before it
+    was deleted or rewritten (ARCHITECTURE.md decision 3)."""
+
+    __tablename__ = "checkpoint"
+    id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
+    digest: str = Field(max_length=64, index=True)
+    streams: int
+    events: int
+    last_position: int
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    actor: str = Field(max_length=200)

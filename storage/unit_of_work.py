@@ -1,0 +1,53 @@
+"""The unit of work: one database transaction per step, holding events, projections and (later) the outbox.
+
+Either everything a step writes is committed, or nothing is (ARCHITECTURE.md decision 1).
+"""
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine
+
+from states.candidate import Candidate
+from states.events import Event
+from storage import event_store, organisations, projections
+
+
+class Transaction:
+    """What a handler may do inside one transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def load(self, stream_id: str) -> list[Event]:
+        return event_store.load_stream(self.conn, stream_id)
+
+    def append(self, events: Sequence[Event], expected_version: int) -> None:
+        event_store.append(self.conn, events, expected_version)
+
+    def project(self, candidate: Candidate, new_events: Sequence[Event] | None, now: datetime) -> None:
+        projections.project(self.conn, candidate, new_events, now)
+
+    def org(self, code: str) -> organisations.Organisation | None:
+        return organisations.get(self.conn, code)
+
+    def ancestors(self, code: str) -> list[organisations.Organisation]:
+        return organisations.ancestors(self.conn, code)
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """A write transaction (BEGIN IMMEDIATE on SQLite); commits on success, rolls back on any error."""
+        with self.engine.begin() as conn:
+            yield Transaction(conn)
+
+    @contextmanager
+    def reading(self) -> Iterator[Transaction]:
+        """A read-only transaction that does not take SQLite's write lock."""
+        with self.engine.connect().execution_options(sqlite_begin="DEFERRED") as conn, conn.begin():
+            yield Transaction(conn)

@@ -1,0 +1,1 @@
+"""The application: commands in, events out; configuration, unit of work and entry points."""

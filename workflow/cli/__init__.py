@@ -1,0 +1,1 @@
+"""The `ketnap` command line."""

@@ -1,0 +1,296 @@
+"""`ketnap`: record the steps of admission into the Party, see what is due, replay any history."""
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from states.fields import Category, Education
+from states.steps import STEPS
+from storage import migrate
+from workflow.cli import context as cli
+from workflow.cli.render import allowed_doc, candidate_doc, event_doc
+from workflow.commands import AddOrganisation, RecordStep
+from workflow.demo import load_demo
+from workflow.service import StepResult
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, rich_markup_mode=None)
+org_app = typer.Typer(help="Party organisations: the tree of province, commune, grassroots and branches.",
+                      no_args_is_help=True)
+candidate_app = typer.Typer(help="Candidates: add one, list them by organisation and stage.", no_args_is_help=True)
+app.add_typer(org_app, name="org")
+app.add_typer(candidate_app, name="candidate")
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option("--db", help="Database URL (default: config.yaml's, "
+                                           "or KETNAP_DATABASE_URL).")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Path of config.yaml.")] = None,
+    json: Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")] = False,
+) -> None:
+    ctx.obj = cli.Context(db=db, config=config, json=json)
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the database schema, or upgrade it to the newest version."""
+    c = cli.get(ctx)
+    with cli.refusals(c):
+        ketnap = c.app(need_schema=False)
+        migrate.upgrade(ketnap.engine)
+        revision = migrate.current_revision(ketnap.engine)
+    url = ketnap.engine.url.render_as_string(hide_password=True)
+    c.emit({"database": url, "revision": revision}, lambda con: con.print(f"schema at {revision} in {url}"))
+
+
+@app.command()
+def demo(ctx: typer.Context) -> None:
+    """Create the database if needed, load a demo organisation with candidates at every stage (once), and
+    print what is due."""
+    c = cli.get(ctx)
+    with cli.refusals(c):
+        ketnap = c.app(need_schema=False)
+        migrate.upgrade(ketnap.engine)
+        ids = load_demo(ketnap)
+        rows = ketnap.deadlines()
+    url = ketnap.engine.url.render_as_string(hide_password=True)
+
+    def text(con: Console) -> None:
+        con.print(f"database: {url}; demo candidates loaded: {len(ids) or 'already there'}")
+        _deadline_table(con, rows)
+
+    c.emit({"database": url, "loaded": ids, "deadlines": rows}, text)
+
+
+def _deadline_table(con: Console, rows: list[dict[str, Any]]) -> None:
+    table = Table("due on", "working days", "kind", "candidate", "org", "id")
+    for r in rows:
+        left = r["working_days_left"]
+        table.add_row(str(r["due_on"]), f"[red]{left}[/]" if r["overdue"] else str(left), r["kind"],
+                      r["full_name"], r["org"], r["stream_id"])
+    con.print(table)
+    con.print(f"{len(rows)} open deadline(s)")
+
+
+# --- organisations ---------------------------------------------------------------------------------------
+
+@org_app.command("add")
+def org_add(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Short unique code, e.g. CB-01.")],
+    name: Annotated[str, typer.Option("--name", help="Full name, e.g. 'Chi bộ Khoa Toán'.")],
+    level: Annotated[str, typer.Option("--level", help="province, commune, upper, grassroots or branch.")],
+    parent: Annotated[str | None, typer.Option("--parent", help="Code of the organisation above.")] = None,
+    admits: Annotated[bool, typer.Option("--admits", help="A grassroots committee authorised to admit "
+                                         "members (DOMAIN.md V3).")] = False,
+) -> None:
+    """Add an organisation to the tree."""
+    c = cli.get(ctx)
+    with cli.refusals(c):
+        org = c.app().add_org(AddOrganisation(code=code, name=name, level=level, parent=parent, admits=admits))
+    c.emit(vars(org), lambda con: con.print(f"added {org.code} ({org.level}): {org.name}"))
+
+
+@org_app.command("list")
+def org_list(ctx: typer.Context) -> None:
+    """List every organisation."""
+    c = cli.get(ctx)
+    with cli.refusals(c):
+        orgs = c.app().orgs()
+
+    def text(con: Console) -> None:
+        table = Table("code", "level", "parent", "admits", "name")
+        for o in orgs:
+            table.add_row(o.code, o.level, o.parent_code or "", "yes" if o.admits else "", o.name)
+        con.print(table)
+
+    c.emit([vars(o) for o in orgs], text)
+
+
+# --- candidates ------------------------------------------------------------------------------------------
+
+@candidate_app.command("add")
+def candidate_add(
+    ctx: typer.Context,
+    org: Annotated[str, typer.Option("--org", help="Branch code.")],
+    name: Annotated[str, typer.Option("--name", help="Full name, in Vietnamese with diacritics.")],
+    birth_date: Annotated[str, typer.Option("--birth-date", help="YYYY-MM-DD.")],
+    sex: Annotated[str, typer.Option("--sex", help="F or M.")],
+    education: Annotated[str, typer.Option("--education", help=", ".join(e.value for e in Education))],
+    on: Annotated[str, typer.Option("--on", help="Date of the branch resolution putting the person on the "
+                                    "list (YYYY-MM-DD).")],
+    youth_union: Annotated[bool, typer.Option("--youth-union", help="A Youth Union member.")] = False,
+    trade_union: Annotated[bool, typer.Option("--trade-union", help="A Trade Union member.")] = False,
+    category: Annotated[list[str] | None, typer.Option("--category", help="Repeatable: "
+                        + ", ".join(x.value for x in Category))] = None,
+    ethnicity: Annotated[str | None, typer.Option("--ethnicity", help="e.g. Kinh, Tày, Ê Đê.")] = None,
+    religion: Annotated[str | None, typer.Option("--religion")] = None,
+    remote_area: Annotated[bool, typer.Option("--remote-area", help="Lives in a mountain, border, island or "
+                                              "ethnic-minority area (G3a).")] = False,
+    village_elder: Annotated[bool, typer.Option("--village-elder", help="Village elder or prestigious "
+                                                "person (G3b).")] = False,
+) -> None:
+    """Identify an outstanding person (step `identify`) and print the new candidate's id."""
+    c = cli.get(ctx)
+    fields = {"org": org, "full_name": name, "birth_date": birth_date, "sex": sex, "education": education,
+              "youth_union": youth_union, "trade_union": trade_union, "categories": category or [],
+              "ethnicity": ethnicity, "religion": religion, "remote_area": remote_area,
+              "village_elder": village_elder}
+    on_date = cli.parse_date(on, "--on")
+    with cli.refusals(c):
+        result = c.app().record_step(RecordStep(candidate_id=None, step="identify", on=on_date,
+                                                fields={k: v for k, v in fields.items() if v is not None},
+                                                actor=cli.actor()))
+    c.emit({"id": result.candidate.id, "stage": result.candidate.stage, "version": result.candidate.version},
+           lambda con: con.print(result.candidate.id))
+
+
+@candidate_app.command("list")
+def candidate_list(
+    ctx: typer.Context,
+    org: Annotated[str | None, typer.Option("--org", help="Only this organisation and those under it.")] = None,
+    stage: Annotated[str | None, typer.Option("--stage", help="Only candidates in this stage.")] = None,
+) -> None:
+    """List candidates with their stage."""
+    c = cli.get(ctx)
+    with cli.refusals(c):
+        rows = c.app().candidates(org=org, stage=stage)
+
+    def text(con: Console) -> None:
+        table = Table("id", "org", "stage", "name", "birth date", "probation ends")
+        for r in rows:
+            table.add_row(r["id"], r["org"], r["stage"], r["full_name"], str(r["birth_date"] or ""),
+                          str(r["probation_ends_on"] or ""))
+        con.print(table)
+        con.print(f"{len(rows)} candidate(s)")
+
+    c.emit(rows, text)
+
+
+# --- steps ---------------------------------------------------------------------------------------------
+
+def _print_result(con: Console, result: StepResult, title: str) -> None:
+    cand = result.candidate
+    con.print(f"{title}: {cand.full_name} ({cand.id}) stage [bold]{cand.stage}[/] version {cand.version}")
+    for label, value in (("probation ends", cand.probation_ends_on), ("official on", cand.official_on),
+                         ("party age from", cand.party_age_from)):
+        if value:
+            con.print(f"  {label}: {value}")
+    for d in cand.open_deadlines():
+        con.print(f"  due: {d.kind} on {d.due_on} ({d.rule_set})")
+    for a in result.allowed:
+        state = "ready" if a.ready else "missing: " + "; ".join(v.message_en for v in a.missing)
+        con.print(f"  next: {a.step} -> {a.moves_to or '(records)'}: {state}", markup=False)
+
+
+@app.command()
+def step(
+    ctx: typer.Context,
+    candidate_id: Annotated[str, typer.Argument(metavar="ID", help="Candidate id.")],
+    name: Annotated[str, typer.Argument(metavar="STEP", help="A step of `ketnap steps`.")],
+    fields: Annotated[list[str] | None, typer.Argument(metavar="[FIELD=VALUE]...", help="The step's fields; a "
+                      "value that parses as JSON is taken as JSON.")] = None,
+    on: Annotated[str, typer.Option("--on", help="The business date on the document (YYYY-MM-DD).")] = "",
+    expected_version: Annotated[int | None, typer.Option("--expected-version", help="The version you saw; "
+                                "refused with exit 3 if someone recorded a step since.")] = None,
+) -> None:
+    """Record one step for a candidate; a refused step lists every unmet rule with its citation."""
+    c = cli.get(ctx)
+    if not on:
+        raise typer.BadParameter("the document's date is required", param_hint="--on")
+    on_date = cli.parse_date(on, "--on")
+    values = cli.parse_assignments(fields or [])
+    with cli.refusals(c):
+        result = c.app().record_step(RecordStep(candidate_id=candidate_id, step=name, on=on_date, fields=values,
+                                                actor=cli.actor(), expected_version=expected_version))
+    c.emit({**candidate_doc(result.candidate), "events": [event_doc(e) for e in result.events],
+            "allowed_steps": [allowed_doc(a) for a in result.allowed]},
+           lambda con: _print_result(con, result, f"recorded {name}"))
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    candidate_id: Annotated[str, typer.Argument(metavar="ID")],
+) -> None:
+    """Show a candidate: stage, key dates, open deadlines and the allowed next steps with what is missing."""
+    c = cli.get(ctx)
+    with cli.refusals(c):
+        result = c.app().show(candidate_id)
+    c.emit({**candidate_doc(result.candidate), "allowed_steps": [allowed_doc(a) for a in result.allowed]},
+           lambda con: _print_result(con, result, "candidate"))
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    candidate_id: Annotated[str, typer.Argument(metavar="ID")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Replay the steps that had happened by this "
+                                              "business date (YYYY-MM-DD).")] = None,
+    known_at: Annotated[str | None, typer.Option("--known-at", help="Replay what the system had recorded by "
+                                                 "this moment (ISO timestamp; local time if no zone).")] = None,
+) -> None:
+    """The candidate's events, each with its rule set; optionally as of a date or as known at a moment."""
+    c = cli.get(ctx)
+    as_of_date = cli.parse_date(as_of, "--as-of")
+    known = cli.parse_timestamp(known_at, "--known-at")
+    with cli.refusals(c):
+        candidate, events = c.app().history(candidate_id, as_of_date, known)
+
+    def text(con: Console) -> None:
+        con.print(f"{candidate.full_name} ({candidate_id}): stage [bold]{candidate.stage}[/]")
+        table = Table("v", "on", "step", "rule set", "recorded at", "actor", "details")
+        for e in events:
+            details = ", ".join(f"{k}={v}" for k, v in e.payload.items())
+            table.add_row(str(e.version), str(e.effective_on), e.type, e.rule_set,
+                          e.recorded_at.strftime("%Y-%m-%d %H:%M"), e.actor, details)
+        con.print(table)
+
+    c.emit({"id": candidate_id, "as_of": as_of_date, "known_at": known,
+            "stage": candidate.stage.value if candidate.stage else None, "candidate": candidate_doc(candidate),
+            "events": [event_doc(e) for e in events]}, text)
+
+
+@app.command()
+def deadlines(
+    ctx: typer.Context,
+    org: Annotated[str | None, typer.Option("--org", help="Only this organisation and those under it.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Only those due by this date.")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only those already overdue.")] = False,
+) -> None:
+    """Open deadlines, soonest first, with working days left."""
+    c = cli.get(ctx)
+    until_date = cli.parse_date(until, "--until")
+    with cli.refusals(c):
+        rows = c.app().deadlines(org=org, until=until_date, overdue=overdue)
+
+    c.emit(rows, lambda con: _deadline_table(con, rows))
+
+
+@app.command("steps")
+def list_steps(ctx: typer.Context) -> None:
+    """Every step with its fields, where it is allowed and where it moves."""
+    c = cli.get(ctx)
+    docs = []
+    for spec in STEPS.values():
+        fields = {name: {"required": info.is_required(), "type": str(info.annotation).replace("typing.", "")}
+                  for name, info in spec.fields.model_fields.items()}
+        docs.append({"step": spec.name, "allowed_in": spec.allowed_in, "moves_to": spec.moves_to,
+                     "form": spec.form, "summary": spec.summary, "fields": fields})
+
+    def text(con: Console) -> None:
+        table = Table("step", "allowed in", "moves to", "form", "fields (* required)")
+        for d in docs:
+            names = ", ".join(f"{n}{'*' if f['required'] else ''}" for n, f in d["fields"].items())
+            table.add_row(d["step"], ", ".join(d["allowed_in"]), d["moves_to"] or "-", d["form"] or "", names)
+        con.print(table)
+
+    c.emit(docs, text)
+
+
+def run() -> None:
+    app()

@@ -1,0 +1,63 @@
+"""Turning results into JSON documents and terminal text; Vietnamese stays intact (UTF-8, NFC)."""
+
+import json
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from states.candidate import Candidate, Deadline
+from states.decide import Allowed
+from states.errors import Violation
+from states.events import Event
+from states.hashing import utc_iso
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return utc_iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"cannot show {type(value).__name__} as JSON")
+
+
+def to_json(document: Any) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2, default=_default)
+
+
+def deadline_doc(d: Deadline) -> dict[str, Any]:
+    return {"kind": d.kind, "due_on": d.due_on, "opened_on": d.opened_on, "status": "open" if d.is_open else
+            "closed", "closed_on": d.closed_on, "closed_by": d.closed_by, "rule_set": d.rule_set,
+            "calendar": d.calendar}
+
+
+def violation_doc(v: Violation) -> dict[str, Any]:
+    return v.as_dict()
+
+
+def allowed_doc(a: Allowed) -> dict[str, Any]:
+    return {"step": a.step, "moves_to": a.moves_to, "ready": a.ready,
+            "missing": [violation_doc(v) for v in a.missing]}
+
+
+def candidate_doc(c: Candidate) -> dict[str, Any]:
+    return {
+        "id": c.id, "stage": c.stage.value if c.stage else None, "version": c.version, "org": c.org,
+        "full_name": c.full_name, "birth_date": c.birth_date, "sex": c.sex, "education": c.education,
+        "ethnicity": c.ethnicity, "religion": c.religion, "youth_union": c.youth_union,
+        "trade_union": c.trade_union, "categories": list(c.categories),
+        "identified_on": c.identified_on, "decided_on": c.decided_on, "ceremony_on": c.ceremony_on,
+        "probation_ends_on": c.probation_ends_on, "official_on": c.official_on,
+        "party_age_from": c.party_age_from, "dropped_on": c.dropped_on, "dropped_reason": c.dropped_reason,
+        "deadlines": [deadline_doc(d) for d in c.open_deadlines()],
+        "corrections": c.corrections,
+    }
+
+
+def event_doc(e: Event) -> dict[str, Any]:
+    return {"version": e.version, "type": e.type, "on": e.effective_on, "recorded_at": e.recorded_at,
+            "actor": e.actor, "rule_set": e.rule_set, "payload": e.payload, "derived": e.derived,
+            "hash": e.hash, "position": e.position}

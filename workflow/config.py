@@ -1,0 +1,140 @@
+"""Settings from config.yaml, validated; a wrong key or value is reported with its path and line.
+
+Only entry points call `load_settings`; tests build `Settings` directly (STYLE.md section 3).
+"""
+
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from states.calendar import WorkingCalendar
+from states.rules import RuleBook, RuleSet
+
+
+class ConfigError(Exception):
+    """config.yaml could not be used; the message names the file, the key and the line."""
+
+
+class CalendarSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    country: str = "VN"
+    extra_days_off: list[date] = Field(default_factory=list)
+    extra_working_days: list[date] = Field(default_factory=list)
+
+    def build(self) -> WorkingCalendar:
+        return WorkingCalendar(frozenset(self.extra_days_off), frozenset(self.extra_working_days), self.country)
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    database_url: str = "sqlite:///ketnap.db"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    rule_sets: dict[str, RuleSet]
+
+    def rulebook(self) -> RuleBook:
+        return RuleBook(self.rule_sets.values())
+
+    def working_calendar(self) -> WorkingCalendar:
+        return self.calendar.build()
+
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
+
+
+def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _resolve_bases(raw: dict[str, Any], path: str) -> dict[str, Any]:
+    """A rule set may name a `base` and list only what changed; unknown or circular bases are refused."""
+    sets = raw.get("rule_sets")
+    if not isinstance(sets, Mapping):
+        raise ConfigError(f"{path}: 'rule_sets' must be a mapping of rule-set ids to their numbers")
+    resolved: dict[str, dict[str, Any]] = {}
+
+    def resolve(name: str, seen: tuple[str, ...]) -> dict[str, Any]:
+        if name in resolved:
+            return resolved[name]
+        if name in seen:
+            raise ConfigError(f"{path}: rule_sets.{name}.base is circular ({' -> '.join((*seen, name))})")
+        block = sets.get(name)
+        if not isinstance(block, Mapping):
+            raise ConfigError(f"{path}: rule_sets.{seen[-1]}.base names an unknown rule set {name!r}")
+        own = {k: v for k, v in block.items() if k != "base"}
+        parent = block.get("base")
+        merged = _deep_merge(resolve(str(parent), (*seen, name)), own) if parent else own
+        resolved[name] = {**merged, "id": name}
+        return resolved[name]
+
+    for name in sets:
+        resolve(str(name), ())
+    return {**raw, "rule_sets": resolved}
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+    """The 1-based line of the deepest key of `loc` found in the YAML node tree."""
+    line = None
+    for part in loc:
+        if not isinstance(node, yaml.MappingNode):
+            break
+        match = next(((k, v) for k, v in node.value if k.value == str(part)), None)
+        if match is None:
+            break
+        line, node = match[0].start_mark.line + 1, match[1]
+    return line
+
+
+def parse_settings(text: str, path: str = "config.yaml", environ: Mapping[str, str] | None = None) -> Settings:
+    """Validate the text of a config file.
+
+    Raises:
+        ConfigError: naming the key and its line for every problem.
+    """
+    try:
+        raw = yaml.safe_load(text) or {}
+        root = yaml.compose(text)
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path}: not valid YAML: {err}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping")
+    resolved = _resolve_bases(raw, path)
+    env = environ or {}
+    if env.get("KETNAP_DATABASE_URL"):
+        resolved["database_url"] = env["KETNAP_DATABASE_URL"]
+    try:
+        return Settings.model_validate(resolved)
+    except ValidationError as err:
+        lines = []
+        for problem in err.errors():
+            loc = tuple(problem["loc"])
+            key = ".".join(str(p) for p in loc)
+            line = _line_of(root, loc)
+            where = f"{path}:{line}" if line else path
+            message = "unknown key" if problem["type"] == "extra_forbidden" else problem["msg"]
+            lines.append(f"{where}: {key}: {message}")
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None
+
+
+def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read config.yaml (the repository's by default).
+
+    Raises:
+        ConfigError: the file is missing or invalid.
+    """
+    file = path or DEFAULT_CONFIG
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(f"cannot read {file}: {err.strerror}") from None
+    return parse_settings(text, str(file), environ)

@@ -1,0 +1,207 @@
+"""The application service: every use case of the secretaries and auditors, one transaction per step."""
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+
+from states.calendar import WorkingCalendar
+from states.candidate import Candidate, apply, replay
+from states.decide import Allowed, allowed_steps, decide, decide_correction
+from states.errors import CandidateNotFound, ProcedureError, RuleViolation
+from states.events import Event
+from states.rules import RuleBook
+from states.step import OrgFacts, Step
+from storage import organisations
+from storage.errors import ConcurrencyConflictError
+from storage.organisations import Organisation
+from storage.projections import CANDIDATES, DEADLINES
+from storage.unit_of_work import SqlUnitOfWork
+from workflow.clock import Clock, local_today
+from workflow.commands import AddOrganisation, RecordStep
+from workflow.config import Settings
+from workflow.facts import competent_body, facts_for
+
+logger = logging.getLogger(__name__)
+RETRIES_ON_CONFLICT = 3
+
+
+class OrganisationError(ProcedureError):
+    """An organisation could not be added or found; the message names the code."""
+
+
+def new_candidate_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+@dataclass
+class StepResult:
+    candidate: Candidate
+    events: list[Event]
+    allowed: list[Allowed] = field(default_factory=list)
+
+
+@dataclass
+class Ketnap:
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    rulebook: RuleBook
+    calendar: WorkingCalendar
+
+    @property
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine)
+
+    def today(self) -> date:
+        return local_today(self.clock)
+
+    # --- recording steps ----------------------------------------------------------------------------------
+
+    def record_step(self, cmd: RecordStep) -> StepResult:
+        """Judge and record one step; retried on a lost race unless the user named the version they saw.
+
+        Raises:
+            CandidateNotFound, StepNotAllowed, RuleViolation, ConcurrencyConflictError.
+        """
+        attempts = 1 if cmd.expected_version is not None else RETRIES_ON_CONFLICT
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._record_once(cmd)
+            except ConcurrencyConflictError:
+                if attempt == attempts:
+                    raise
+                logger.info("conflict on %s, retrying (%d/%d)", cmd.candidate_id, attempt, attempts)
+        raise AssertionError("unreachable")
+
+    def _record_once(self, cmd: RecordStep) -> StepResult:
+        now = self.clock.now()
+        with self.uow.transaction() as tx:
+            stream_id = cmd.candidate_id or new_candidate_id()
+            history = tx.load(stream_id) if cmd.candidate_id else []
+            if cmd.candidate_id and not history:
+                raise CandidateNotFound(cmd.candidate_id)
+            candidate = replay(history, stream_id=stream_id)
+            if cmd.expected_version is not None and cmd.expected_version != candidate.version:
+                raise ConcurrencyConflictError(stream_id, cmd.expected_version, candidate.version)
+            step = Step(cmd.step, cmd.on, cmd.fields, now, cmd.actor,
+                        facts_for(tx, cmd.step, cmd.fields, candidate))
+            if cmd.step == "correct":
+                new = decide_correction(history, step, self.rulebook, self.calendar)
+                candidate = replay([*history, *new])
+            else:
+                new = decide(candidate, step, self.rulebook.for_date(cmd.on), self.calendar)
+                for event in new:
+                    apply(candidate, event)
+            tx.append(new, expected_version=len(history))
+            tx.project(candidate, None if cmd.step == "correct" else new, now)
+            allowed = self._allowed(tx, candidate, self.today())
+        return StepResult(candidate, new, allowed)
+
+    def _allowed(self, tx: Any, candidate: Candidate, on: date) -> list[Allowed]:
+        body, required = competent_body(tx.ancestors(candidate.org)) if candidate.org else (None, True)
+        facts = OrgFacts(competent_body=body, committee_vote_required=required)
+        return allowed_steps(candidate, self.rulebook.for_date(on), self.calendar, on, facts)
+
+    # --- reading -----------------------------------------------------------------------------------------
+
+    def events(self, candidate_id: str) -> list[Event]:
+        with self.uow.reading() as tx:
+            history = tx.load(candidate_id)
+        if not history:
+            raise CandidateNotFound(candidate_id)
+        return history
+
+    def show(self, candidate_id: str, on: date | None = None) -> StepResult:
+        with self.uow.reading() as tx:
+            history = tx.load(candidate_id)
+            if not history:
+                raise CandidateNotFound(candidate_id)
+            candidate = replay(history)
+            allowed = self._allowed(tx, candidate, on or self.today())
+        return StepResult(candidate, history, allowed)
+
+    def history(self, candidate_id: str, as_of: date | None = None,
+                known_at: datetime | None = None) -> tuple[Candidate, list[Event]]:
+        """The candidate as it stood on a business date (`as_of`), or as the system knew it (`known_at`)."""
+        return history_view(self.events(candidate_id), as_of, known_at)
+
+    # --- organisations -------------------------------------------------------------------------------------
+
+    def add_org(self, cmd: AddOrganisation) -> Organisation:
+        org = Organisation(cmd.code, cmd.name, cmd.level, cmd.parent, cmd.admits)
+        with self.uow.transaction() as tx:
+            if tx.org(cmd.code) is not None:
+                raise OrganisationError(f"organisation {cmd.code!r} already exists")
+            if cmd.parent is not None and tx.org(cmd.parent) is None:
+                raise OrganisationError(f"parent organisation {cmd.parent!r} does not exist")
+            try:
+                organisations.add(tx.conn, org, self.clock.now())
+            except IntegrityError as err:
+                raise OrganisationError(f"organisation {cmd.code!r} could not be added: {err.orig}") from None
+        return org
+
+    def orgs(self) -> list[Organisation]:
+        with self.uow.reading() as tx:
+            return organisations.all_orgs(tx.conn)
+
+    def _scope(self, tx: Any, org: str | None) -> set[str] | None:
+        if org is None:
+            return None
+        if tx.org(org) is None:
+            raise OrganisationError(f"no organisation with code {org!r}")
+        return organisations.subtree_codes(tx.conn, [org])
+
+    def candidates(self, org: str | None = None, stage: str | None = None,
+                   limit: int = 1000) -> list[dict[str, Any]]:
+        with self.uow.reading() as tx:
+            query = select(CANDIDATES).order_by(CANDIDATES.c.org, CANDIDATES.c.full_name).limit(limit)
+            scope = self._scope(tx, org)
+            if scope is not None:
+                query = query.where(CANDIDATES.c.org.in_(scope))
+            if stage is not None:
+                query = query.where(CANDIDATES.c.stage == stage)
+            return [dict(r._mapping) for r in tx.conn.execute(query)]
+
+    def deadlines(self, org: str | None = None, until: date | None = None,
+                  overdue: bool = False) -> list[dict[str, Any]]:
+        """Open deadlines, soonest first, with the working days left (negative when overdue)."""
+        today = self.today()
+        with self.uow.reading() as tx:
+            query = (select(DEADLINES, CANDIDATES.c.full_name)
+                     .join(CANDIDATES, CANDIDATES.c.id == DEADLINES.c.stream_id)
+                     .where(DEADLINES.c.status == "open").order_by(DEADLINES.c.due_on, DEADLINES.c.stream_id))
+            scope = self._scope(tx, org)
+            if scope is not None:
+                query = query.where(DEADLINES.c.org.in_(scope))
+            if until is not None:
+                query = query.where(DEADLINES.c.due_on <= until)
+            if overdue:
+                query = query.where(DEADLINES.c.due_on < today)
+            rows = [dict(r._mapping) for r in tx.conn.execute(query)]
+        for row in rows:
+            row["working_days_left"] = self.calendar.working_days_between(today, row["due_on"])
+            row["overdue"] = row["due_on"] < today
+        return rows
+
+
+def history_view(events: Sequence[Event], as_of: date | None,
+                 known_at: datetime | None) -> tuple[Candidate, list[Event]]:
+    """Bitemporal filter: `known_at` keeps what was recorded by then; `as_of` keeps what had happened by then
+    (corrections recorded later still apply to the events they correct)."""
+    kept = [e for e in events if known_at is None or e.recorded_at <= known_at]
+    if as_of is not None:
+        versions = {e.version for e in kept if e.type != "correct" and e.effective_on <= as_of}
+        kept = [e for e in kept if e.version in versions
+                or (e.type == "correct" and int(e.payload["corrects"]) in versions)]
+    if not kept:
+        return Candidate(id=events[0].stream_id if events else ""), []
+    return replay(kept), kept  # versions stay as recorded: gaps show what was left out
+
+
+__all__ = ["Ketnap", "OrganisationError", "RuleViolation", "StepResult", "history_view"]
