@@ -123,7 +123,7 @@ def _noon(on: date) -> Any:
 FactsFor = Callable[[Event, Candidate], OrgFacts]
 
 
-def _lenient_facts(event: Event, candidate: Candidate) -> OrgFacts:
+def _lenient_facts(_event: Event, _candidate: Candidate) -> OrgFacts:
     """Without the organisation tree, assume the org existed and a committee vote was needed."""
     return OrgFacts(org_level="branch", competent_body=None, committee_vote_required=True)
 
@@ -182,7 +182,8 @@ def decide_correction(history: Sequence[Event], step: Step, rulebook: RuleBook,
     redo = Step(target.type, on, merged, step.recorded_at, target.actor, step.facts)
     target_rules = rulebook.for_date(on)
     target_fields, check = _judge(before, redo, target_rules, calendar)
-    derived = STEPS[target.type].derive(check) if STEPS[target.type].derive else {}
+    derive = STEPS[target.type].derive
+    derived = derive(check) if derive else {}
     corrected = target_fields.model_dump(mode="json", exclude_none=True)
     if on != target.effective_on:
         corrected["on"] = on.isoformat()

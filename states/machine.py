@@ -5,9 +5,10 @@ only the stage, through `machine.events[step].trigger(token)`, so a million repl
 machine. `auto_transitions=False`: nobody can jump a candidate to `official`.
 """
 
+from enum import Enum
 from functools import cache
 
-from transitions import Machine, MachineError
+from transitions import Machine, MachineError, State
 
 from states.stages import Stage
 from states.transitions_table import NEW, TABLE
@@ -38,7 +39,7 @@ class ProcedureMachine:
             send_event=True,
         )
         for move in TABLE:
-            sources = [_name(s) for s in move.sources]
+            sources: list[str | Enum | State] = [_name(s) for s in move.sources]
             if move.dest is None:
                 self._machine.add_transition(move.step, sources, None)  # internal: records, moves nothing
             else:

@@ -24,7 +24,7 @@ class EventRow(SQLModel, table=True):
     version: int
     type: str = Field(max_length=40)
     effective_on: date
-    recorded_at: datetime = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    recorded_at: datetime = Field(sa_type=DateTime(timezone=True))
     actor: str = Field(max_length=200)
     rule_set: str = Field(max_length=40)
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
@@ -42,7 +42,7 @@ class OrganisationRow(SQLModel, table=True):
     level: str = Field(max_length=20)  # province, commune, upper, grassroots, branch
     parent_code: str | None = Field(default=None, foreign_key="organisation.code", index=True, max_length=64)
     admits: bool = False
-    created_at: datetime = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))
 
 
 class CandidateRow(SQLModel, table=True):
@@ -69,7 +69,7 @@ class CandidateRow(SQLModel, table=True):
     probation_ends_on: date | None = None
     official_on: date | None = None
     dropped_on: date | None = None
-    updated_at: datetime = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    updated_at: datetime = Field(sa_type=DateTime(timezone=True))
 
 
 class DeadlineRow(SQLModel, table=True):
@@ -103,5 +103,5 @@ class CheckpointRow(SQLModel, table=True):
     streams: int
     events: int
     last_position: int
-    created_at: datetime = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))
     actor: str = Field(max_length=200)

@@ -61,8 +61,8 @@ def load_demo(app: Ketnap) -> list[str]:
     """Add the organisations and candidates; returns the candidates' ids. Skips if organisations exist."""
     if app.orgs():
         return []
-    for org in ORGS:
-        app.add_org(org)
+    for organisation in ORGS:
+        app.add_org(organisation)
     today, ids = app.today(), []
     for name, birth, sex, org, last, ago in PEOPLE:
         last_offset = next(offset for step, offset, _ in PATH if step == last)

@@ -275,7 +275,7 @@ def deadlines(
 def list_steps(ctx: typer.Context) -> None:
     """Every step with its fields, where it is allowed and where it moves."""
     c = cli.get(ctx)
-    docs = []
+    docs: list[dict[str, Any]] = []
     for spec in STEPS.values():
         fields = {name: {"required": info.is_required(), "type": str(info.annotation).replace("typing.", "")}
                   for name, info in spec.fields.model_fields.items()}
