@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from functools import cached_property
 
 import holidays
-from holidays.version import __version__ as HOLIDAYS_VERSION
+from holidays.version import __version__ as holidays_version
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class WorkingCalendar:
             + [f"+{d.isoformat()}" for d in sorted(self.extra_working_days)]
         )
         digest = hashlib.sha256(overrides.encode()).hexdigest()[:8]
-        return f"holidays-{HOLIDAYS_VERSION}-{self.country}+{digest}"
+        return f"holidays-{holidays_version}-{self.country}+{digest}"
 
     def _year(self, year: int) -> holidays.HolidayBase:
         if year not in self._cache:
