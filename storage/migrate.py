@@ -17,7 +17,7 @@ def alembic_config() -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Bring the schema to `revision`; running it again does nothing."""
     config = alembic_config()
     with engine.begin() as conn:
@@ -26,12 +26,15 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The schema's revision(s), comma-separated when several feature branches are applied; None if empty."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+    return ",".join(sorted(heads)) or None
 
 
 def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    """The newest revision(s) the code knows, in the same form as `current_revision`."""
+    return ",".join(sorted(ScriptDirectory.from_config(alembic_config()).get_heads())) or None
 
 
 def revision(engine: Engine, message: str) -> None:
