@@ -82,6 +82,8 @@ def decide(candidate: Candidate, step: Step, rules: RuleSet, calendar: WorkingCa
 
 def _event(candidate: Candidate, step: Step, rules: RuleSet, payload: dict[str, Any],
            derived: dict[str, Any]) -> Event:
+    if step.meta:
+        derived = {**derived, "meta": dict(step.meta)}
     event = Event(candidate.id, candidate.version + 1, step.name, step.on, step.recorded_at, step.actor,
                   rules.id, payload, derived, prev_hash=candidate.last_hash)
     return replace(event, hash=event_hash(event, candidate.last_hash))

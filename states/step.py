@@ -32,6 +32,7 @@ class Step:
     recorded_at: datetime
     actor: str
     facts: OrgFacts = field(default_factory=OrgFacts)
+    meta: Mapping[str, Any] = field(default_factory=dict)  # provenance stored in the event's derived["meta"]
 
     @property
     def today(self) -> date:

@@ -22,6 +22,7 @@ class RecordStep(Command):
     fields: dict[str, Any] = Field(default_factory=dict)
     actor: str = "cli"
     expected_version: int | None = None  # the version the user saw; a mismatch is a conflict
+    meta: dict[str, Any] = Field(default_factory=dict)  # provenance, e.g. {"imported": {"file": ..., "sha256": ...}}
 
 
 class AddOrganisation(Command):

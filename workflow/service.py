@@ -21,7 +21,7 @@ from storage import organisations
 from storage.errors import ConcurrencyConflictError
 from storage.organisations import Organisation
 from storage.projections import CANDIDATES, DEADLINES
-from storage.unit_of_work import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork, Transaction
 from workflow.clock import Clock, local_today
 from workflow.commands import AddOrganisation, RecordStep
 from workflow.config import Settings
@@ -82,26 +82,35 @@ class Ketnap:
     def _record_once(self, cmd: RecordStep) -> StepResult:
         now = self.clock.now()
         with self.uow.transaction() as tx:
-            stream_id = cmd.candidate_id or new_candidate_id()
-            history = tx.load(stream_id) if cmd.candidate_id else []
-            if cmd.candidate_id and not history:
-                raise CandidateNotFound(cmd.candidate_id)
-            candidate = replay(history, stream_id=stream_id)
-            if cmd.expected_version is not None and cmd.expected_version != candidate.version:
-                raise ConcurrencyConflictError(stream_id, cmd.expected_version, candidate.version)
-            step = Step(cmd.step, cmd.on, cmd.fields, now, cmd.actor,
-                        facts_for(tx, cmd.step, cmd.fields, candidate))
-            if cmd.step == "correct":
-                new = decide_correction(history, step, self.rulebook, self.calendar)
-                candidate = replay([*history, *new])
-            else:
-                new = decide(candidate, step, self.rulebook.for_date(cmd.on), self.calendar)
-                for event in new:
-                    apply(candidate, event)
-            tx.append(new, expected_version=len(history))
-            tx.project(candidate, None if cmd.step == "correct" else new, now)
-            allowed = self._allowed(tx, candidate, self.today())
-        return StepResult(candidate, new, allowed)
+            result = self.record_in(tx, cmd, now)
+            result.allowed = self._allowed(tx, result.candidate, self.today())
+        return result
+
+    def record_in(self, tx: Transaction, cmd: RecordStep, now: datetime) -> StepResult:
+        """Judge and append one step inside the caller's transaction (batches: one transaction, all or nothing).
+
+        Raises:
+            CandidateNotFound, StepNotAllowed, RuleViolation, ConcurrencyConflictError.
+        """
+        stream_id = cmd.candidate_id or new_candidate_id()
+        history = tx.load(stream_id) if cmd.candidate_id else []
+        if cmd.candidate_id and not history:
+            raise CandidateNotFound(cmd.candidate_id)
+        candidate = replay(history, stream_id=stream_id)
+        if cmd.expected_version is not None and cmd.expected_version != candidate.version:
+            raise ConcurrencyConflictError(stream_id, cmd.expected_version, candidate.version)
+        step = Step(cmd.step, cmd.on, cmd.fields, now, cmd.actor,
+                    facts_for(tx, cmd.step, cmd.fields, candidate), cmd.meta)
+        if cmd.step == "correct":
+            new = decide_correction(history, step, self.rulebook, self.calendar)
+            candidate = replay([*history, *new])
+        else:
+            new = decide(candidate, step, self.rulebook.for_date(cmd.on), self.calendar)
+            for event in new:
+                apply(candidate, event)
+        tx.append(new, expected_version=len(history))
+        tx.project(candidate, None if cmd.step == "correct" else new, now)
+        return StepResult(candidate, new)
 
     def _allowed(self, tx: Any, candidate: Candidate, on: date) -> list[Allowed]:
         body, required = competent_body(tx.ancestors(candidate.org)) if candidate.org else (None, True)

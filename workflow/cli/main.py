@@ -292,5 +292,12 @@ def list_steps(ctx: typer.Context) -> None:
     c.emit(docs, text)
 
 
+def _register_features() -> None:
+    """Feature modules (reminders, audit, reports...) add their sub-commands here, one line each."""
+
+
+_register_features()
+
+
 def run() -> None:
     app()
