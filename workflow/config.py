@@ -82,14 +82,24 @@ def _resolve_bases(raw: dict[str, Any], path: str) -> dict[str, Any]:
     return {**raw, "rule_sets": resolved}
 
 
-def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
-    """The 1-based line of the deepest key of `loc` found in the YAML node tree."""
-    line = None
-    for part in loc:
-        if not isinstance(node, yaml.MappingNode):
-            break
-        match = next(((k, v) for k, v in node.value if k.value == str(part)), None)
+def _child(node: yaml.Node | None, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next(((k, v) for k, v in node.value if k.value == key), None)
+
+
+def _line_of(root: yaml.Node | None, loc: tuple[int | str, ...], depth: int = 0) -> int | None:
+    """The 1-based line of the deepest key of `loc`; a rule set's inherited key is found in its `base`."""
+    line, node = None, root
+    for index, part in enumerate(loc):
+        match = _child(node, str(part))
         if match is None:
+            if index >= 2 and loc[0] == "rule_sets" and depth < 10:
+                sets = _child(root, "rule_sets")
+                block = _child(sets[1], str(loc[1])) if sets else None
+                parent = _child(block[1], "base") if block else None
+                if parent is not None:
+                    return _line_of(root, ("rule_sets", parent[1].value, *loc[2:]), depth + 1) or line
             break
         line, node = match[0].start_mark.line + 1, match[1]
     return line
