@@ -180,16 +180,16 @@ def decide_correction(history: Sequence[Event], step: Step, rulebook: RuleBook,
                                         for k in unknown])
     before = _state_before(history, target_version)
     merged = {**target.payload, **changes}
-    on = date.fromisoformat(str(merged.pop("on"))) if "on" in merged else target.effective_on
+    on = _corrected_on(merged.pop("on"), rules) if "on" in merged else target.effective_on
     redo = Step(target.type, on, merged, step.recorded_at, target.actor, step.facts)
     target_rules = rulebook.for_date(on)
     target_fields, check = _judge(before, redo, target_rules, calendar)
     derive = STEPS[target.type].derive
     derived = derive(check) if derive else {}
-    corrected = target_fields.model_dump(mode="json", exclude_none=True)
-    if on != target.effective_on:
-        corrected["on"] = on.isoformat()
-    payload = {"corrects": target_version, "fields": {k: corrected[k] for k in (*changes, ) if k in corrected},
+    # Record every field the correction names, even a cleared one (None) or an unchanged `on`: replay must
+    # apply exactly what was judged, or the stored values and the re-derived deadlines disagree.
+    corrected = {**target_fields.model_dump(mode="json"), "on": on.isoformat()}
+    payload = {"corrects": target_version, "fields": {k: corrected.get(k) for k in changes},
                "reason": fields.reason}  # type: ignore[attr-defined]
     event = _event(candidate, step, rules, payload, {"replaces_derived": derived})
     old = {(e.version, v.rule) for e, vs in recheck(history, rulebook, calendar) for v in vs}
@@ -198,6 +198,17 @@ def decide_correction(history: Sequence[Event], step: Step, rulebook: RuleBook,
     if new:
         raise RuleViolation("correct", [v for _, v in new])
     return [event]
+
+
+def _corrected_on(value: Any, rules: RuleSet) -> date:
+    """The corrected business date; a malformed one is refused like any other malformed field."""
+    try:
+        if isinstance(value, str):
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise RuleViolation("correct", [violation("field_invalid", rules, field="fields.on",
+                                              detail="a date is written YYYY-MM-DD")])
 
 
 def _state_before(history: Sequence[Event], version: int) -> Candidate:

@@ -3,9 +3,9 @@
 import unicodedata
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 
 def _nfc(value: str) -> str:
@@ -56,8 +56,25 @@ class DropReason(StrEnum):
     OTHER = "other"
 
 
+def _reads_as(annotation: Any, kind: type) -> bool:
+    return annotation is kind or kind in get_args(annotation)
+
+
 class Fields(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_number_as_date_no_boolean_as_count(cls, value: Any, info: ValidationInfo) -> Any:
+        """pydantic would read a number as a Unix timestamp (0 -> 1970-01-01) and `true` as the count 1;
+        a CLI value such as `issued_on=0` parses as JSON, so both must be refused, naming the field."""
+        field = cls.model_fields.get(info.field_name or "")
+        annotation = field.annotation if field else None
+        if isinstance(value, int | float) and _reads_as(annotation, date):
+            raise ValueError("a date is written YYYY-MM-DD")
+        if isinstance(value, bool) and _reads_as(annotation, int):
+            raise ValueError("a count is a whole number, not true or false")
+        return value
 
 
 class NoFields(Fields):

@@ -201,9 +201,18 @@ def committee_vote_passed(k: Check) -> list[Violation]:
     """V2; not required when the branch's own authorised grassroots committee decides (V3)."""
     if not k.step.facts.committee_vote_required:
         return []
-    if any(v.passed for v in k.c.committee_votes):
-        return []
-    return [violation("committee_vote_not_passed", k.rules, threshold=k.rules.committee_threshold)]
+    passed = [v.on for v in k.c.committee_votes if v.passed]
+    if not passed:
+        return [violation("committee_vote_not_passed", k.rules, threshold=k.rules.committee_threshold)]
+    return _not_before(k, "committee_vote", min(passed))
+
+
+def _not_before(k: Check, previous: str, previous_on: Any) -> list[Violation]:
+    """A decision cannot be dated before the resolution it rests on."""
+    if k.on < previous_on:
+        return [violation("vote_before_previous", k.rules, field="on", on=k.on, previous=previous,
+                          previous_on=previous_on)]
+    return []
 
 
 def introducers_present(k: Check) -> list[Violation]:
@@ -287,15 +296,20 @@ def review_vote_passed(k: Check) -> list[Violation]:
 def recognition_ready(k: Check) -> list[Violation]:
     """S14, S15, G11: a passed recommendation, the new-member course, the committee's resolution."""
     found = []
-    if k.c.passed_review("recognise") is None:
+    review = k.c.passed_review("recognise")
+    if review is None:
         found.append(violation("recognition_needs_review_vote", k.rules, threshold=k.rules.vote_threshold))
+    else:
+        found += _not_before(k, "review_vote", review.on)
     if not k.c.new_member_certificate_no:
         found.append(violation("new_member_course_missing", k.rules))
-    if k.step.facts.committee_vote_required and not any(
-        v.passed and v.on >= (k.c.passed_review("recognise") or v).on for v in k.c.committee_review_votes
-    ):
-        found.append(violation("recognition_needs_committee_review", k.rules,
-                               threshold=k.rules.committee_threshold))
+    if k.step.facts.committee_vote_required:
+        reviewed = [v.on for v in k.c.committee_review_votes if v.passed and v.on >= (review or v).on]
+        if not reviewed:
+            found.append(violation("recognition_needs_committee_review", k.rules,
+                                   threshold=k.rules.committee_threshold))
+        else:
+            found += _not_before(k, "committee_review_vote", min(reviewed))
     return found
 
 
