@@ -6,7 +6,7 @@ No `from __future__ import annotations` here: SQLModel breaks with postponed ann
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # A BigInteger primary key does not autoincrement on SQLite (ANCHORS.md B.4): use INTEGER there.
@@ -105,3 +105,15 @@ class CheckpointRow(SQLModel, table=True):
     last_position: int
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
     actor: str = Field(max_length=200)
+
+
+class CheckpointHeadRow(SQLModel, table=True):
+    """The head (last version and its hash) of each stream a checkpoint covered, so that a later verify can
+    name the stream that was deleted, cut short or rewritten; the checkpoint's digest authenticates them."""
+
+    __tablename__ = "checkpoint_head"
+    checkpoint_id: int = Field(sa_column=Column(BigIntPK, ForeignKey("checkpoint.id", ondelete="CASCADE"),
+                                                primary_key=True))
+    stream_id: str = Field(max_length=64, primary_key=True)
+    version: int
+    hash: str = Field(max_length=64)

@@ -1,0 +1,65 @@
+"""What an audit finds: one named problem per stream and version, collected into a report."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+# Kinds of finding, from the hash chain, the checkpoint, the rules and the projections.
+EDITED = "edited"  # the stored fields no longer hash to the stored hash
+DELETED = "deleted"  # a version is missing from the stream
+INSERTED = "inserted"  # a self-consistent event that the chain does not lead to
+REORDERED = "reordered"  # an event sits at another version, or global order disagrees with versions
+BROKEN_LINK = "broken_link"  # prev_hash does not name the event before, and nothing explains it better
+STREAM_DELETED = "stream_deleted"  # a stream covered by a checkpoint is gone
+TRUNCATED = "truncated"  # a stream lost events up to its head at the checkpoint
+REWRITTEN = "rewritten"  # the event at a checkpointed head no longer has the hash recorded then
+UNCOVERED = "uncovered"  # events placed before the checkpoint's last position that it did not cover
+CHECKPOINT = "checkpoint"  # the checkpoint itself is unknown or its stored heads do not give its digest
+RULE_BROKEN = "rule_broken"  # the step breaks a rule of the rule set in force on its date
+RULE_SET_MISMATCH = "rule_set_mismatch"  # the stored rule set is not the one in force on the event's date
+REPLAY_FAILED = "replay_failed"  # the stream cannot be replayed at all
+PROJECTION = "projection"  # a candidate or deadline row differs from the replay
+
+TAMPER_KINDS = frozenset({EDITED, DELETED, INSERTED, REORDERED, BROKEN_LINK, STREAM_DELETED, TRUNCATED,
+                          REWRITTEN, UNCOVERED, CHECKPOINT})
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    stream_id: str
+    version: int | None
+    detail: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "stream_id": self.stream_id, "version": self.version, "detail": self.detail,
+                **({"data": self.data} if self.data else {})}
+
+    def __str__(self) -> str:
+        where = f"{self.stream_id}#{self.version}" if self.version is not None else self.stream_id
+        return f"{self.kind}: {where}: {self.detail}"
+
+
+@dataclass
+class Report:
+    """Counts grow with the log; findings grow only with the problems found."""
+
+    streams: int = 0
+    events: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    checkpoint: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def add(self, found: list[Finding]) -> None:
+        self.findings.extend(found)
+
+    def counts(self) -> dict[str, int]:
+        return dict(sorted(Counter(f.kind for f in self.findings).items()))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "streams": self.streams, "events": self.events, "counts": self.counts(),
+                "checkpoint": self.checkpoint, "findings": [f.as_dict() for f in self.findings]}

@@ -1,0 +1,51 @@
+"""Organisation facts for re-checking old steps, from the organisation table loaded once (it is small), so
+that the org checks of `recheck` are real and cost no query per event."""
+
+from collections.abc import Iterable
+from functools import cache
+
+from sqlalchemy import Connection
+
+from states.candidate import Candidate
+from states.events import Event
+from states.step import OrgFacts
+from storage import organisations
+from storage.organisations import Organisation
+from workflow.facts import NEEDS_AUTHORITY, NEEDS_ORG_LEVEL, competent_body
+
+
+class OrgDirectory:
+    def __init__(self, orgs: Iterable[Organisation]) -> None:
+        self.by_code = {o.code: o for o in orgs}
+        self._authority = cache(self._compute_authority)
+
+    @classmethod
+    def load(cls, conn: Connection) -> "OrgDirectory":
+        return cls(organisations.all_orgs(conn))
+
+    def chain(self, code: str, limit: int = 10) -> list[Organisation]:
+        """The organisation and its parents, nearest first (as `organisations.ancestors`)."""
+        found: list[Organisation] = []
+        current = self.by_code.get(code)
+        while current is not None and len(found) < limit:
+            found.append(current)
+            current = self.by_code.get(current.parent_code) if current.parent_code else None
+        return found
+
+    def subtree(self, root: str) -> set[str]:
+        return {code for code in self.by_code if any(o.code == root for o in self.chain(code, limit=50))}
+
+    def _compute_authority(self, code: str) -> tuple[str | None, bool]:
+        return competent_body(self.chain(code))
+
+    def facts_for(self, event: Event, before: Candidate) -> OrgFacts:
+        """What `workflow.facts.facts_for` looked up when the step was recorded, from today's tree."""
+        level = None
+        key = NEEDS_ORG_LEVEL.get(event.type)
+        if key is not None:
+            org = self.by_code.get(str(event.payload.get(key, "")))
+            level = org.level if org else None
+        if event.type in NEEDS_AUTHORITY and before.org:
+            body, required = self._authority(before.org)
+            return OrgFacts(org_level=level, competent_body=body, committee_vote_required=required)
+        return OrgFacts(org_level=level)

@@ -1,0 +1,55 @@
+"""`ketnap audit rebuild`: every projection rebuilt from the log in one transaction (ARCHITECTURE.md
+decision 4). A failure rolls the whole transaction back, so the old projections stay as they were.
+
+Rows are upserted, not dropped and re-inserted: a deadline keeps its id, which reminders use in their
+idempotency keys (decision 8), so a rebuild never makes a reminder go out twice.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, delete, exists
+
+from states.candidate import replay
+from storage.event_store import EVENTS
+from storage.projections import CANDIDATES, DEADLINES, project
+from workflow.audit.reader import iter_chunks
+
+
+class RebuildFailed(Exception):
+    """A stream could not be replayed or projected; nothing was changed."""
+
+    def __init__(self, stream_id: str, cause: BaseException) -> None:
+        super().__init__(f"rebuild stopped at stream {stream_id}: {cause!r}; the old projections are intact")
+        self.stream_id, self.cause = stream_id, cause
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    streams: int
+    events: int
+    removed_candidates: int
+    removed_deadlines: int
+
+
+def rebuild(engine: Engine, now: datetime) -> Rebuilt:
+    """Replay every stream and write its candidate and deadline rows; remove rows with no stream.
+
+    Raises:
+        RebuildFailed: naming the stream that could not be replayed; the transaction was rolled back.
+    """
+    streams = events = 0
+    with engine.begin() as conn:
+        for chunk in iter_chunks(conn):
+            for stream in chunk:
+                try:
+                    project(conn, replay(stream), None, now)
+                except Exception as err:  # noqa: BLE001 - any failure aborts the whole rebuild
+                    raise RebuildFailed(stream[0].stream_id, err) from err
+                streams += 1
+                events += len(stream)
+        removed = []
+        for table, key in ((CANDIDATES, CANDIDATES.c.id), (DEADLINES, DEADLINES.c.stream_id)):
+            result = conn.execute(delete(table).where(~exists().where(EVENTS.c.stream_id == key)))
+            removed.append(result.rowcount)
+    return Rebuilt(streams, events, removed[0], removed[1])
