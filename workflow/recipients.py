@@ -1,0 +1,179 @@
+"""Recipients are roles, resolved when a reminder is sent (ARCHITECTURE.md decision 10).
+
+secretary: the candidate's branch. office: the committee that decides for that branch (facts.competent_body,
+DOMAIN.md section 4, authority). upper: the committee above the body responsible for the deadline, which is
+where an overdue deadline must be reported (D6, D8, D12); it is reached through that committee's office.
+A reminder whose recipient cannot be reached becomes an incident, never a silent skip.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Select, select
+
+from notifications import deadline_kinds
+from notifications.message import Address, Notification
+from notifications.outbox import Cancel, Deliver, Incident, OutboxItem, Resolution
+from notifications.policy import local_date
+from states.calendar import WorkingCalendar
+from states.rules import RuleBook, RuleSet
+from storage import contacts, organisations
+from storage.contacts import Contact
+from storage.organisations import Organisation
+from storage.projections import CANDIDATES, DEADLINES
+from workflow.facts import competent_body
+
+
+@dataclass
+class OrgTree:
+    """Organisation look-ups, cached for one sweep or one dispatch pass: the tree is small and changes rarely
+    (contacts are not cached: they are read for every message)."""
+
+    conn: Connection
+    _chains: dict[str, list[Organisation]] = field(default_factory=dict)
+
+    def chain(self, code: str) -> list[Organisation]:
+        if code not in self._chains:
+            self._chains[code] = organisations.ancestors(self.conn, code)
+        return self._chains[code]
+
+    def name(self, code: str) -> str:
+        chain = self.chain(code)
+        return chain[0].name if chain else code
+
+    def org_for(self, role: str, kind: str, deadline_org: str) -> tuple[str | None, str]:
+        """The organisation that plays `role` for a deadline of `kind` on a candidate of `deadline_org`,
+        or None with the reason."""
+        if role == "secretary":
+            return deadline_org, ""
+        if role == "office":
+            body, _ = competent_body(self.chain(deadline_org))
+            return body, "" if body else f"no committee above {deadline_org} decides its admissions"
+        responsible, why = self.org_for(deadline_kinds.info(kind).responsible, kind, deadline_org)
+        if responsible is None:
+            return None, why
+        chain = self.chain(responsible)
+        parent = chain[0].parent_code if chain else None
+        return parent, "" if parent else f"{responsible} has no upper-level organisation to escalate to"
+
+
+def contact_role(role: str) -> str:
+    return "office" if role == "upper" else role
+
+
+def addresses(contact: Contact | None) -> tuple[Address, ...]:
+    if contact is None:
+        return ()
+    found = [Address(channel="email", target=contact.email)] if contact.email else []
+    if contact.webhook_url:
+        found.append(Address(channel="webhook", target=contact.webhook_url))
+    return tuple(found)
+
+
+def no_contact(org: str, role: str) -> str:
+    return (f"no contact for the {role} of {org}: run `ketnap org contact {org} --role {role} --email ...` "
+            f"(the waiting reminders are re-queued when it is set)")
+
+
+def _rules(rulebook: RuleBook, rule_set: str, opened_on: date) -> RuleSet:
+    try:
+        return rulebook.get(rule_set)
+    except KeyError:
+        return rulebook.for_date(opened_on)
+
+
+def deadline_context(d: Any, rulebook: RuleBook, calendar: WorkingCalendar, today: date,
+                     language: str) -> dict[str, Any]:
+    """What a template says about one deadline row, in `language`, counted from `today`."""
+    state = "overdue" if d.due_on < today else "today" if d.due_on == today else "upcoming"
+    rules = _rules(rulebook, d.rule_set, d.opened_on)
+    k = deadline_kinds.info(d.kind)
+    return {"id": d.id, "kind": d.kind, "label": deadline_kinds.label(d.kind, language),
+            "short": deadline_kinds.short_label(d.kind, language), "step": k.step,
+            "due_on": d.due_on.isoformat(), "state": state,
+            "working_days": abs(calendar.working_days_between(today, d.due_on)),
+            "calendar_days": abs((d.due_on - today).days), "ref": k.ref,
+            "rule": deadline_kinds.rule_sentence(d.kind, rules, language), "regulation": rules.regulation,
+            "rule_set": rules.id}
+
+
+def _with_name(query: Select[Any]) -> Select[Any]:
+    """Each deadline row with its candidate's name (None when the candidate row is missing)."""
+    return query.add_columns(CANDIDATES.c.full_name).outerjoin(CANDIDATES, CANDIDATES.c.id == DEADLINES.c.stream_id)
+
+
+def _candidate(tree: OrgTree, d: Any) -> dict[str, str]:
+    return {"id": d.stream_id, "full_name": d.full_name or d.stream_id, "org": d.org, "org_name": tree.name(d.org)}
+
+
+def _party(tree: OrgTree, role: str, org: str, language: str) -> dict[str, str]:
+    return {"role": role, "role_label": deadline_kinds.ROLE_LABELS[language][role], "org": org,
+            "org_name": tree.name(org)}
+
+
+@dataclass
+class Resolver:
+    """Turns a claimed outbox row into a notification for its recipients as they are now."""
+
+    engine: Engine
+    rulebook: RuleBook
+    calendar: WorkingCalendar
+    default_language: str = "vi"
+    _chains: dict[str, list[Organisation]] = field(default_factory=dict)  # shared by the items of one pass
+
+    def __call__(self, item: OutboxItem, now: datetime) -> Resolution:
+        with self.engine.connect() as conn:
+            tree = OrgTree(conn, self._chains)
+            if item.kind == "digest":
+                return self._digest(conn, tree, item, now)
+            return self._reminder(conn, tree, item, now)
+
+    def _reminder(self, conn: Connection, tree: OrgTree, item: OutboxItem, now: datetime) -> Resolution:
+        d = conn.execute(_with_name(select(DEADLINES)).where(DEADLINES.c.id == item.deadline_id)).first()
+        if d is None or d.status != "open":
+            return Cancel(f"the deadline was {'closed by ' + str(d.closed_by) if d is not None else 'removed'}")
+        if d.due_on != item.due_on:
+            return Cancel(f"the due date moved from {item.due_on} to {d.due_on}")
+        org, why = tree.org_for(item.role, d.kind, d.org)
+        if org is None:
+            return Incident(why, problem="no_org")
+        contact = contacts.get(conn, org, contact_role(item.role))
+        if not addresses(contact):
+            return Incident(no_contact(org, contact_role(item.role)), org=org)
+        assert contact is not None
+        language = contact.language or self.default_language
+        responsible = deadline_kinds.info(d.kind).responsible
+        responsible_org, _ = tree.org_for(responsible, d.kind, d.org)
+        context = {
+            "slot": item.slot, "late": item.late, "scheduled_on": local_date(item.fire_at).isoformat(),
+            "today": local_date(now).isoformat(),
+            "recipient": _party(tree, item.role, org, language),
+            "responsible": _party(tree, responsible, responsible_org or d.org, language),
+            "candidate": _candidate(tree, d),
+            "deadline": deadline_context(d, self.rulebook, self.calendar, local_date(now), language),
+        }
+        template = "escalation" if item.kind == "escalation" else "reminder"
+        return Deliver(Notification(key=item.key, template=template, language=language,
+                                    recipients=addresses(contact), context=context), org)
+
+    def _digest(self, conn: Connection, tree: OrgTree, item: OutboxItem, now: datetime) -> Resolution:
+        assert item.org is not None, "a digest row names its organisation"
+        contact = contacts.get(conn, item.org, item.role)
+        if not addresses(contact):
+            return Incident(no_contact(item.org, item.role), org=item.org)
+        assert contact is not None
+        language = contact.language or self.default_language
+        today = local_date(now)
+        ids = [int(i) for i in item.context.get("deadline_ids", [])]
+        rows = conn.execute(_with_name(select(DEADLINES)).where(DEADLINES.c.id.in_(ids), DEADLINES.c.status == "open")
+                            .order_by(DEADLINES.c.due_on, DEADLINES.c.id)).all()
+        if not rows:
+            return Cancel("every deadline of the digest was closed before it was sent")
+        items = [{"candidate": _candidate(tree, d),
+                  "deadline": deadline_context(d, self.rulebook, self.calendar, today, language)} for d in rows]
+        context = {"today": today.isoformat(), "late": item.late, "days_ahead": item.context.get("days_ahead", 0),
+                   "recipient": _party(tree, item.role, item.org, language), "items": items,
+                   "overdue_count": sum(1 for i in items if i["deadline"]["state"] == "overdue")}
+        return Deliver(Notification(key=item.key, template="digest", language=language,
+                                    recipients=addresses(contact), context=context), item.org)

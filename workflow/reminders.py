@@ -1,0 +1,287 @@
+"""Reminders: the sweep that turns open deadlines into outbox rows, the morning digests, the preview, and the
+service that the CLI and the scheduler call.
+
+The `deadline` projection is the only input and the outbox is the only output: the sweep can run any number
+of times, in any number of processes, and after any downtime, and writes each reminder once (UNIQUE key,
+notifications/policy.py). Closing a deadline cancels its waiting reminders here and again at send time.
+"""
+
+import os
+import re
+import socket
+import unicodedata
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import field_validator, model_validator
+from sqlalchemy import Connection, Engine, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+
+from notifications import policy as p
+from notifications.channels import Channel, build_channels
+from notifications.outbox import DispatchReport, dispatch_pending
+from notifications.settings import ReminderSettings
+from states.calendar import WorkingCalendar
+from states.errors import ProcedureError
+from states.rules import RuleBook
+from storage import contacts, organisations
+from storage import outbox as store
+from storage.contacts import Contact
+from storage.projections import CANDIDATES, DEADLINES
+from storage.reminder_tables import DigestRunRow
+from workflow.commands import Command
+from workflow.config import Settings
+from workflow.recipients import OrgTree, Resolver, addresses, contact_role
+from workflow.service import Ketnap
+
+DIGEST_RUNS = DigestRunRow.__table__  # type: ignore[attr-defined]
+SWEEP_CHUNK = 5000
+URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class ReminderError(ProcedureError):
+    """A reminders command was refused; the message says why and what to do."""
+
+
+class SetContact(Command):
+    """How to reach one role of one organisation; at least one address."""
+
+    org: str
+    role: Literal["secretary", "office"]
+    email: str | None = None
+    webhook: str | None = None
+    name: str | None = None
+    language: Literal["vi", "en"] = "vi"
+
+    @field_validator("name")
+    @classmethod
+    def _nfc(cls, value: str | None) -> str | None:
+        return unicodedata.normalize("NFC", value.strip()) if value else None
+
+    @model_validator(mode="after")
+    def _reachable(self) -> "SetContact":
+        if not self.email and not self.webhook:
+            raise ValueError("give --email or --webhook (or both)")
+        if self.email and not EMAIL.match(self.email):
+            raise ValueError(f"{self.email!r} is not an e-mail address")
+        if self.webhook and not URL.match(self.webhook):
+            raise ValueError(f"{self.webhook!r} is not an http(s) URL")
+        return self
+
+
+@dataclass
+class SweepReport:
+    deadlines: int = 0  # open deadlines within the reminder horizon that were looked at
+    created: int = 0
+    late: int = 0
+    cancelled: int = 0
+    digests: int = 0
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def _view(row: Any) -> p.DeadlineView:
+    return p.DeadlineView(row.id, row.kind, row.due_on, row.opened_on, row.org, row.stream_id)
+
+
+def plan_rows(d: p.DeadlineView, r: ReminderSettings, calendar: WorkingCalendar, now: datetime,
+              ) -> list[dict[str, Any]]:
+    """The outbox rows a deadline owes at `now` (before removing those already written)."""
+    policy, late_after = r.policy(d.kind), timedelta(minutes=r.late_after_minutes)
+    rows = []
+    for slot in p.owed(d, policy, calendar, now, r.send_at):
+        late = p.is_late(slot, d, now, r.send_at, late_after)
+        for role in p.recipients(slot, policy):
+            rows.append({"key": p.reminder_key(d.id, d.due_on, slot.name, role), "kind": slot.kind,
+                         "slot": slot.name, "role": role, "deadline_id": d.id, "due_on": d.due_on, "org": None,
+                         "fire_at": store.utc(slot.moment(r.send_at)), "created_at": store.utc(now), "late": late,
+                         "status": "pending", "attempts": 0, "available_at": store.utc(now),
+                         "channels_done": "", "context": {}})
+    return rows
+
+
+def _open_deadlines(conn: Connection, until: date, after: tuple[date, int] | None, limit: int) -> list[Any]:
+    query = (select(DEADLINES.c.id, DEADLINES.c.kind, DEADLINES.c.due_on, DEADLINES.c.opened_on, DEADLINES.c.org,
+                    DEADLINES.c.stream_id)
+             .where(DEADLINES.c.status == "open", DEADLINES.c.due_on <= until)
+             .order_by(DEADLINES.c.due_on, DEADLINES.c.id).limit(limit))
+    if after is not None:
+        query = query.where(tuple_(DEADLINES.c.due_on, DEADLINES.c.id) > tuple_(*after))
+    return list(conn.execute(query).all())
+
+
+def sweep(engine: Engine, r: ReminderSettings, calendar: WorkingCalendar, now: datetime, *,
+          digests: bool = True, chunk: int = SWEEP_CHUNK) -> SweepReport:
+    """Cancel moot rows, then write the rows every open deadline owes, a chunk per transaction."""
+    report = SweepReport()
+    with engine.begin() as conn:
+        report.cancelled = store.cancel_moot(conn)
+    until, after = p.local_date(now) + timedelta(days=r.horizon_days), None
+    while True:
+        with engine.begin() as conn:
+            batch = _open_deadlines(conn, until, after, chunk)
+            if not batch:
+                break
+            after = (batch[-1].due_on, batch[-1].id)
+            report.deadlines += len(batch)
+            planned = [row for d in batch for row in plan_rows(_view(d), r, calendar, now)]
+            written = store.existing_keys(conn, sorted({row["deadline_id"] for row in planned}))
+            new = [row for row in planned if row["key"] not in written]
+            report.created += store.insert_new(conn, new)
+            report.late += sum(1 for row in new if row["late"])
+    if digests and r.digest.enabled:
+        report.digests = plan_digests(engine, r, now)
+    return report
+
+
+def plan_digests(engine: Engine, r: ReminderSettings, now: datetime) -> int:
+    """Once a day, from `digest.at` local time: one digest per (organisation, role) listing its deadlines that
+    are overdue or due within `digest.days_ahead` days."""
+    today = p.local_date(now)
+    fire_at = p.moment(today, r.digest.at)
+    if now < fire_at:
+        return 0
+    with engine.begin() as conn:
+        if conn.execute(select(DIGEST_RUNS.c.day).where(DIGEST_RUNS.c.day == today)).first():
+            return 0
+        groups: dict[tuple[str, str], list[int]] = {}
+        tree = OrgTree(conn)
+        for d in _open_deadlines(conn, today + timedelta(days=r.digest.days_ahead), None, 10**9):
+            for role in r.policy(d.kind).notify:
+                org, _ = tree.org_for(role, d.kind, d.org)
+                if org is not None:
+                    groups.setdefault((org, role), []).append(d.id)
+        late = now - fire_at > timedelta(minutes=r.late_after_minutes)
+        rows = [{"key": p.digest_key(today, org, role), "kind": "digest", "slot": "digest", "role": role,
+                 "deadline_id": None, "due_on": None, "org": org, "fire_at": store.utc(fire_at),
+                 "created_at": store.utc(now), "late": late, "status": "pending", "attempts": 0,
+                 "available_at": store.utc(now), "channels_done": "",
+                 "context": {"deadline_ids": ids, "days_ahead": r.digest.days_ahead}}
+                for (org, role), ids in sorted(groups.items())]
+        written = store.insert_new(conn, rows)
+        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        conn.execute(insert(DIGEST_RUNS).values(day=today, created_at=store.utc(now), rows=len(rows))
+                     .on_conflict_do_nothing(index_elements=["day"]))
+    return written
+
+
+@dataclass
+class Reminders:
+    """The reminders use cases over one database; built from a Ketnap app by `for_app`."""
+
+    settings: Settings
+    engine: Engine
+    calendar: WorkingCalendar
+    rulebook: RuleBook
+    channels: Mapping[str, Channel]
+    worker: str = field(default_factory=worker_id)
+
+    @classmethod
+    def for_app(cls, app: Ketnap, channels: Mapping[str, Channel] | None = None,
+                environ: Mapping[str, str] | None = None) -> "Reminders":
+        built = channels if channels is not None else build_channels(
+            app.settings.notifications, os.environ if environ is None else environ)
+        return cls(app.settings, app.engine, app.calendar, app.rulebook, built)
+
+    @property
+    def policy(self) -> ReminderSettings:
+        return self.settings.reminders
+
+    def sweep(self, now: datetime, *, digests: bool = True) -> SweepReport:
+        return sweep(self.engine, self.policy, self.calendar, now, digests=digests)
+
+    def dispatch(self, now: datetime, should_stop: Callable[[], bool] = lambda: False) -> DispatchReport:
+        delivery = self.policy.delivery
+        outbox = store.SqlOutbox(self.engine, self.worker, timedelta(seconds=delivery.lease_seconds))
+        resolver = Resolver(self.engine, self.rulebook, self.calendar, self.settings.notifications.language)
+        return dispatch_pending(outbox, self.channels, resolver, now=now, delivery=delivery,
+                                should_stop=should_stop)
+
+    def run_once(self, now: datetime) -> tuple[SweepReport, DispatchReport]:
+        return self.sweep(now), self.dispatch(now)
+
+    # --- contacts and the outbox, for the CLI ------------------------------------------------------------------
+
+    def set_contact(self, cmd: SetContact, now: datetime) -> int:
+        """Set the contact; returns how many reminders waiting for it were re-queued.
+
+        Raises:
+            ReminderError: the organisation does not exist.
+        """
+        with self.engine.begin() as conn:
+            if organisations.get(conn, cmd.org) is None:
+                raise ReminderError(f"no organisation with code {cmd.org!r}")
+            contacts.put(conn, Contact(cmd.org, cmd.role, cmd.email, cmd.webhook, cmd.name, cmd.language), now)
+            return store.requeue_missing_contact(conn, cmd.org, now)
+
+    def contacts(self, org: str | None = None) -> list[Contact]:
+        with self.engine.connect() as conn:
+            return contacts.all_contacts(conn, org)
+
+    def outbox(self, failed: bool = False, limit: int = 200) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return store.list_rows(conn, ["failed"] if failed else None, limit)
+
+    def retry(self, row_id: int, now: datetime) -> dict[str, Any]:
+        """Raises: ReminderError when there is no such row or it has not failed."""
+        with self.engine.begin() as conn:
+            row = store.get_row(conn, row_id)
+            if row is None:
+                raise ReminderError(f"no outbox row {row_id}")
+            if not store.requeue(conn, row_id, now):
+                raise ReminderError(f"outbox row {row_id} is {row['status']}, not failed: nothing to retry")
+            return store.get_row(conn, row_id) or row
+
+    # --- preview -----------------------------------------------------------------------------------------------
+
+    def preview(self, now: datetime, days: int, org: str | None = None) -> list[dict[str, Any]]:
+        """What would be sent from now until `days` ahead, and to whom; what is owed now and not written yet
+        comes first. Reads only.
+
+        Raises:
+            ReminderError: `org` does not exist.
+        """
+        r, end = self.policy, now + timedelta(days=days)
+        with self.engine.connect() as conn:
+            scope = self._scope(conn, org)
+            tree = OrgTree(conn)
+            until = p.local_date(end) + timedelta(days=r.horizon_days)
+            rows = [d for d in _open_deadlines(conn, until, None, 10**9) if scope is None or d.org in scope]
+            names: dict[str, str] = dict(conn.execute(select(CANDIDATES.c.id, CANDIDATES.c.full_name)
+                                      .where(CANDIDATES.c.id.in_(sorted({d.stream_id for d in rows})))).all())
+            result = []
+            for d in rows:
+                view, policy = _view(d), r.policy(d.kind)
+                owed = [(s, "owed now") for s in p.owed(view, policy, self.calendar, now, r.send_at)]
+                later = [(s, "scheduled") for s in p.upcoming(view, policy, self.calendar, now, end, r.send_at)]
+                for slot, when in owed + later:
+                    for role in p.recipients(slot, policy):
+                        key = p.reminder_key(d.id, d.due_on, slot.name, role)
+                        if when == "owed now" and store.key_exists(conn, key):
+                            continue
+                        result.append(self._preview_row(conn, tree, d, slot, role, when, names, r))
+        return sorted(result, key=lambda x: (x["when"] != "owed now", x["at"], x["candidate_id"]))
+
+    def _preview_row(self, conn: Connection, tree: OrgTree, d: Any, slot: p.Slot, role: str, when: str,
+                     names: dict[str, str], r: ReminderSettings) -> dict[str, Any]:
+        target, why = tree.org_for(role, d.kind, d.org)
+        contact = contacts.get(conn, target, contact_role(role)) if target else None
+        reach = ", ".join(f"{a.channel}:{a.target}" for a in addresses(contact))
+        return {"when": when, "at": slot.moment(r.send_at), "slot": slot.name, "type": slot.kind,
+                "kind": d.kind, "due_on": d.due_on, "candidate_id": d.stream_id,
+                "candidate": names.get(d.stream_id, d.stream_id), "role": role, "org": target,
+                "contact": reach or None,
+                "problem": why or (None if reach else f"no contact for the {contact_role(role)} of {target}")}
+
+    def _scope(self, conn: Connection, org: str | None) -> set[str] | None:
+        if org is None:
+            return None
+        if organisations.get(conn, org) is None:
+            raise ReminderError(f"no organisation with code {org!r}")
+        return organisations.subtree_codes(conn, [org])
