@@ -1,0 +1,221 @@
+"""CLI of plans, membership counts, training classes, reports and the Excel import and export (issue 6)."""
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from workflow.cli import context as cli
+from workflow.cli import training_classes
+from workflow.cli.report_options import JsonOpt, Org, PeriodOpt, XlsxOpt, as_json, refusals
+from workflow.cli.report_text import print_import, print_report
+from workflow.reports import admissions, importer, plans, readmodel, xlsx
+from workflow.reports.periods import Period, PeriodError, parse_period
+from workflow.reports.template import write_template
+
+plan_app = typer.Typer(help="Plans (kế hoạch, chỉ tiêu) of admissions per organisation and period.",
+                       no_args_is_help=True)
+membership_app = typer.Typer(help="Members at the start of each year, the base of the admission rate.",
+                             no_args_is_help=True)
+report_app = typer.Typer(help="Reports computed from the event log.", no_args_is_help=True)
+import_app = typer.Typer(help="Bring candidates and their history in from Excel.", no_args_is_help=True)
+
+
+def register(app: typer.Typer, candidate_app: typer.Typer) -> None:
+    app.add_typer(plan_app, name="plan")
+    app.add_typer(membership_app, name="membership")
+    app.add_typer(training_classes.class_app, name="class")
+    app.add_typer(report_app, name="report")
+    app.add_typer(import_app, name="import")
+    candidate_app.command("export")(candidate_export)
+
+
+def _years(text: str) -> Period:
+    period = parse_period(text)
+    if period.start.month != 1 or period.start.day != 1 or (period.end.month, period.end.day) != (12, 31):
+        raise PeriodError(text)
+    return period
+
+
+# --- plans and membership ------------------------------------------------------------------------------------
+
+def _targets(pairs: list[str]) -> dict[str, int]:
+    found = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        if not value.strip().isdigit():
+            raise typer.BadParameter(f"{pair!r} is not CATEGORY=NUMBER", param_hint="--target")
+        found[key.strip()] = int(value)
+    return found
+
+
+@plan_app.command("set")
+def plan_set(
+    ctx: typer.Context, org: Org,
+    period: Annotated[str, typer.Option("--period", help="A year (2024) or years (2022-2025).")],
+    total: Annotated[int | None, typer.Option("--total", help="Admissions to reach.")] = None,
+    rate: Annotated[str | None, typer.Option("--rate", help="Or a minimum % of the membership at the start "
+                                             "of each year, e.g. 3.5.")] = None,
+    source: Annotated[str, typer.Option("--source", help="resolution (own) or assigned (by the upper "
+                                        "level).")] = "resolution",
+    name: Annotated[str, typer.Option("--name", help="e.g. 'Nghị quyết Đại hội 2020-2025'.")] = "",
+    document: Annotated[str | None, typer.Option("--document", help="The document's number.")] = None,
+    target: Annotated[list[str] | None, typer.Option("--target", help="Repeatable sub-target CATEGORY=N, e.g. "
+                      "student=15.")] = None,
+) -> None:
+    """Set a plan; the same organisation, period, source and name replaces the earlier one."""
+    c = cli.get(ctx)
+    try:
+        rate_value = Decimal(rate) if rate is not None else None
+    except InvalidOperation:
+        raise typer.BadParameter(f"{rate!r} is not a number", param_hint="--rate") from None
+    with refusals(c):
+        span = _years(period)
+        plan = plans.set_plan(c.app(), plans.SetPlan(
+            org=org, first_year=span.start.year, last_year=span.end.year, source=source, name=name,
+            document=document, total=total, rate_percent=rate_value, targets=_targets(target or [])), cli.actor())
+    c.emit(plan.as_dict(), lambda con: con.print(f"plan {plan.id}: {plan.org} {plan.period_label} "
+                                                 f"{plan.source} {plan.total or f'{plan.rate_percent}%'}"))
+
+
+@plan_app.command("list")
+def plan_list(
+    ctx: typer.Context,
+    org: Annotated[str | None, typer.Option("--org", help="Only this organisation's plans.")] = None,
+    period: Annotated[str | None, typer.Option("--period", help="Only plans overlapping this period.")] = None,
+) -> None:
+    """List plans with their sub-targets."""
+    c = cli.get(ctx)
+    with refusals(c):
+        app = c.app()
+        with app.uow.reading() as tx:
+            found = plans.plans(tx.conn, orgs=[org] if org else None,
+                                period=parse_period(period) if period else None)
+
+    def text(con: Console) -> None:
+        table = Table("id", "org", "period", "source", "name", "document", "target", "sub-targets")
+        for p in found:
+            table.add_row(str(p.id), p.org, p.period_label, p.source, p.name, p.document or "",
+                          str(p.total) if p.total is not None else f"{p.rate_percent}%",
+                          ", ".join(f"{k}={v}" for k, v in p.targets.items()))
+        con.print(table)
+
+    c.emit([p.as_dict() for p in found], text)
+
+
+@plan_app.command("remove")
+def plan_remove(ctx: typer.Context,
+                plan_id: Annotated[int, typer.Argument(metavar="ID", help="The plan's id (plan list).")]) -> None:
+    """Remove a plan and its sub-targets."""
+    c = cli.get(ctx)
+    with refusals(c):
+        plans.remove_plan(c.app(), plan_id)
+    c.emit({"removed": plan_id}, lambda con: con.print(f"removed plan {plan_id}"))
+
+
+@membership_app.command("set")
+def membership_set(
+    ctx: typer.Context, org: Org,
+    year: Annotated[int, typer.Option("--year", help="The year whose 1 January the count is for.")],
+    members: Annotated[int, typer.Option("--members", help="Official and probationary members.")],
+) -> None:
+    """Record the membership of an organisation at the start of a year."""
+    c = cli.get(ctx)
+    with refusals(c):
+        plans.set_membership(c.app(), org, year, members, cli.actor())
+    c.emit({"org": org, "year": year, "members": members},
+           lambda con: con.print(f"{org}: {members} members on 1 January {year}"))
+
+
+@membership_app.command("list")
+def membership_list(
+    ctx: typer.Context,
+    org: Annotated[str | None, typer.Option("--org", help="Only this organisation.")] = None,
+) -> None:
+    """List membership counts."""
+    c = cli.get(ctx)
+    with refusals(c):
+        app = c.app()
+        with app.uow.reading() as tx:
+            rows = plans.membership_rows(tx.conn, org)
+
+    def text(con: Console) -> None:
+        table = Table("org", "year", "members")
+        for r in rows:
+            table.add_row(r["org"], str(r["year"]), f"{r['members']:,}")
+        con.print(table)
+
+    c.emit(rows, text)
+
+
+# --- reports -------------------------------------------------------------------------------------------------
+
+@report_app.command("admissions")
+def report_admissions(
+    ctx: typer.Context, org: Org, period: PeriodOpt,
+    count_on: Annotated[str | None, typer.Option("--count-on", help="decision or ceremony (default: "
+                                                 "config.yaml reports.count_admissions_on).")] = None,
+    xlsx_file: XlsxOpt = None, json: JsonOpt = False,
+) -> None:
+    """Admissions against plans, rate, categories, sub-units, previous year, pipeline and forecast."""
+    c = as_json(cli.get(ctx), json)
+    if count_on not in (None, "decision", "ceremony"):
+        raise typer.BadParameter("use decision or ceremony", param_hint="--count-on")
+    with refusals(c):
+        doc = admissions.admissions_report(c.app(), org, parse_period(period), count_on)
+    if xlsx_file:
+        xlsx.write_workbook(xlsx_file, xlsx.report_sheets(doc))
+    c.emit(doc, lambda con: print_report(con, doc, xlsx_file))
+
+
+@report_app.command("rebuild")
+def report_rebuild(ctx: typer.Context) -> None:
+    """Fold the whole event log into the report read model again."""
+    c = cli.get(ctx)
+    with refusals(c):
+        app = c.app()
+        with app.uow.transaction() as tx:
+            count = readmodel.rebuild(tx.conn, app.clock.now())
+    c.emit({"candidates": count}, lambda con: con.print(f"report read model rebuilt: {count} candidate(s)"))
+
+
+# --- Excel in and out ----------------------------------------------------------------------------------------
+
+def candidate_export(
+    ctx: typer.Context,
+    xlsx_file: Annotated[Path, typer.Option("--xlsx", help="The workbook to write.")],
+    org: Annotated[str | None, typer.Option("--org", help="Only this organisation and those under it.")] = None,
+    stage: Annotated[str | None, typer.Option("--stage", help="Only candidates in this stage.")] = None,
+) -> None:
+    """Export the candidate list to Excel (Vietnamese headers, real dates)."""
+    c = cli.get(ctx)
+    with refusals(c):
+        rows = c.app().candidates(org=org, stage=stage, limit=10_000_000)
+    xlsx.write_workbook(xlsx_file, [xlsx.candidate_sheet(rows)])
+    c.emit({"file": str(xlsx_file), "rows": len(rows)},
+           lambda con: con.print(f"wrote {len(rows)} candidate(s) to {xlsx_file}"))
+
+
+@import_app.command("xlsx")
+def import_xlsx(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The workbook (see `import template`).")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row, record nothing.")] = False,
+) -> None:
+    """Import candidates and the steps already done, one row each; the whole file or nothing."""
+    c = cli.get(ctx)
+    with refusals(c):
+        result = importer.import_workbook(c.app(), file, dry_run=dry_run, actor=cli.actor())
+    c.emit(vars(result), lambda con: print_import(con, result))
+
+
+@import_app.command("template")
+def import_template(ctx: typer.Context, file: Annotated[Path, typer.Argument(
+        dir_okay=False, help="The workbook to write.")]) -> None:
+    """Write the import workbook with Vietnamese headers and a sheet explaining every column."""
+    c = cli.get(ctx)
+    write_template(file)
+    c.emit({"file": str(file)}, lambda con: con.print(f"wrote the import template to {file}"))

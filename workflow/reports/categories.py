@@ -1,0 +1,64 @@
+"""The categories new members are reported by (DOMAIN.md section 8: women, ethnic minority, religious, Youth
+Union members, aged 18-30, students, workers in private enterprises...), each with its Vietnamese heading."""
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from states.dates import age_months
+from states.fields import Category
+from workflow.reports.settings import ReportSettings
+
+# Derived from the person's record rather than chosen from `categories` (E1, E5, E7, E9).
+PERSONAL: dict[str, str] = {
+    "women": "Nữ",
+    "ethnic_minority": "Dân tộc thiểu số",
+    "religious": "Có đạo (tôn giáo)",
+    "youth_union": "Đoàn viên thanh niên",
+    "trade_union": "Đoàn viên công đoàn",
+    "age_18_30": "Tuổi 18-30",
+}
+
+# The `categories` field of `identify` (states/fields.py Category), by occupation.
+OCCUPATIONS: dict[str, str] = {
+    Category.STUDENT.value: "Học sinh, sinh viên",
+    Category.PRIVATE_ENTERPRISE.value: "Doanh nghiệp ngoài nhà nước",
+    Category.STATE_ENTERPRISE.value: "Doanh nghiệp nhà nước",
+    Category.PUBLIC_SERVANT.value: "Cán bộ, công chức, viên chức",
+    Category.ARMED_FORCES.value: "Lực lượng vũ trang",
+    Category.FARMER.value: "Nông dân",
+    Category.WORKER.value: "Công nhân",
+    Category.TEACHER.value: "Giáo viên",
+    Category.HEALTH_WORKER.value: "Y tế",
+    Category.OTHER.value: "Khác",
+}
+
+HEADINGS: dict[str, str] = {**PERSONAL, **OCCUPATIONS}
+assert set(OCCUPATIONS) == {c.value for c in Category}, "every occupation category needs a heading"
+
+
+def is_known(category: str) -> bool:
+    return category in HEADINGS
+
+
+def categories_of(row: Mapping[Any, Any], on: date | None, settings: ReportSettings) -> set[str]:
+    """Every category a new member counts in, judged on the counting date (age) with the configured lists."""
+    found = {c for c in row.get("categories") or () if c in OCCUPATIONS}
+    if row.get("sex") == "F":
+        found.add("women")
+    ethnicity = (row.get("ethnicity") or "").strip()
+    if ethnicity and ethnicity not in settings.majority_ethnicities:
+        found.add("ethnic_minority")
+    religion = (row.get("religion") or "").strip()
+    if religion and religion not in settings.no_religion:
+        found.add("religious")
+    if row.get("youth_union"):
+        found.add("youth_union")
+    if row.get("trade_union"):
+        found.add("trade_union")
+    birth = row.get("birth_date")
+    if birth is not None and on is not None:
+        years = age_months(birth, on) // 12
+        if settings.young_age.min_years <= years <= settings.young_age.max_years:
+            found.add("age_18_30")
+    return found

@@ -1,0 +1,241 @@
+"""Training classes (lớp bồi dưỡng nhận thức về Đảng, DOMAIN.md S2) as records with an organiser, dates and a
+roster; enrolling candidates of several branches in one class, and certifying a whole class at once.
+
+A class's roster is read from the log: the candidates whose `enrol_training` names the class. Enrolling and
+certifying record one PROCEDURE.md event per candidate, judged by the same guards, in one transaction: if any
+candidate is refused, nobody is recorded and every refusal is listed.
+"""
+
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+from sqlalchemy import Connection, select
+from sqlalchemy.exc import IntegrityError
+
+from states.candidate import replay
+from states.errors import CandidateNotFound, ProcedureError, RuleViolation, StepNotAllowed, Violation
+from storage.report_tables import TrainingClassRow
+from storage.unit_of_work import Transaction
+from workflow.commands import Command, RecordStep
+from workflow.reports import readmodel
+from workflow.reports.periods import Period
+from workflow.reports.rules import not_allowed, violation
+from workflow.reports.scope import load_scope
+from workflow.service import Ketnap
+
+CLASSES = TrainingClassRow.__table__  # type: ignore[attr-defined]
+
+
+class ClassError(ProcedureError):
+    """A class could not be added or found; the message names the code."""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    candidate_id: str
+    full_name: str
+    violations: tuple[Violation, ...]
+
+
+class BatchRefused(ProcedureError):
+    """A batch step was refused for some candidates, so nothing was recorded; every refusal is listed."""
+
+    def __init__(self, step: str, refusals: Sequence[Refusal]) -> None:
+        self.step, self.refusals = step, tuple(refusals)
+        super().__init__(f"{step} refused for {len(refusals)} candidate(s); nothing was recorded")
+
+
+@dataclass
+class BatchResult:
+    recorded: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (candidate id, why)
+
+
+@dataclass(frozen=True)
+class TrainingClass:
+    code: str
+    name: str
+    organiser: str
+    starts_on: date
+    ends_on: date
+    place: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+
+class AddClass(Command):
+    code: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._/-]+$")
+    name: str = Field(min_length=1, max_length=500)
+    organiser: str = Field(min_length=1, max_length=64)
+    starts_on: date
+    ends_on: date
+    place: str | None = Field(default=None, max_length=300)
+
+    @field_validator("name")
+    @classmethod
+    def _nfc(cls, value: str) -> str:
+        return unicodedata.normalize("NFC", value.strip())
+
+    @model_validator(mode="after")
+    def _dates(self) -> "AddClass":
+        if self.ends_on < self.starts_on:
+            raise ValueError("the class ends before it starts")
+        return self
+
+
+def _class(row: Any) -> TrainingClass:
+    return TrainingClass(row.code, row.name, row.organiser, row.starts_on, row.ends_on, row.place)
+
+
+def add_class(app: Ketnap, cmd: AddClass, actor: str) -> TrainingClass:
+    """Raises: ClassError when the code or the name is taken, or the organiser does not exist."""
+    with app.uow.transaction() as tx:
+        if tx.org(cmd.organiser) is None:
+            raise ClassError(f"no organisation with code {cmd.organiser!r}")
+        try:
+            tx.conn.execute(CLASSES.insert().values(**cmd.model_dump(), created_at=app.clock.now(), actor=actor))
+        except IntegrityError:
+            raise ClassError(f"a class with code {cmd.code!r} or name {cmd.name!r} already exists") from None
+    return TrainingClass(cmd.code, cmd.name, cmd.organiser, cmd.starts_on, cmd.ends_on, cmd.place)
+
+
+def get_class(conn: Connection, code: str) -> TrainingClass:
+    row = conn.execute(select(CLASSES).where(CLASSES.c.code == code)).first()
+    if row is None:
+        raise ClassError(f"no training class with code {code!r}")
+    return _class(row)
+
+
+def list_classes(conn: Connection, organisers: set[str] | None = None,
+                 period: Period | None = None) -> list[TrainingClass]:
+    query = select(CLASSES).order_by(CLASSES.c.starts_on, CLASSES.c.code)
+    if organisers is not None:
+        query = query.where(CLASSES.c.organiser.in_(sorted(organisers)))
+    if period is not None:
+        query = query.where(CLASSES.c.starts_on >= period.start, CLASSES.c.starts_on <= period.end)
+    return [_class(r) for r in conn.execute(query)]
+
+
+def roster(conn: Connection, klass: TrainingClass) -> list[dict[str, Any]]:
+    """The candidates enrolled in the class (from the read model of the log), by branch and name."""
+    query = (select(readmodel.FACTS).where(readmodel.FACTS.c.class_name == klass.name)
+             .order_by(readmodel.FACTS.c.org, readmodel.FACTS.c.full_name, readmodel.FACTS.c.id))
+    return [dict(r._mapping) for r in conn.execute(query)]
+
+
+# --- batches: one event per candidate, one transaction ----------------------------------------------------------
+
+MakeStep = Callable[[str], RecordStep | None]  # the step for one candidate, or None to skip them
+
+
+def _run_batch(app: Ketnap, tx: Transaction, step_name: str, ids: Sequence[str], make: MakeStep,
+               names: Mapping[str, str], result: BatchResult) -> None:
+    """Judge every candidate's step; if any is refused, raise after judging all of them (the caller's
+    transaction then rolls back whatever was appended)."""
+    now, refusals = app.clock.now(), []
+    for candidate_id in ids:
+        cmd = make(candidate_id)
+        if cmd is None:
+            continue
+        try:
+            app.record_in(tx, cmd, now)
+            result.recorded.append(candidate_id)
+        except RuleViolation as err:
+            refusals.append(Refusal(candidate_id, names.get(candidate_id, ""), err.violations))
+        except StepNotAllowed as err:
+            refusals.append(Refusal(candidate_id, names.get(candidate_id, ""), (not_allowed(err),)))
+        except CandidateNotFound:
+            refusals.append(Refusal(candidate_id, "", (violation("candidate_not_found", candidate=candidate_id),)))
+    if refusals:
+        raise BatchRefused(step_name, refusals)
+
+
+def enrol(app: Ketnap, code: str, candidate_ids: Sequence[str], on: date | None, actor: str) -> BatchResult:
+    """Enrol candidates of any branches in the class (`enrol_training` with the class's name), all or none.
+
+    Raises:
+        ClassError, BatchRefused.
+    """
+    result, names = BatchResult(), {}
+    with app.uow.transaction() as tx:
+        klass = get_class(tx.conn, code)
+
+        def make(candidate_id: str) -> RecordStep | None:
+            candidate = replay(tx.load(candidate_id), stream_id=candidate_id)
+            names[candidate_id] = candidate.full_name
+            if candidate.class_name == klass.name:
+                result.skipped.append((candidate_id, "already enrolled"))
+                return None
+            return RecordStep(candidate_id=candidate_id, step="enrol_training", on=on or klass.starts_on,
+                              fields={"class_name": klass.name}, actor=actor)
+
+        _run_batch(app, tx, "enrol_training", list(dict.fromkeys(candidate_ids)), make, names, result)
+    return result
+
+
+def certify(app: Ketnap, code: str, issued_on: date, numbers: Mapping[str, str], *, prefix: str = "",
+            first_number: int = 1, exclude: Sequence[str] = (), on: date | None = None,
+            actor: str = "cli") -> BatchResult:
+    """Record the course certificate of every enrolled candidate in one transaction: one `certify_training`
+    event each (DOMAIN.md S2, D2), numbered from `numbers` or `prefix` + a running number. Candidates excluded
+    (they did not pass), dropped, or already holding a certificate from this class are skipped.
+
+    Raises:
+        ClassError, BatchRefused.
+    """
+    result = BatchResult()
+    with app.uow.transaction() as tx:
+        klass = get_class(tx.conn, code)
+        readmodel.catch_up(tx.conn, app.clock.now())
+        members = roster(tx.conn, klass)
+        names = {m["id"]: m["full_name"] for m in members}
+        strangers = sorted((set(numbers) | set(exclude)) - set(names))
+        if strangers:
+            raise ClassError(f"not enrolled in {code}: {', '.join(strangers)}")
+        running = iter(range(first_number, first_number + len(members)))
+
+        def make(candidate_id: str) -> RecordStep | None:
+            member = next(m for m in members if m["id"] == candidate_id)
+            why = ("excluded" if candidate_id in exclude else "dropped" if member["stage"] == "dropped"
+                   else "already certified" if (member["certified_on"] or date.min) >= klass.starts_on else None)
+            if why:
+                result.skipped.append((candidate_id, why))
+                return None
+            number = numbers.get(candidate_id) or f"{prefix}{next(running)}"
+            return RecordStep(candidate_id=candidate_id, step="certify_training", on=on or issued_on,
+                              fields={"certificate_no": number, "issued_on": issued_on.isoformat()}, actor=actor)
+
+        _run_batch(app, tx, "certify_training", [m["id"] for m in members], make, names, result)
+    return result
+
+
+# --- statistics --------------------------------------------------------------------------------------------------
+
+def class_stats(app: Ketnap, org: str, period: Period) -> dict[str, Any]:
+    """Classes held by organisers in the subtree and starting in the period, with trainees, certificates,
+    trainees from enterprises and branches ("mở 4 lớp ... cho 430 quần chúng ưu tú", E6)."""
+    readmodel.refresh(app)
+    enterprise = set(app.settings.reports.enterprise_categories)
+    with app.uow.reading() as tx:
+        scope = load_scope(tx.conn, org)
+        rows = []
+        for klass in list_classes(tx.conn, scope.codes, period):
+            members = roster(tx.conn, klass)
+            rows.append({**klass.as_dict(), "trainees": len(members),
+                         "certified": sum(1 for m in members if (m["certified_on"] or date.min) >= klass.starts_on),
+                         "from_enterprises": sum(1 for m in members if enterprise & set(m["categories"])),
+                         "women": sum(1 for m in members if m["sex"] == "F"),
+                         "branches": len({m["org"] for m in members})})
+    totals = Counter[str]()
+    for row in rows:
+        totals.update({k: row[k] for k in ("trainees", "certified", "from_enterprises", "women")})
+    return {"org": org, "period": {"label": period.label, "start": period.start, "end": period.end},
+            "classes_held": len(rows), **{k: totals.get(k, 0) for k in ("trainees", "certified", "from_enterprises",
+                                                                           "women")},
+            "classes": rows}

@@ -1,0 +1,276 @@
+"""`ketnap import xlsx FILE`: bring existing candidates and their history in from a workbook.
+
+One row per candidate with the dates of the steps already done. Each row becomes the PROCEDURE.md events of
+those steps, judged by the same guards through `Ketnap.record_in`, in the order of their dates. The whole file
+is one transaction: one refused row and nothing is imported, and every problem is listed by sheet, row and
+column with its rule in Vietnamese and English. Imported events carry the file's name and SHA-256.
+"""
+
+import hashlib
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from sqlalchemy import Connection, select
+
+from states.catalogue import violation as rule_violation
+from states.errors import ProcedureError, RuleViolation, StepNotAllowed, Violation
+from storage.event_store import EVENTS
+from storage.projections import CANDIDATES
+from storage.unit_of_work import Transaction
+from workflow.commands import RecordStep
+from workflow.reports.import_columns import COLUMNS, CONSTANTS, STEP_ORDER, CellError, Col, fold, parse_cell
+from workflow.reports.rules import not_allowed, violation
+from workflow.service import Ketnap
+
+BY_HEADER: dict[str, Col] = {fold(c.header): c for c in COLUMNS} | {fold(f"{c.step}.{c.field}"): c for c in COLUMNS}
+KEY_COLUMN = COLUMNS[1]  # "Họ và tên": a sheet with this header is a data sheet
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet: str
+    row: int
+    column: str  # the Excel column letter
+    header: str
+    violation: Violation
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "header": self.header,
+                **self.violation.as_dict()}
+
+
+class ImportRefused(ProcedureError):
+    """Nothing was imported; `problems` lists every refused cell."""
+
+    def __init__(self, file: str, problems: list[Problem]) -> None:
+        rows = len({(p.sheet, p.row) for p in problems})
+        super().__init__(f"{file}: {len(problems)} problem(s) in {rows} row(s); nothing was imported")
+        self.file, self.problems = file, problems
+
+
+@dataclass
+class ImportResult:
+    file: str
+    sha256: str
+    dry_run: bool
+    rows: int = 0
+    events: int = 0
+    candidates: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Row:
+    sheet: str
+    number: int
+    where: dict[Col, str]  # column letter of every column present in the sheet
+    steps: list[tuple[str, date, dict[str, Any]]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, col: Col | None, found: Violation) -> None:
+        col = col or COLUMNS[0]
+        self.problems.append(Problem(self.sheet, self.number, self.where.get(col, ""), col.header, found))
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+# --- reading cells into steps -------------------------------------------------------------------------------------
+
+def _put(fields: dict[str, Any], path: str, value: Any) -> None:
+    """Set "introducers.0.name" in nested dicts and lists."""
+    parts = path.split(".")
+    node: Any = fields
+    for part, following in zip(parts, parts[1:], strict=False):
+        empty: Any = [] if following.isdigit() else {}
+        if part.isdigit():
+            while len(node) <= int(part):
+                node.append(None)
+            node[int(part)] = node[int(part)] or empty
+            node = node[int(part)]
+        else:
+            node = node.setdefault(part, empty)
+    node[parts[-1]] = value
+
+
+def _date_col(step: str) -> Col:
+    return next(c for c in COLUMNS if c.step == step and c.is_date_of_step)
+
+
+def _steps(row: Row, values: dict[Col, Any]) -> None:
+    for step in STEP_ORDER:
+        cols = [c for c in COLUMNS if c.step == step]
+        on = values.get(_date_col(step))
+        filled = [c for c in cols if values.get(c) is not None and not c.is_date_of_step]
+        if on is None:
+            for col in filled if step != "identify" else []:
+                row.problem(col, violation("import_fields_without_date", field=col.field, header=col.header,
+                                           date_header=_date_col(step).header))
+            continue
+        fields: dict[str, Any] = dict(CONSTANTS.get(step, {}))
+        for col in [c for c in cols if values.get(c) is not None and c.field != "on"]:
+            _put(fields, col.field, values[col].isoformat() if isinstance(values[col], date) else values[col])
+        if "introducers" in fields:
+            fields["introducers"] = [i for i in fields["introducers"] if i]
+        row.steps.append((step, on, fields))
+    first, rest = row.steps[:1], row.steps[1:]
+    row.steps = first + sorted(rest, key=lambda s: (s[1], STEP_ORDER.index(s[0])))
+
+
+def _row(sheet: str, number: int, cells: dict[Col, Any], where: dict[Col, str]) -> Row:
+    row, values = Row(sheet, number, where), {}
+    for col, raw in cells.items():
+        try:
+            values[col] = parse_cell(raw, col)
+        except CellError as err:
+            row.problem(col, err.violation)
+    unreadable = {p.header for p in row.problems}
+    for col in COLUMNS:
+        if col.required and col in where and values.get(col) is None and col.header not in unreadable:
+            row.problem(col, rule_violation("field_missing", None, field=col.field))
+    if not row.problems:
+        _steps(row, values)
+    return row
+
+
+def _sheets(book: Any) -> tuple[list[tuple[str, dict[int, Col]]], list[Problem]]:
+    """The data sheets (those with the template's header row) and the columns each one has."""
+    found, problems = [], []
+    for ws in book.worksheets:
+        header = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
+        columns = {i: BY_HEADER[fold(str(v))] for i, v in enumerate(header) if v and fold(str(v)) in BY_HEADER}
+        if KEY_COLUMN not in columns.values():
+            continue
+        found.append((ws.title, columns))
+        for col in (c for c in COLUMNS if c.required and c not in columns.values()):
+            problems.append(Problem(ws.title, 1, "", col.header,
+                                    violation("import_header_missing", sheet=ws.title, header=col.header)))
+    if not found:
+        problems.append(Problem("", 1, "", KEY_COLUMN.header, violation("import_no_sheet", header=KEY_COLUMN.header)))
+    return found, problems
+
+
+def _rows(book: Any, sheets: list[tuple[str, dict[int, Col]]]) -> Iterator[Row]:
+    for title, columns in sheets:
+        where = {col: get_column_letter(i + 1) for i, col in columns.items()}
+        for number, values in enumerate(book[title].iter_rows(min_row=2, values_only=True), start=2):
+            cells = {col: values[i] for i, col in columns.items() if i < len(values)}
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
+                continue
+            yield _row(title, number, cells, where)
+
+
+# --- recording ------------------------------------------------------------------------------------------------------
+
+def _column_for(step: str, path: str | None) -> Col:
+    """The column a violation points at: the step's own field, a field of the person, or the step's date."""
+    clean = (path or "").replace("[", ".").replace("]", "")
+    for candidate in (clean, clean.rsplit(".", 1)[0]):
+        for owner in (step, "identify"):
+            match = next((c for c in COLUMNS if c.step == owner and c.field == candidate), None)
+            if match:
+                return match
+    if clean == "certificate":
+        return _date_col("certify_training")
+    return _date_col(step)
+
+
+Key = tuple[str, str, str]  # (name case-folded, birth date, branch)
+
+
+def _key(name: str, birth_date: str, org: str) -> Key:
+    return unicodedata.normalize("NFC", name).casefold(), birth_date, org
+
+
+def _recorded_people(conn: Connection) -> dict[Key, str]:
+    """Everyone already on a list, by name, birth date and branch (read once: one query for the whole file)."""
+    rows = conn.execute(select(CANDIDATES.c.id, CANDIDATES.c.full_name, CANDIDATES.c.birth_date, CANDIDATES.c.org))
+    return {_key(r.full_name, r.birth_date.isoformat() if r.birth_date else "", r.org): r.id for r in rows}
+
+
+def _duplicate(row: Row, seen: dict[Key, int], recorded: dict[Key, str]) -> Violation | None:
+    """The same person (name, birth date, branch) twice in the file, or already recorded: nothing twice."""
+    person = row.steps[0][2]
+    key = _key(person["full_name"], person["birth_date"], person["org"])
+    params = {"name": person["full_name"], "birth_date": person["birth_date"], "org": person["org"]}
+    if key in recorded:
+        return violation("import_duplicate_candidate", field="full_name", where=f"trong hệ thống (mã {recorded[key]})",
+                         where_en=f"recorded (id {recorded[key]})", **params)
+    earlier = seen.setdefault(key, row.number)
+    if earlier != row.number:
+        return violation("import_duplicate_candidate", field="full_name", where=f"ở dòng {earlier} của tệp",
+                         where_en=f"in row {earlier} of this file", **params)
+    return None
+
+
+def _record(app: Ketnap, tx: Transaction, row: Row, meta: dict[str, Any], now: datetime,
+            result: ImportResult) -> None:
+    candidate_id: str | None = None
+    for name, on, fields in row.steps:
+        cmd = RecordStep(candidate_id=candidate_id, step=name, on=on, fields=fields, actor=meta["actor"],
+                         meta={"imported": {**meta["imported"], "sheet": row.sheet, "row": row.number}})
+        try:
+            recorded = app.record_in(tx, cmd, now)
+        except RuleViolation as err:
+            for v in err.violations:
+                row.problem(_column_for(name, v.field), v)
+            return
+        except StepNotAllowed as err:
+            row.problem(_date_col(name), not_allowed(err))
+            return
+        candidate_id = recorded.candidate.id
+        result.events += len(recorded.events)
+    assert candidate_id is not None
+    result.candidates.append(candidate_id)
+
+
+def _already_imported(conn: Connection, sha256: str) -> Problem | None:
+    stamp = EVENTS.c.derived[("meta", "imported", "sha256")].as_string()
+    found = conn.execute(select(EVENTS.c.recorded_at).where(EVENTS.c.type == "identify", stamp == sha256)
+                         .limit(1)).first()
+    if found is None:
+        return None
+    return Problem("", 0, "", "", violation("import_already_imported", sha256=sha256, recorded_at=found.recorded_at))
+
+
+def import_workbook(app: Ketnap, path: Path, *, dry_run: bool = False, actor: str = "import") -> ImportResult:
+    """Import every row of every data sheet, or nothing.
+
+    Raises:
+        ImportRefused: listing every problem by sheet, row and column.
+    """
+    data = path.read_bytes()
+    result = ImportResult(path.name, hashlib.sha256(data).hexdigest(), dry_run)
+    book = load_workbook(BytesIO(data), read_only=True, data_only=True)
+    sheets, problems = _sheets(book)
+    meta = {"actor": actor, "imported": {"file": path.name, "sha256": result.sha256}}
+    now, seen = app.clock.now(), dict[Key, int]()
+    try:
+        with app.uow.transaction() as tx:
+            stamped = _already_imported(tx.conn, result.sha256)
+            problems += [stamped] if stamped else []
+            recorded = _recorded_people(tx.conn)
+            for row in _rows(book, sheets) if not problems else iter(()):
+                result.rows += 1
+                duplicate = None if row.problems else _duplicate(row, seen, recorded)
+                if duplicate:
+                    row.problem(_column_for("identify", "full_name"), duplicate)
+                if not row.problems:
+                    _record(app, tx, row, meta, now, result)
+                problems += row.problems
+            if problems:
+                raise ImportRefused(path.name, problems)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    finally:
+        book.close()
+    return result

@@ -1,0 +1,111 @@
+"""The parts of the admissions report that look at candidates still on their way: how many are at each stage,
+which steps are overdue, how many admissions to expect by the end of the period, and what became of the
+probationary members (recognised as official, or removed: DOMAIN.md S15, S16, P7)."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, or_, select
+
+from states.calendar import WorkingCalendar
+from states.stages import ACTIVE
+from storage.projections import CANDIDATES, DEADLINES
+from workflow.reports.periods import Period
+from workflow.reports.readmodel import FACTS
+from workflow.reports.scope import Scope
+
+# The date each stage is entered, latest first: a candidate is in the first stage whose date has come.
+STAGE_DATES = (("dropped_on", "dropped"), ("recognised_on", "official"), ("ceremony_on", "probationary"),
+               ("decided_on", "admitted"), ("vetted_on", "vetted"), ("enrolled_on", "training_class"),
+               ("mentored_on", "mentored"), ("identified_on", "identified"))
+MILESTONE_KINDS = frozenset({"probation_end"})
+ACTIVE_STAGES = frozenset(s.value for s in ACTIVE)  # a date to note, not a step anyone owes
+
+
+def stage_on(row: Any, day: date) -> str | None:
+    for column, stage in STAGE_DATES:
+        entered = getattr(row, column)
+        if entered is not None and entered <= day:
+            return stage
+    return None
+
+
+@dataclass
+class Status:
+    as_of: date
+    counted_on: str
+    stages: Counter[str] = field(default_factory=Counter)
+    overdue: list[dict[str, Any]] = field(default_factory=list)
+    past_vote: int = 0
+    due_in_period: int = 0
+    recognised: int = 0
+    left_probation: Counter[str] = field(default_factory=Counter)
+
+
+def _in_scope(query: Any, column: Any, scope: Scope) -> Any:
+    return query if scope.whole_tree else query.where(column.in_(sorted(scope.codes)))
+
+
+def _expected(status: Status, row: Any, stage: str | None, period: Period) -> None:
+    """Past a passed branch vote, the decision is due within D6's working days; after the decision, the
+    ceremony within D8's. A deadline that falls inside the period makes the admission expected in it."""
+    if stage == "vetted" and row.branch_vote_on is not None and row.branch_vote_on <= status.as_of:
+        status.past_vote += 1
+        status.due_in_period += bool(row.admission_due_on and row.admission_due_on <= period.end)
+    elif stage == "admitted" and status.counted_on == "ceremony":
+        status.past_vote += 1
+        status.due_in_period += bool(row.ceremony_due_on and row.ceremony_due_on <= period.end)
+
+
+def status(conn: Connection, scope: Scope, period: Period, as_of: date, counted_on: str,
+           calendar: WorkingCalendar) -> Status:
+    found = Status(as_of, counted_on)
+    columns = [FACTS.c[name] for name in (*(c for c, _ in STAGE_DATES), "branch_vote_on", "admission_due_on",
+                                          "ceremony_due_on", "dropped_stage", "dropped_reason")]
+    # Who left the list or became official before the period has nothing to count in it.
+    query = _in_scope(select(*columns).where(
+        FACTS.c.identified_on <= as_of, or_(FACTS.c.dropped_on.is_(None), FACTS.c.dropped_on >= period.start),
+        or_(FACTS.c.recognised_on.is_(None), FACTS.c.recognised_on >= period.start)), FACTS.c.org, scope)
+    for row in conn.execute(query):
+        stage = stage_on(row, as_of)
+        if stage in ACTIVE_STAGES:
+            found.stages[stage] += 1
+            _expected(found, row, stage, period)
+        if row.recognised_on is not None and period.contains(row.recognised_on):
+            found.recognised += 1
+        if row.dropped_stage == "probationary" and row.dropped_on and period.contains(row.dropped_on):
+            found.left_probation[row.dropped_reason or "other"] += 1
+    found.overdue = _overdue(conn, scope, as_of, calendar)
+    return found
+
+
+def _overdue(conn: Connection, scope: Scope, as_of: date, calendar: WorkingCalendar) -> list[dict[str, Any]]:
+    """Deadlines open on `as_of` and already past due (from the deadline projection), oldest first."""
+    query = (select(DEADLINES.c.stream_id, DEADLINES.c.org, DEADLINES.c.kind, DEADLINES.c.due_on,
+                    CANDIDATES.c.full_name)
+             .join(CANDIDATES, CANDIDATES.c.id == DEADLINES.c.stream_id)
+             .where(DEADLINES.c.opened_on <= as_of, DEADLINES.c.due_on < as_of,
+                    DEADLINES.c.kind.not_in(sorted(MILESTONE_KINDS)),
+                    or_(DEADLINES.c.closed_on.is_(None), DEADLINES.c.closed_on > as_of))
+             .order_by(DEADLINES.c.due_on, DEADLINES.c.stream_id))
+    rows = conn.execute(_in_scope(query, DEADLINES.c.org, scope)).all()
+    return [{"id": r.stream_id, "full_name": r.full_name, "org": r.org, "kind": r.kind, "due_on": r.due_on,
+             "working_days_overdue": calendar.working_days_between(r.due_on, as_of)} for r in rows]
+
+
+def forecast_doc(found: Status, counted: int, period: Period, as_of: date) -> dict[str, Any]:
+    """The pipeline, recognitions and forecast sections of the report document."""
+    open_period = as_of < period.end
+    return {
+        "pipeline": {"as_of": as_of, "stages": {s.value: found.stages.get(s.value, 0) for s in ACTIVE},
+                     "overdue": dict(sorted(Counter(o["kind"] for o in found.overdue).items())),
+                     "overdue_items": found.overdue},
+        "probation": {"recognised": found.recognised, "removed": found.left_probation.get("removed_from_probation", 0),
+                      "left_by_reason": dict(sorted(found.left_probation.items()))},
+        "forecast": {"open_period": open_period, "counted": counted,
+                     "past_branch_vote": found.past_vote if open_period else 0,
+                     "due_in_period": found.due_in_period if open_period else 0,
+                     "expected_total": counted + (found.due_in_period if open_period else 0)},
+    }

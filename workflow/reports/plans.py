@@ -1,0 +1,177 @@
+"""Plans (kế hoạch, chỉ tiêu) per organisation and period, and membership counts at the start of each year.
+
+An organisation may hold several plans for one period: its own resolution's target and the one assigned by the
+upper level ("đạt 155% nghị quyết và 100% kế hoạch tỉnh giao"). A plan has a total target, or a rate of the
+membership at the start of each year (E3: 3-4%; E4: 7%), and optional sub-targets by category (E3, E7).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+from sqlalchemy import Connection, delete, select
+
+from states.errors import ProcedureError
+from storage import organisations
+from storage.report_tables import MembershipRow, PlanRow, PlanTargetRow
+from workflow.commands import Command
+from workflow.reports.categories import HEADINGS, is_known
+from workflow.reports.periods import Period
+from workflow.service import Ketnap
+
+PLANS = PlanRow.__table__  # type: ignore[attr-defined]
+TARGETS = PlanTargetRow.__table__  # type: ignore[attr-defined]
+MEMBERSHIP = MembershipRow.__table__  # type: ignore[attr-defined]
+
+SOURCES: dict[str, str] = {"resolution": "Nghị quyết (tự đề ra)", "assigned": "Cấp trên giao"}
+YEAR = Field(ge=1930, le=2100)  # the Party was founded in 1930
+
+
+class PlanError(ProcedureError):
+    """A plan or a membership count was refused; the message names what is wrong."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: int
+    org: str
+    first_year: int
+    last_year: int
+    source: str
+    name: str
+    document: str | None
+    total: int | None
+    rate_basis_points: int | None
+    targets: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def period_label(self) -> str:
+        return str(self.first_year) if self.first_year == self.last_year else f"{self.first_year}-{self.last_year}"
+
+    @property
+    def rate_percent(self) -> Decimal | None:
+        return None if self.rate_basis_points is None else Decimal(self.rate_basis_points) / 100
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "org": self.org, "period": self.period_label, "first_year": self.first_year,
+                "last_year": self.last_year, "source": self.source, "name": self.name, "document": self.document,
+                "total": self.total, "rate_percent": None if self.rate_percent is None else float(self.rate_percent),
+                "targets": dict(self.targets)}
+
+
+class SetPlan(Command):
+    org: str = Field(min_length=1, max_length=64)
+    first_year: int = YEAR
+    last_year: int = YEAR
+    source: str = "resolution"
+    name: str = Field(default="", max_length=300)
+    document: str | None = Field(default=None, max_length=300)
+    total: int | None = Field(default=None, ge=0, le=10_000_000)
+    rate_percent: Decimal | None = Field(default=None, gt=0, le=100)
+    targets: dict[str, int] = Field(default_factory=dict)
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, value: str) -> str:
+        if value not in SOURCES:
+            raise ValueError(f"source must be one of {', '.join(SOURCES)}")
+        return value
+
+    @field_validator("targets")
+    @classmethod
+    def _targets(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(k for k in value if not is_known(k))
+        if unknown:
+            raise ValueError(f"unknown categories {', '.join(unknown)}; known: {', '.join(HEADINGS)}")
+        if any(v < 0 for v in value.values()):
+            raise ValueError("a sub-target cannot be negative")
+        return value
+
+    @model_validator(mode="after")
+    def _shape(self) -> "SetPlan":
+        if self.last_year < self.first_year:
+            raise ValueError("the last year is before the first year")
+        if (self.total is None) == (self.rate_percent is None):
+            raise ValueError("give either a total target or a rate of the membership, not both")
+        return self
+
+    @property
+    def rate_basis_points(self) -> int | None:
+        if self.rate_percent is None:
+            return None
+        return int((self.rate_percent * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _require_org(conn: Connection, code: str) -> None:
+    if organisations.get(conn, code) is None:
+        raise PlanError(f"no organisation with code {code!r}")
+
+
+def set_plan(app: Ketnap, cmd: SetPlan, actor: str) -> Plan:
+    """Create the plan, or replace the one with the same organisation, period, source and name."""
+    values = {"document": cmd.document, "total": cmd.total, "rate_basis_points": cmd.rate_basis_points,
+              "created_at": app.clock.now(), "actor": actor}
+    key = {"org": cmd.org, "first_year": cmd.first_year, "last_year": cmd.last_year, "source": cmd.source,
+           "name": cmd.name}
+    with app.uow.transaction() as tx:
+        _require_org(tx.conn, cmd.org)
+        found = tx.conn.execute(select(PLANS.c.id).where(*(PLANS.c[k] == v for k, v in key.items()))).scalar()
+        if found is None:
+            found = tx.conn.execute(PLANS.insert().values(**key, **values).returning(PLANS.c.id)).scalar_one()
+        else:
+            tx.conn.execute(PLANS.update().where(PLANS.c.id == found).values(**values))
+            tx.conn.execute(delete(TARGETS).where(TARGETS.c.plan_id == found))
+        if cmd.targets:
+            tx.conn.execute(TARGETS.insert(), [{"plan_id": found, "category": k, "target": v}
+                                               for k, v in sorted(cmd.targets.items())])
+        return plans(tx.conn, ids=[int(found)])[0]
+
+
+def remove_plan(app: Ketnap, plan_id: int) -> None:
+    with app.uow.transaction() as tx:
+        tx.conn.execute(delete(TARGETS).where(TARGETS.c.plan_id == plan_id))
+        if tx.conn.execute(delete(PLANS).where(PLANS.c.id == plan_id)).rowcount == 0:
+            raise PlanError(f"no plan with id {plan_id}")
+
+
+def plans(conn: Connection, *, orgs: Iterable[str] | None = None, period: Period | None = None,
+          ids: Iterable[int] | None = None) -> list[Plan]:
+    """Plans of `orgs` whose years overlap `period`, ordered by organisation, period and source."""
+    query = select(PLANS).order_by(PLANS.c.org, PLANS.c.first_year, PLANS.c.last_year, PLANS.c.source, PLANS.c.id)
+    if orgs is not None:
+        query = query.where(PLANS.c.org.in_(list(orgs)))
+    if period is not None:
+        query = query.where(PLANS.c.first_year <= period.end.year, PLANS.c.last_year >= period.start.year)
+    if ids is not None:
+        query = query.where(PLANS.c.id.in_(list(ids)))
+    rows = conn.execute(query).all()
+    targets: dict[int, dict[str, int]] = {}
+    if rows:
+        for t in conn.execute(select(TARGETS).where(TARGETS.c.plan_id.in_([r.id for r in rows]))):
+            targets.setdefault(t.plan_id, {})[t.category] = t.target
+    return [Plan(r.id, r.org, r.first_year, r.last_year, r.source, r.name, r.document, r.total,
+                 r.rate_basis_points, targets.get(r.id, {})) for r in rows]
+
+
+# --- membership at the start of the year ----------------------------------------------------------------------
+
+def set_membership(app: Ketnap, org: str, year: int, members: int, actor: str) -> None:
+    """Record the membership of `org` on 1 January of `year` (the base of the admission rate, E3, E4)."""
+    if not 1930 <= year <= 2100 or members < 0:
+        raise PlanError(f"membership {members} for {year} is not valid")
+    with app.uow.transaction() as tx:
+        _require_org(tx.conn, org)
+        values = {"members": members, "updated_at": app.clock.now(), "actor": actor}
+        updated = tx.conn.execute(MEMBERSHIP.update().where(MEMBERSHIP.c.org == org, MEMBERSHIP.c.year == year)
+                                  .values(**values)).rowcount
+        if not updated:
+            tx.conn.execute(MEMBERSHIP.insert().values(org=org, year=year, **values))
+
+
+def membership_rows(conn: Connection, org: str | None = None) -> list[dict[str, Any]]:
+    query = select(MEMBERSHIP).order_by(MEMBERSHIP.c.org, MEMBERSHIP.c.year)
+    if org is not None:
+        query = query.where(MEMBERSHIP.c.org == org)
+    return [dict(r._mapping) for r in conn.execute(query)]

@@ -1,0 +1,54 @@
+"""Rules of batch operations and of the Excel import, in the shape of states/catalogue.py (id, the document
+that explains it, a sentence in Vietnamese and in English), so a refusal reads the same everywhere."""
+
+from typing import Any
+
+from states.catalogue import Rule
+from states.errors import StepNotAllowed, Violation
+
+_RULES = [
+    Rule("step_not_allowed", "PROCEDURE.md Stages", "ketnap procedure",
+         "Bước {step} không thực hiện được khi đang ở giai đoạn {stage}; các bước được phép: {allowed}.",
+         "The step {step} is not allowed in stage {stage}; allowed here: {allowed}."),
+    Rule("candidate_not_found", "PROCEDURE.md Steps", "ketnap input",
+         "Không có người vào Đảng mã '{candidate}'.", "There is no candidate with id '{candidate}'."),
+    Rule("import_header_missing", "README: Excel import", "ketnap import",
+         "Trang '{sheet}' thiếu cột bắt buộc '{header}'.", "Sheet '{sheet}' lacks the required column '{header}'."),
+    Rule("import_date_invalid", "README: Excel import", "ketnap import",
+         "Ô '{header}' có giá trị '{value}' không phải là ngày (dùng ô kiểu ngày hoặc DD/MM/YYYY).",
+         "The cell '{header}' holds '{value}', which is not a date (use a date cell or DD/MM/YYYY)."),
+    Rule("import_value_invalid", "README: Excel import", "ketnap import",
+         "Ô '{header}' có giá trị '{value}' không hợp lệ; dùng một trong: {allowed}.",
+         "The cell '{header}' holds '{value}', which is not valid; use one of: {allowed}."),
+    Rule("import_fields_without_date", "README: Excel import", "ketnap import",
+         "Đã điền '{header}' nhưng chưa điền ngày của bước ('{date_header}').",
+         "'{header}' is filled in but the step's date ('{date_header}') is empty."),
+    Rule("import_duplicate_candidate", "ARCHITECTURE.md decision 1 (nothing recorded twice)", "ketnap import",
+         "{name} (sinh ngày {birth_date}, {org}) đã có {where}.",
+         "{name} (born {birth_date}, {org}) is already {where_en}."),
+    Rule("import_already_imported", "ARCHITECTURE.md decision 1 (nothing recorded twice)", "ketnap import",
+         "Tệp có cùng nội dung (SHA-256 {sha256}) đã được nhập lúc {recorded_at}.",
+         "A file with the same content (SHA-256 {sha256}) was imported at {recorded_at}."),
+    Rule("import_no_sheet", "README: Excel import", "ketnap import",
+         "Không có trang nào có dòng tiêu đề của mẫu nhập (cột '{header}').",
+         "No sheet has the template's header row (column '{header}')."),
+]
+
+RULES: dict[str, Rule] = {r.id: r for r in _RULES}
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def violation(rule_id: str, *, field: str | None = None, **params: Any) -> Violation:
+    rule = RULES[rule_id]
+    values = {"field": field, **{k: _show(v) for k, v in params.items()}}
+    return Violation(rule.id, rule.ref, rule.point, rule.vi.format(**values), rule.en.format(**values), field)
+
+
+def not_allowed(err: StepNotAllowed) -> Violation:
+    return violation("step_not_allowed", field="step", step=err.step, stage=err.stage or "(new)",
+                     allowed=list(err.allowed) or "-")

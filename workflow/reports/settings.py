@@ -1,0 +1,30 @@
+"""The settings of reports (config.yaml `reports:`): which date counts an admission and who counts in which
+category. Every number a committee might change lives in config.yaml, not here."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class YoungAge(BaseModel):
+    """The "aged 18-30" row of the reports (DOMAIN.md section 8, E1), in full years on the counting date."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    min_years: int = Field(default=18, ge=0, le=120)
+    max_years: int = Field(default=30, ge=0, le=120)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "YoungAge":
+        if self.min_years > self.max_years:
+            raise ValueError("min_years must not exceed max_years")
+        return self
+
+
+class ReportSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    count_admissions_on: Literal["decision", "ceremony"] = "decision"
+    young_age: YoungAge = Field(default_factory=YoungAge)
+    majority_ethnicities: list[str] = Field(default_factory=lambda: ["Kinh"])
+    no_religion: list[str] = Field(default_factory=lambda: ["Không", "không", "none", "-"])
+    enterprise_categories: list[str] = Field(default_factory=lambda: ["private_enterprise", "state_enterprise"])
+    percent_decimals: int = Field(default=1, ge=0, le=4)
