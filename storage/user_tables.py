@@ -1,0 +1,47 @@
+"""Tables of the people who use ketnap: users, the organisations each may see, and their API tokens.
+
+Passwords and tokens are stored hashed, never in clear (ARCHITECTURE.md decision 11).
+No `from __future__ import annotations` here: SQLModel breaks with postponed annotations (sqlmodel#196).
+"""
+
+from datetime import datetime
+
+from sqlalchemy import Column, DateTime, ForeignKey, String
+from sqlmodel import Field, SQLModel
+
+from storage.tables import BigIntPK
+
+
+class UserRow(SQLModel, table=True):
+    """A person who signs in; `role` is admin, secretary, committee or auditor."""
+
+    __tablename__ = "user"
+    id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
+    username: str = Field(max_length=64, unique=True, index=True)
+    full_name: str = Field(max_length=300)
+    role: str = Field(max_length=20)
+    password_hash: str | None = Field(default=None, max_length=300)  # argon2; None: token-only account
+    active: bool = True
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class UserScopeRow(SQLModel, table=True):
+    """One organisation (with its whole subtree) a user may see; a user has one or more."""
+
+    __tablename__ = "user_scope"
+    user_id: int = Field(sa_column=Column(BigIntPK, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True))
+    org_code: str = Field(sa_column=Column(String(64), ForeignKey("organisation.code"), primary_key=True))
+
+
+class ApiTokenRow(SQLModel, table=True):
+    """An API token: only its SHA-256 is kept; the token itself is shown once, when it is created."""
+
+    __tablename__ = "api_token"
+    id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
+    user_id: int = Field(sa_column=Column(BigIntPK, ForeignKey("user.id", ondelete="CASCADE"), nullable=False,
+                                          index=True))
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    label: str = Field(max_length=200)
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))
+    revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+

@@ -1,0 +1,110 @@
+"""Reading and writing users, their scopes and API tokens (SQLAlchemy Core, like storage/organisations.py)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, select, update
+
+from storage.user_tables import ApiTokenRow, UserRow, UserScopeRow
+
+USERS = UserRow.__table__  # type: ignore[attr-defined]
+SCOPES = UserScopeRow.__table__  # type: ignore[attr-defined]
+TOKENS = ApiTokenRow.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    full_name: str
+    role: str
+    password_hash: str | None
+    active: bool
+    orgs: tuple[str, ...]  # the roots of the subtrees the user may see
+
+
+@dataclass(frozen=True)
+class Token:
+    id: int
+    user_id: int
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def _scopes(conn: Connection, user_id: int) -> tuple[str, ...]:
+    rows = conn.execute(select(SCOPES.c.org_code).where(SCOPES.c.user_id == user_id).order_by(SCOPES.c.org_code))
+    return tuple(r[0] for r in rows)
+
+
+def _user(conn: Connection, row: object | None) -> User | None:
+    if row is None:
+        return None
+    m = row._mapping  # type: ignore[attr-defined]
+    return User(m["id"], m["username"], m["full_name"], m["role"], m["password_hash"], bool(m["active"]),
+                _scopes(conn, m["id"]))
+
+
+def by_username(conn: Connection, username: str) -> User | None:
+    return _user(conn, conn.execute(select(USERS).where(USERS.c.username == username)).first())
+
+
+def by_id(conn: Connection, user_id: int) -> User | None:
+    return _user(conn, conn.execute(select(USERS).where(USERS.c.id == user_id)).first())
+
+
+def all_users(conn: Connection) -> list[User]:
+    rows = conn.execute(select(USERS).order_by(USERS.c.username)).all()
+    return [u for u in (_user(conn, r) for r in rows) if u is not None]
+
+
+def add(conn: Connection, username: str, full_name: str, role: str, password_hash: str | None,
+        orgs: Sequence[str], now: datetime) -> int:
+    key = conn.execute(USERS.insert().values(username=username, full_name=full_name, role=role,
+                                             password_hash=password_hash, active=True, created_at=now)
+                       ).inserted_primary_key
+    assert key is not None
+    user_id = key[0]
+    conn.execute(SCOPES.insert(), [{"user_id": user_id, "org_code": code} for code in dict.fromkeys(orgs)])
+    return int(user_id)
+
+
+def set_active(conn: Connection, user_id: int, active: bool) -> None:
+    conn.execute(update(USERS).where(USERS.c.id == user_id).values(active=active))
+
+
+def set_password(conn: Connection, user_id: int, password_hash: str) -> None:
+    conn.execute(update(USERS).where(USERS.c.id == user_id).values(password_hash=password_hash))
+
+
+def add_token(conn: Connection, user_id: int, token_hash: str, label: str, now: datetime) -> int:
+    key = conn.execute(TOKENS.insert().values(user_id=user_id, token_hash=token_hash, label=label,
+                                              created_at=now)).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def user_of_token(conn: Connection, token_hash: str) -> tuple[User, int] | None:
+    """The active user owning an unrevoked token with this hash, with the token's id; or None."""
+    row = conn.execute(select(TOKENS.c.user_id, TOKENS.c.id).where(TOKENS.c.token_hash == token_hash,
+                                                                   TOKENS.c.revoked_at.is_(None))).first()
+    user = by_id(conn, row[0]) if row else None
+    return (user, int(row[1])) if row and user is not None and user.active else None
+
+
+def tokens_of(conn: Connection, user_id: int) -> list[Token]:
+    rows = conn.execute(select(TOKENS).where(TOKENS.c.user_id == user_id).order_by(TOKENS.c.id))
+    return [Token(r.id, r.user_id, r.label, r.created_at, r.revoked_at) for r in rows]
+
+
+def revoke_token(conn: Connection, token_id: int, now: datetime) -> bool:
+    """Revoke the token; False when there is no such token or it was already revoked."""
+    result = conn.execute(update(TOKENS).where(TOKENS.c.id == token_id, TOKENS.c.revoked_at.is_(None))
+                          .values(revoked_at=now))
+    return bool(result.rowcount)
+
+
+def token_owner(conn: Connection, token_id: int) -> int | None:
+    row = conn.execute(select(TOKENS.c.user_id).where(TOKENS.c.id == token_id)).first()
+    return int(row[0]) if row else None

@@ -1,0 +1,213 @@
+"""A real Chromium (Debian's package, driven by Playwright) against `ketnap serve --demo` on a free port.
+
+A secretary records a new candidate's steps from identification to probation through the forms (the committee
+office records its vote and decision in between), sees a refusal with its reason and the dashboard's due items;
+an auditor replays the candidate as of a past date. Screenshots go to a temporary folder, or to
+docs/screenshots/ with KETNAP_SCREENSHOTS=1 (how the README's pictures are made).
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync"]
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_PASSWORD = "ketnap-demo"  # workflow/demo.py
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`ketnap serve --demo` on a temporary SQLite file, in its own process, as a user would start it."""
+    folder = tmp_path_factory.mktemp("serve")
+    port = free_port()
+    env = {**os.environ, "KETNAP_SESSION_SECRET": "browser-test-secret-of-thirty-two-chars!"}
+    command = [sys.executable, "-c", "from workflow.cli.main import run; run()",
+               "--db", f"sqlite:///{folder / 'ketnap.db'}", "serve", "--demo", "--port", str(port)]
+    log = (folder / "serve.log").open("w")
+    process = subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"ketnap serve did not start:\n{(folder / 'serve.log').read_text()}")
+            time.sleep(0.2)
+        assert "scheduler started" in (folder / "serve.log").read_text(), "the scheduler runs in the same process"
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if os.environ.get("KETNAP_SCREENSHOTS") == "1":
+        folder = ROOT / "docs" / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    return tmp_path_factory.mktemp("screenshots")
+
+
+class Ui:
+    """A signed-in tab and the few gestures a secretary makes."""
+
+    def __init__(self, page: Any, base: str, shots: Path) -> None:
+        self.page, self.base, self.shots = page, base, shots
+
+    def login(self, username: str) -> None:
+        self.page.goto(f"{self.base}/login")
+        self.page.fill("input[name=username]", username)
+        self.page.fill("input[name=password]", DEMO_PASSWORD)
+        self.page.click("form[action='/login'] button[type=submit]")
+        self.page.wait_for_selector("text=Đăng xuất")
+
+    def logout(self) -> None:
+        self.page.click("form[action='/logout'] button")
+        self.page.wait_for_selector("input[name=username]")
+
+    def fill(self, form: str, fields: dict[str, Any]) -> None:
+        for name, value in fields.items():
+            if isinstance(value, list):
+                for item in value:
+                    self.page.check(f"{form} input[name='{name}'][value='{item}']")
+            elif self.page.locator(f"{form} select[name='{name}']").count():
+                self.page.select_option(f"{form} select[name='{name}']", str(value))
+            else:
+                self.page.fill(f"{form} [name='{name}']", str(value))
+
+    def record(self, step: str, on: date, fields: dict[str, Any] | None = None) -> None:
+        """Open the step's panel, fill its form and submit; the page must confirm the step."""
+        self.page.click(f"#step-{step} summary")
+        self.fill(f"#form-{step}", {"on": on.isoformat(), **(fields or {})})
+        self.page.click(f"#form-{step} button[type=submit]")
+        self.page.wait_for_load_state()
+        assert self.page.locator("p.ok[role=status]").count() == 1, self.page.inner_text("main")
+
+    def shot(self, name: str) -> None:
+        self.page.screenshot(path=str(self.shots / f"{name}.png"), full_page=True)
+
+
+def test_secretary_committee_and_auditor_work_through_the_browser(server: str, browser: Any, shots: Path) -> None:
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()  # the server's business dates are Vietnam's
+    day = lambda n: today - timedelta(days=n)  # noqa: E731 - days before today
+    ui = Ui(browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN"), server, shots)
+    ui.page.set_default_timeout(10_000)
+    ui.page.goto(f"{server}/login")
+    ui.shot("01-login")
+
+    ui.login("bithu.gv")
+    assert ui.page.locator("#due tbody tr").count() >= 1, "the demo branch has deadlines due this month"
+    ui.shot("02-dashboard")
+
+    ui.page.click("header a[href='/candidates']")
+    ui.page.click("a.button[href='/candidates/new']")
+    ui.fill("#form-identify", {"on": day(400).isoformat(), "org": "CB-GV", "full_name": "Trương Thị Ngọc Ánh",
+                               "birth_date": "2001-04-30", "sex": "F", "education": "university"})
+    ui.page.click("#form-identify button[type=submit]")
+    ui.page.wait_for_selector("p.ok[role=status]")
+    candidate_url = ui.page.url.split("?")[0]
+    ui.record("assign_helper", day(390), {"helper": "Phạm Văn Bình"})
+    ui.record("enrol_training", day(360), {"class_name": "Lớp bồi dưỡng nhận thức về Đảng khóa 3"})
+    ui.record("certify_training", day(340), {"certificate_no": "NTVĐ-0999", "issued_on": day(345).isoformat()})
+    ui.record("submit_application", day(330))
+    ui.record("declare_history", day(325))
+    ui.record("conclude_vetting", day(280), {"conclusion": "cleared", "certified_by": "Đảng ủy Trường THPT"})
+    ui.record("introduce", day(270), {
+        "introducers.0.name": "Lê Văn Cường", "introducers.0.official_since": "2008-05-19",
+        "introducers.0.months_together": 24, "introducers.1.name": "Trần Thị Mỹ Dung",
+        "introducers.1.official_since": "2012-09-02", "introducers.1.months_together": 18})
+    ui.record("collect_comments", day(265), {"sources": ["residence", "mass_organisations"]})
+    ui.record("branch_vote", day(250), {"official_members": 21, "in_favour": 19, "resolution_no": "07-NQ/CB"})
+    assert ui.page.locator("#form-committee_vote").count() == 0, "a secretary does not record the committee vote"
+
+    ui.logout()
+    ui.login("danguy.xa")
+    ui.page.goto(candidate_url)
+    ui.record("committee_vote", day(240), {"committee_members": 9, "in_favour": 8})
+    ui.record("decide_admission", day(220), {"decision_no": "301-QĐ/ĐU", "decided_by": "XA-TL",
+                                             "received_on": day(217).isoformat()})
+    ui.logout()
+
+    ui.login("bithu.gv")
+    ui.page.goto(candidate_url)
+    ui.record("hold_ceremony", day(200), {"probation_helper": "Lê Văn Cường"})
+    assert "Đảng viên dự bị" in ui.page.inner_text("h1")
+    assert ui.page.inner_text("[data-key=probation_ends_on]") != "—"
+    ui.shot("03-candidate")
+
+    ui.page.click("#step-review_vote summary")
+    ui.fill("#form-review_vote", {"on": today.isoformat(), "official_members": 22, "in_favour": 21,
+                                  "recommendation": "recognise"})
+    ui.page.click("#form-review_vote button[type=submit]")
+    ui.page.wait_for_selector("#form-review_vote .refusal")
+    reasons = ui.page.inner_text("#form-review_vote [data-field=on] .reason")
+    assert "dự bị" in reasons, reasons
+    ui.page.locator("#step-review_vote").scroll_into_view_if_needed()
+    ui.page.screenshot(path=str(shots / "04-refusal.png"))
+
+    ui.page.click("header a[href='/']")
+    overdue = ui.page.inner_text("#overdue")
+    assert "Trương Thị Ngọc Ánh" in overdue and "Hạn khai lý lịch đảng viên" in overdue
+    ui.page.goto(f"{server}/candidates")
+    ui.shot("05-candidates")
+    ui.page.goto(f"{server}/procedure")
+    ui.shot("06-procedure")
+    ui.logout()
+
+    ui.login("kiemtra")
+    ui.page.click("header a[href='/audit']")
+    ui.page.fill("input[name=q]", "truong thi ngoc anh")
+    ui.page.click("form.search button[type=submit]")
+    ui.page.click("text=Trương Thị Ngọc Ánh")
+    ui.page.fill("input[name=as_of]", day(260).isoformat())
+    ui.page.click("form.search button[type=submit]")
+    ui.page.wait_for_selector("#timeline")
+    assert "Đã thẩm tra lý lịch" in ui.page.inner_text("h2")
+    assert ui.page.locator("#timeline li.event").count() == 9  # identify .. collect_comments
+    assert "Không phát hiện sai lệch" in ui.page.inner_text("#verification")
+    ui.shot("07-audit")
+    ui.page.goto(f"{candidate_url}?lang=en")
+    assert "Probationary member" in ui.page.inner_text("h1")
+    ui.page.goto(f"{server}/docs")
+    ui.page.wait_for_selector(".opblock-summary-path")  # Swagger UI, served locally, lists the routes
+    assert "/api/candidates/{candidate_id}/steps" in ui.page.inner_text(".swagger-ui")
+    ui.shot("08-api-docs")
+    ui.page.close()
+

@@ -1,0 +1,163 @@
+"""`ketnap serve` (the HTTP API, the web interface and the reminder scheduler in one process), and the
+accounts behind them: `ketnap user add|list`, `ketnap token create|list|revoke`."""
+
+import logging
+import sys
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from storage import migrate
+from workflow.cli import context as cli
+from workflow.demo import DEMO_PASSWORD, DEMO_USERS, load_demo, load_demo_users
+from workflow.web import accounts
+from workflow.web.auth import Role
+
+user_app = typer.Typer(help="Users of the web interface and the API, with a role and organisations.",
+                       no_args_is_help=True)
+token_app = typer.Typer(help="API tokens: shown once when created, stored hashed, revocable.", no_args_is_help=True)
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    demo: Annotated[bool, typer.Option("--demo", help="Load the demo organisation, candidates and users "
+                                       "(once) and print a demo sign-in.")] = False,
+    scheduler: Annotated[bool, typer.Option("--scheduler/--no-scheduler", help="Run the reminder scheduler "
+                                            "in this process.")] = True,
+) -> None:
+    """Serve the HTTP API (/api, OpenAPI at /docs), the web interface and the reminder scheduler."""
+    import uvicorn
+
+    from workflow.web.app import create_app
+    from workflow.web.background import ServedScheduler
+    from workflow.web.sessions import SessionSecretMissing
+
+    c = cli.get(ctx)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: "
+                        "%(message)s")
+    for noisy in ("transitions", "apscheduler"):  # one line per state change / per job run
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    with cli.refusals(c):
+        app = c.app(need_schema=False)
+        migrate.upgrade(app.engine)
+        if demo:
+            load_demo(app)
+            load_demo_users(app)
+        try:
+            web = create_app(app, background=[ServedScheduler.for_app(app)] if scheduler else [])
+        except SessionSecretMissing as err:
+            cli.fail(c, "session_secret_missing", str(err))
+    out = Console(highlight=False, soft_wrap=True)
+    out.print(f"ketnap: http://{host}:{port}/  (API: http://{host}:{port}/docs; database: "
+              f"{app.engine.url.render_as_string(hide_password=True)})", markup=False)
+    if demo:
+        first, *others = DEMO_USERS
+        names = ", ".join(f"{u} ({role})" for u, _, role, _ in others)
+        out.print(f"demo sign-in: {first[0]} / {DEMO_PASSWORD}  ({first[2]}); also {names}, same password",
+                  markup=False)
+        due = app.deadlines(until=app.today() + timedelta(days=30))
+        overdue = sum(1 for row in due if row["overdue"])
+        out.print(f"due in the next 30 days: {len(due)} deadline(s), {overdue} overdue "
+                  "(the dashboard lists them; so does `ketnap deadlines`)", markup=False)
+    uvicorn.run(web, host=host, port=port, log_level="info", access_log=False)
+
+
+@user_app.command("add")
+def user_add(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="Sign-in name, e.g. bithu.cbgv.")],
+    role: Annotated[str, typer.Option("--role", help=", ".join(r.value for r in Role))],
+    org: Annotated[list[str], typer.Option("--org", help="Organisation code (repeatable); the user sees it and "
+                                           "everything under it.")],
+    name: Annotated[str, typer.Option("--name", help="Full name.")] = "",
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from the first "
+                                                 "line of standard input.")] = False,
+    no_password: Annotated[bool, typer.Option("--no-password", help="An API-only account (tokens, no "
+                                              "sign-in).")] = False,
+) -> None:
+    """Add a user; the password is asked twice unless given on standard input."""
+    c = cli.get(ctx)
+    password: str | None = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif not no_password:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    with cli.refusals(c):
+        user = accounts.add_user(c.app(), username, role, org, password, name)
+    c.emit({"id": user.id, "username": user.username, "role": user.role, "orgs": list(user.orgs)},
+           lambda con: con.print(f"added user {user.username} ({user.role}) for {', '.join(user.orgs)}",
+                                 markup=False))
+
+
+@user_app.command("list")
+def user_list(ctx: typer.Context) -> None:
+    """Every user with role and organisations."""
+    c = cli.get(ctx)
+    with cli.refusals(c):
+        people = accounts.all_users(c.app())
+
+    def text(con: Console) -> None:
+        table = Table("id", "username", "role", "organisations", "active", "name")
+        for u in people:
+            table.add_row(str(u.id), u.username, u.role, ", ".join(u.orgs), "yes" if u.active else "no", u.full_name)
+        con.print(table)
+
+    c.emit([{"id": u.id, "username": u.username, "role": u.role, "orgs": list(u.orgs), "active": u.active,
+             "full_name": u.full_name} for u in people], text)
+
+
+@token_app.command("create")
+def token_create(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="Whose token.")],
+    label: Annotated[str, typer.Option("--label", help="What the token is for.")] = "api",
+) -> None:
+    """Create an API token and print it once; only its hash is stored."""
+    c = cli.get(ctx)
+    with cli.refusals(c):
+        issued = accounts.create_token(c.app(), username, label)
+    c.emit({"id": issued.id, "token": issued.token},
+           lambda con: con.print(f"token {issued.id} for {username} (shown once, keep it now):\n{issued.token}",
+                                 markup=False))
+
+
+@token_app.command("list")
+def token_list(ctx: typer.Context, username: Annotated[str, typer.Argument(help="Whose tokens.")]) -> None:
+    """A user's tokens (ids and labels; the tokens themselves are not stored)."""
+    c = cli.get(ctx)
+    with cli.refusals(c):
+        app = c.app()
+        user = next((u for u in accounts.all_users(app) if u.username == username), None)
+        if user is None:
+            raise accounts.AccountError(f"no user {username!r}")
+        found = accounts.tokens(app, user.id)
+
+    def text(con: Console) -> None:
+        table = Table("id", "label", "created", "revoked")
+        for t in found:
+            table.add_row(str(t.id), t.label, f"{t.created_at:%Y-%m-%d %H:%M}",
+                          f"{t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "")
+        con.print(table)
+
+    c.emit([vars(t) for t in found], text)
+
+
+@token_app.command("revoke")
+def token_revoke(ctx: typer.Context, token_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Revoke a token at once; requests with it are refused from now on."""
+    c = cli.get(ctx)
+    with cli.refusals(c):
+        accounts.revoke_token(c.app(), token_id)
+    c.emit({"revoked": token_id}, lambda con: con.print(f"token {token_id} revoked"))
+
+
+def register(app: typer.Typer) -> None:
+    """Called from main.py's `_register_features`."""
+    app.command("serve")(serve)
+    app.add_typer(user_app, name="user")
+    app.add_typer(token_app, name="token")

@@ -1,0 +1,255 @@
+"""The HTTP API (JSON, OpenAPI at /docs) for other Party systems; every route runs as the caller's user.
+
+Reads are limited to the caller's organisations; writes go through `Ketnap.record_step` with the caller as
+the event's actor. Errors are JSON with a stable `code` (workflow/web/errors.py).
+"""
+
+import json
+from datetime import date, datetime
+from enum import Enum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from states.steps import STEPS
+from workflow.cli.render import allowed_doc, candidate_doc, event_doc
+from workflow.clock import VIETNAM
+from workflow.commands import AddOrganisation
+from workflow.service import StepResult
+from workflow.web import accounts
+from workflow.web.auth import Principal, Role
+from workflow.web.context import api_principal, scoped, scoped_writer, state_of
+from workflow.web.queries import CandidateFilter
+from workflow.web.scoped import ScopedKetnap
+from workflow.web.verification import verify_in_scope
+
+MAX_OFFSET = 10_000_000
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"cannot show {type(value).__name__} as JSON")
+
+
+class Json(JSONResponse):
+    """JSON with Vietnamese kept as it is (UTF-8, NFC) and dates as ISO strings."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, default=_default, separators=(",", ":")).encode()
+
+
+router = APIRouter(prefix="/api", default_response_class=Json)
+Scoped = Annotated[ScopedKetnap, Depends(scoped)]
+Writing = Annotated[ScopedKetnap, Depends(scoped_writer)]  # auditors are refused before the body is read
+Who = Annotated[Principal, Depends(api_principal)]
+CandidateId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+class StepIn(BaseModel):
+    """One step: its name, the date on its document, its fields (see GET /api/steps), and optionally the
+    candidate's version the client saw (a conflict answers 409 instead of overwriting someone's work)."""
+
+    model_config = ConfigDict(extra="forbid")
+    step: str = Field(min_length=1, max_length=40, examples=["assign_helper"])
+    on: date = Field(examples=["2026-11-02"])
+    fields: dict[str, Any] = Field(default_factory=dict, examples=[{"helper": "Phạm Văn Bình"}])
+    expected_version: int | None = Field(default=None, ge=0, le=1_000_000)
+
+
+class CandidateIn(BaseModel):
+    """A new candidate: the fields of the step `identify` and the date of the branch's resolution."""
+
+    model_config = ConfigDict(extra="forbid")
+    on: date = Field(examples=["2026-11-02"])
+    fields: dict[str, Any] = Field(examples=[{"org": "CB-GV", "full_name": "Nguyễn Thị Hoà",
+                                              "birth_date": "2000-03-15", "sex": "F",
+                                              "education": "university"}])
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    label: str = Field(default="api", min_length=1, max_length=200)
+
+
+class UserIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    role: Role
+    orgs: list[str] = Field(min_length=1, max_length=50)
+    password: str | None = Field(default=None, min_length=accounts.MIN_PASSWORD_LENGTH, max_length=200)
+    full_name: str = Field(default="", max_length=300)
+
+
+def result_doc(result: StepResult) -> dict[str, Any]:
+    return {**candidate_doc(result.candidate), "events": [event_doc(e) for e in result.events],
+            "allowed_steps": [allowed_doc(a) for a in result.allowed]}
+
+
+def user_doc(who: Principal) -> dict[str, Any]:
+    u = who.user
+    return {"id": u.id, "username": u.username, "full_name": u.full_name, "role": u.role, "orgs": list(u.orgs),
+            "active": u.active}
+
+
+# --- service ---------------------------------------------------------------------------------------------------
+
+@router.get("/health", tags=["service"], summary="Liveness, without a database call")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/me", tags=["service"], summary="The caller, their role and organisations")
+def me(who: Who) -> dict[str, Any]:
+    return {**user_doc(who), "via": who.via, "steps": sorted(s for s in STEPS if who.may_record(s))}
+
+
+@router.get("/steps", tags=["service"], summary="Every step: where it is allowed, where it moves, its fields")
+def steps() -> list[dict[str, Any]]:
+    return [{"step": s.name, "allowed_in": s.allowed_in, "moves_to": s.moves_to, "form": s.form,
+             "summary": s.summary, "fields": s.fields.model_json_schema()} for s in STEPS.values()]
+
+
+# --- organisations -------------------------------------------------------------------------------------------
+
+@router.get("/organisations", tags=["organisations"], summary="The organisations the caller may see")
+def organisations(s: Scoped) -> list[dict[str, Any]]:
+    return [vars(o) for o in s.orgs()]
+
+
+@router.post("/organisations", tags=["organisations"], status_code=201,
+             summary="Add an organisation under one of the admin's (admins only)")
+def add_organisation(body: AddOrganisation, s: Writing) -> dict[str, Any]:
+    s.who.require_role(Role.ADMIN)
+    if body.parent is None:
+        s.who.require_org(body.code)  # a new root: only `ketnap org add` on the server
+    s.who.require_org(body.parent or body.code)
+    return vars(s.app.add_org(body))
+
+
+# --- candidates ----------------------------------------------------------------------------------------------
+
+@router.get("/candidates", tags=["candidates"], summary="Candidates in the caller's organisations, filtered")
+def list_candidates(
+    request: Request, s: Scoped,
+    org: Annotated[str | None, Query(max_length=64, description="This organisation and those under it")] = None,
+    stage: Annotated[str | None, Query(max_length=20)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Part of the name; diacritics optional")] = None,
+    due: Annotated[date | None, Query(description="With an open deadline due on or before this date")] = None,
+    overdue: Annotated[bool, Query(description="With an open deadline already past")] = False,
+    limit: Annotated[int | None, Query(ge=1, le=500)] = None,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> dict[str, Any]:
+    size = limit or state_of(request).settings.page_size
+    page = s.candidates(CandidateFilter(org, stage, q, due, overdue, size, offset))
+    return {"items": page.rows, "offset": page.offset, "limit": page.limit, "has_more": page.has_more}
+
+
+@router.post("/candidates", tags=["candidates"], status_code=201, summary="Identify a new candidate (step identify)")
+def create_candidate(body: CandidateIn, s: Writing, response: Response) -> dict[str, Any]:
+    result = s.record(None, "identify", body.on, body.fields, via="api")
+    response.headers["Location"] = f"/api/candidates/{result.candidate.id}"
+    return result_doc(result)
+
+
+@router.get("/candidates/{candidate_id}", tags=["candidates"],
+            summary="A candidate: stage, key dates, open deadlines, allowed steps")
+def show_candidate(candidate_id: CandidateId, s: Scoped) -> dict[str, Any]:
+    result = s.show(candidate_id)
+    return {**candidate_doc(result.candidate), "allowed_steps": [allowed_doc(a) for a in result.allowed]}
+
+
+@router.post("/candidates/{candidate_id}/steps", tags=["candidates"], status_code=201,
+             summary="Record a step; 422 lists every violated rule with its citation, 409 on a version conflict",
+             responses={409: {"description": "version_conflict or step_not_allowed"},
+                        422: {"description": "rule_violation: every unmet rule with its id and citation"}})
+def record_step(candidate_id: CandidateId, body: StepIn, s: Writing) -> dict[str, Any]:
+    return result_doc(s.record(candidate_id, body.step, body.on, body.fields, body.expected_version, via="api"))
+
+
+@router.get("/candidates/{candidate_id}/history", tags=["candidates"],
+            summary="The events, as of a business date and/or as the system knew them at a moment")
+def history(
+    candidate_id: CandidateId, s: Scoped,
+    as_of: Annotated[date | None, Query(description="Steps that had happened by this date")] = None,
+    known_at: Annotated[datetime | None, Query(description="What was recorded by this moment (no zone: "
+                                                           "Vietnam time)")] = None,
+) -> dict[str, Any]:
+    if known_at is not None and known_at.tzinfo is None:
+        known_at = known_at.replace(tzinfo=VIETNAM)
+    candidate, events = s.history(candidate_id, as_of, known_at)
+    return {"id": candidate_id, "as_of": as_of, "known_at": known_at,
+            "stage": candidate.stage.value if candidate.stage else None, "candidate": candidate_doc(candidate),
+            "events": [event_doc(e) for e in events]}
+
+
+@router.get("/candidates/{candidate_id}/allowed-steps", tags=["candidates"],
+            summary="What can be recorded next on a date, and for each step what is still missing")
+def allowed(candidate_id: CandidateId, s: Scoped,
+            on: Annotated[date | None, Query()] = None) -> list[dict[str, Any]]:
+    result = s.show(candidate_id, on)
+    return [{**allowed_doc(a), "you_may_record": s.who.may_record(a.step)} for a in result.allowed]
+
+
+# --- deadlines and audit ---------------------------------------------------------------------------------------
+
+@router.get("/deadlines", tags=["deadlines"], summary="Open deadlines in the caller's organisations, soonest first")
+def deadlines(s: Scoped,
+              org: Annotated[str | None, Query(max_length=64)] = None,
+              until: Annotated[date | None, Query()] = None,
+              overdue: Annotated[bool, Query()] = False) -> list[dict[str, Any]]:
+    return s.deadlines(until, overdue, org)
+
+
+@router.get("/audit/verify", tags=["audit"],
+            summary="Verify hash chains, re-check every step under its date's rules, compare projections "
+                    "(auditors and admins)")
+def audit_verify(s: Scoped,
+                 candidate_id: Annotated[str | None, Query(max_length=64)] = None,
+                 org: Annotated[str | None, Query(max_length=64)] = None) -> dict[str, Any]:
+    s.who.require_role(Role.AUDITOR, Role.ADMIN)
+    return verify_in_scope(s, candidate_id, org).as_dict()
+
+
+# --- users and tokens ------------------------------------------------------------------------------------------
+
+@router.get("/users", tags=["users"], summary="Users (admins only)")
+def list_users(s: Scoped) -> list[dict[str, Any]]:
+    s.who.require_role(Role.ADMIN)
+    return [{"id": u.id, "username": u.username, "full_name": u.full_name, "role": u.role, "orgs": list(u.orgs),
+             "active": u.active} for u in accounts.all_users(s.app) if set(u.orgs) <= s.who.scope]
+
+
+@router.post("/users", tags=["users"], status_code=201, summary="Add a user in the admin's organisations")
+def add_user(body: UserIn, s: Writing) -> dict[str, Any]:
+    s.who.require_role(Role.ADMIN)
+    for code in body.orgs:
+        s.who.require_org(code)
+    user = accounts.add_user(s.app, body.username, body.role.value, body.orgs, body.password, body.full_name)
+    return {"id": user.id, "username": user.username, "role": user.role, "orgs": list(user.orgs)}
+
+
+@router.post("/tokens", tags=["users"], status_code=201,
+             summary="A new API token for the caller; shown once, only its hash is kept")
+def create_token(body: TokenIn, s: Writing) -> dict[str, Any]:
+    issued = accounts.create_token(s.app, s.who.user.username, body.label)
+    return {"id": issued.id, "token": issued.token}
+
+
+@router.delete("/tokens/{token_id}", tags=["users"], status_code=204,
+               summary="Revoke a token (one's own, or any token of a user in an admin's organisations)")
+def revoke_token(token_id: Annotated[int, Path(ge=1, le=2**62)], s: Writing) -> Response:
+    owner = accounts.token_owner(s.app, token_id)
+    if owner is None or (owner != s.who.user.id and not accounts.admin_over(s.app, s.who, owner)):
+        return Json({"code": "token_not_found", "message": f"no token {token_id} of yours", "violations": []},
+                    status_code=404)
+    accounts.revoke_token(s.app, token_id)
+    return Response(status_code=204)

@@ -1,0 +1,433 @@
+"""The web interface: server-rendered pages in Vietnamese (English with ?lang=en), forms without JavaScript.
+
+Every form carries the session's CSRF token. A refused step comes back on the same page with each reason next
+to its field; a form sent after someone else recorded a step comes back with a conflict message and everything
+that was typed, so nothing is lost.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.responses import RedirectResponse, Response
+
+from states.catalogue import violation
+from states.errors import RuleViolation, StepNotAllowed, UnknownStep, Violation
+from states.machine import machine_for
+from states.steps import STEPS
+from storage.errors import ConcurrencyConflictError
+from workflow.clock import VIETNAM
+from workflow.commands import AddOrganisation
+from workflow.web import accounts, forms
+from workflow.web.auth import AccessDenied, OutOfScope, Principal, Role, owners
+from workflow.web.context import NotSignedIn, session_of, session_principal, state_of
+from workflow.web.diagram import svg
+from workflow.web.errors import api_error
+from workflow.web.i18n import DEFAULT_LANG, STAGES, normalise_lang
+from workflow.web.queries import CandidateFilter
+from workflow.web.scoped import ScopedKetnap
+from workflow.web.sessions import COOKIE, Session
+from workflow.web.templating import Labels, field_key
+from workflow.web.verification import verify_in_scope
+
+router = APIRouter(include_in_schema=False)
+LANG_COOKIE = "lang"
+
+
+def login_url(request: Request) -> str:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return f"/login?next={quote(target)}"
+
+
+def lang_of(request: Request) -> str:
+    return (normalise_lang(request.query_params.get("lang")) or normalise_lang(request.cookies.get(LANG_COOKIE))
+            or DEFAULT_LANG)
+
+
+def _session(request: Request) -> tuple[Session, bool]:
+    found = session_of(request)
+    return (found, False) if found else (state_of(request).sessions.new(None), True)
+
+
+def render(request: Request, template: str, context: dict[str, Any], who: Principal | None = None,
+           status: int = 200, session: Session | None = None) -> Response:
+    """A page in the reader's language; keeps (or starts) the session that holds the CSRF token."""
+    current, fresh = (session, True) if session else _session(request)
+    lang = lang_of(request)
+    state = state_of(request)
+    page = state.templates.TemplateResponse(request, template, {
+        "L": Labels(lang), "lang": lang, "who": who, "csrf": current.csrf, "path": request.url.path,
+        "query": request.url.query, **context}, status_code=status)
+    if fresh:
+        _set_session(request, page, current)
+    if request.query_params.get("lang") == lang:
+        page.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", httponly=True)
+    return page
+
+
+def _set_session(request: Request, response: Response, session: Session) -> None:
+    state = state_of(request)
+    response.set_cookie(COOKIE, state.sessions.dump(session), max_age=state.sessions.max_age, httponly=True,
+                        samesite="lax", secure=state.settings.secure_cookies)
+
+
+def error_page(request: Request, exc: Exception) -> Response:
+    error = api_error(exc)
+    if error is None:
+        raise exc
+    who = session_principal(request) if error.status != 401 else None
+    key = {403: "forbidden", 404: "not_found"}.get(error.status)
+    return render(request, "error.html", {"message_key": key, "error": error}, who, status=error.status)
+
+
+def page_principal(request: Request) -> Principal:
+    """Raises: NotSignedIn (the page handler sends the user to the sign-in form)."""
+    who = session_principal(request)
+    if who is None:
+        raise NotSignedIn()
+    return who
+
+
+Who = Annotated[Principal, Depends(page_principal)]
+
+
+async def checked_form(request: Request) -> FormData:
+    """The submitted form, after its CSRF token matched the session's.
+
+    Raises:
+        AccessDenied: the token is missing or stale (the page says to reload and submit again).
+    """
+    form = await request.form()
+    session = session_of(request)
+    token = form.get("csrf_token")
+    if session is None or not session.csrf_ok(token if isinstance(token, str) else None):
+        raise AccessDenied("csrf_failed", "the form expired")
+    return form
+
+
+def _scoped(request: Request, who: Principal) -> ScopedKetnap:
+    return ScopedKetnap(state_of(request).ketnap, who)
+
+
+def _redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site, so the sign-in form cannot send anyone elsewhere."""
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+# --- signing in ------------------------------------------------------------------------------------------------
+
+@router.get("/login")
+def login_form(request: Request) -> Response:
+    target = _safe_next(request.query_params.get("next"))
+    return render(request, "login.html", {"next": target, "failed": False, "username": ""})
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    try:
+        form = await checked_form(request)
+    except AccessDenied:
+        return render(request, "login.html", {"next": "/", "failed": False, "username": "", "expired": True},
+                      status=400, session=state_of(request).sessions.new(None))
+    username, password = str(form.get("username") or "")[:200], str(form.get("password") or "")[:1000]
+    target = _safe_next(str(form.get("next") or "/"))
+    user = await run_in_threadpool(accounts.authenticate, state_of(request).ketnap, username, password)
+    if user is None:
+        return render(request, "login.html", {"next": target, "failed": True, "username": username}, status=401)
+    response = _redirect(target)
+    _set_session(request, response, state_of(request).sessions.new(user.id))
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    await checked_form(request)
+    response = _redirect("/login")
+    _set_session(request, response, state_of(request).sessions.new(None))
+    return response
+
+
+# --- dashboard and lists ---------------------------------------------------------------------------------------
+
+@router.get("/")
+def dashboard(request: Request, who: Who) -> Response:
+    s = _scoped(request, who)
+    days = state_of(request).settings.dashboard_days
+    today = s.app.today()
+    rows = s.deadlines(until=today + timedelta(days=days))
+    return render(request, "dashboard.html", {
+        "overdue": [r for r in rows if r["overdue"]], "due": [r for r in rows if not r["overdue"]],
+        "days": days, "today": today, "counts": s.stage_counts(), "stages": list(STAGES)}, who)
+
+
+@router.get("/candidates")
+def candidates(request: Request, who: Who, stage: str = "", q: str = "", org: str = "",
+               offset: str = "0") -> Response:
+    s = _scoped(request, who)
+    size = state_of(request).settings.page_size
+    org_code = org if org and who.sees(org) else None
+    stage_name = stage if stage in STAGES else None
+    page = s.candidates(CandidateFilter(org=org_code, stage=stage_name, q=q[:200] or None, limit=size,
+                                        offset=_offset(offset)))
+    return render(request, "candidates.html", {
+        "page": page, "counts": s.stage_counts(org_code), "stage": stage_name or "", "q": q[:200],
+        "org": org_code or "", "orgs": s.orgs(), "stages": list(STAGES)}, who)
+
+
+def _offset(raw: str) -> int:
+    return max(0, min(int(raw), 10_000_000)) if raw.strip().isdigit() else 0
+
+
+# --- one candidate ---------------------------------------------------------------------------------------------
+
+@dataclass
+class FormState:
+    """A form sent back: what was typed, and why it was refused or could not be recorded."""
+
+    step: str
+    values: dict[str, Any] = field(default_factory=dict)
+    violations: list[dict[str, Any]] = field(default_factory=list)
+    conflict: str | None = None
+    message: str | None = None
+
+    def by_field(self) -> dict[str, list[dict[str, Any]]]:
+        found: dict[str, list[dict[str, Any]]] = {}
+        for v in self.violations:
+            found.setdefault(field_key(v.get("field")), []).append(v)
+        return found
+
+
+def _candidate_context(s: ScopedKetnap, candidate_id: str, sent: FormState | None) -> dict[str, Any]:
+    result = s.show(candidate_id)
+    c = result.candidate
+    today = s.app.today()
+    deadlines = [{"kind": d.kind, "due_on": d.due_on, "rule_set": d.rule_set,
+                  "left": s.app.calendar.working_days_between(today, d.due_on), "overdue": d.due_on < today}
+                 for d in c.open_deadlines()]
+    steps = [{"step": a.step, "moves_to": a.moves_to, "ready": a.ready,
+              "missing": [v.as_dict() for v in a.missing], "may_record": s.who.may_record(a.step),
+              "owners": owners(a.step),
+              "form": forms.step_form(a.step)} for a in result.allowed]
+    return {"c": c, "events": result.events, "steps": steps, "deadlines": deadlines, "today": today,
+            "sent": sent, "org_codes": sorted(o.code for o in s.orgs())}
+
+
+@router.get("/candidates/new")
+def new_candidate(request: Request, who: Who) -> Response:
+    who.require_step("identify")
+    s = _scoped(request, who)
+    return render(request, "new_candidate.html", {"form": forms.step_form("identify"), "sent": None,
+                                                  "today": s.app.today(), "org_codes": _branch_codes(s)}, who)
+
+
+def _branch_codes(s: ScopedKetnap) -> list[str]:
+    return [o.code for o in s.orgs() if o.level in ("branch", "grassroots")]
+
+
+@router.post("/candidates/new")
+async def create_candidate(request: Request, who: Who) -> Response:
+    form = await checked_form(request)
+    s = _scoped(request, who)
+    sent, on, fields = _read_step_form("identify", form)
+    if not sent.violations and on is not None:
+        try:
+            result = await run_in_threadpool(s.record, None, "identify", on, fields, None, "web")
+            return _redirect(f"/candidates/{result.candidate.id}?done=identify")
+        except RuleViolation as refused:
+            sent.violations = [v.as_dict() for v in refused.violations]
+        except AccessDenied as denied:
+            sent.violations = [_not_yours("org", str(fields.get("org")), denied)]
+    return render(request, "new_candidate.html", {"form": forms.step_form("identify"), "sent": sent,
+                                                  "today": s.app.today(), "org_codes": _branch_codes(s)},
+                  who, status=422)
+
+
+@router.get("/candidates/{candidate_id}")
+def candidate_page(request: Request, who: Who, candidate_id: str) -> Response:
+    context = _candidate_context(_scoped(request, who), candidate_id[:64], None)
+    done = request.query_params.get("done")
+    return render(request, "candidate.html", {**context, "done": done if done in STEPS else None}, who)
+
+
+def _read_step_form(step: str, form: FormData) -> tuple[FormState, date | None, dict[str, Any]]:
+    sent = FormState(step, forms.submitted_values(form))
+    fields, problems = forms.parse_form(step, form)
+    on = forms.parse_date(str(form.get("on") or ""))
+    if on is None:
+        problems.insert(0, _on_problem(str(form.get("on") or "")))
+    sent.violations = [v.as_dict() for v in problems]
+    return sent, on, fields
+
+
+def _not_yours(key: str, org: str, denied: AccessDenied) -> dict[str, Any]:
+    """A branch outside the user's organisations, shown next to the field like any other reason."""
+    return {"rule": denied.code, "field": key, "ref": "ARCHITECTURE.md decision 11", "source": "ketnap",
+            "message_vi": f"Tổ chức '{org}' không thuộc phạm vi của bạn.", "message_en": str(denied)}
+
+
+def _on_problem(raw: str) -> Violation:
+    if not raw.strip():
+        return violation("field_missing", None, field="on")
+    return violation("field_invalid", None, field="on", detail="not a date (YYYY-MM-DD)")
+
+
+@router.post("/candidates/{candidate_id}/steps/{step}")
+async def record_step(request: Request, who: Who, candidate_id: str, step: str) -> Response:
+    form = await checked_form(request)
+    if step not in STEPS:
+        raise UnknownStep(step, list(STEPS))
+    s = _scoped(request, who)
+    candidate_id = candidate_id[:64]
+    sent, on, fields = _read_step_form(step, form)
+    expected = _version(form.get("expected_version"))
+    status = 422
+    if not sent.violations and on is not None:
+        try:
+            await run_in_threadpool(s.record, candidate_id, step, on, fields, expected, "web")
+            return _redirect(f"/candidates/{candidate_id}?done={step}#timeline")
+        except RuleViolation as refused:
+            sent.violations = [v.as_dict() for v in refused.violations]
+        except ConcurrencyConflictError as conflict:
+            sent.conflict, status = str(conflict.actual_version), 409
+        except StepNotAllowed as refused:
+            sent.message, status = str(refused), 409
+        except AccessDenied as denied:
+            if denied.code != "out_of_scope":
+                raise
+            sent.violations, status = [_not_yours("to_org", str(fields.get("to_org")), denied)], 403
+    context = await run_in_threadpool(_candidate_context, s, candidate_id, sent)
+    return render(request, "candidate.html", {**context, "done": None}, who, status=status)
+
+
+def _version(raw: object) -> int | None:
+    try:
+        return int(str(raw)) if raw not in (None, "") else None
+    except ValueError:
+        return None
+
+
+# --- audit -----------------------------------------------------------------------------------------------------
+
+@router.get("/audit")
+def audit(request: Request, who: Who, candidate: str = "", q: str = "", as_of: str = "", known_at: str = "",
+          verify: str = "") -> Response:
+    who.require_role(Role.AUDITOR, Role.ADMIN)
+    s = _scoped(request, who)
+    as_of_date = forms.parse_date(as_of) if as_of else None
+    known = _moment(known_at) if known_at else None
+    context: dict[str, Any] = {"candidate_id": candidate[:64], "q": q[:200], "as_of": as_of[:40],
+                               "known_at": known_at[:40], "bad_as_of": bool(as_of) and as_of_date is None,
+                               "bad_known_at": bool(known_at) and known is None, "report": None, "state": None}
+    if candidate:
+        state, events = s.history(candidate[:64], as_of_date, known)
+        context.update(state=state, events=events, report=_verify(s, candidate[:64]))
+    else:
+        context["page"] = s.candidates(CandidateFilter(q=q[:200] or None, limit=20))
+        if verify:
+            context["report"] = _verify(s, None)
+    return render(request, "audit.html", context, who)
+
+
+def _verify(s: ScopedKetnap, candidate_id: str | None) -> dict[str, Any]:
+    return verify_in_scope(s, candidate_id).as_dict()
+
+
+def _moment(raw: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM)
+
+
+# --- the procedure ---------------------------------------------------------------------------------------------
+
+@router.get("/procedure")
+def procedure(request: Request, who: Who) -> Response:
+    app = state_of(request).ketnap
+    rules = app.rulebook.for_date(app.today())
+    mermaid = machine_for(rules.id).diagram()
+    steps = [{"step": spec.name, "allowed_in": spec.allowed_in, "moves_to": spec.moves_to, "form": spec.form,
+              "summary": spec.summary, "owners": owners(spec.name)}
+             for spec in STEPS.values()]
+    return render(request, "procedure.html", {"svg": svg(mermaid, lang_of(request)), "mermaid": mermaid,
+                                              "rule_set": rules.id, "steps": steps}, who)
+
+
+# --- administration --------------------------------------------------------------------------------------------
+
+def _admin_context(s: ScopedKetnap) -> dict[str, Any]:
+    people = [u for u in accounts.all_users(s.app) if set(u.orgs) <= s.who.scope]
+    return {"users": people, "orgs": s.orgs(), "tokens": {u.id: accounts.tokens(s.app, u.id) for u in people},
+            "roles": [r.value for r in Role], "levels": ("province", "commune", "upper", "grassroots", "branch")}
+
+
+@router.get("/admin")
+def admin(request: Request, who: Who) -> Response:
+    who.require_role(Role.ADMIN)
+    return render(request, "admin.html", {**_admin_context(_scoped(request, who)), "problem": None,
+                                          "saved": request.query_params.get("saved") == "1"}, who)
+
+
+@router.post("/admin/users")
+async def admin_add_user(request: Request, who: Who) -> Response:
+    form = await checked_form(request)
+    who.require_role(Role.ADMIN)
+    s = _scoped(request, who)
+    orgs = [o for o in form.getlist("orgs") if isinstance(o, str)]
+    for code in orgs:
+        who.require_org(code)
+    return await _admin_action(request, s, accounts.add_user, s.app, str(form.get("username") or "")[:64],
+                               str(form.get("role") or ""), orgs, str(form.get("password") or "") or None,
+                               str(form.get("full_name") or "")[:300])
+
+
+@router.post("/admin/orgs")
+async def admin_add_org(request: Request, who: Who) -> Response:
+    form = await checked_form(request)
+    who.require_role(Role.ADMIN)
+    s = _scoped(request, who)
+    parent = str(form.get("parent") or "")
+    who.require_org(parent)
+    try:
+        cmd = AddOrganisation(code=str(form.get("code") or "")[:64], name=str(form.get("name") or "")[:300],
+                              level=str(form.get("level") or ""), parent=parent,
+                              admits=form.get("admits") == "on")
+    except ValueError as err:
+        return render(request, "admin.html", {**_admin_context(s), "problem": str(err), "saved": False}, who,
+                      status=422)
+    return await _admin_action(request, s, s.app.add_org, cmd)
+
+
+@router.post("/admin/tokens/{token_id}/revoke")
+async def admin_revoke_token(request: Request, who: Who, token_id: int) -> Response:
+    await checked_form(request)
+    who.require_role(Role.ADMIN)
+    s = _scoped(request, who)
+    owner = accounts.token_owner(s.app, token_id)
+    if owner is None or not accounts.admin_over(s.app, who, owner):
+        raise OutOfScope(str(token_id))
+    return await _admin_action(request, s, accounts.revoke_token, s.app, token_id)
+
+
+async def _admin_action(request: Request, s: ScopedKetnap, action: Any, *args: Any) -> Response:
+    try:
+        await run_in_threadpool(action, *args)
+    except (accounts.AccountError, ValueError) as err:
+        return render(request, "admin.html", {**_admin_context(s), "problem": str(err), "saved": False}, s.who,
+                      status=422)
+    except Exception as err:
+        if api_error(err) is None:
+            raise
+        return render(request, "admin.html", {**_admin_context(s), "problem": str(err), "saved": False}, s.who,
+                      status=422)
+    return _redirect("/admin?saved=1")
+

@@ -1,0 +1,123 @@
+"""The Ketnap service as one signed-in user may use it: the same code paths, behind scope and role checks.
+
+Something outside the user's organisations is answered exactly like something that does not exist
+(CandidateNotFound), so a secretary of branch A cannot even learn that a candidate of branch B exists.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from states.candidate import Candidate
+from states.errors import CandidateNotFound, UnknownStep
+from states.events import Event
+from states.steps import STEPS
+from storage import organisations
+from storage.organisations import Organisation
+from storage.users import User
+from workflow.commands import RecordStep
+from workflow.service import Ketnap, StepResult
+from workflow.web import queries
+from workflow.web.auth import AccessDenied, Principal
+from workflow.web.queries import CandidateFilter, CandidatePage
+
+
+def principal_for(app: Ketnap, user: User, via: str, token_id: int | None = None) -> Principal:
+    with app.uow.reading() as tx:
+        scope = organisations.subtree_codes(tx.conn, user.orgs)
+    return Principal(user, frozenset(scope), via, token_id)
+
+
+@dataclass
+class ScopedKetnap:
+    app: Ketnap
+    who: Principal
+
+    # --- reading ------------------------------------------------------------------------------------------
+
+    def require_candidate(self, candidate_id: str) -> str:
+        """The candidate's organisation. Raises: CandidateNotFound, also when it is outside the scope."""
+        with self.app.uow.reading() as tx:
+            org = queries.candidate_org(tx.conn, candidate_id)
+        if org is None or not self.who.sees(org):
+            raise CandidateNotFound(candidate_id)
+        return org
+
+    def show(self, candidate_id: str, on: date | None = None) -> StepResult:
+        self.require_candidate(candidate_id)
+        return self.app.show(candidate_id, on)
+
+    def history(self, candidate_id: str, as_of: date | None = None,
+                known_at: datetime | None = None) -> tuple[Candidate, list[Event]]:
+        self.require_candidate(candidate_id)
+        return self.app.history(candidate_id, as_of, known_at)
+
+    def candidates(self, f: CandidateFilter) -> CandidatePage:
+        scope = self._narrow(f.org)
+        with self.app.uow.reading() as tx:
+            return queries.list_candidates(tx.conn, scope, f, self.app.today())
+
+    def stage_counts(self, org: str | None = None) -> dict[str, int]:
+        scope = self._narrow(org)
+        with self.app.uow.reading() as tx:
+            return queries.stage_counts(tx.conn, scope)
+
+    def deadlines(self, until: date | None = None, overdue: bool = False,
+                  org: str | None = None) -> list[dict[str, Any]]:
+        """Open deadlines in the user's organisations, reusing the service's query once per root."""
+        roots = [org] if org else list(self.who.user.orgs)
+        if org:
+            self.who.require_org(org)
+        seen: dict[int, dict[str, Any]] = {}
+        for root in roots:
+            for row in self.app.deadlines(org=root, until=until, overdue=overdue):
+                if self.who.sees(row["org"]):
+                    seen.setdefault(int(row["id"]), row)
+        return sorted(seen.values(), key=lambda r: (r["due_on"], r["stream_id"], r["kind"]))
+
+    def orgs(self) -> list[Organisation]:
+        return [o for o in self.app.orgs() if self.who.sees(o.code)]
+
+    def _narrow(self, org: str | None) -> set[str]:
+        if org is None:
+            return set(self.who.scope)
+        self.who.require_org(org)
+        with self.app.uow.reading() as tx:
+            return organisations.subtree_codes(tx.conn, [org]) & self.who.scope
+
+    # --- recording ----------------------------------------------------------------------------------------
+
+    def record(self, candidate_id: str | None, step: str, on: date, fields: dict[str, Any],
+               expected_version: int | None = None, via: str = "api") -> StepResult:
+        """Record a step as this user; the service judges it, the user is the event's actor.
+
+        Raises:
+            UnknownStep, AccessDenied, CandidateNotFound, StepNotAllowed, RuleViolation, ConcurrencyConflictError.
+        """
+        if step not in STEPS:
+            raise UnknownStep(step, list(STEPS))
+        self.who.require_step(step)
+        if candidate_id is not None:
+            self.require_candidate(candidate_id)
+        self._require_named_orgs(step, fields)
+        if step == "correct" and candidate_id is not None:
+            self._require_correctable(candidate_id, fields.get("corrects"))
+        meta: dict[str, Any] = {"via": via}
+        if self.who.token_id is not None:
+            meta["token"] = self.who.token_id
+        return self.app.record_step(RecordStep(candidate_id=candidate_id, step=step, on=on, fields=fields,
+                                               actor=self.who.actor, expected_version=expected_version, meta=meta))
+
+    def _require_named_orgs(self, step: str, fields: dict[str, Any]) -> None:
+        """A new candidate goes into, and a transfer moves to, an organisation of the user's own."""
+        key = {"identify": "org", "transfer": "to_org"}.get(step)
+        value = fields.get(key) if key else None
+        if isinstance(value, str) and value and not self.who.sees(value):
+            raise AccessDenied("out_of_scope", f"organisation {value!r} is not one of yours")
+
+    def _require_correctable(self, candidate_id: str, corrects: Any) -> None:
+        """Only whoever may record a step may correct it."""
+        if isinstance(corrects, int) and not isinstance(corrects, bool):
+            events = self.app.events(candidate_id)
+            if 0 < corrects <= len(events):
+                self.who.require_step(events[corrects - 1].type)

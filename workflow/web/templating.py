@@ -1,0 +1,92 @@
+"""What templates may call: labels in the reader's language and dates written the Vietnamese way.
+
+Jinja2 escapes every value (autoescape is on for .html), so a name like `<script>` is shown, never run.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import jinja2
+
+from workflow.clock import VIETNAM
+from workflow.web import i18n
+
+INDEX = re.compile(r"\[(\d+)\]")
+
+
+def field_key(name: str | None) -> str:
+    """Violations name list items both as `introducers[0].x` (guards) and `introducers.0.x` (pydantic)."""
+    return INDEX.sub(r".\1", name or "")
+
+
+@dataclass(frozen=True)
+class Labels:
+    lang: str
+
+    def t(self, key: str, **params: Any) -> str:
+        text = i18n.pick(i18n.TEXT, key, self.lang)
+        return text.format(**params) if params else text
+
+    def stage(self, value: str | None) -> str:
+        return i18n.pick(i18n.STAGES, value or "", self.lang) if value else "—"
+
+    def step(self, value: str) -> str:
+        return i18n.pick(i18n.STEPS, value, self.lang)
+
+    def field(self, value: str) -> str:
+        return i18n.pick(i18n.FIELDS, value, self.lang)
+
+    def option(self, value: str) -> str:
+        return i18n.pick(i18n.OPTIONS, value, self.lang)
+
+    def deadline(self, value: str) -> str:
+        return i18n.pick(i18n.DEADLINES, value, self.lang)
+
+    def role(self, value: str) -> str:
+        return i18n.pick(i18n.ROLES, value, self.lang)
+
+    def roles(self, values: list[str]) -> str:
+        return ", ".join(self.role(v) for v in values)
+
+    def date(self, value: date | str | None) -> str:
+        """dd/mm/yyyy in Vietnamese, ISO in English."""
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, str):
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                return str(value)
+        return value.strftime("%d/%m/%Y") if self.lang == "vi" else value.isoformat()
+
+    def moment(self, value: datetime | None) -> str:
+        if value is None:
+            return "—"
+        local = value.astimezone(VIETNAM) if value.tzinfo else value
+        return local.strftime("%d/%m/%Y %H:%M") if self.lang == "vi" else local.strftime("%Y-%m-%d %H:%M")
+
+    def value(self, key: str, value: Any) -> str:
+        """A recorded value as a reader says it: labels for codes, dates the local way, yes/no for flags."""
+        if isinstance(value, bool):
+            return self.t("yes") if value else self.t("no")
+        if isinstance(value, dict):
+            return "; ".join(f"{self.field(k)}: {self.value(k, v)}" for k, v in value.items())
+        if isinstance(value, list):
+            return " | ".join(self.value(key, v) for v in value) or "—"
+        if isinstance(value, str) and (key.endswith("_on") or key.endswith("_date") or key.endswith("_since")
+                                       or key == "on"):
+            return self.date(value)
+        if isinstance(value, str) and value in i18n.OPTIONS and key not in ("org", "to_org", "decided_by"):
+            return self.option(value)
+        return str(value)
+
+    def message(self, violation: dict[str, Any]) -> str:
+        return str(violation.get("message_vi") if self.lang == "vi" else violation.get("message_en"))
+
+
+def install_filters(env: jinja2.Environment) -> None:
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+    env.globals["field_key"] = field_key
