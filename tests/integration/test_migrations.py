@@ -1,0 +1,48 @@
+"""Alembic owns the schema on SQLite and PostgreSQL: the migrated schema is exactly the SQLModel tables, and
+`ketnap init` on a database that is already at the newest revision changes nothing."""
+
+import json
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine
+from sqlmodel import SQLModel
+from typer.testing import CliRunner
+
+import storage.tables  # noqa: F401 - registers the tables on SQLModel.metadata
+from storage import migrate
+from tests.integration.support import FULL_PATH, record_path, snapshot
+from workflow.cli.main import app as cli
+from workflow.service import Ketnap
+
+
+def test_the_migrated_schema_matches_the_tables(engine: Engine) -> None:
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
+        differences = compare_metadata(context, SQLModel.metadata)
+
+    assert differences == []
+    assert {"event", "candidate", "deadline", "organisation"} <= set(SQLModel.metadata.tables)
+
+
+def test_upgrading_again_is_harmless(ketnap: Ketnap) -> None:
+    record_path(ketnap, FULL_PATH[:5])
+    before = snapshot(ketnap.engine)
+
+    migrate.upgrade(ketnap.engine)
+
+    assert migrate.current_revision(ketnap.engine) == migrate.head_revision()
+    assert snapshot(ketnap.engine) == before
+
+
+def test_ketnap_init_twice_keeps_the_data(ketnap: Ketnap, db_url: str) -> None:
+    record_path(ketnap, FULL_PATH[:5])
+    before = snapshot(ketnap.engine)
+    runner = CliRunner()
+
+    first = runner.invoke(cli, ["--db", db_url, "--json", "init"])
+    second = runner.invoke(cli, ["--db", db_url, "--json", "init"])
+
+    assert (first.exit_code, second.exit_code) == (0, 0), first.output + second.output
+    assert json.loads(first.stdout)["revision"] == json.loads(second.stdout)["revision"] == migrate.head_revision()
+    assert snapshot(ketnap.engine) == before
