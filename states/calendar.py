@@ -21,6 +21,8 @@ class WorkingCalendar:
     extra_working_days: frozenset[date] = frozenset()
     country: str = "VN"
     _cache: dict[int, holidays.HolidayBase] = field(default_factory=dict, compare=False, repr=False)
+    # Answers per date: a deadline walks 30 to 90 days, and the `holidays` look-up costs more than a dict's.
+    _working: dict[date, bool] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_lists(cls, days_off: Iterable[date] = (), working_days: Iterable[date] = ()) -> "WorkingCalendar":
@@ -42,6 +44,12 @@ class WorkingCalendar:
         return self._cache[year]
 
     def is_working_day(self, d: date) -> bool:
+        known = self._working.get(d)
+        if known is None:
+            known = self._working[d] = self._is_working_day(d)
+        return known
+
+    def _is_working_day(self, d: date) -> bool:
         if d in self.extra_working_days:
             return True
         if d in self.extra_days_off:
@@ -56,10 +64,14 @@ class WorkingCalendar:
         """The n-th working day after `start`, `start` itself not counted (Civil Code art. 147, UNVERIFIED)."""
         if n < 0:
             raise ValueError("n must not be negative")
+        one_day, answers = timedelta(days=1), self._working  # the loop runs up to ~90 days per deadline
         d, left = start, n
         while left:
-            d += timedelta(days=1)
-            if self.is_working_day(d):
+            d += one_day
+            working = answers.get(d)
+            if working is None:
+                working = self.is_working_day(d)
+            if working:
                 left -= 1
         return d
 

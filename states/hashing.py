@@ -12,7 +12,25 @@ from states.events import Event
 GENESIS = ""
 
 
+_AS_IS = frozenset({int, float, bool, type(None)})
+
+
 def _normalise(value: Any) -> Any:
+    """NFC strings and ISO dates, recursively. Every step hashes its event: exact types take a short path
+    (ASCII is already NFC), anything else (subclasses, tuples, dates) the general one."""
+    kind = type(value)
+    if kind is str:
+        return value if value.isascii() else unicodedata.normalize("NFC", value)
+    if kind is dict:
+        return {_normalise(k): _normalise(v) for k, v in value.items()}
+    if kind in _AS_IS:
+        return value
+    if kind is list:
+        return [_normalise(v) for v in value]
+    return _normalise_other(value)
+
+
+def _normalise_other(value: Any) -> Any:
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value)
     if isinstance(value, dict):

@@ -1,6 +1,7 @@
 """Append and read event streams with optimistic concurrency (ARCHITECTURE.md decisions 1 and 9).
 
-The append goes through SQLAlchemy Core, not the ORM session: it is the hot path of every step.
+The load and the append are the hot path of every step: Core statements, not the ORM session, compiled once
+and run on the driver's cursor (storage/driver_sql.py).
 `UNIQUE(stream_id, version)` makes two writers of one stream conflict; on PostgreSQL a transaction-scoped
 advisory lock around appends makes the global position commit-ordered, so a reader never skips an event.
 Never ON CONFLICT DO NOTHING on an append: it would lose an event while reporting success.
@@ -10,10 +11,13 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Integer, bindparam, func, select, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 
 from states.events import Event
+from storage import driver_sql
+from storage.driver_sql import DriverStatement
 from storage.errors import ConcurrencyConflictError
 from storage.tables import EventRow
 
@@ -27,8 +31,9 @@ _INSERT = EVENTS.insert()
 
 
 def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every timestamp we store is UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    """Every timestamp we store is UTC: SQLite keeps no offset (it hands back naive datetimes and would store
+    10:00+07:00 as 10:00), and PostgreSQL answers in the session's time zone."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def row_to_event(row: Any) -> Event:
@@ -39,14 +44,56 @@ def row_to_event(row: Any) -> Event:
 
 def event_to_row(event: Event) -> dict[str, Any]:
     return {"stream_id": event.stream_id, "version": event.version, "type": event.type,
-            "effective_on": event.effective_on, "recorded_at": event.recorded_at, "actor": event.actor,
+            "effective_on": event.effective_on, "recorded_at": _aware(event.recorded_at), "actor": event.actor,
             "rule_set": event.rule_set, "payload": event.payload, "derived": event.derived,
             "prev_hash": event.prev_hash, "hash": event.hash}
 
 
+# Every step loads its stream and appends to it: both run as driver statements (storage/driver_sql.py).
+_LOAD_STREAM = select(*_COLUMNS).where(EVENTS.c.stream_id == bindparam("stream_id")).order_by(EVENTS.c.version)
+_ROW_KEYS = ("stream_id", "version", "type", "effective_on", "recorded_at", "actor", "rule_set", "payload",
+             "derived", "prev_hash", "hash")
+
+
+def _load_statement(dialect: Dialect) -> DriverStatement:
+    return DriverStatement(_LOAD_STREAM, dialect, result_types=[c.type for c in _COLUMNS])
+
+
+def _insert_statement(dialect: Dialect) -> DriverStatement:
+    return DriverStatement(_INSERT, dialect, column_keys=_ROW_KEYS)
+
+
+def _lock_statement(dialect: Dialect) -> DriverStatement:
+    return DriverStatement(text("SELECT pg_advisory_xact_lock(:key)"), dialect)
+
+
+def _after_position_statement(dialect: Dialect) -> DriverStatement:
+    query = (select(*_COLUMNS).where(EVENTS.c.position > bindparam("last")).order_by(EVENTS.c.position)
+             .limit(bindparam("batch", type_=Integer)))
+    return DriverStatement(query, dialect, result_types=[c.type for c in _COLUMNS])
+
+
+def _after_stream_statement(dialect: Dialect) -> DriverStatement:
+    query = (select(*_COLUMNS)
+             .where((EVENTS.c.stream_id > bindparam("last_stream"))
+                    | ((EVENTS.c.stream_id == bindparam("last_stream"))
+                       & (EVENTS.c.version > bindparam("last_version"))))
+             .order_by(EVENTS.c.stream_id, EVENTS.c.version).limit(bindparam("batch", type_=Integer)))
+    return DriverStatement(query, dialect, result_types=[c.type for c in _COLUMNS])
+
+
+def _events(rows: list[tuple[Any, ...]]) -> list[Event]:
+    """Driver rows in `_COLUMNS` order, already through their types' result processors, as events."""
+    return [Event(stream_id, version, type_, effective if isinstance(effective, date)
+                  else date.fromisoformat(effective), _aware(recorded_at), actor, rule_set, payload, derived,
+                  prev_hash, hash_, position)
+            for (position, stream_id, version, type_, effective, recorded_at, actor, rule_set, payload, derived,
+                 prev_hash, hash_) in rows]
+
+
 def load_stream(conn: Connection, stream_id: str) -> list[Event]:
-    rows = conn.execute(select(*_COLUMNS).where(EVENTS.c.stream_id == stream_id).order_by(EVENTS.c.version))
-    return [row_to_event(r) for r in rows]
+    return _events(driver_sql.statement(conn, "event.load_stream", _load_statement)
+                   .rows(conn, {"stream_id": stream_id}))
 
 
 def stream_version(conn: Connection, stream_id: str) -> int:
@@ -67,9 +114,13 @@ def append(conn: Connection, events: Sequence[Event], expected_version: int) -> 
         if event.stream_id != stream_id or event.version != expected_version + offset:
             raise ValueError(f"event {event.stream_id}#{event.version} does not follow version {expected_version}")
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})")
+        driver_sql.statement(conn, "event.lock", _lock_statement).execute(conn, {"key": APPEND_LOCK_KEY}).close()
+    insert = driver_sql.statement(conn, "event.insert", _insert_statement)
     try:
-        conn.execute(_INSERT, [event_to_row(e) for e in events])
+        if len(events) == 1:
+            insert.execute(conn, event_to_row(events[0])).close()
+        else:
+            insert.executemany(conn, [event_to_row(e) for e in events])
     except IntegrityError as err:
         # PostgreSQL has aborted the transaction, so the current version is only read back on SQLite.
         actual = stream_version(conn, stream_id) if conn.dialect.name == "sqlite" else None
@@ -78,35 +129,31 @@ def append(conn: Connection, events: Sequence[Event], expected_version: int) -> 
 
 def iter_all(conn: Connection, batch: int = 5000, since_position: int = 0) -> Iterator[Event]:
     """Every event in global order, read in batches so memory does not grow with the log."""
+    query = driver_sql.statement(conn, "event.after_position", _after_position_statement)
     last = since_position
     while True:
-        rows = conn.execute(select(*_COLUMNS).where(EVENTS.c.position > last)
-                            .order_by(EVENTS.c.position).limit(batch)).all()
-        if not rows:
+        events = _events(query.rows(conn, {"last": last, "batch": batch}))
+        if not events:
             return
-        for row in rows:
-            yield row_to_event(row)
-        last = rows[-1].position
+        yield from events
+        last = events[-1].position  # type: ignore[assignment]  # read back from the store: never None
 
 
 def iter_streams(conn: Connection, batch: int = 5000) -> Iterator[list[Event]]:
     """Every stream's events, ordered by stream then version, one stream at a time."""
+    query = driver_sql.statement(conn, "event.after_stream", _after_stream_statement)
     last_stream, last_version = "", 0
     current: list[Event] = []
     while True:
-        rows = conn.execute(
-            select(*_COLUMNS)
-            .where((EVENTS.c.stream_id > last_stream)
-                   | ((EVENTS.c.stream_id == last_stream) & (EVENTS.c.version > last_version)))
-            .order_by(EVENTS.c.stream_id, EVENTS.c.version).limit(batch)).all()
-        if not rows:
+        events = _events(query.rows(conn, {"last_stream": last_stream, "last_version": last_version,
+                                           "batch": batch}))
+        if not events:
             break
-        for row in rows:
-            event = row_to_event(row)
+        for event in events:
             if current and current[0].stream_id != event.stream_id:
                 yield current
                 current = []
             current.append(event)
-        last_stream, last_version = rows[-1].stream_id, rows[-1].version
+        last_stream, last_version = events[-1].stream_id, events[-1].version
     if current:
         yield current

@@ -4,8 +4,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
+from sqlalchemy.engine import Dialect
 
+from storage import driver_sql
+from storage.driver_sql import DriverStatement
 from storage.tables import OrganisationRow
 
 ORGS = OrganisationRow.__table__  # type: ignore[attr-defined]
@@ -25,9 +28,21 @@ def _org(row: object) -> Organisation:
     return Organisation(row.code, row.name, row.level, row.parent_code, bool(row.admits))  # type: ignore[attr-defined]
 
 
+_GET_COLUMNS = (ORGS.c.code, ORGS.c.name, ORGS.c.level, ORGS.c.parent_code, ORGS.c.admits)
+_GET = select(*_GET_COLUMNS).where(ORGS.c.code == bindparam("code"))
+
+
+def _get_statement(dialect: Dialect) -> DriverStatement:
+    return DriverStatement(_GET, dialect, result_types=[c.type for c in _GET_COLUMNS])
+
+
 def get(conn: Connection, code: str) -> Organisation | None:
-    row = conn.execute(select(ORGS).where(ORGS.c.code == code)).first()
-    return _org(row) if row else None
+    """Steps look organisations up (identify, decide_admission, ...): a driver statement (driver_sql.py)."""
+    rows = driver_sql.statement(conn, "organisation.get", _get_statement).rows(conn, {"code": code})
+    if not rows:
+        return None
+    org_code, name, level, parent_code, admits = rows[0]
+    return Organisation(org_code, name, level, parent_code, bool(admits))
 
 
 def add(conn: Connection, org: Organisation, now: datetime | None = None) -> None:

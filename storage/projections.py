@@ -10,18 +10,17 @@ from typing import Any
 
 from sqlalchemy import Connection, delete
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 
 from states.candidate import Candidate
 from states.events import Event
+from storage import driver_sql
+from storage.driver_sql import DriverStatement
 from storage.search import fold
 from storage.tables import CandidateRow, DeadlineRow
 
 CANDIDATES = CandidateRow.__table__  # type: ignore[attr-defined]
 DEADLINES = DeadlineRow.__table__  # type: ignore[attr-defined]
-
-
-def _insert(conn: Connection, table: Any) -> Any:
-    return (postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table))
 
 
 def candidate_values(c: Candidate, now: datetime) -> dict[str, Any]:
@@ -61,20 +60,27 @@ def _touched_kinds(c: Candidate, new_events: Sequence[Event] | None) -> Iterable
     return kinds
 
 
+def _upsert(conn: Connection, table: Any, keys: tuple[str, ...], index: tuple[str, ...]) -> DriverStatement:
+    """INSERT .. ON CONFLICT DO UPDATE of `keys`, compiled once per dialect and column set and run on the
+    driver (storage/driver_sql.py): every step projects, and building `excluded` costs more than the upsert."""
+    def build(dialect: Dialect) -> DriverStatement:
+        insert = (postgresql.insert(table) if dialect.name == "postgresql" else sqlite.insert(table))
+        upsert = insert.on_conflict_do_update(index_elements=list(index),
+                                              set_={k: insert.excluded[k] for k in keys if k not in index})
+        return DriverStatement(upsert, dialect, column_keys=keys)
+
+    return driver_sql.statement(conn, f"{table.name}.upsert:{','.join(keys)}", build)
+
+
 def project(conn: Connection, c: Candidate, new_events: Sequence[Event] | None = None,
             now: datetime | None = None) -> None:
     """Upsert the candidate row and the deadline rows that `new_events` touched (all when None)."""
     moment = now or datetime.now(UTC)
     values = candidate_values(c, moment)
-    stmt = _insert(conn, CANDIDATES).values(values)
-    conn.execute(stmt.on_conflict_do_update(index_elements=["id"],
-                                            set_={k: stmt.excluded[k] for k in values if k != "id"}))
+    _upsert(conn, CANDIDATES, tuple(values), ("id",)).execute(conn, values).close()
     rows = deadline_values(c, _touched_kinds(c, new_events))
     if rows:
-        dstmt = _insert(conn, DEADLINES)
-        conn.execute(dstmt.on_conflict_do_update(
-            index_elements=["stream_id", "kind"],
-            set_={k: dstmt.excluded[k] for k in rows[0] if k not in ("stream_id", "kind")}), rows)
+        _upsert(conn, DEADLINES, tuple(rows[0]), ("stream_id", "kind")).executemany(conn, rows)
     if new_events is None:
         stale = [k for k in _kinds_in_db(conn, c.id) if k not in c.deadlines]
         if stale:

@@ -2,8 +2,8 @@
 
 import logging
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from states.calendar import WorkingCalendar
-from states.candidate import Candidate, apply, replay
+from states.candidate import Candidate, apply, corrections_of, replay
 from states.decide import Allowed, allowed_steps, decide, decide_correction
 from states.errors import CandidateNotFound, ProcedureError, RuleViolation
 from states.events import Event
@@ -39,11 +39,31 @@ def new_candidate_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
-@dataclass
 class StepResult:
-    candidate: Candidate
-    events: list[Event]
-    allowed: list[Allowed] = field(default_factory=list)
+    """A candidate after a step (or as shown), its events, and what can come next.
+
+    `allowed` may be given as a function: it is then worked out on first use, because recording a step does
+    not need it and it costs more than the step itself (organisation look-ups and every next step's guards).
+    """
+
+    def __init__(self, candidate: Candidate, events: list[Event],
+                 allowed: list[Allowed] | Callable[[], list[Allowed]] | None = None) -> None:
+        self.candidate = candidate
+        self.events = events
+        self._allowed = [] if allowed is None else allowed
+
+    @property
+    def allowed(self) -> list[Allowed]:
+        if callable(self._allowed):
+            self._allowed = self._allowed()
+        return self._allowed
+
+    @allowed.setter
+    def allowed(self, value: list[Allowed]) -> None:
+        self._allowed = value
+
+    def __repr__(self) -> str:
+        return f"StepResult(candidate={self.candidate!r}, events={self.events!r})"
 
 
 @dataclass
@@ -83,8 +103,7 @@ class Ketnap:
         now = self.clock.now()
         with self.uow.transaction() as tx:
             result = self.record_in(tx, cmd, now)
-            result.allowed = self._allowed(tx, result.candidate, self.today())
-        return result
+        return StepResult(result.candidate, result.events, self._allowed_later(result.candidate, self.today()))
 
     def record_in(self, tx: Transaction, cmd: RecordStep, now: datetime) -> StepResult:
         """Judge and append one step inside the caller's transaction (batches: one transaction, all or nothing).
@@ -111,6 +130,12 @@ class Ketnap:
         tx.append(new, expected_version=len(history))
         tx.project(candidate, None if cmd.step == "correct" else new, now)
         return StepResult(candidate, new)
+
+    def _allowed_later(self, candidate: Candidate, on: date) -> Callable[[], list[Allowed]]:
+        def compute() -> list[Allowed]:
+            with self.uow.reading() as tx:
+                return self._allowed(tx, candidate, on)
+        return compute
 
     def _allowed(self, tx: Any, candidate: Candidate, on: date) -> list[Allowed]:
         body, required = competent_body(tx.ancestors(candidate.org)) if candidate.org else (None, True)
@@ -205,7 +230,9 @@ def history_view(events: Sequence[Event], as_of: date | None,
     (corrections recorded later still apply to the events they correct)."""
     kept = [e for e in events if known_at is None or e.recorded_at <= known_at]
     if as_of is not None:
-        versions = {e.version for e in kept if e.type != "correct" and e.effective_on <= as_of}
+        moved = {v: date.fromisoformat(fix["fields"]["on"]) for v, fix in corrections_of(kept).items()
+                 if "on" in fix["fields"]}  # a corrected date is when the step happened
+        versions = {e.version for e in kept if e.type != "correct" and moved.get(e.version, e.effective_on) <= as_of}
         kept = [e for e in kept if e.version in versions
                 or (e.type == "correct" and int(e.payload["corrects"]) in versions)]
     if not kept:

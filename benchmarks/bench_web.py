@@ -1,0 +1,227 @@
+"""The HTTP API under load: requests per second and p50/p99 latency for recording a step and for the candidate
+list, with 100,000 candidates in the database, next to trivial endpoints of the same app in the same run.
+
+    .venv/bin/python -m benchmarks.bench_web [--size 100000] [--requests 2000] [--concurrency 8] [--keep]
+
+Set-up: a SQLite file with the demo organisation tree plus 40 more branches; candidates go through a prefix of
+the standard path (1 to 18 steps, so every stage is present), cloned from one history decided by the engine,
+with their own names, branches and hash chains, and their candidate and deadline rows. `ketnap serve` runs in
+its own process on 127.0.0.1 (uvicorn, one worker, no scheduler); the load generator is this process, httpx
+clients in threads with keep-alive, each request timed. The machine is shared by both.
+
+- health: GET /api/health, no authentication, no database (the floor of the stack).
+- me: GET /api/me, a token look-up and the user's scope (the floor of every authenticated route).
+- list (branch): GET /api/candidates?limit=50 as a branch secretary (about 1/43 of the candidates).
+- list (province): GET /api/candidates?limit=50 as the province's auditor (all candidates in scope).
+- search: GET /api/candidates?q=nguyen thi&limit=50 as the auditor (a name without diacritics).
+- record a step: POST /api/candidates/{id}/steps `certify_training` on a different mentored candidate each time.
+"""
+
+import argparse
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine
+
+from benchmarks.common import NOW, app_on, fresh_sqlite, machine_line, print_table, scratch_dir, standard_events
+from states.candidate import replay
+from states.events import Event
+from states.hashing import GENESIS
+from storage.event_store import EVENTS, event_to_row
+from storage.projections import CANDIDATES, DEADLINES, candidate_values, deadline_values
+from workflow.audit.chain import fast_hash
+from workflow.bootstrap import bootstrap
+from workflow.commands import AddOrganisation
+from workflow.config import load_settings
+from workflow.web import accounts
+
+EXTRA_BRANCHES = 40
+CHUNK = 5_000  # candidates per insert transaction
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
+          "Dương", "Lý"]
+MIDDLE = ["Thị", "Văn", "Hữu", "Minh", "Ngọc", "Thu", "Quốc", "Thanh", "Đức", "Mỹ"]
+GIVEN = ["Hoà", "Khải", "Ánh", "Đạt", "Thuỷ", "Tuấn", "Hương", "Bình", "Cường", "Dung", "Lan", "Nam", "Quỳnh",
+         "Sơn", "Trang", "Việt", "Yến", "Phúc", "Hải", "Linh"]
+
+
+def branches() -> list[str]:
+    return ["CB-GV", "CB-HS", *(f"CB-B{i:02d}" for i in range(1, EXTRA_BRANCHES + 1))]
+
+
+def _clone(template: list[Event], stream_id: str, name: str, org: str) -> list[Event]:
+    """The template's events under another stream, name and branch, with a hash chain of their own."""
+    out, prev = [], GENESIS
+    for e in template:
+        payload = {**e.payload, "full_name": name, "org": org} if e.type == "identify" else e.payload
+        moved = replace(e, stream_id=stream_id, payload=payload, prev_hash=prev)
+        moved = replace(moved, hash=fast_hash(moved, prev))
+        out.append(moved)
+        prev = moved.hash
+    return out
+
+
+def build(engine: Engine, size: int, seed: int = 5) -> list[str]:
+    """`size` candidates; returns the ids of the mentored ones (where `certify_training` may be recorded)."""
+    settings = load_settings()
+    app = app_on(engine, settings)
+    for code in branches()[2:]:
+        app.add_org(AddOrganisation(code=code, name=f"Chi bộ {code}", level="branch", parent="DU-THPT"))
+    template = standard_events(settings)
+    rng, mentored = random.Random(seed), []
+    for start in range(0, size, CHUNK):
+        events, candidates, deadlines = [], [], []
+        for n in range(start, min(size, start + CHUNK)):
+            steps = n % len(template) + 1
+            name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+            cloned = _clone(template[:steps], f"w{n:07d}", name, branches()[n % len(branches())])
+            candidate = replay(cloned)
+            events += [event_to_row(e) for e in cloned]
+            candidates.append(candidate_values(candidate, NOW))
+            deadlines += deadline_values(candidate, candidate.deadlines)
+            if candidate.stage is not None and candidate.stage.value == "mentored":
+                mentored.append(candidate.id)
+        with engine.begin() as conn:
+            conn.execute(EVENTS.insert(), events)
+            conn.execute(CANDIDATES.insert(), candidates)
+            if deadlines:
+                conn.execute(DEADLINES.insert(), deadlines)
+    return mentored
+
+
+def add_users(engine: Engine) -> dict[str, str]:
+    app = bootstrap(load_settings(), engine=engine)
+    users = {"secretary": ("secretary", ["DU-THPT"]), "branch": ("secretary", ["CB-B07"]),
+             "auditor": ("auditor", ["TINH-QT"])}
+    tokens = {}
+    for username, (role, orgs) in users.items():
+        accounts.add_user(app, username, role, orgs)
+        tokens[username] = accounts.create_token(app, username, "bench").token
+    return tokens
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve(db: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "KETNAP_SESSION_SECRET": "benchmark-secret-of-thirty-two-characters"}
+    command = [sys.executable, "-c", "from workflow.cli.main import run; run()", "--db", f"sqlite:///{db}",
+               "serve", "--no-scheduler", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("ketnap serve did not start")
+
+
+def load(base: str, requests: list[tuple[str, str, dict[str, Any], dict[str, Any] | None]],
+         concurrency: int) -> dict[str, float]:
+    """Send every request once, `concurrency` at a time; latencies in milliseconds."""
+    latencies: list[float] = []
+    failures: list[int] = []
+    lock = threading.Lock()
+    queue = iter(requests)
+
+    def worker() -> None:
+        with httpx.Client(base_url=base, timeout=60) as client:
+            while True:
+                with lock:
+                    item = next(queue, None)
+                if item is None:
+                    return
+                method, url, headers, body = item
+                started = time.perf_counter()
+                response = client.request(method, url, headers=headers, json=body)
+                elapsed = (time.perf_counter() - started) * 1000
+                with lock:
+                    latencies.append(elapsed)
+                    if response.status_code >= 400:
+                        failures.append(response.status_code)
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    if failures:
+        raise RuntimeError(f"{len(failures)} requests failed, e.g. HTTP {failures[0]}")
+    cuts = statistics.quantiles(latencies, n=100)
+    return {"rps": len(latencies) / wall, "p50": cuts[49], "p99": cuts[98], "n": len(latencies)}
+
+
+def scenarios(tokens: dict[str, str], mentored: list[str], n: int) -> dict[str, list[Any]]:
+    auth = {k: {"Authorization": f"Bearer {v}"} for k, v in tokens.items()}
+    step = {"step": "certify_training", "on": "2025-03-01",
+            "fields": {"certificate_no": "NTVĐ-1", "issued_on": "2025-02-27"}}
+    return {
+        "health (trivial, no auth)": [("GET", "/api/health", {}, None)] * n,
+        "me (trivial, token)": [("GET", "/api/me", auth["auditor"], None)] * n,
+        "list, branch secretary": [("GET", "/api/candidates?limit=50", auth["branch"], None)] * n,
+        "list, province auditor": [("GET", "/api/candidates?limit=50", auth["auditor"], None)] * n,
+        "search 'nguyen thi'": [("GET", "/api/candidates?q=nguyen%20thi&limit=50", auth["auditor"], None)] * n,
+        "record a step": [("POST", f"/api/candidates/{cid}/steps", auth["secretary"], step)
+                          for cid in mentored[:n]],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=100_000, help="candidates in the database")
+    parser.add_argument("--requests", type=int, default=2_000, help="requests per scenario")
+    parser.add_argument("--concurrency", type=int, default=8, help="client threads")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    args = parser.parse_args()
+    with scratch_dir(args.keep) as folder:
+        db = folder / "web.db"
+        engine = fresh_sqlite(db)
+        started = time.perf_counter()
+        mentored = build(engine, args.size)
+        tokens = add_users(engine)
+        engine.dispose()
+        print(f"built {args.size:,} candidates ({len(mentored):,} mentored) in {time.perf_counter() - started:.0f} s")
+        requests = min(args.requests, len(mentored))
+        port = free_port()
+        process = serve(db, port)
+        try:
+            rows = []
+            for name, batch in scenarios(tokens, mentored, requests).items():
+                load(f"http://127.0.0.1:{port}", batch[: max(50, requests // 10)], args.concurrency)  # warm-up
+                result = load(f"http://127.0.0.1:{port}", batch, args.concurrency) if name != "record a step" \
+                    else load(f"http://127.0.0.1:{port}", _fresh(batch, requests), args.concurrency)
+                rows.append((name, int(result["n"]), result["rps"], result["p50"], result["p99"]))
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    print(f"\n{args.size:,} candidates, {args.concurrency} client threads, {machine_line()}\n")
+    print_table(["endpoint", "requests", "req/s", "p50 ms", "p99 ms"], rows)
+    floor = rows[0][2]
+    print("\nrelative to health: " + ", ".join(f"{r[0]} {r[2] / floor:.2f}x" for r in rows[1:]))
+
+
+def _fresh(batch: list[Any], requests: int) -> list[Any]:
+    """The warm-up recorded a step for the first candidates: measure on the ones after them."""
+    warm = max(50, requests // 10)
+    return batch[warm:] if len(batch) > warm else batch
+
+
+if __name__ == "__main__":
+    main()
