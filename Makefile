@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench clean
+.PHONY: run demo test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	touch $(STAMP)
 
-run: $(STAMP)  ## create ketnap.db, load the demo organisation, print what is due
+run: $(STAMP)  ## serve the web interface, API and scheduler on ketnap.db with demo data (prints a demo sign-in)
+	$(BIN)/ketnap serve --demo
+
+demo: $(STAMP)  ## the command-line demo: create ketnap.db, load the demo organisation, print what is due
 	$(BIN)/ketnap demo
 
 test: $(STAMP)  ## the whole test suite (PostgreSQL tests need KETNAP_TEST_DATABASE_URL)

@@ -70,8 +70,10 @@ def issued_not_in_future(k: Check) -> list[Violation]:
 
 
 def application_submitted(k: Check) -> list[Violation]:
-    """HD 06/2025: the application letter comes before the personal history."""
-    return [] if k.c.application_on else [violation("history_before_application", k.rules)]
+    """HD 06/2025: the application letter comes before the personal history (not required earlier)."""
+    if k.c.application_on or not k.rules.application_before_history:
+        return []
+    return [violation("history_before_application", k.rules)]
 
 
 def dossier_ready_for_vetting(k: Check) -> list[Violation]:

@@ -30,6 +30,7 @@ def _name(stage: Stage | None) -> str:
 class ProcedureMachine:
     def __init__(self, rule_set_id: str) -> None:
         self.rule_set_id = rule_set_id
+        self._answers: dict[tuple[Stage | None, str], Stage | None] = {}
         self._machine = Machine(
             model=None,
             states=[NEW, *(s.value for s in Stage)],
@@ -49,7 +50,17 @@ class ProcedureMachine:
         return list(self._machine.get_triggers(_name(stage)))
 
     def fire(self, stage: Stage | None, step: str) -> Stage | None:
-        """The stage after `step`, or None when `step` is not allowed from `stage`."""
+        """The stage after `step`, or None when `step` is not allowed from `stage`.
+
+        The machine has no conditions or callbacks, so its answer depends only on (stage, step): it is asked
+        once per pair and remembered, which keeps a replay or an audit of millions of events cheap.
+        """
+        key = (stage, step)
+        if key not in self._answers:
+            self._answers[key] = self._fire(stage, step)
+        return self._answers[key]
+
+    def _fire(self, stage: Stage | None, step: str) -> Stage | None:
         token = _Token(_name(stage))
         event = self._machine.events.get(step)
         if event is None:

@@ -64,6 +64,7 @@ class RuleSet(BaseModel):
     education_minimum: str
     education_minimum_remote: str
     education_equivalent_accepted: bool
+    application_before_history: bool
     ceremony_overdue_report: bool = True
     working_days: WorkingDayDeadlines
 

@@ -11,8 +11,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from notifications.settings import NotificationSettings, ReminderSettings
 from states.calendar import WorkingCalendar
 from states.rules import RuleBook, RuleSet
+from workflow.reports.settings import ReportSettings
 
 
 class ConfigError(Exception):
@@ -29,11 +31,26 @@ class CalendarSettings(BaseModel):
         return WorkingCalendar(frozenset(self.extra_days_off), frozenset(self.extra_working_days), self.country)
 
 
+class WebSettings(BaseModel):
+    """The web interface and HTTP API (issue 5). The session secret is not here: it comes from
+    KETNAP_SESSION_SECRET (see workflow/web/sessions.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+    dashboard_days: int = Field(default=30, ge=1, le=366)  # "due in the next 30 days" on the dashboard
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)  # a signed session cookie expires after this
+    secure_cookies: bool = False  # set true behind HTTPS so cookies are never sent in clear
+    page_size: int = Field(default=50, ge=1, le=500)  # candidates per page in lists and in the API
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     database_url: str = "sqlite:///ketnap.db"
     timezone: str = "Asia/Ho_Chi_Minh"
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
+    reminders: ReminderSettings = Field(default_factory=ReminderSettings)  # issue 3
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)  # issue 3
     rule_sets: dict[str, RuleSet]
 
     def rulebook(self) -> RuleBook:
@@ -113,7 +130,6 @@ def parse_settings(text: str, path: str = "config.yaml", environ: Mapping[str, s
     """
     try:
         raw = yaml.safe_load(text) or {}
-        root = yaml.compose(text)
     except yaml.YAMLError as err:
         raise ConfigError(f"{path}: not valid YAML: {err}") from None
     if not isinstance(raw, dict):
@@ -125,6 +141,7 @@ def parse_settings(text: str, path: str = "config.yaml", environ: Mapping[str, s
     try:
         return Settings.model_validate(resolved)
     except ValidationError as err:
+        root = yaml.compose(text)  # only now: line numbers cost a second parse
         lines = []
         for problem in err.errors():
             loc = tuple(problem["loc"])

@@ -87,3 +87,27 @@ def load_demo(app: Ketnap) -> list[str]:
         assert candidate_id is not None
         ids.append(candidate_id)
     return ids
+
+
+# Demo sign-ins for `ketnap serve --demo` (issue 5): one per role, all with DEMO_PASSWORD. Never in production.
+DEMO_PASSWORD = "ketnap-demo"
+DEMO_USERS = [  # (username, full name, role, organisations)
+    ("bithu.gv", "Lê Thị Thu (bí thư Chi bộ Giáo viên)", "secretary", ["CB-GV"]),
+    ("bithu.hs", "Nguyễn Văn An (bí thư Chi bộ Học sinh)", "secretary", ["CB-HS"]),
+    ("danguy.xa", "Văn phòng Đảng ủy xã Tân Lập", "committee", ["XA-TL"]),
+    ("kiemtra", "Ủy ban Kiểm tra Tỉnh ủy", "auditor", ["TINH-QT"]),
+    ("quantri", "Quản trị hệ thống", "admin", ["TINH-QT"]),
+]
+
+
+def load_demo_users(app: Ketnap) -> list[str]:
+    """Add the demo users that do not exist yet; returns the usernames added."""
+    from workflow.web import accounts  # the web extra is only needed by `ketnap serve`
+
+    known = {u.username for u in accounts.all_users(app)}
+    added = []
+    for username, full_name, role, orgs in DEMO_USERS:
+        if username not in known:
+            accounts.add_user(app, username, role, orgs, DEMO_PASSWORD, full_name)
+            added.append(username)
+    return added

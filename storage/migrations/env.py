@@ -3,7 +3,10 @@
 from alembic import context
 from sqlmodel import SQLModel
 
+import storage.reminder_tables  # noqa: F401 - outbox, contacts, scheduler lock (issue 3)
+import storage.report_tables  # noqa: F401 - plans, membership, training classes, report read model (issue 6)
 import storage.tables  # noqa: F401 - registers the tables on SQLModel.metadata
+import storage.user_tables  # noqa: F401 - users, scopes and API tokens (issue 5)
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -90,6 +90,8 @@ def refusals(c: Context) -> Iterator[None]:
     except ValidationError as err:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors())
         fail(c, "invalid_input", problems)
+    except typer.BadParameter as err:  # a malformed option: with --json the reason is still one document
+        fail(c, "invalid_input", err.format_message())
 
 
 def parse_date(value: str | None, option: str) -> date | None:

@@ -10,8 +10,10 @@ from rich.table import Table
 from states.fields import Category, Education
 from states.steps import STEPS
 from storage import migrate
+from workflow.audit.timeline import timeline
 from workflow.cli import context as cli
-from workflow.cli.render import allowed_doc, candidate_doc, event_doc
+from workflow.cli.audit import history_details, history_event_doc, print_open_deadlines
+from workflow.cli.render import allowed_doc, candidate_doc, deadline_doc, event_doc
 from workflow.commands import AddOrganisation, RecordStep
 from workflow.demo import load_demo
 from workflow.service import StepResult
@@ -128,7 +130,7 @@ def candidate_add(
     category: Annotated[list[str] | None, typer.Option("--category", help="Repeatable: "
                         + ", ".join(x.value for x in Category))] = None,
     ethnicity: Annotated[str | None, typer.Option("--ethnicity", help="e.g. Kinh, Tày, Ê Đê.")] = None,
-    religion: Annotated[str | None, typer.Option("--religion")] = None,
+    religion: Annotated[str | None, typer.Option("--religion", help="Religion, if any, e.g. Phật giáo.")] = None,
     remote_area: Annotated[bool, typer.Option("--remote-area", help="Lives in a mountain, border, island or "
                                               "ethnic-minority area (G3a).")] = False,
     village_elder: Annotated[bool, typer.Option("--village-elder", help="Village elder or prestigious "
@@ -140,8 +142,8 @@ def candidate_add(
               "youth_union": youth_union, "trade_union": trade_union, "categories": category or [],
               "ethnicity": ethnicity, "religion": religion, "remote_area": remote_area,
               "village_elder": village_elder}
-    on_date = cli.parse_date(on, "--on")
     with cli.refusals(c):
+        on_date = cli.parse_date(on, "--on")
         result = c.app().record_step(RecordStep(candidate_id=None, step="identify", on=on_date,
                                                 fields={k: v for k, v in fields.items() if v is not None},
                                                 actor=cli.actor()))
@@ -154,11 +156,15 @@ def candidate_list(
     ctx: typer.Context,
     org: Annotated[str | None, typer.Option("--org", help="Only this organisation and those under it.")] = None,
     stage: Annotated[str | None, typer.Option("--stage", help="Only candidates in this stage.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many rows (a note says when more "
+                                       "exist).")] = 1000,
 ) -> None:
     """List candidates with their stage."""
     c = cli.get(ctx)
     with cli.refusals(c):
-        rows = c.app().candidates(org=org, stage=stage)
+        rows = c.app().candidates(org=org, stage=stage, limit=limit + 1)
+    truncated = len(rows) > limit
+    rows = rows[:limit]
 
     def text(con: Console) -> None:
         table = Table("id", "org", "stage", "name", "birth date", "probation ends")
@@ -166,7 +172,8 @@ def candidate_list(
             table.add_row(r["id"], r["org"], r["stage"], r["full_name"], str(r["birth_date"] or ""),
                           str(r["probation_ends_on"] or ""))
         con.print(table)
-        con.print(f"{len(rows)} candidate(s)")
+        more = f" (more exist: raise --limit above {limit})" if truncated else ""
+        con.print(f"{len(rows)} candidate(s){more}")
 
     c.emit(rows, text)
 
@@ -200,11 +207,11 @@ def step(
 ) -> None:
     """Record one step for a candidate; a refused step lists every unmet rule with its citation."""
     c = cli.get(ctx)
-    if not on:
-        raise typer.BadParameter("the document's date is required", param_hint="--on")
-    on_date = cli.parse_date(on, "--on")
-    values = cli.parse_assignments(fields or [])
     with cli.refusals(c):
+        if not on:
+            raise typer.BadParameter("the document's date is required", param_hint="--on")
+        on_date = cli.parse_date(on, "--on")
+        values = cli.parse_assignments(fields or [])
         result = c.app().record_step(RecordStep(candidate_id=candidate_id, step=name, on=on_date, fields=values,
                                                 actor=cli.actor(), expected_version=expected_version))
     c.emit({**candidate_doc(result.candidate), "events": [event_doc(e) for e in result.events],
@@ -215,7 +222,7 @@ def step(
 @app.command()
 def show(
     ctx: typer.Context,
-    candidate_id: Annotated[str, typer.Argument(metavar="ID")],
+    candidate_id: Annotated[str, typer.Argument(metavar="ID", help="Candidate id.")],
 ) -> None:
     """Show a candidate: stage, key dates, open deadlines and the allowed next steps with what is missing."""
     c = cli.get(ctx)
@@ -228,7 +235,7 @@ def show(
 @app.command()
 def history(
     ctx: typer.Context,
-    candidate_id: Annotated[str, typer.Argument(metavar="ID")],
+    candidate_id: Annotated[str, typer.Argument(metavar="ID", help="Candidate id.")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="Replay the steps that had happened by this "
                                               "business date (YYYY-MM-DD).")] = None,
     known_at: Annotated[str | None, typer.Option("--known-at", help="Replay what the system had recorded by "
@@ -236,23 +243,27 @@ def history(
 ) -> None:
     """The candidate's events, each with its rule set; optionally as of a date or as known at a moment."""
     c = cli.get(ctx)
-    as_of_date = cli.parse_date(as_of, "--as-of")
-    known = cli.parse_timestamp(known_at, "--known-at")
     with cli.refusals(c):
+        as_of_date = cli.parse_date(as_of, "--as-of")
+        known = cli.parse_timestamp(known_at, "--known-at")
         candidate, events = c.app().history(candidate_id, as_of_date, known)
+
+    entries = timeline(events)  # corrections sit next to the values they correct (issue 4)
 
     def text(con: Console) -> None:
         con.print(f"{candidate.full_name} ({candidate_id}): stage [bold]{candidate.stage}[/]")
         table = Table("v", "on", "step", "rule set", "recorded at", "actor", "details")
-        for e in events:
-            details = ", ".join(f"{k}={v}" for k, v in e.payload.items())
+        for entry in entries:
+            e = entry.event
             table.add_row(str(e.version), str(e.effective_on), e.type, e.rule_set,
-                          e.recorded_at.strftime("%Y-%m-%d %H:%M"), e.actor, details)
+                          e.recorded_at.strftime("%Y-%m-%d %H:%M"), e.actor, history_details(entry))
         con.print(table)
+        print_open_deadlines(con, candidate, as_of_date, known)
 
     c.emit({"id": candidate_id, "as_of": as_of_date, "known_at": known,
             "stage": candidate.stage.value if candidate.stage else None, "candidate": candidate_doc(candidate),
-            "events": [event_doc(e) for e in events]}, text)
+            "open_deadlines": [deadline_doc(d) for d in candidate.open_deadlines()],
+            "events": [history_event_doc(entry) for entry in entries]}, text)
 
 
 @app.command()
@@ -264,8 +275,8 @@ def deadlines(
 ) -> None:
     """Open deadlines, soonest first, with working days left."""
     c = cli.get(ctx)
-    until_date = cli.parse_date(until, "--until")
     with cli.refusals(c):
+        until_date = cli.parse_date(until, "--until")
         rows = c.app().deadlines(org=org, until=until_date, overdue=overdue)
 
     c.emit(rows, lambda con: _deadline_table(con, rows))
@@ -294,6 +305,14 @@ def list_steps(ctx: typer.Context) -> None:
 
 def _register_features() -> None:
     """Feature modules (reminders, audit, reports...) add their sub-commands here, one line each."""
+    from workflow.cli import audit  # issue 4: `audit verify|checkpoint|late-entries|rebuild`, `export dossier`
+    audit.register(app)
+    from workflow.cli import reminders  # issue 3: `org contact`, `reminders`, `outbox`, `scheduler`
+    reminders.register(app, org_app)
+    from workflow.cli import web  # issue 5: `serve`, `user add|list`, `token create|list|revoke`
+    web.register(app)
+    from workflow.cli import reports  # issue 6: `plan`, `membership`, `class`, `report`, `import`, `candidate export`
+    reports.register(app, candidate_app)
 
 
 _register_features()
