@@ -3,9 +3,9 @@
 import unicodedata
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 
 def _nfc(value: str) -> str:
@@ -56,25 +56,27 @@ class DropReason(StrEnum):
     OTHER = "other"
 
 
-def _reads_as(annotation: Any, kind: type) -> bool:
-    return annotation is kind or kind in get_args(annotation)
+def _no_number(value: Any) -> Any:
+    """pydantic would read a number as a Unix timestamp (0 -> 1970-01-01); a CLI value such as `issued_on=0`
+    parses as JSON, so it must be refused, naming the field."""
+    if isinstance(value, int | float):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+def _no_boolean(value: Any) -> Any:
+    """pydantic would read `true` as the count 1."""
+    if isinstance(value, bool):
+        raise ValueError("a count is a whole number, not true or false")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_no_number)]
+Count = Annotated[int, BeforeValidator(_no_boolean)]
 
 
 class Fields(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_number_as_date_no_boolean_as_count(cls, value: Any, info: ValidationInfo) -> Any:
-        """pydantic would read a number as a Unix timestamp (0 -> 1970-01-01) and `true` as the count 1;
-        a CLI value such as `issued_on=0` parses as JSON, so both must be refused, naming the field."""
-        field = cls.model_fields.get(info.field_name or "")
-        annotation = field.annotation if field else None
-        if isinstance(value, int | float) and _reads_as(annotation, date):
-            raise ValueError("a date is written YYYY-MM-DD")
-        if isinstance(value, bool) and _reads_as(annotation, int):
-            raise ValueError("a count is a whole number, not true or false")
-        return value
 
 
 class NoFields(Fields):
@@ -84,7 +86,7 @@ class NoFields(Fields):
 class Identify(Fields):
     org: Code
     full_name: Text
-    birth_date: date
+    birth_date: Day
     sex: Literal["F", "M"]
     education: Education
     ethnicity: Text | None = None
@@ -106,7 +108,7 @@ class EnrolTraining(Fields):
 
 class Certificate(Fields):
     certificate_no: Text
-    issued_on: date
+    issued_on: Day
 
 
 class ConcludeVetting(Fields):
@@ -116,14 +118,14 @@ class ConcludeVetting(Fields):
 
 class Introducer(Fields):
     name: Text
-    official_since: date
-    months_together: int = Field(ge=0, le=1200)
+    official_since: Day
+    months_together: Count = Field(ge=0, le=1200)
 
 
 class UnionResolution(Fields):
     body: Literal["youth_union", "trade_union"]
     number: Text
-    on: date
+    on: Day
 
 
 class Introduce(Fields):
@@ -136,20 +138,20 @@ class CollectComments(Fields):
 
 
 class BranchVote(Fields):
-    official_members: int = Field(gt=0, le=100000)
-    in_favour: int = Field(ge=0, le=100000)
+    official_members: Count = Field(gt=0, le=100000)
+    in_favour: Count = Field(ge=0, le=100000)
     resolution_no: Text | None = None
 
 
 class CommitteeVote(Fields):
-    committee_members: int = Field(gt=0, le=1000)
-    in_favour: int = Field(ge=0, le=1000)
+    committee_members: Count = Field(gt=0, le=1000)
+    in_favour: Count = Field(ge=0, le=1000)
 
 
 class DecideAdmission(Fields):
     decision_no: Text
     decided_by: Code
-    received_on: date | None = None
+    received_on: Day | None = None
     consent_ref: Text | None = None
 
 
@@ -177,6 +179,6 @@ class Transfer(Fields):
 
 
 class Correct(Fields):
-    corrects: int = Field(gt=0)
+    corrects: Count = Field(gt=0)
     fields: dict[str, Any] = Field(min_length=1)
     reason: Text
