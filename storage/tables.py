@@ -20,7 +20,7 @@ class EventRow(SQLModel, table=True):
         Index("ix_event_recorded_at", "recorded_at"),
     )
     position: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
-    stream_id: str = Field(max_length=64, index=True)
+    stream_id: str = Field(max_length=64)  # UNIQUE(stream_id, ...) indexes it
     version: int
     type: str = Field(max_length=40)
     effective_on: date
@@ -81,7 +81,7 @@ class DeadlineRow(SQLModel, table=True):
         Index("ix_deadline_status_due", "status", "due_on"),
     )
     id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
-    stream_id: str = Field(max_length=64, index=True)
+    stream_id: str = Field(max_length=64)  # UNIQUE(stream_id, ...) indexes it
     org: str = Field(max_length=64, index=True)
     kind: str = Field(max_length=40)
     due_on: date
