@@ -7,11 +7,11 @@ advisory lock around appends makes the global position commit-ordered, so a read
 Never ON CONFLICT DO NOTHING on an append: it would lose an event while reporting success.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, bindparam, func, select, text
+from sqlalchemy import Connection, Integer, bindparam, func, select, text, tuple_
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 
@@ -74,10 +74,10 @@ def _after_position_statement(dialect: Dialect) -> DriverStatement:
 
 
 def _after_stream_statement(dialect: Dialect) -> DriverStatement:
-    query = (select(*_COLUMNS)
-             .where((EVENTS.c.stream_id > bindparam("last_stream"))
-                    | ((EVENTS.c.stream_id == bindparam("last_stream"))
-                       & (EVENTS.c.version > bindparam("last_version"))))
+    # A row-value comparison, not `stream_id > s OR (stream_id = s AND version > v)`: SQLite seeks the
+    # (stream_id, version) index for it, but scans that index from the start for the OR, every batch.
+    after = tuple_(EVENTS.c.stream_id, EVENTS.c.version) > tuple_(bindparam("last_stream"), bindparam("last_version"))
+    query = (select(*_COLUMNS).where(after)
              .order_by(EVENTS.c.stream_id, EVENTS.c.version).limit(bindparam("batch", type_=Integer)))
     return DriverStatement(query, dialect, result_types=[c.type for c in _COLUMNS])
 
@@ -142,18 +142,27 @@ def iter_all(conn: Connection, batch: int = 5000, since_position: int = 0) -> It
 def iter_streams(conn: Connection, batch: int = 5000) -> Iterator[list[Event]]:
     """Every stream's events, ordered by stream then version, one stream at a time."""
     query = driver_sql.statement(conn, "event.after_stream", _after_stream_statement)
-    last_stream, last_version = "", 0
+
+    def pages() -> Iterator[Event]:
+        last_stream, last_version = "", 0
+        while True:
+            events = _events(query.rows(conn, {"last_stream": last_stream, "last_version": last_version,
+                                               "batch": batch}))
+            if not events:
+                return
+            yield from events
+            last_stream, last_version = events[-1].stream_id, events[-1].version
+
+    return group_by_stream(pages())
+
+
+def group_by_stream(events: Iterable[Event]) -> Iterator[list[Event]]:
+    """Events ordered by stream then version, handed out one stream at a time (memory: one stream)."""
     current: list[Event] = []
-    while True:
-        events = _events(query.rows(conn, {"last_stream": last_stream, "last_version": last_version,
-                                           "batch": batch}))
-        if not events:
-            break
-        for event in events:
-            if current and current[0].stream_id != event.stream_id:
-                yield current
-                current = []
-            current.append(event)
-        last_stream, last_version = events[-1].stream_id, events[-1].version
+    for event in events:
+        if current and current[0].stream_id != event.stream_id:
+            yield current
+            current = []
+        current.append(event)
     if current:
         yield current

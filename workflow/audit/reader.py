@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, tuple_
 
 from states.events import Event
-from storage.event_store import EVENTS, row_to_event
+from storage.event_store import EVENTS, group_by_stream, row_to_event
 
 _COLUMNS = (EVENTS.c.position, EVENTS.c.stream_id, EVENTS.c.version, EVENTS.c.type, EVENTS.c.effective_on,
             EVENTS.c.recorded_at, EVENTS.c.actor, EVENTS.c.rule_set, EVENTS.c.payload, EVENTS.c.derived,
@@ -61,16 +61,7 @@ def _pages(conn: Connection, stream_ids: list[str] | None, bounds: Bounds = (Non
 def iter_streams(conn: Connection, stream_ids: list[str] | None = None,
                  bounds: Bounds = (None, None)) -> Iterator[list[Event]]:
     """Each stream's events in version order, one stream at a time (only `stream_ids` when given)."""
-    current: list[Event] = []
-    for rows in _pages(conn, stream_ids, bounds):
-        for row in rows:
-            event = row_to_event(row)
-            if current and current[0].stream_id != event.stream_id:
-                yield current
-                current = []
-            current.append(event)
-    if current:
-        yield current
+    yield from group_by_stream(row_to_event(row) for rows in _pages(conn, stream_ids, bounds) for row in rows)
 
 
 def iter_chunks(conn: Connection, stream_ids: list[str] | None = None, size: int = STREAMS_PER_CHUNK,

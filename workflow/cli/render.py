@@ -12,7 +12,8 @@ from states.events import Event
 from states.hashing import utc_iso
 
 
-def _default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
+    """Dates as ISO, timestamps as UTC ISO, enums by value: the one JSON form of the CLI and the API."""
     if isinstance(value, datetime):
         return utc_iso(value)
     if isinstance(value, date):
@@ -25,7 +26,7 @@ def _default(value: Any) -> Any:
 
 
 def to_json(document: Any) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2, default=_default)
+    return json.dumps(document, ensure_ascii=False, indent=2, default=json_default)
 
 
 def deadline_doc(d: Deadline) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, delete, func, select
 
 from states.candidate import Candidate, apply, corrections_of
 from states.events import Event
-from storage.event_store import EVENTS, iter_streams, row_to_event
+from storage.event_store import EVENTS, group_by_stream, iter_streams, row_to_event
 from storage.report_tables import ReportCandidateRow, ReportCheckpointRow
 from workflow.service import Ketnap
 
@@ -109,15 +109,7 @@ def _changed_streams(conn: Connection, since: int, until: int) -> Iterator[list[
     for chunk in _chunks(sorted(ids), BATCH):
         rows = conn.execute(select(EVENTS).where(EVENTS.c.stream_id.in_(chunk))
                             .order_by(EVENTS.c.stream_id, EVENTS.c.version)).all()
-        stream: list[Event] = []
-        for row in rows:
-            event = row_to_event(row)
-            if stream and stream[0].stream_id != event.stream_id:
-                yield stream
-                stream = []
-            stream.append(event)
-        if stream:
-            yield stream
+        yield from group_by_stream(row_to_event(row) for row in rows)
 
 
 def catch_up(conn: Connection, now: datetime) -> int:

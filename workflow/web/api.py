@@ -6,7 +6,6 @@ the event's actor. Errors are JSON with a stable `code` (workflow/web/errors.py)
 
 import json
 from datetime import date, datetime
-from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -14,7 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from states.steps import STEPS
-from workflow.cli.render import allowed_doc, candidate_doc, event_doc
+from workflow.cli.render import allowed_doc, candidate_doc, event_doc, json_default
 from workflow.clock import VIETNAM
 from workflow.commands import AddOrganisation
 from workflow.service import StepResult
@@ -28,23 +27,11 @@ from workflow.web.verification import verify_in_scope
 MAX_OFFSET = 10_000_000
 
 
-def _default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, set | frozenset | tuple):
-        return list(value)
-    raise TypeError(f"cannot show {type(value).__name__} as JSON")
-
-
 class Json(JSONResponse):
     """JSON with Vietnamese kept as it is (UTF-8, NFC) and dates as ISO strings."""
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, default=_default, separators=(",", ":")).encode()
+        return json.dumps(content, ensure_ascii=False, default=json_default, separators=(",", ":")).encode()
 
 
 router = APIRouter(prefix="/api", default_response_class=Json)
