@@ -136,6 +136,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "candidates": ("Người vào Đảng", "Candidates"),
     "audit": ("Kiểm tra", "Audit"),
     "procedure": ("Quy trình", "Procedure"),
+    "reports": ("Báo cáo", "Reports"),
     "admin": ("Quản trị", "Administration"),
     "login": ("Đăng nhập", "Sign in"),
     "logout": ("Đăng xuất", "Sign out"),
