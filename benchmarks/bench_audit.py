@@ -150,13 +150,13 @@ def _in_child(kind: str, path: Path) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=1_000_000, help="events in the log (default 1,000,000)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="verify runs, by process count")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "DB"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.child:
         kind, db = args.child
         print(json.dumps(child_baseline(Path(db)) if kind == "baseline" else

@@ -183,13 +183,13 @@ def scenarios(tokens: dict[str, str], mentored: list[str], n: int) -> dict[str, 
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=100_000, help="candidates in the database")
     parser.add_argument("--requests", type=int, default=2_000, help="requests per scenario")
     parser.add_argument("--concurrency", type=int, default=8, help="client threads")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     with scratch_dir(args.keep) as folder:
         db = folder / "web.db"
         engine = fresh_sqlite(db)

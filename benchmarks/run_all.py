@@ -18,6 +18,12 @@ BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
     ("benchmarks.bench_replay", ["--sizes", "2500,5000,10000"], ["--sizes", "25000,50000,100000"]),
     ("benchmarks.bench_steps_postgres", ["--candidates", "50", "--repeat", "3"],
      ["--candidates", "100", "--repeat", "3"]),
+    ("benchmarks.bench_audit", ["--size", "100000", "--workers", "1"], ["--size", "1000000", "--workers", "1", "2"]),
+    ("benchmarks.bench_sweep", ["--size", "100000"], ["--size", "1000000"]),
+    ("benchmarks.bench_dispatch", ["--size", "500"], ["--size", "2000"]),
+    ("benchmarks.bench_reports", ["--size", "5000", "--import-rows", "1000"],
+     ["--size", "50000", "--import-rows", "10000"]),
+    ("benchmarks.bench_web", ["--size", "10000", "--requests", "500"], ["--size", "100000", "--requests", "2000"]),
 ]
 
 
