@@ -19,6 +19,18 @@ class Rule:
     vi: str
     en: str
 
+    def violation(self, rules: RuleSet | None, *, field: str | None = None, **params: Any) -> Violation:
+        """This rule broken: its sentences filled with `params`, its source with the rule set's regulation."""
+        values = {"field": field, **{k: _show(v) for k, v in params.items()}}
+        return Violation(
+            rule=self.id,
+            ref=self.ref,
+            source=self.point.format(regulation=rules.regulation if rules else "ketnap"),
+            message_vi=self.vi.format(**values),
+            message_en=self.en.format(**values),
+            field=field,
+        )
+
 
 _RULES = [
     Rule("field_missing", "PROCEDURE.md Steps", "ketnap input",
@@ -169,17 +181,7 @@ RULES: dict[str, Rule] = {r.id: r for r in _RULES}
 
 def violation(rule_id: str, rules: RuleSet | None, *, field: str | None = None, **params: Any) -> Violation:
     """Build the violation of `rule_id`, filling its sentences with `params`."""
-    rule = RULES[rule_id]
-    regulation = rules.regulation if rules else "ketnap"
-    values = {"field": field, **{k: _show(v) for k, v in params.items()}}
-    return Violation(
-        rule=rule.id,
-        ref=rule.ref,
-        source=rule.point.format(regulation=regulation),
-        message_vi=rule.vi.format(**values),
-        message_en=rule.en.format(**values),
-        field=field,
-    )
+    return RULES[rule_id].violation(rules, field=field, **params)
 
 
 def _show(value: Any) -> str:

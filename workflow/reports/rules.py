@@ -37,16 +37,8 @@ _RULES = [
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, list | tuple | set | frozenset):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
 def violation(rule_id: str, *, field: str | None = None, **params: Any) -> Violation:
-    rule = RULES[rule_id]
-    values = {"field": field, **{k: _show(v) for k, v in params.items()}}
-    return Violation(rule.id, rule.ref, rule.point, rule.vi.format(**values), rule.en.format(**values), field)
+    return RULES[rule_id].violation(None, field=field, **params)
 
 
 def not_allowed(err: StepNotAllowed) -> Violation:
