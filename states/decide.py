@@ -6,7 +6,7 @@ StepNotAllowed or RuleViolation listing every unmet rule with its citation (STYL
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,7 +21,7 @@ from states.hashing import event_hash
 from states.machine import machine_for
 from states.rules import RuleBook, RuleSet
 from states.stages import Stage
-from states.step import Check, OrgFacts, Step
+from states.step import VIETNAM, Check, OrgFacts, Step
 from states.steps import COMMON, STEPS, StepSpec
 
 
@@ -121,10 +121,8 @@ def allowed_steps(candidate: Candidate, rules: RuleSet, calendar: WorkingCalenda
     return result
 
 
-def _noon(on: date) -> Any:
-    from datetime import datetime, time
-
-    from states.step import VIETNAM
+def _noon(on: date) -> datetime:
+    """A moment on `on` in Vietnam, so that `on` itself is never "in the future" for the advice."""
     return datetime.combine(on, time(12), VIETNAM)
 
 
