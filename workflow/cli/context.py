@@ -21,6 +21,7 @@ from storage import migrate
 from storage.errors import ConcurrencyConflictError
 from workflow.bootstrap import bootstrap
 from workflow.cli.render import to_json, violation_doc
+from workflow.clock import VIETNAM
 from workflow.config import ConfigError, load_settings
 from workflow.service import Ketnap
 
@@ -111,7 +112,6 @@ def parse_timestamp(value: str | None, option: str) -> datetime | None:
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a timestamp (ISO 8601)", param_hint=option) from None
     if moment.tzinfo is None:
-        from workflow.clock import VIETNAM
         moment = moment.replace(tzinfo=VIETNAM)  # a bare timestamp is Vietnam's local time
     return moment
 
