@@ -85,3 +85,13 @@ class DigestRunRow(SQLModel, table=True):
     day: date = Field(primary_key=True)
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
     rows: int
+
+
+class SweepCursorRow(SQLModel, table=True):
+    """How far a sweep pass has read the event log (the last global position it scanned), so each sweep reads
+    only the events recorded since; the report-upward pass keeps one row named `report_upward`."""
+
+    __tablename__ = "sweep_cursor"
+    name: str = Field(primary_key=True, max_length=40)
+    position: int = Field(sa_column=Column(BigInteger, nullable=False))
+    updated_at: datetime = Field(sa_type=DateTime(timezone=True))

@@ -23,6 +23,7 @@ from storage.contacts import Contact
 from storage.organisations import Organisation
 from storage.projections import CANDIDATES, DEADLINES
 from workflow.facts import competent_body
+from workflow.report_upward import EVENTS, report_context
 
 
 @dataclass
@@ -127,6 +128,8 @@ class Resolver:
             tree = OrgTree(conn, self._chains)
             if item.kind == "digest":
                 return self._digest(conn, tree, item, now)
+            if item.kind == "report":
+                return self._report(conn, tree, item, now)
             return self._reminder(conn, tree, item, now)
 
     def _reminder(self, conn: Connection, tree: OrgTree, item: OutboxItem, now: datetime) -> Resolution:
@@ -177,3 +180,29 @@ class Resolver:
                    "overdue_count": sum(1 for i in items if i["deadline"]["state"] == "overdue")}
         return Deliver(Notification(key=item.key, template="digest", language=language,
                                     recipients=addresses(contact), context=context), item.org)
+
+    def _report(self, conn: Connection, tree: OrgTree, item: OutboxItem, now: datetime) -> Resolution:
+        """A report upward (V1, D19, D8) goes to the committee above the candidate's branch, via its office."""
+        event = conn.execute(select(EVENTS).where(EVENTS.c.position == item.context.get("position"))).first()
+        candidate = conn.execute(select(CANDIDATES.c.org, CANDIDATES.c.full_name)
+                                 .where(CANDIDATES.c.id == item.context.get("stream_id"))).first()
+        if event is None or candidate is None:
+            return Cancel("the event or its candidate is no longer in the database")
+        chain = tree.chain(candidate.org)
+        upper = chain[0].parent_code if chain else None
+        if upper is None:
+            return Incident(f"{candidate.org} has no upper-level organisation to report to", problem="no_org")
+        contact = contacts.get(conn, upper, contact_role("upper"))
+        if not addresses(contact):
+            return Incident(no_contact(upper, contact_role("upper")), org=upper)
+        assert contact is not None
+        language = contact.language or self.default_language
+        ceremony = conn.execute(select(DEADLINES.c.due_on).where(DEADLINES.c.stream_id == event.stream_id,
+                                                                  DEADLINES.c.kind == "ceremony")).scalar()
+        context = {"today": local_date(now).isoformat(), "late": item.late,
+                   "recipient": _party(tree, "upper", upper, language),
+                   "candidate": {"id": event.stream_id, "full_name": candidate.full_name or event.stream_id,
+                                 "org": candidate.org, "org_name": tree.name(candidate.org)},
+                   "report": report_context(event, ceremony if event.type == "hold_ceremony" else None)}
+        return Deliver(Notification(key=item.key, template="report_upward", language=language,
+                                    recipients=addresses(contact), context=context), upper)

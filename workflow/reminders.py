@@ -35,6 +35,7 @@ from storage.reminder_tables import DigestRunRow
 from workflow.commands import Command
 from workflow.config import Settings
 from workflow.recipients import OrgTree, Resolver, addresses, contact_role
+from workflow.report_upward import plan_reports
 from workflow.service import Ketnap
 
 DIGEST_RUNS = DigestRunRow.__table__  # type: ignore[attr-defined]
@@ -80,6 +81,7 @@ class SweepReport:
     late: int = 0
     cancelled: int = 0
     digests: int = 0
+    reports: int = 0  # reports to the upper level written (V1, D19, D8; workflow/report_upward.py)
 
 
 def worker_id() -> str:
@@ -135,6 +137,7 @@ def sweep(engine: Engine, r: ReminderSettings, calendar: WorkingCalendar, now: d
             new = [row for row in planned if row["key"] not in written]
             report.created += store.insert_new(conn, new)
             report.late += sum(1 for row in new if row["late"])
+    report.reports = plan_reports(engine, now, chunk)
     if digests and r.digest.enabled:
         report.digests = plan_digests(engine, r, now)
     return report

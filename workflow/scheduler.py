@@ -118,7 +118,7 @@ class SchedulerService:
     def sweep_job(self) -> None:
         try:
             report = self.reminders.sweep(self.clock.now())
-            if report.created or report.cancelled or report.digests:
+            if report.created or report.cancelled or report.digests or report.reports:
                 logger.info("sweep: %s", report)
         except Exception:
             logger.exception("sweep failed; the next run tries again")

@@ -84,7 +84,8 @@ def run_once(
 
     def text(con: Console) -> None:
         con.print(f"sweep: {sweep.deadlines} open deadline(s) looked at, {sweep.created} reminder(s) written "
-                  f"({sweep.late} late), {sweep.digests} digest(s), {sweep.cancelled} cancelled")
+                  f"({sweep.late} late), {sweep.digests} digest(s), {sweep.cancelled} cancelled, "
+                  f"{sweep.reports} report(s) to the upper level")
         con.print(f"dispatch: {dispatch.sent} sent, {dispatch.retried} to retry, {dispatch.failed} failed, "
                   f"{dispatch.incidents} incident(s), {dispatch.cancelled} cancelled")
         if dispatch.failed or dispatch.incidents:

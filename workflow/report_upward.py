@@ -1,0 +1,89 @@
+"""Reports to the upper level: the engine marks an event `report_upward` (states/derive.py) when PROCEDURE.md
+says the step must be reported upward; this pass turns each such event into one outbox row for the `upper`
+role of the candidate's branch.
+
+- a failed branch vote is recorded, moves nothing, and is reported upward (DOMAIN.md V1);
+- the third failed review vote is reported upward (D19);
+- a ceremony held after its deadline is reported to the upper level (D8).
+
+The pass reads only events recorded since its cursor (the last global position scanned; positions are commit
+order, storage/event_store.py) and keys each row `u:<stream_id>:<version>`, so a repeated sweep, a second
+process or a lost cursor never writes a report twice (UNIQUE key, storage/outbox.py).
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from storage import outbox as store
+from storage.reminder_tables import SweepCursorRow
+from storage.tables import EventRow
+
+EVENTS = EventRow.__table__  # type: ignore[attr-defined]
+CURSORS = SweepCursorRow.__table__  # type: ignore[attr-defined]
+CURSOR = "report_upward"
+REPORTED_STEPS = ("branch_vote", "review_vote", "hold_ceremony")
+REASONS = {  # step -> (why it is reported, DOMAIN.md row)
+    "branch_vote": ("failed_vote", "V1"),
+    "review_vote": ("third_failed_review", "D19"),
+    "hold_ceremony": ("late_ceremony", "D8"),
+}
+
+
+def report_key(stream_id: str, version: int) -> str:
+    return f"u:{stream_id}:{version}"
+
+
+def _cursor(conn: Connection, now: datetime) -> int:
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    conn.execute(insert(CURSORS).values(name=CURSOR, position=0, updated_at=store.utc(now))
+                 .on_conflict_do_nothing(index_elements=["name"]))
+    return int(conn.execute(select(CURSORS.c.position).where(CURSORS.c.name == CURSOR)).scalar_one())
+
+
+def _advance(conn: Connection, position: int, now: datetime) -> None:
+    """Only forward: a slower process that read less never moves the cursor back."""
+    conn.execute(update(CURSORS).where(CURSORS.c.name == CURSOR, CURSORS.c.position < position)
+                 .values(position=position, updated_at=store.utc(now)))
+
+
+def _row(event: Any, now: datetime) -> dict[str, Any]:
+    return {"key": report_key(event.stream_id, event.version), "kind": "report", "slot": "report_upward",
+            "role": "upper", "deadline_id": None, "due_on": None, "org": None, "fire_at": store.utc(now),
+            "created_at": store.utc(now), "late": False, "status": "pending", "attempts": 0,
+            "available_at": store.utc(now), "channels_done": "",
+            "context": {"position": event.position, "stream_id": event.stream_id, "version": event.version}}
+
+
+def plan_reports(engine: Engine, now: datetime, chunk: int = 5000) -> int:
+    """Write one outbox row per `report_upward` event recorded since the cursor; returns rows written."""
+    written = 0
+    with engine.begin() as conn:
+        top = conn.execute(select(func.max(EVENTS.c.position))).scalar()
+    if top is None:
+        return 0
+    while True:
+        with engine.begin() as conn:
+            after = _cursor(conn, now)
+            if after >= top:
+                return written
+            batch = conn.execute(
+                select(EVENTS.c.position, EVENTS.c.stream_id, EVENTS.c.version, EVENTS.c.derived)
+                .where(EVENTS.c.position > after, EVENTS.c.position <= top, EVENTS.c.type.in_(REPORTED_STEPS))
+                .order_by(EVENTS.c.position).limit(chunk)).all()
+            written += store.insert_new(conn, [_row(e, now) for e in batch
+                                               if (e.derived or {}).get("report_upward")])
+            _advance(conn, batch[-1].position if len(batch) == chunk else top, now)
+
+
+def report_context(event: Any, ceremony_due_on: date | None) -> dict[str, Any]:
+    """What a report template says about the event: the step, its date, why it is reported, the rule."""
+    reason, ref = REASONS[event.type]
+    payload, derived = dict(event.payload or {}), dict(event.derived or {})
+    return {"step": event.type, "on": event.effective_on.isoformat(), "reason": reason, "ref": ref,
+            "in_favour": payload.get("in_favour"), "members": payload.get("official_members"),
+            "threshold": derived.get("threshold"), "failures": derived.get("failures"),
+            "due_on": ceremony_due_on.isoformat() if ceremony_due_on else None,
+            "stream_id": event.stream_id, "version": event.version}
