@@ -4,6 +4,7 @@ always due. Loaded by `ketnap demo` (the README's first command)."""
 from datetime import date, timedelta
 from typing import Any
 
+from storage import contacts
 from workflow.commands import AddOrganisation, RecordStep
 from workflow.service import Ketnap
 
@@ -63,6 +64,7 @@ def load_demo(app: Ketnap) -> list[str]:
         return []
     for organisation in ORGS:
         app.add_org(organisation)
+    _add_demo_contacts(app)
     today, ids = app.today(), []
     for name, birth, sex, org, last, ago in PEOPLE:
         last_offset = next(offset for step, offset, _ in PATH if step == last)
@@ -111,3 +113,17 @@ def load_demo_users(app: Ketnap) -> list[str]:
             accounts.add_user(app, username, role, orgs, DEMO_PASSWORD, full_name)
             added.append(username)
     return added
+
+
+def _add_demo_contacts(app: Ketnap) -> None:
+    """Every branch secretary and committee office gets an address, so the demo's reminders go out (to the
+    log channel of config.yaml) instead of waiting as incidents."""
+    with app.uow.transaction() as tx:
+        for organisation in ORGS:
+            role = "secretary" if organisation.level in ("branch", "grassroots") else "office"
+            contacts.put(tx.conn, contacts.Contact(organisation.code, role, f"{organisation.code.lower()}@example.vn",
+                                                   name=organisation.name), app.clock.now())
+            if organisation.level == "grassroots":
+                contacts.put(tx.conn, contacts.Contact(organisation.code, "office",
+                                                       f"vp.{organisation.code.lower()}@example.vn",
+                                                       name=organisation.name), app.clock.now())
