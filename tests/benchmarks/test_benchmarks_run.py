@@ -1,0 +1,37 @@
+"""Every benchmark still runs, on tiny sizes, and prints its comparison with the baseline of the same run.
+
+Not a timing test: it only proves the README's commands work, so a refactor cannot silently break them.
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+TINY = [
+    ("bench_steps_sqlite", ["--candidates", "5", "--repeat", "1"], "engine / variant"),
+    ("bench_replay", ["--sizes", "50,100"], "engine / plain"),
+    ("bench_audit", ["--size", "2000", "--workers", "1"], "ratio to baseline"),
+    ("bench_sweep", ["--size", "2000"], "bare indexed query"),
+    ("bench_dispatch", ["--size", "20"], "smtplib"),
+    ("bench_reports", ["--size", "50", "--import-rows", "20"], "plain SQL"),
+    ("bench_web", ["--size", "100", "--requests", "20"], "trivial"),
+]
+
+
+@pytest.mark.parametrize(("module", "args", "baseline_label"), TINY, ids=[t[0] for t in TINY])
+def test_benchmark_runs_and_prints_its_baseline(module: str, args: list[str], baseline_label: str) -> None:
+    done = subprocess.run([sys.executable, "-m", f"benchmarks.{module}", *args], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert baseline_label in done.stdout, done.stdout[-2000:]
+
+
+@pytest.mark.postgres
+def test_postgres_step_benchmark_runs(pg_url: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "benchmarks.bench_steps_postgres", "--candidates", "3",
+                           "--repeat", "1"], capture_output=True, text=True, timeout=300, check=False,
+                          env={**os.environ, "KETNAP_BENCH_DATABASE_URL": pg_url})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "plain psycopg" in done.stdout, done.stdout[-2000:]
