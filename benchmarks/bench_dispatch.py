@@ -22,13 +22,11 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, delete, update
 
-from benchmarks.bench_sweep import postgres_database
-from benchmarks.common import NOW, app_on, fresh_sqlite, machine_line, print_table, scratch_dir
+from benchmarks.common import NOW, app_on, machine_line, print_table, scratch_dir, scratch_engine
 from notifications.channels import Channel, InMemoryChannel, SmtpChannel
 from notifications.settings import EmailSettings
-from storage import contacts, migrate
+from storage import contacts
 from storage.contacts import Contact
-from storage.engine import make_engine
 from storage.outbox import OUTBOX
 from storage.projections import CANDIDATES, DEADLINES
 from workflow.config import Settings, load_settings
@@ -113,14 +111,7 @@ def main(argv: list[str] | None = None) -> None:
     controller.start()
     smtp = EmailSettings(transport="smtp", host="127.0.0.1", port=port, security="none",
                          from_address="nhac-han@example.vn", from_name="Hệ thống nhắc hạn ketnap")
-    with scratch_dir() as folder:
-        drop: Callable[[], None] | None = None
-        if args.pg:
-            url, drop = postgres_database(args.pg)
-            engine = make_engine(url)
-            migrate.upgrade(engine)
-        else:
-            engine = fresh_sqlite(folder / "dispatch.db")
+    with scratch_dir() as folder, scratch_engine(folder, "dispatch.db", args.pg) as engine:
         try:
             seed(engine, settings, args.size)
             created = Reminders(settings, engine, settings.working_calendar(), settings.rulebook(), {}).sweep(NOW)
@@ -134,10 +125,7 @@ def main(argv: list[str] | None = None) -> None:
             with engine.begin() as conn:
                 conn.execute(delete(OUTBOX))
         finally:
-            engine.dispose()
             controller.stop()
-            if drop is not None:
-                drop()
     rate = {name: n / s for name, (n, s) in (("base", base), ("memory", memory), ("smtp", real))}
     print(f"reminder dispatch, {args.size:,} messages, {engine.dialect.name}; {machine_line()}")
     print_table(["path", "messages", "seconds", "messages/s", "x smtplib"], [

@@ -18,18 +18,14 @@ Time is wall clock; memory is the tracemalloc peak of a separate run of the same
 import argparse
 import random
 import tracemalloc
-import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, delete, select, text
 
-from benchmarks.common import NOW, app_on, fresh_sqlite, machine_line, print_table, scratch_dir, timed
+from benchmarks.common import NOW, app_on, machine_line, print_table, scratch_dir, scratch_engine, timed
 from states.derive import ALL_KINDS
-from storage import migrate
-from storage.engine import make_engine
 from storage.outbox import OUTBOX
 from storage.projections import DEADLINES
 from workflow.config import Settings, load_settings
@@ -125,22 +121,6 @@ def measure(engine: Engine, settings: Settings) -> list[list[Any]]:
     ]
 
 
-def postgres_database(server: str) -> tuple[str, Callable[[], None]]:
-    """A scratch database on the server at `server`, and a function that drops it."""
-    base = make_url(server)
-    name = f"ketnap_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=1_000_000, help="deadlines in the table")
@@ -149,21 +129,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep", action="store_true", help="keep the scratch SQLite file")
     args = parser.parse_args(argv)
     settings = load_settings()
-    with scratch_dir(args.keep) as folder:
-        drop: Callable[[], None] | None = None
-        if args.pg:
-            url, drop = postgres_database(args.pg)
-            engine = make_engine(url)
-            migrate.upgrade(engine)
-        else:
-            engine = fresh_sqlite(folder / "sweep.db")
-        try:
-            built = timed("build", lambda: build(engine, settings, args.size, args.due_fraction) or args.size)
-            rows = measure(engine, settings)
-        finally:
-            engine.dispose()
-            if drop is not None:
-                drop()
+    with scratch_dir(args.keep) as folder, scratch_engine(folder, "sweep.db", args.pg) as engine:
+        built = timed("build", lambda: build(engine, settings, args.size, args.due_fraction) or args.size)
+        rows = measure(engine, settings)
     print(f"reminder sweep, {args.size:,} deadlines ({args.due_fraction:.1%} owing a reminder), "
           f"{engine.dialect.name}; {machine_line()}; table built in {built.seconds:.1f} s")
     print_table(["operation", "work", "seconds", "x bare query", "peak MiB (tracemalloc)"], rows)

@@ -126,6 +126,24 @@ def scratch_postgres(server: str) -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def scratch_engine(folder: Path, name: str, pg_server: str | None = None) -> Iterator[Engine]:
+    """A migrated scratch database: a SQLite file in `folder`, or a database of its own on `pg_server`."""
+    with scratch_postgres(pg_server) if pg_server else _no_server() as url:
+        engine = make_engine(url) if url else fresh_sqlite(folder / name)
+        if url:
+            migrate.upgrade(engine)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
+@contextmanager
+def _no_server() -> Iterator[None]:
+    yield None
+
+
 def fresh_sqlite(path: Path) -> Engine:
     engine = make_engine(f"sqlite:///{path}")
     migrate.upgrade(engine)
