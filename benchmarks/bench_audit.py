@@ -30,10 +30,9 @@ from typing import Any
 from benchmarks.common import app_on, fresh_sqlite, machine_line, print_table, scratch_dir, standard_events
 from states.candidate import replay
 from states.events import Event
-from states.hashing import GENESIS
+from states.hashing import GENESIS, event_hash
 from storage.event_store import EVENTS, event_to_row
 from storage.projections import project
-from workflow.audit.chain import fast_hash
 from workflow.config import load_settings
 
 TEMPLATE = "template"
@@ -44,7 +43,7 @@ def _rechained(template: list[Event], stream_id: str) -> list[tuple[str, str]]:
     """(prev_hash, hash) of the template's events under another stream id."""
     out, prev = [], GENESIS
     for e in template:
-        digest = fast_hash(replace(e, stream_id=stream_id), prev)
+        digest = event_hash(replace(e, stream_id=stream_id), prev)
         out.append((prev, digest))
         prev = digest
     return out

@@ -36,10 +36,9 @@ from sqlalchemy import Engine
 from benchmarks.common import NOW, app_on, fresh_sqlite, machine_line, print_table, scratch_dir, standard_events
 from states.candidate import replay
 from states.events import Event
-from states.hashing import GENESIS
+from states.hashing import GENESIS, event_hash
 from storage.event_store import EVENTS, event_to_row
 from storage.projections import CANDIDATES, DEADLINES, candidate_values, deadline_values
-from workflow.audit.chain import fast_hash
 from workflow.bootstrap import bootstrap
 from workflow.commands import AddOrganisation
 from workflow.config import load_settings
@@ -64,7 +63,7 @@ def _clone(template: list[Event], stream_id: str, name: str, org: str) -> list[E
     for e in template:
         payload = {**e.payload, "full_name": name, "org": org} if e.type == "identify" else e.payload
         moved = replace(e, stream_id=stream_id, payload=payload, prev_hash=prev)
-        moved = replace(moved, hash=fast_hash(moved, prev))
+        moved = replace(moved, hash=event_hash(moved, prev))
         out.append(moved)
         prev = moved.hash
     return out

@@ -5,35 +5,16 @@ deletion leaves a version gap, an insertion leaves an event the chain does not l
 events whose hash only matches another version number.
 """
 
-import hashlib
-import json
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 
 from states.events import Event
-from states.hashing import GENESIS, event_hash, utc_iso
+from states.hashing import GENESIS, event_hash
 from workflow.audit.findings import BROKEN_LINK, DELETED, EDITED, INSERTED, REORDERED, Finding
-
-
-def fast_hash(e: Event, prev_hash: str) -> str:
-    """`states.hashing.event_hash` for events read back from the database (JSON-native payloads), without the
-    recursive normalisation: one json.dumps, then NFC over the whole text only when it is not already NFC.
-
-    A match proves the fields are the ones that were hashed; a mismatch is confirmed with `event_hash`."""
-    body = {"stream_id": e.stream_id, "version": e.version, "type": e.type,
-            "effective_on": e.effective_on.isoformat(), "recorded_at": utc_iso(e.recorded_at), "actor": e.actor,
-            "rule_set": e.rule_set, "payload": e.payload, "derived": e.derived}
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    return hashlib.sha256((text + prev_hash).encode("utf-8")).hexdigest()
 
 
 def hash_holds(e: Event) -> bool:
     """The stored hash is the hash of the stored fields and the stored prev_hash."""
-    if fast_hash(e, e.prev_hash) == e.hash:
-        return True
     try:
         return event_hash(e, e.prev_hash) == e.hash
     except (TypeError, ValueError):  # a value the canonical form cannot hold is itself an edit

@@ -9,7 +9,7 @@ import pytest
 
 from states.candidate import replay
 from states.events import Event
-from states.hashing import canonical_json, event_hash
+from states.hashing import canonical_json, event_hash, fast_canonical_json
 from states.stages import Stage
 from tests.builders import PERSON, introducers
 from tests.unit.states.helpers import STANDARD, decide_on, run, state
@@ -82,6 +82,24 @@ def test_canonical_json_ignores_key_order_unicode_form_and_time_zone() -> None:
     assert canonical_json({"at": moment}) == canonical_json({"at": moment.replace(tzinfo=None)})  # naive is UTC
     assert canonical_json({"on": date(2024, 2, 29)}) == '{"on":"2024-02-29"}'
     assert canonical_json({"name": nfc}) == '{"name":"Nguyễn Thị Hoà"}'
+
+
+NFC_NAME = "Nguyễn Thị Hoà"
+NFD_NAME = unicodedata.normalize("NFD", NFC_NAME)
+HANOI = timezone(timedelta(hours=7))
+
+
+@pytest.mark.parametrize("value", [
+    {"name": NFC_NAME, "n": 3, "ok": True, "none": None, "list": [1, "a", (2, 3)]},
+    {"name": NFD_NAME, "nested": [{"b": NFD_NAME, "a": "x"}]},  # NFD inside: the long way
+    {NFD_NAME: 1, NFC_NAME + "x": 2},  # a key that is not NFC sorts after normalising
+    {"\u0301leading mark": "\u0301", "quote": '"\u0301'},  # a mark right after a quote
+    {"at": datetime(2026, 11, 20, 10, 0, tzinfo=HANOI), "naive": datetime(2026, 1, 1), "on": date(2024, 2, 29)},
+    {date(2024, 2, 29): "a date key"},  # json refuses it; canonical_json writes it as ISO
+    {"ohm": "\u2126", "angstrom": "\u212b"},  # singletons NFC replaces
+])
+def test_the_one_dump_hash_text_is_the_canonical_text(value: Any) -> None:
+    assert fast_canonical_json(value) == canonical_json(value)
 
 
 def test_names_entered_in_nfd_are_stored_in_nfc() -> None:
