@@ -5,9 +5,9 @@ and `BEGIN IMMEDIATE` so a write transaction takes the lock before it reads (no 
 """
 
 import json
-import json.scanner
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -21,19 +21,14 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-_JSON_SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # typeshed: a decoder is the context
-
-
 def json_loads(text: Any) -> Any:
-    """`json.loads` without its Python-level whitespace checks when there is no padding (what we store): the
-    same C scanner, half the cost, and every SQLite read of an event decodes two JSON columns."""
-    if type(text) is not str:
-        return json.loads(text)
+    """orjson's decoder (about twice the standard library's speed, and every step reads its whole stream: two
+    JSON columns per event), with `json.loads` for what orjson refuses and the standard library accepts
+    (NaN, integers beyond 64 bits), so that every stored value still reads back."""
     try:
-        value, end = _JSON_SCAN(text, 0)
-    except StopIteration:
-        return json.loads(text)  # leading whitespace or not JSON: json.loads answers (or raises) as always
-    return value if end == len(text) else json.loads(text)
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -7,7 +7,7 @@ advisory lock around appends makes the global position commit-ordered, so a read
 Never ON CONFLICT DO NOTHING on an append: it would lose an event while reporting success.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from states.events import Event
 from storage import driver_sql
 from storage.driver_sql import DriverStatement
+from storage.engine import json_loads
 from storage.errors import ConcurrencyConflictError
 from storage.tables import EventRow
 
@@ -55,8 +56,13 @@ _ROW_KEYS = ("stream_id", "version", "type", "effective_on", "recorded_at", "act
              "derived", "prev_hash", "hash")
 
 
+def _result_types(dialect: Dialect) -> list[Any]:
+    """SQLite rows are decoded by `_sqlite_events` itself; other drivers' values go through Core's processors."""
+    return [] if dialect.name == "sqlite" else [c.type for c in _COLUMNS]
+
+
 def _load_statement(dialect: Dialect) -> DriverStatement:
-    return DriverStatement(_LOAD_STREAM, dialect, result_types=[c.type for c in _COLUMNS])
+    return DriverStatement(_LOAD_STREAM, dialect, result_types=_result_types(dialect))
 
 
 def _insert_statement(dialect: Dialect) -> DriverStatement:
@@ -70,7 +76,7 @@ def _lock_statement(dialect: Dialect) -> DriverStatement:
 def _after_position_statement(dialect: Dialect) -> DriverStatement:
     query = (select(*_COLUMNS).where(EVENTS.c.position > bindparam("last")).order_by(EVENTS.c.position)
              .limit(bindparam("batch", type_=Integer)))
-    return DriverStatement(query, dialect, result_types=[c.type for c in _COLUMNS])
+    return DriverStatement(query, dialect, result_types=_result_types(dialect))
 
 
 def _after_stream_statement(dialect: Dialect) -> DriverStatement:
@@ -79,7 +85,7 @@ def _after_stream_statement(dialect: Dialect) -> DriverStatement:
     after = tuple_(EVENTS.c.stream_id, EVENTS.c.version) > tuple_(bindparam("last_stream"), bindparam("last_version"))
     query = (select(*_COLUMNS).where(after)
              .order_by(EVENTS.c.stream_id, EVENTS.c.version).limit(bindparam("batch", type_=Integer)))
-    return DriverStatement(query, dialect, result_types=[c.type for c in _COLUMNS])
+    return DriverStatement(query, dialect, result_types=_result_types(dialect))
 
 
 def _events(rows: list[tuple[Any, ...]]) -> list[Event]:
@@ -91,9 +97,24 @@ def _events(rows: list[tuple[Any, ...]]) -> list[Event]:
                  prev_hash, hash_) in rows]
 
 
+def _sqlite_events(rows: list[tuple[Any, ...]]) -> list[Event]:
+    """Rows as SQLite stores them (ISO text for dates, naive UTC text for times, JSON text), decoded in one
+    pass: the same values as Core's result processors at half the cost, and every step reads its stream."""
+    loads = json_loads
+    return [Event(stream_id, version, type_, date.fromisoformat(effective),
+                  _aware(datetime.fromisoformat(recorded_at)), actor, rule_set, loads(payload), loads(derived),
+                  prev_hash, hash_, position)
+            for (position, stream_id, version, type_, effective, recorded_at, actor, rule_set, payload, derived,
+                 prev_hash, hash_) in rows]
+
+
+def _decoder(conn: Connection) -> Callable[[list[tuple[Any, ...]]], list[Event]]:
+    return _sqlite_events if conn.dialect.name == "sqlite" else _events
+
+
 def load_stream(conn: Connection, stream_id: str) -> list[Event]:
-    return _events(driver_sql.statement(conn, "event.load_stream", _load_statement)
-                   .rows(conn, {"stream_id": stream_id}))
+    return _decoder(conn)(driver_sql.statement(conn, "event.load_stream", _load_statement)
+                          .rows(conn, {"stream_id": stream_id}))
 
 
 def stream_version(conn: Connection, stream_id: str) -> int:
@@ -130,9 +151,10 @@ def append(conn: Connection, events: Sequence[Event], expected_version: int) -> 
 def iter_all(conn: Connection, batch: int = 5000, since_position: int = 0) -> Iterator[Event]:
     """Every event in global order, read in batches so memory does not grow with the log."""
     query = driver_sql.statement(conn, "event.after_position", _after_position_statement)
+    decode = _decoder(conn)
     last = since_position
     while True:
-        events = _events(query.rows(conn, {"last": last, "batch": batch}))
+        events = decode(query.rows(conn, {"last": last, "batch": batch}))
         if not events:
             return
         yield from events
@@ -142,11 +164,12 @@ def iter_all(conn: Connection, batch: int = 5000, since_position: int = 0) -> It
 def iter_streams(conn: Connection, batch: int = 5000) -> Iterator[list[Event]]:
     """Every stream's events, ordered by stream then version, one stream at a time."""
     query = driver_sql.statement(conn, "event.after_stream", _after_stream_statement)
+    decode = _decoder(conn)
 
     def pages() -> Iterator[Event]:
         last_stream, last_version = "", 0
         while True:
-            events = _events(query.rows(conn, {"last_stream": last_stream, "last_version": last_version,
+            events = decode(query.rows(conn, {"last_stream": last_stream, "last_version": last_version,
                                                "batch": batch}))
             if not events:
                 return

@@ -4,11 +4,12 @@ They are written in the same transaction as the events (ARCHITECTURE.md decision
 the log at any time; `project` is the one function both paths use.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete
+from sqlalchemy import Connection, bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
@@ -72,19 +73,70 @@ def _upsert(conn: Connection, table: Any, keys: tuple[str, ...], index: tuple[st
     return driver_sql.statement(conn, f"{table.name}.upsert:{','.join(keys)}", build)
 
 
+def _update(conn: Connection, table: Any, keys: tuple[str, ...], where: tuple[str, ...]) -> DriverStatement:
+    """UPDATE of only `keys`: SQLite and PostgreSQL then leave alone every index on a column not named, so a
+    step that moves one date does not rewrite the name, organisation and stage indexes (and their pages)."""
+    def build(dialect: Dialect) -> DriverStatement:
+        update = table.update().where(*(table.c[k] == bindparam(f"w_{k}") for k in where)).values(
+            {k: bindparam(k, type_=table.c[k].type) for k in keys})
+        return DriverStatement(update, dialect, column_keys=(*keys, *(f"w_{k}" for k in where)))
+
+    return driver_sql.statement(conn, f"{table.name}.update:{','.join(keys)}", build)
+
+
+@dataclass(frozen=True)
+class RowsBefore:
+    """The candidate row and the touched deadline rows as the previous step left them, so that a step writes
+    only the columns it changed (see `_update`)."""
+
+    candidate: dict[str, Any]
+    deadlines: dict[str, dict[str, Any]]
+
+
+def rows_before(c: Candidate, new_events: Sequence[Event], now: datetime) -> RowsBefore | None:
+    """Taken from the state before `new_events` are applied; None for a new candidate (nothing to update)."""
+    if c.stage is None:
+        return None
+    return RowsBefore(candidate_values(c, now),
+                      {row["kind"]: row for row in deadline_values(c, _touched_kinds(c, new_events))})
+
+
 def project(conn: Connection, c: Candidate, new_events: Sequence[Event] | None = None,
-            now: datetime | None = None) -> None:
-    """Upsert the candidate row and the deadline rows that `new_events` touched (all when None)."""
+            now: datetime | None = None, before: RowsBefore | None = None) -> None:
+    """Write the candidate row and the deadline rows that `new_events` touched (all when None); with `before`,
+    only the columns that changed."""
     moment = now or datetime.now(UTC)
     values = candidate_values(c, moment)
-    _upsert(conn, CANDIDATES, tuple(values), ("id",)).execute(conn, values).close()
-    rows = deadline_values(c, _touched_kinds(c, new_events))
-    if rows:
-        _upsert(conn, DEADLINES, tuple(rows[0]), ("stream_id", "kind")).executemany(conn, rows)
+    if before is None or not _update_changed(conn, CANDIDATES, values, before.candidate, ("id",)):
+        _upsert(conn, CANDIDATES, tuple(values), ("id",)).execute(conn, values).close()
+    fresh = []
+    for row in deadline_values(c, _touched_kinds(c, new_events)):
+        old = before.deadlines.get(row["kind"]) if before is not None else None
+        if old is None or not _update_changed(conn, DEADLINES, row, old, ("stream_id", "kind")):
+            fresh.append(row)
+    if fresh:
+        _upsert(conn, DEADLINES, tuple(fresh[0]), ("stream_id", "kind")).executemany(conn, fresh)
     if new_events is None:
         stale = [k for k in _kinds_in_db(conn, c.id) if k not in c.deadlines]
         if stale:
             conn.execute(delete(DEADLINES).where(DEADLINES.c.stream_id == c.id, DEADLINES.c.kind.in_(stale)))
+
+
+ALWAYS_WRITTEN = frozenset({"updated_at"})
+
+
+def _update_changed(conn: Connection, table: Any, values: dict[str, Any], before: Mapping[str, Any],
+                    key: tuple[str, ...]) -> bool:
+    """UPDATE the columns of `values` that differ from `before`; False when no row matched the key."""
+    changed = {k: v for k, v in values.items() if k not in key and (k in ALWAYS_WRITTEN or before.get(k) != v)}
+    if not changed:
+        return True
+    where = {f"w_{k}": values[k] for k in key}
+    cursor = _update(conn, table, tuple(changed), key).execute(conn, {**changed, **where})
+    try:
+        return bool(cursor.rowcount == 1)
+    finally:
+        cursor.close()
 
 
 def _kinds_in_db(conn: Connection, stream_id: str) -> list[str]:

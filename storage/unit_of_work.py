@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine
 from states.candidate import Candidate
 from states.events import Event
 from storage import event_store, organisations, projections
+from storage.sqlite_writer import writer_for
 
 
 class Transaction:
@@ -26,8 +27,9 @@ class Transaction:
     def append(self, events: Sequence[Event], expected_version: int) -> None:
         event_store.append(self.conn, events, expected_version)
 
-    def project(self, candidate: Candidate, new_events: Sequence[Event] | None, now: datetime) -> None:
-        projections.project(self.conn, candidate, new_events, now)
+    def project(self, candidate: Candidate, new_events: Sequence[Event] | None, now: datetime,
+                before: projections.RowsBefore | None = None) -> None:
+        projections.project(self.conn, candidate, new_events, now, before)
 
     def org(self, code: str) -> organisations.Organisation | None:
         return organisations.get(self.conn, code)
@@ -37,14 +39,21 @@ class Transaction:
 
 
 class SqlUnitOfWork:
+    """Made once per service: on SQLite it holds the service's write connection (storage/sqlite_writer.py)."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._writer = writer_for(engine) if engine.dialect.name == "sqlite" else None
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """A write transaction (BEGIN IMMEDIATE on SQLite); commits on success, rolls back on any error."""
-        with self.engine.begin() as conn:
-            yield Transaction(conn)
+        if self._writer is not None:
+            with self._writer.transaction() as conn:
+                yield Transaction(conn)
+        else:
+            with self.engine.begin() as conn:
+                yield Transaction(conn)
 
     @contextmanager
     def reading(self) -> Iterator[Transaction]:

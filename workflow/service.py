@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -20,7 +21,7 @@ from states.step import OrgFacts, Step
 from storage import organisations
 from storage.errors import ConcurrencyConflictError
 from storage.organisations import Organisation
-from storage.projections import CANDIDATES, DEADLINES
+from storage.projections import CANDIDATES, DEADLINES, rows_before
 from storage.unit_of_work import SqlUnitOfWork, Transaction
 from workflow.clock import Clock, local_today
 from workflow.commands import AddOrganisation, RecordStep
@@ -74,7 +75,7 @@ class Ketnap:
     rulebook: RuleBook
     calendar: WorkingCalendar
 
-    @property
+    @cached_property
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)
 
@@ -122,13 +123,14 @@ class Ketnap:
                     facts_for(tx, cmd.step, cmd.fields, candidate), cmd.meta)
         if cmd.step == "correct":
             new = decide_correction(history, step, self.rulebook, self.calendar)
-            candidate = replay([*history, *new])
+            candidate, before = replay([*history, *new]), None
         else:
             new = decide(candidate, step, self.rulebook.for_date(cmd.on), self.calendar)
+            before = rows_before(candidate, new, now)
             for event in new:
                 apply(candidate, event)
         tx.append(new, expected_version=len(history))
-        tx.project(candidate, None if cmd.step == "correct" else new, now)
+        tx.project(candidate, None if cmd.step == "correct" else new, now, before)
         return StepResult(candidate, new)
 
     def _allowed_later(self, candidate: Candidate, on: date) -> Callable[[], list[Allowed]]:
