@@ -23,6 +23,8 @@ class WorkingCalendar:
     _cache: dict[int, holidays.HolidayBase] = field(default_factory=dict, compare=False, repr=False)
     # Answers per date: a deadline walks 30 to 90 days, and the `holidays` look-up costs more than a dict's.
     _working: dict[date, bool] = field(default_factory=dict, compare=False, repr=False)
+    # and per (start, n): most steps open a deadline, and a branch's steps fall on a few hundred dates a year
+    _added: dict[tuple[date, int], date] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_lists(cls, days_off: Iterable[date] = (), working_days: Iterable[date] = ()) -> "WorkingCalendar":
@@ -64,6 +66,12 @@ class WorkingCalendar:
         """The n-th working day after `start`, `start` itself not counted (Civil Code art. 147, UNVERIFIED)."""
         if n < 0:
             raise ValueError("n must not be negative")
+        found = self._added.get((start, n))
+        if found is None:
+            found = self._added[(start, n)] = self._walk(start, n)
+        return found
+
+    def _walk(self, start: date, n: int) -> date:
         one_day, answers = timedelta(days=1), self._working  # the loop runs up to ~90 days per deadline
         d, left = start, n
         while left:

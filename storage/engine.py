@@ -31,11 +31,26 @@ def json_loads(text: Any) -> Any:
         return json.loads(text)
 
 
+def json_dumps(value: Any) -> str:
+    """orjson's encoder (a fifth of the standard library's cost; every step writes two JSON columns), with
+    `json.dumps` for what orjson refuses (keys that are not strings, integers beyond 64 bits). Like pydantic's
+    JSON mode, and unlike `json.dumps`, a NaN or infinity is written as null: PostgreSQL refuses them in JSON."""
+    try:
+        return orjson.dumps(value, option=_AS_JSON_DUMPS).decode()
+    except TypeError:
+        return json.dumps(value)
+
+
+# Dates, dataclasses and subclasses go to json.dumps, which refuses or writes them as it always has.
+_AS_JSON_DUMPS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create the engine for `url` (sqlite:///file.db or postgresql+psycopg://...)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         kwargs.setdefault("json_deserializer", json_loads)
+        kwargs.setdefault("json_serializer", json_dumps)
         engine = create_engine(url, connect_args={"check_same_thread": False,
                                                   "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
         _configure_sqlite(engine)

@@ -17,7 +17,6 @@ class EventRow(SQLModel, table=True):
     __tablename__ = "event"
     __table_args__ = (
         UniqueConstraint("stream_id", "version", name="uq_event_stream_version"),
-        Index("ix_event_recorded_at", "recorded_at"),
     )
     position: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
     stream_id: str = Field(max_length=64)  # UNIQUE(stream_id, ...) indexes it
