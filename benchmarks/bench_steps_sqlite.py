@@ -35,7 +35,7 @@ from benchmarks.common import (
     timed,
 )
 from states.events import Event
-from storage.engine import SQLITE_BUSY_TIMEOUT_MS
+from storage.engine import SQLITE_PRAGMAS
 from storage.event_store import event_to_row
 from storage.tables import EventRow
 from workflow.config import Settings, load_settings
@@ -78,10 +78,8 @@ def _row_params(template: list[Event], candidates: int) -> list[tuple[Any, ...]]
 def _plain_connection(db: Path) -> sqlite3.Connection:
     """sqlite3 in autocommit mode (we write BEGIN and COMMIT) with the engine's pragmas."""
     conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    for pragma in SQLITE_PRAGMAS:
+        conn.execute(pragma)
     return conn
 
 

@@ -4,7 +4,7 @@ Callers never see the `transitions` machine, a pydantic error or a bare False: a
 StepNotAllowed or RuleViolation listing every unmet rule with its citation (STYLE.md section 2).
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -17,7 +17,7 @@ from states.catalogue import violation
 from states.errors import RuleViolation, StepNotAllowed, UnknownStep, Violation
 from states.events import Event
 from states.fields import Fields
-from states.hashing import event_hash
+from states.hashing import fields_hash
 from states.machine import machine_for
 from states.rules import RuleBook, RuleSet
 from states.stages import Stage
@@ -94,7 +94,7 @@ def _event(candidate: Candidate, step: Step, rules: RuleSet, payload: dict[str, 
         derived = {**derived, "meta": dict(step.meta)}
     values = (candidate.id, candidate.version + 1, step.name, step.on, step.recorded_at, step.actor, rules.id,
               payload, derived, candidate.last_hash)
-    return Event(*values, hash=event_hash(Event(*values), candidate.last_hash))  # cheaper than replace()
+    return Event(*values, hash=fields_hash(*values))
 
 
 @dataclass(frozen=True)
@@ -136,28 +136,71 @@ def _lenient_facts(_event: Event, _candidate: Candidate) -> OrgFacts:
     return OrgFacts(org_level="branch", competent_body=None, committee_vote_required=True)
 
 
+Problems = list[tuple[Event, tuple[Violation, ...]]]
+
+
 def recheck(events: Sequence[Event], rulebook: RuleBook, calendar: WorkingCalendar,
-            facts_for: FactsFor = _lenient_facts) -> list[tuple[Event, tuple[Violation, ...]]]:
-    """Re-judge every step against the rule set in force on its date, on the state just before it."""
-    overrides = corrections_of(events)
+            facts_for: FactsFor = _lenient_facts) -> Problems:
+    """Re-judge every step against the rule set in force on its date, on the state just before it.
+
+    Raises:
+        Whatever `replay` raises on a stream that cannot be replayed.
+    """
+    result = recheck_and_replay(events, rulebook, calendar, facts_for)
+    if result.replay_error is not None:
+        raise result.replay_error
+    return result.problems
+
+
+@dataclass
+class Rechecked:
+    """What re-judging a stream found, and the candidate its replay gives (None when it cannot be replayed)."""
+
+    problems: Problems
+    candidate: Candidate | None
+    replay_error: Exception | None = None
+
+
+def recheck_and_replay(events: Sequence[Event], rulebook: RuleBook, calendar: WorkingCalendar,
+                       facts_for: FactsFor = _lenient_facts) -> Rechecked:
+    """`recheck` and `replay` in one fold: the state each step is judged on is the replay's own, so an audit
+    applies every event once. A stream that cannot be replayed stops there, with the error, not a crash."""
     state = Candidate(id=events[0].stream_id if events else "")
-    problems: list[tuple[Event, tuple[Violation, ...]]] = []
+    problems: Problems = []
+    try:
+        overrides = corrections_of(events)
+    except Exception as err:  # noqa: BLE001 - a log that cannot be replayed is a finding, not a crash
+        return Rechecked(problems, None, err)
     for event in events:
         if event.type != "correct":
-            fix = overrides.get(event.version)
-            payload = {**event.payload, **fix["fields"]} if fix else dict(event.payload)
-            on = date.fromisoformat(payload.pop("on")) if "on" in payload else event.effective_on
-            step = Step(event.type, on, payload, event.recorded_at, event.actor, facts_for(event, state))
-            try:
-                _judge(state, step, rulebook.for_date(on), calendar)
-            except (RuleViolation, StepNotAllowed) as refused:
-                found = refused.violations if isinstance(refused, RuleViolation) else (
-                    violation("field_invalid", None, field="step", detail=str(refused)),)
-                problems.append((event, tuple(found)))
-            except Exception as err:  # noqa: BLE001 - a broken event is a finding, not a crash of the audit
-                problems.append((event, (violation("field_invalid", None, field="event", detail=repr(err)),)))
-        apply(state, event, overrides or None)
-    return problems
+            found = _rejudge(event, state, overrides.get(event.version), rulebook, calendar, facts_for)
+            if found is not None:
+                problems.append((event, found))
+        try:
+            apply(state, event, overrides or None)
+        except Exception as err:  # noqa: BLE001 - as above
+            return Rechecked(problems, None, err)
+    return Rechecked(problems, state)
+
+
+def _rejudge(event: Event, state: Candidate, fix: dict[str, Any] | None, rulebook: RuleBook,
+             calendar: WorkingCalendar, facts_for: FactsFor) -> tuple[Violation, ...] | None:
+    """The violations of one recorded step (with its corrections) under the rules of its date; None if it holds."""
+    try:
+        payload: Mapping[str, Any] = {**event.payload, **fix["fields"]} if fix else event.payload
+        on = event.effective_on
+        if "on" in payload:
+            rest = dict(payload)
+            on, payload = date.fromisoformat(rest.pop("on")), rest
+        step = Step(event.type, on, payload, event.recorded_at, event.actor, facts_for(event, state))
+        _judge(state, step, rulebook.for_date(on), calendar)
+    except RuleViolation as refused:
+        return tuple(refused.violations)
+    except StepNotAllowed as refused:
+        return (violation("field_invalid", None, field="step", detail=str(refused)),)
+    except Exception as err:  # noqa: BLE001 - a broken event is a finding, not a crash of the audit
+        return (violation("field_invalid", None, field="event", detail=repr(err)),)
+    return None
 
 
 def decide_correction(history: Sequence[Event], step: Step, rulebook: RuleBook,

@@ -85,17 +85,16 @@ def fast_canonical_json(value: Any) -> str:
 
 
 def event_hash(event: Event, prev_hash: str) -> str:
-    body = fast_canonical_json(
-        {
-            "stream_id": event.stream_id,
-            "version": event.version,
-            "type": event.type,
-            "effective_on": event.effective_on,
-            "recorded_at": event.recorded_at,
-            "actor": event.actor,
-            "rule_set": event.rule_set,
-            "payload": event.payload,
-            "derived": event.derived,
-        }
-    )
+    return fields_hash(event.stream_id, event.version, event.type, event.effective_on, event.recorded_at,
+                       event.actor, event.rule_set, event.payload, event.derived, prev_hash)
+
+
+def fields_hash(stream_id: str, version: int, type_: str, effective_on: date, recorded_at: datetime, actor: str,
+                rule_set: str, payload: dict[str, Any], derived: dict[str, Any], prev_hash: str) -> str:
+    """The hash of an event with these fields after `prev_hash`: what `event_hash` computes, for an event that
+    is still being made (a frozen event cannot be given its hash afterwards)."""
+    body = fast_canonical_json({"stream_id": stream_id, "version": version, "type": type_,
+                                "effective_on": _iso(effective_on) if type(effective_on) is date else effective_on,
+                                "recorded_at": _iso(recorded_at) if type(recorded_at) is datetime else recorded_at,
+                                "actor": actor, "rule_set": rule_set, "payload": payload, "derived": derived})
     return hashlib.sha256((body + prev_hash).encode("utf-8")).hexdigest()

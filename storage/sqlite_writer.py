@@ -30,11 +30,10 @@ class SqliteWriter:
                 yield conn
 
     def _connection(self) -> Connection:
-        if self._pid != os.getpid():  # a forked child must not share its parent's connection
-            self._conn, self._pid = None, os.getpid()
-        if self._conn is None or self._conn.closed or self._conn.invalidated:
-            self._conn = self.engine.connect()
-        return self._conn
+        conn = self._conn
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self._conn = self.engine.connect()
+        return conn
 
     def close(self) -> None:
         with self._lock:
@@ -42,10 +41,26 @@ class SqliteWriter:
                 self._conn.close()
             self._conn = None
 
+    def _forget_after_fork(self) -> None:
+        """In a forked child: drop (never use, never close) the parent's connection and lock."""
+        self._conn, self._pid, self._lock = None, os.getpid(), threading.RLock()
+
+
+_LIVE: "weakref.WeakSet[SqliteWriter]" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for writer in list(_LIVE):
+        writer._forget_after_fork()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)  # a syscall per step would cost more than a check
+
 
 def writer_for(engine: Engine) -> SqliteWriter:
     """A writer for `engine`; `engine.dispose()` closes its connection (the writer itself may die first)."""
     writer = SqliteWriter(engine)
+    _LIVE.add(writer)
     ref = weakref.ref(writer)
 
     def on_dispose(_engine: Engine) -> None:
