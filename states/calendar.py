@@ -9,10 +9,17 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import holidays
 from holidays.version import __version__ as holidays_version
+
+
+@lru_cache(maxsize=256)
+def _public_holidays(country: str, year: int) -> holidays.HolidayBase:
+    """Built once per process: a year of `holidays` costs about 20 ms, and every calendar (each service, each
+    audit worker, each test) would build its own. Read only: overrides are applied by WorkingCalendar."""
+    return holidays.country_holidays(country, years=year)
 
 
 @dataclass(frozen=True)
@@ -42,7 +49,7 @@ class WorkingCalendar:
 
     def _year(self, year: int) -> holidays.HolidayBase:
         if year not in self._cache:
-            self._cache[year] = holidays.country_holidays(self.country, years=year)
+            self._cache[year] = _public_holidays(self.country, year)
         return self._cache[year]
 
     def is_working_day(self, d: date) -> bool:

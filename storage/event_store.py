@@ -101,11 +101,19 @@ def _sqlite_events(rows: list[tuple[Any, ...]]) -> list[Event]:
     """Rows as SQLite stores them (ISO text for dates, naive UTC text for times, JSON text), decoded in one
     pass: the same values as Core's result processors at half the cost, and every step reads its stream."""
     loads = json_loads
-    return [Event(stream_id, version, type_, date.fromisoformat(effective),
-                  _aware(datetime.fromisoformat(recorded_at)), actor, rule_set, loads(payload), loads(derived),
-                  prev_hash, hash_, position)
+    return [Event(stream_id, version, type_, date.fromisoformat(effective), _utc_text(recorded_at), actor,
+                  rule_set, loads(payload), loads(derived), prev_hash, hash_, position)
             for (position, stream_id, version, type_, effective, recorded_at, actor, rule_set, payload, derived,
                  prev_hash, hash_) in rows]
+
+
+def _utc_text(text: str) -> datetime:
+    """Core writes a time on SQLite as naive UTC text ("2026-11-22 10:00:00.000000"): read it as UTC in one
+    call; text written some other way (with an offset) is converted."""
+    try:
+        return datetime.fromisoformat(text + "+00:00")
+    except ValueError:
+        return _aware(datetime.fromisoformat(text))
 
 
 def _decoder(conn: Connection) -> Callable[[list[tuple[Any, ...]]], list[Event]]:
