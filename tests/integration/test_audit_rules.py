@@ -18,7 +18,7 @@ from tests.builders import NOW
 from tests.fakes import FrozenClock
 from tests.integration.support import FULL_PATH, add_org_tree, record_path
 from tests.unit.states.helpers import around, run
-from workflow.audit.findings import RULE_BROKEN, RULE_SET_MISMATCH, Report
+from workflow.audit.findings import REPLAY_FAILED, RULE_BROKEN, RULE_SET_MISMATCH, Report
 from workflow.audit.verify import verify
 from workflow.bootstrap import bootstrap
 from workflow.config import Settings, load_settings, parse_settings
@@ -112,3 +112,20 @@ def test_a_broken_org_rule_is_caught_from_the_organisation_table(ketnap: Ketnap)
     assert rules == {"decided_by_not_competent"}
 
 
+
+
+def test_a_stream_that_cannot_be_replayed_is_reported_not_a_crash(ketnap: Ketnap) -> None:
+    events = run(FULL_PATH, "branch_vote")
+    identify = events[0]
+    broken = [replace(identify, payload={k: v for k, v in identify.payload.items() if k != "full_name"}),
+              *events[1:]]
+    chained: list[Event] = []
+    for e in broken:  # hashes chained correctly: only replay and the rules can tell
+        e = replace(e, stream_id="imp-4", prev_hash=chained[-1].hash if chained else GENESIS)
+        chained.append(replace(e, hash=event_hash(e, e.prev_hash)))
+    with ketnap.engine.begin() as conn:
+        conn.execute(EVENTS.insert(), [event_to_row(e) for e in chained])
+    found = audit(ketnap).findings
+    assert [(f.kind, f.stream_id, f.version) for f in found] == [(REPLAY_FAILED, "imp-4", None),
+                                                                (RULE_BROKEN, "imp-4", 1)]
+    assert "KeyError" in found[0].detail and "full_name" in found[1].detail

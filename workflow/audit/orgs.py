@@ -18,6 +18,7 @@ class OrgDirectory:
     def __init__(self, orgs: Iterable[Organisation]) -> None:
         self.by_code = {o.code: o for o in orgs}
         self._authority = cache(self._compute_authority)
+        self._facts: dict[tuple[str | None, str | None], OrgFacts] = {}
 
     @classmethod
     def load(cls, conn: Connection) -> "OrgDirectory":
@@ -39,13 +40,26 @@ class OrgDirectory:
         return competent_body(self.chain(code))
 
     def facts_for(self, event: Event, before: Candidate) -> OrgFacts:
-        """What `workflow.facts.facts_for` looked up when the step was recorded, from today's tree."""
-        level = None
+        """What `workflow.facts.facts_for` looked up when the step was recorded, from today's tree.
+
+        They depend only on the organisation the step names and the candidate's own (for the steps that read
+        each), so each pair is built once: every event of an audit asks. Only pairs of organisations in the
+        tree are kept, so that codes found nowhere else in the log cannot make the memory grow with it."""
         key = NEEDS_ORG_LEVEL.get(event.type)
-        if key is not None:
-            org = self.by_code.get(str(event.payload.get(key, "")))
-            level = org.level if org else None
-        if event.type in NEEDS_AUTHORITY and before.org:
-            body, required = self._authority(before.org)
+        named = str(event.payload.get(key, "")) if key is not None else None
+        own = before.org if event.type in NEEDS_AUTHORITY and before.org else None
+        memo = (named, own)
+        found = self._facts.get(memo)
+        if found is None:
+            found = self._facts_of(named, own)
+            if all(code is None or code in self.by_code for code in memo):
+                self._facts[memo] = found
+        return found
+
+    def _facts_of(self, named: str | None, own: str | None) -> OrgFacts:
+        org = self.by_code.get(named) if named is not None else None
+        level = org.level if org else None
+        if own is not None:
+            body, required = self._authority(own)
             return OrgFacts(org_level=level, competent_body=body, committee_vote_required=required)
         return OrgFacts(org_level=level)

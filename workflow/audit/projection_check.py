@@ -5,9 +5,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, exists, select
+from sqlalchemy import Connection, bindparam, exists, select
+from sqlalchemy.engine import Dialect
 
 from states.candidate import Candidate
+from storage import driver_sql
+from storage.driver_sql import DriverStatement
 from storage.event_store import EVENTS
 from storage.projections import CANDIDATES, DEADLINES, candidate_values, deadline_values
 from workflow.audit.findings import PROJECTION, Finding
@@ -28,6 +31,8 @@ def expected_deadlines(c: Candidate) -> dict[str, dict[str, Any]]:
 
 
 def _diff(stream: str, what: str, expected: dict[str, Any], actual: dict[str, Any]) -> list[Finding]:
+    if expected.items() <= actual.items():  # the usual answer, in one C-level pass
+        return []
     found = []
     for key, want in expected.items():
         have = actual.get(key)
@@ -38,18 +43,48 @@ def _diff(stream: str, what: str, expected: dict[str, Any], actual: dict[str, An
     return found
 
 
+def _rows(conn: Connection, table: Any, key: str, name: str, bounds: dict[str, str]) -> list[dict[str, Any]]:
+    """The rows of `table` whose `key` lies in `bounds` (lo, hi, or one id), with Core's values for each
+    column compared (not the IGNORED ones), fetched as a driver statement (storage/driver_sql.py): an audit
+    compares every row."""
+    columns = [c for c in table.columns if c.name not in IGNORED or c.name == key]
+
+    def build(dialect: Dialect) -> DriverStatement:
+        column = table.c[key]
+        where = ((column == bindparam("one")) if name.endswith(".one")
+                 else (column >= bindparam("lo")) & (column <= bindparam("hi")))
+        return DriverStatement(select(*columns).where(where), dialect, result_types=[c.type for c in columns])
+
+    names = [c.name for c in columns]
+    return [dict(zip(names, row, strict=True)) for row in driver_sql.statement(conn, name, build).rows(conn, bounds)]
+
+
+def _projected(conn: Connection, bounds: dict[str, str],
+               suffix: str) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, dict[str, Any]]]]:
+    """Candidate rows by id and deadline rows by stream and kind, for the ids within `bounds`."""
+    rows = {r["id"]: r for r in _rows(conn, CANDIDATES, "id", f"audit.candidate{suffix}", bounds)}
+    deadlines: dict[str, dict[str, dict[str, Any]]] = {}
+    for r in _rows(conn, DEADLINES, "stream_id", f"audit.deadline{suffix}", bounds):
+        deadlines.setdefault(r["stream_id"], {})[r["kind"]] = r
+    return rows, deadlines
+
+
 def compare_chunk(conn: Connection, replayed: Sequence[Candidate]) -> list[Finding]:
-    """Row-by-row differences for a chunk of replayed candidates."""
+    """Row-by-row differences for a chunk of replayed candidates.
+
+    A chunk is a run of consecutive streams in the database's order, so its rows are fetched as the range
+    from its first id to its last; a candidate whose row is not in that range (a missing row, or a chunk
+    out of order) is looked up by its own id, so the answer never depends on the order."""
     if not replayed:
         return []
-    ids = [c.id for c in replayed]
-    rows = {r.id: dict(r._mapping) for r in conn.execute(select(CANDIDATES).where(CANDIDATES.c.id.in_(ids)))}
-    deadlines: dict[str, dict[str, dict[str, Any]]] = {}
-    for r in conn.execute(select(DEADLINES).where(DEADLINES.c.stream_id.in_(ids))):
-        deadlines.setdefault(r.stream_id, {})[r.kind] = dict(r._mapping)
+    rows, deadlines = _projected(conn, {"lo": replayed[0].id, "hi": replayed[-1].id}, ".range")
     found: list[Finding] = []
     for c in replayed:
-        found += _compare_one(c, rows.get(c.id), deadlines.get(c.id, {}))
+        row, theirs = rows.get(c.id), deadlines.get(c.id, {})
+        if row is None:
+            own_rows, own_deadlines = _projected(conn, {"one": c.id}, ".one")
+            row, theirs = own_rows.get(c.id), own_deadlines.get(c.id, {})
+        found += _compare_one(c, row, theirs)
     return found
 
 
@@ -64,6 +99,8 @@ def _compare_one(c: Candidate, row: dict[str, Any] | None, rows: dict[str, dict[
     elif expected is not None and row is not None:
         found += _diff(c.id, "candidate", expected, row)
     want = expected_deadlines(c)
+    if want.keys() == rows.keys() and all(w.items() <= rows[k].items() for k, w in want.items()):
+        return found  # every deadline row as the replay gives it: the usual answer, without naming each
     for kind in sorted(set(want) | set(rows)):
         if kind not in rows:
             found.append(Finding(PROJECTION, c.id, None, f"deadline {kind} is missing from the table",

@@ -4,27 +4,32 @@ compare the projections with the replay, one chunk of streams at a time (ARCHITE
 Nothing here writes. Memory holds one chunk of streams, the organisation tree and the findings.
 """
 
+import gc
+import os
+import re
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from concurrent.futures import Future, ProcessPoolExecutor, wait
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
+from queue import SimpleQueue
+from threading import Thread
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 
 from states.calendar import WorkingCalendar
-from states.candidate import Candidate, replay
-from states.decide import recheck
-from states.errors import CandidateNotFound, NoRuleSetInForce
+from states.candidate import Candidate
+from states.errors import CandidateNotFound
 from states.events import Event
 from states.rules import RuleBook
 from storage.engine import make_engine
 from workflow.audit import projection_check
-from workflow.audit.chain import check_stream
 from workflow.audit.checkpoint import CheckpointCheck
-from workflow.audit.findings import REPLAY_FAILED, RULE_BROKEN, RULE_SET_MISMATCH, Finding, Report
+from workflow.audit.findings import Finding, Report
 from workflow.audit.orgs import OrgDirectory
 from workflow.audit.reader import Bounds, count_events, iter_chunks, split
+from workflow.audit.stream_checks import DatedRuleBook, stream_findings
 
 Progress = Callable[[int], None]
 
@@ -44,12 +49,58 @@ class Scope:
 
 
 @contextmanager
-def snapshot(engine: Engine) -> Iterator[Connection]:
-    """One consistent, read-only view of the log for the whole audit (a single snapshot on both databases)."""
+def snapshot(engine: Engine, shared: str | None = None) -> Iterator[Connection]:
+    """One consistent, read-only view of the log for the whole audit (a single snapshot on both databases).
+
+    `shared`: on PostgreSQL, a snapshot exported by the audit's first process (`exported_snapshot`), so that
+    its workers read exactly what it reads."""
     options: dict[str, str] = ({"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql"
                                else {"sqlite_begin": "DEFERRED"})
     with engine.connect().execution_options(**options) as conn, conn.begin():
+        if shared is not None:
+            if not _SNAPSHOT_ID.fullmatch(shared):
+                raise ValueError(f"not a PostgreSQL snapshot id: {shared!r}")
+            conn.execute(text(f"SET TRANSACTION SNAPSHOT '{shared}'"))  # a literal: SET takes no parameters
         yield conn
+
+
+_SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f]+-[0-9A-Fa-f]+(-[0-9]+)?")
+
+
+def exported_snapshot(conn: Connection) -> str | None:
+    """This transaction's snapshot, for workers to read the same log (PostgreSQL); None on SQLite, where a
+    worker's snapshot is taken when it starts: the log only grows, so it sees all the audit sees, maybe more."""
+    if conn.dialect.name != "postgresql":
+        return None
+    return str(conn.execute(text("SELECT pg_export_snapshot()")).scalar_one())
+
+
+EVENTS_PER_WORKER = 200_000  # a worker costs about a second to start: worth it from a few seconds of work
+
+
+def default_workers(events: int) -> int:
+    """A process per CPU for a log that repays starting them (one per EVENTS_PER_WORKER events), else one."""
+    return max(1, min(os.cpu_count() or 1, events // EVENTS_PER_WORKER))
+
+
+GC_EVERY = 100_000  # allocations between young collections during an audit (Python's default: 700)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """An audit makes tens of millions of short-lived objects, almost none in cycles. With the default
+    thresholds the collector takes a fifth of its time: it runs every 700 allocations, and each full
+    collection walks every object alive before the audit began (modules, the rule book, the organisation
+    tree). Those are frozen (never walked), and young collections run every GC_EVERY allocations, so the
+    garbage that only the collector frees stays under GC_EVERY objects: memory does not grow."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(GC_EVERY, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def orgs_of(events: list[Event]) -> set[str]:
@@ -63,46 +114,11 @@ def orgs_of(events: list[Event]) -> set[str]:
     return found
 
 
-def rule_findings(events: list[Event], rulebook: RuleBook, calendar: WorkingCalendar,
-                  orgs: OrgDirectory) -> list[Finding]:
-    """Steps that break a rule of the rule set in force on their date, and events stamped with another one."""
-    found: list[Finding] = []
-    for e in events:
-        try:
-            in_force = rulebook.for_date(e.effective_on).id
-        except NoRuleSetInForce as err:
-            found.append(Finding(RULE_SET_MISMATCH, e.stream_id, e.version, str(err), {"stored": e.rule_set}))
-            continue
-        if e.rule_set != in_force:
-            found.append(Finding(RULE_SET_MISMATCH, e.stream_id, e.version, f"stored under {e.rule_set}, but "
-                                 f"{in_force} was in force on {e.effective_on}",
-                                 {"stored": e.rule_set, "in_force": in_force}))
-    for e, violations in recheck(events, rulebook, calendar, orgs.facts_for):
-        found.append(Finding(RULE_BROKEN, e.stream_id, e.version, f"{e.type} on {e.effective_on}: "
-                             + "; ".join(f"{v.rule}: {v.message_en}" for v in violations),
-                             {"step": e.type, "on": e.effective_on, "rule_set": _in_force(rulebook, e),
-                              "violations": [v.as_dict() for v in violations]}))
-    return found
-
-
-def _in_force(rulebook: RuleBook, e: Event) -> str | None:
-    try:
-        return rulebook.for_date(e.effective_on).id
-    except NoRuleSetInForce:
-        return None
-
-
-def _replayed(events: list[Event]) -> tuple[Candidate | None, list[Finding]]:
-    try:
-        return replay(events), []
-    except Exception as err:  # noqa: BLE001 - a log that cannot be replayed is a finding, not a crash
-        return None, [Finding(REPLAY_FAILED, events[0].stream_id, None, f"the stream cannot be replayed: {err!r}")]
-
-
 class Verifier:
     def __init__(self, conn: Connection, rulebook: RuleBook, calendar: WorkingCalendar, scope: Scope,
                  since_checkpoint: str | None = None) -> None:
         self.conn, self.rulebook, self.calendar, self.scope = conn, rulebook, calendar, scope
+        self.rules = DatedRuleBook(rulebook)
         self.orgs = OrgDirectory.load(conn)
         if scope.org is not None and scope.org not in self.orgs.by_code:
             raise UnknownOrganisation(scope.org)
@@ -112,8 +128,11 @@ class Verifier:
     def total(self) -> int:
         return count_events(self.conn, [self.scope.candidate] if self.scope.candidate else None)
 
-    def run(self, progress: Progress | None = None, workers: int = 1) -> Report:
-        """The whole audit; with `workers` > 1 the streams are split into ranges checked by other processes."""
+    def run(self, progress: Progress | None = None, workers: int | None = 1) -> Report:
+        """The whole audit; with `workers` > 1 the streams are split into ranges checked by this process and
+        `workers - 1` others; with None, as many as `default_workers` gives for the size of the log."""
+        if workers is None:
+            workers = default_workers(self.total())
         report = Report()
         if self.checkpoint is not None:
             report.checkpoint = self.checkpoint.summary
@@ -134,24 +153,34 @@ class Verifier:
     def run_range(self, report: Report, bounds: Bounds, only: list[str] | None = None,
                   progress: Progress | None = None) -> None:
         """The per-stream checks for the streams in `bounds` (or `only`), one chunk at a time."""
-        for chunk in iter_chunks(self.conn, only, bounds=bounds):
-            kept = [s for s in chunk if self.in_scope is None or orgs_of(s) & self.in_scope]
-            report.add(self.check_chunk(kept, report))
-            if progress is not None:
-                progress(sum(len(s) for s in chunk))
+        with fewer_collections():
+            for chunk in iter_chunks(self.conn, only, bounds=bounds):
+                kept = [s for s in chunk if self.in_scope is None or orgs_of(s) & self.in_scope]
+                report.add(self.check_chunk(kept, report))
+                if progress is not None:
+                    progress(sum(len(s) for s in chunk))
 
     def _run_in_workers(self, report: Report, workers: int, progress: Progress | None) -> None:
-        ranges = split(self.conn, workers * RANGES_PER_WORKER)
-        url = self.conn.engine.url.render_as_string(hide_password=False)
-        digest = self.checkpoint.digest if self.checkpoint is not None else None
-        jobs = [(url, self.rulebook, self.calendar, self.scope, digest, bounds) for bounds in ranges]
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            for part in pool.map(_verify_range, jobs):
-                report.streams += part.streams
-                report.events += part.events
-                report.add(part.findings)
-                if progress is not None:
-                    progress(part.events)
+        """`workers` processes in all, this one included: each takes the next range of streams as it frees up,
+        so none waits for another, and this one starts at once while the others start up."""
+        ranges = deque(split(self.conn, workers * RANGES_PER_WORKER))
+        setup = (self.conn.engine.url.render_as_string(hide_password=False), exported_snapshot(self.conn),
+                 self.rulebook, self.calendar, self.scope, self.checkpoint.digest if self.checkpoint else None)
+        finished: SimpleQueue[Future[Report]] = SimpleQueue()
+        with ProcessPoolExecutor(max_workers=workers - 1, mp_context=get_context("spawn"),
+                                 initializer=_start_worker, initargs=setup) as pool:
+            helpers = [Thread(target=_hand_out, args=(pool, ranges, finished)) for _ in range(workers - 1)]
+            try:
+                for helper in helpers:
+                    helper.start()
+                while ranges:
+                    self.run_range(report, ranges.popleft(), None, progress)
+                    _merge(report, finished, progress)
+            finally:
+                ranges.clear()  # on an error here, the helpers stop handing out ranges
+                for helper in helpers:
+                    helper.join()
+        _merge(report, finished, progress)
 
     def check_chunk(self, streams: list[list[Event]], report: Report) -> list[Finding]:
         found: list[Finding] = []
@@ -159,9 +188,7 @@ class Verifier:
         for events in streams:
             report.streams += 1
             report.events += len(events)
-            found += check_stream(events)
-            found += rule_findings(events, self.rulebook, self.calendar, self.orgs)
-            candidate, problems = _replayed(events)
+            problems, candidate = stream_findings(events, self.rules, self.calendar, self.orgs)
             found += problems
             if candidate is not None:
                 replayed.append(candidate)
@@ -171,26 +198,69 @@ class Verifier:
         return found
 
 
-RANGES_PER_WORKER = 4  # more ranges than workers: the progress bar moves and a slow range does not hold all
+RANGES_PER_WORKER = 64  # small ranges: whoever is free takes the next, and the last one ends soon after the rest
 
 
-def _verify_range(job: tuple[str, RuleBook, WorkingCalendar, Scope, str | None, Bounds]) -> Report:
-    """One range of streams in a worker process, with its own engine and snapshot."""
-    url, rulebook, calendar, scope, digest, bounds = job
-    engine = make_engine(url)
-    try:
-        with snapshot(engine) as conn:
-            verifier = Verifier(conn, rulebook, calendar, scope, digest)
-            part = Report()
-            verifier.run_range(part, bounds)
-            return part
-    finally:
-        engine.dispose()
+def _hand_out(pool: ProcessPoolExecutor, ranges: deque[Bounds], finished: SimpleQueue[Future[Report]]) -> None:
+    """Keep one worker process busy (a thread that only waits): two ranges handed to it at a time, so that it
+    never waits for this process to wake up and hand it the next one. Every range taken comes back as a
+    finished job, its error included, so none is silently left out."""
+    queued: deque[Future[Report]] = deque()
+    while True:
+        while len(queued) < 2:
+            try:
+                bounds = ranges.popleft()
+            except IndexError:
+                break
+            try:
+                job = pool.submit(_verify_range, bounds)
+            except Exception as err:  # noqa: BLE001 - a broken pool: the audit fails where the job is read
+                job = Future()
+                job.set_exception(err)
+            queued.append(job)
+        if not queued:
+            return
+        job = queued.popleft()
+        wait([job])
+        finished.put(job)
+
+
+def _merge(report: Report, finished: SimpleQueue[Future[Report]], progress: Progress | None) -> None:
+    """Add the ranges the workers have finished; a worker's error is raised here."""
+    while not finished.empty():
+        part = finished.get().result()
+        report.streams += part.streams
+        report.events += part.events
+        report.add(part.findings)
+        if progress is not None:
+            progress(part.events)
+
+
+_worker: "Verifier | None" = None  # in a worker process: its verifier, over its one snapshot, for every range
+_worker_open = ExitStack()  # ... and the snapshot it reads, held open as long as the process lives
+
+
+def _start_worker(url: str, shared: str | None, rulebook: RuleBook, calendar: WorkingCalendar, scope: Scope,
+                  digest: str | None) -> None:
+    """A worker's engine, snapshot (the audit's own on PostgreSQL) and verifier, opened once for all the ranges
+    it is given; the process ending closes them."""
+    global _worker
+    conn = _worker_open.enter_context(snapshot(make_engine(url), shared))
+    _worker = Verifier(conn, rulebook, calendar, scope, digest)
+
+
+def _verify_range(bounds: Bounds) -> Report:
+    """One range of streams, in a worker process."""
+    assert _worker is not None, "a range is only checked in a worker started by _start_worker"
+    part = Report()
+    _worker.run_range(part, bounds)
+    return part
 
 
 def verify(engine: Engine, rulebook: RuleBook, calendar: WorkingCalendar, scope: Scope = Scope(),
-           since_checkpoint: str | None = None, progress: Progress | None = None, workers: int = 1) -> Report:
-    """The whole audit in one snapshot.
+           since_checkpoint: str | None = None, progress: Progress | None = None,
+           workers: int | None = 1) -> Report:
+    """The whole audit in one snapshot (`workers`: see `Verifier.run`).
 
     Raises:
         CandidateNotFound: `scope.candidate` has no events and nothing else is known about it.

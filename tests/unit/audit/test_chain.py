@@ -10,7 +10,7 @@ from states.hashing import GENESIS, event_hash
 from tests.builders import history_until
 from workflow.audit.chain import check_stream
 from workflow.audit.checkpoint import merkle_root
-from workflow.audit.findings import DELETED, EDITED, INSERTED, REORDERED
+from workflow.audit.findings import DELETED, EDITED, INSERTED, REORDERED, Finding
 
 
 def stored(events: list[Event]) -> list[Event]:
@@ -33,7 +33,7 @@ def log() -> list[Event]:
     return stored(history_until("decide_admission"))
 
 
-def kinds(found: list) -> list[tuple[str, int | None]]:
+def kinds(found: list[Finding]) -> list[tuple[str, int | None]]:
     return [(f.kind, f.version) for f in found]
 
 

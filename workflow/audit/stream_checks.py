@@ -1,0 +1,74 @@
+"""The checks of one stream on its own: its hash chain, the rule set stamped on each event, and every step
+re-judged under the rules of its date on the state its replay gives just before it (decisions 3 and 6)."""
+
+from datetime import date
+
+from states.calendar import WorkingCalendar
+from states.candidate import Candidate
+from states.decide import Problems, recheck_and_replay
+from states.errors import NoRuleSetInForce
+from states.events import Event
+from states.rules import RuleBook, RuleSet
+from workflow.audit.chain import check_stream
+from workflow.audit.findings import REPLAY_FAILED, RULE_BROKEN, RULE_SET_MISMATCH, Finding
+from workflow.audit.orgs import OrgDirectory
+
+
+class DatedRuleBook(RuleBook):
+    """The rule book with each date's answer remembered: every event asks it, and a log spans few dates."""
+
+    def __init__(self, book: RuleBook) -> None:
+        super().__init__(book.versions)
+        self._by_date: dict[date, RuleSet] = {}
+
+    def for_date(self, on: date) -> RuleSet:
+        """Raises: NoRuleSetInForce, as RuleBook does (a date before every version is asked afresh)."""
+        found = self._by_date.get(on)
+        if found is None:
+            found = self._by_date[on] = super().for_date(on)
+        return found
+
+
+def rule_set_findings(events: list[Event], rulebook: RuleBook) -> list[Finding]:
+    """Events stamped with another rule set than the one in force on their date (or with none in force)."""
+    found: list[Finding] = []
+    for e in events:
+        try:
+            in_force = rulebook.for_date(e.effective_on).id
+        except NoRuleSetInForce as err:
+            found.append(Finding(RULE_SET_MISMATCH, e.stream_id, e.version, str(err), {"stored": e.rule_set}))
+            continue
+        if e.rule_set != in_force:
+            found.append(Finding(RULE_SET_MISMATCH, e.stream_id, e.version, f"stored under {e.rule_set}, but "
+                                 f"{in_force} was in force on {e.effective_on}",
+                                 {"stored": e.rule_set, "in_force": in_force}))
+    return found
+
+
+def broken_rules(problems: Problems, rulebook: RuleBook) -> list[Finding]:
+    """Steps that break a rule of the rule set in force on their date, each with every rule it breaks."""
+    return [Finding(RULE_BROKEN, e.stream_id, e.version, f"{e.type} on {e.effective_on}: "
+                    + "; ".join(f"{v.rule}: {v.message_en}" for v in violations),
+                    {"step": e.type, "on": e.effective_on, "rule_set": _in_force(rulebook, e),
+                     "violations": [v.as_dict() for v in violations]})
+            for e, violations in problems]
+
+
+def _in_force(rulebook: RuleBook, e: Event) -> str | None:
+    try:
+        return rulebook.for_date(e.effective_on).id
+    except NoRuleSetInForce:
+        return None
+
+
+def stream_findings(events: list[Event], rulebook: RuleBook, calendar: WorkingCalendar,
+                    orgs: OrgDirectory) -> tuple[list[Finding], Candidate | None]:
+    """Every per-stream check: the hash chain, the rule sets, every step re-judged on the state its replay
+    gives just before it; with the replayed candidate, None when the stream cannot be replayed."""
+    found = check_stream(events) + rule_set_findings(events, rulebook)
+    result = recheck_and_replay(events, rulebook, calendar, orgs.facts_for)
+    found += broken_rules(result.problems, rulebook)
+    if result.replay_error is not None:
+        found.append(Finding(REPLAY_FAILED, events[0].stream_id, None,
+                             f"the stream cannot be replayed: {result.replay_error!r}"))
+    return found, result.candidate
