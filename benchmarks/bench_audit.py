@@ -28,7 +28,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +47,7 @@ def _rechained(template: list[Event], stream_id: str) -> list[tuple[str, str]]:
     """(prev_hash, hash) of the template's events under another stream id."""
     out, prev = [], GENESIS
     for e in template:
-        digest = event_hash(replace(e, stream_id=stream_id), prev)
+        digest = event_hash(e._replace(stream_id=stream_id), prev)
         out.append((prev, digest))
         prev = digest
     return out

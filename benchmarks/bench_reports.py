@@ -145,8 +145,8 @@ def clone(events: list[Event], stream_id: str, who: dict[str, Any]) -> list[Even
     for e in events:
         payload = {**e.payload, **fields} if e.type == "identify" else \
             {**e.payload, "decided_by": body} if "decided_by" in e.payload else e.payload
-        fresh = replace(e, stream_id=stream_id, payload=payload, prev_hash=prev)
-        fresh = replace(fresh, hash=event_hash(fresh, prev))
+        fresh = e._replace(stream_id=stream_id, payload=payload, prev_hash=prev)
+        fresh = fresh._replace(hash=event_hash(fresh, prev))
         out.append(fresh)
         prev = fresh.hash
     return out
@@ -165,7 +165,7 @@ def padded(events: list[Event], extra: int) -> list[Event]:
     if last is None or extra <= 0:
         return events
     longer = [*events[: last + 1], *[events[last]] * extra, *events[last + 1:]]
-    return [replace(e, version=v) for v, e in enumerate(longer, start=1)]
+    return [e._replace(version=v) for v, e in enumerate(longer, start=1)]
 
 
 def streams(size: int, orgs: list[dict[str, Any]], templates: Templates,

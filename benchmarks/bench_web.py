@@ -26,7 +26,6 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +61,8 @@ def _clone(template: list[Event], stream_id: str, name: str, org: str) -> list[E
     out, prev = [], GENESIS
     for e in template:
         payload = {**e.payload, "full_name": name, "org": org} if e.type == "identify" else e.payload
-        moved = replace(e, stream_id=stream_id, payload=payload, prev_hash=prev)
-        moved = replace(moved, hash=event_hash(moved, prev))
+        moved = e._replace(stream_id=stream_id, payload=payload, prev_hash=prev)
+        moved = moved._replace(hash=event_hash(moved, prev))
         out.append(moved)
         prev = moved.hash
     return out

@@ -5,13 +5,14 @@ from it at decision time (vote passed, late marks, deadlines opened and closed w
 so that a replay never depends on today's calendar or today's rules.
 """
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
+    """Immutable as a tuple is; a tuple because every step reads back its whole stream and every audit the
+    whole log, and a frozen dataclass costs four times as much to build. Change one with `_replace`."""
+
     stream_id: str
     version: int
     type: str  # the step's name (PROCEDURE.md vocabulary)
@@ -19,8 +20,8 @@ class Event:
     recorded_at: datetime  # UTC, when it was entered
     actor: str
     rule_set: str
-    payload: dict[str, Any] = field(default_factory=dict)
-    derived: dict[str, Any] = field(default_factory=dict)
+    payload: dict[str, Any]
+    derived: dict[str, Any]
     prev_hash: str = ""
     hash: str = ""
     position: int | None = None  # global position, assigned by the store

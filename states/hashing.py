@@ -59,31 +59,6 @@ def canonical_json(value: Any) -> str:
     return json.dumps(_normalise(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _iso(value: Any) -> str:
-    """Dates and datetimes as `_normalise` writes them; anything else json cannot hold sends us the long way."""
-    if isinstance(value, datetime):
-        return utc_iso(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON")
-
-
-def fast_canonical_json(value: Any) -> str:
-    """`canonical_json` in one json.dumps when that already gives the canonical text, else `canonical_json`.
-
-    Every step and every audited event is hashed, and the recursive walk costs twice the dump. The dump is
-    canonical when it is NFC as a whole: a string that is not NFC on its own is not NFC between the quotes
-    either (a quote never composes or reorders with a mark), and NFC keys sort as they are. Keys that are not
-    strings (a date key) make json refuse, and the long way converts them."""
-    try:
-        text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_iso)
-    except (TypeError, ValueError):
-        return canonical_json(value)
-    if text.isascii() or unicodedata.is_normalized("NFC", text):
-        return text
-    return canonical_json(value)
-
-
 def event_hash(event: Event, prev_hash: str) -> str:
     return fields_hash(event.stream_id, event.version, event.type, event.effective_on, event.recorded_at,
                        event.actor, event.rule_set, event.payload, event.derived, prev_hash)
@@ -93,8 +68,44 @@ def fields_hash(stream_id: str, version: int, type_: str, effective_on: date, re
                 rule_set: str, payload: dict[str, Any], derived: dict[str, Any], prev_hash: str) -> str:
     """The hash of an event with these fields after `prev_hash`: what `event_hash` computes, for an event that
     is still being made (a frozen event cannot be given its hash afterwards)."""
-    body = fast_canonical_json({"stream_id": stream_id, "version": version, "type": type_,
-                                "effective_on": _iso(effective_on) if type(effective_on) is date else effective_on,
-                                "recorded_at": _iso(recorded_at) if type(recorded_at) is datetime else recorded_at,
-                                "actor": actor, "rule_set": rule_set, "payload": payload, "derived": derived})
-    return hashlib.sha256((body + prev_hash).encode("utf-8")).hexdigest()
+    text = _plain_text(stream_id, version, type_, effective_on, recorded_at, actor, rule_set, payload, derived)
+    if text is None:
+        text = canonical_json({"stream_id": stream_id, "version": version, "type": type_,
+                               "effective_on": effective_on, "recorded_at": recorded_at, "actor": actor,
+                               "rule_set": rule_set, "payload": payload, "derived": derived})
+    return hashlib.sha256((text + prev_hash).encode("utf-8")).hexdigest()
+
+
+def _not_json(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is not plain JSON")
+
+
+# json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False) builds a new C encoder on every call;
+# this one is built once (no circular check: a cycle raises RecursionError, and the long way reports it).
+_C_ENCODER = getattr(json.encoder, "c_make_encoder", None)  # None without the C accelerator: the long way
+_DUMP = (_C_ENCODER(None, _not_json, json.encoder.encode_basestring, None, ":", ",", True, False, True)
+         if _C_ENCODER is not None else None)
+
+
+def _plain_text(stream_id: Any, version: Any, type_: Any, effective_on: Any, recorded_at: Any, actor: Any,
+                rule_set: Any, payload: Any, derived: Any) -> str | None:
+    """`canonical_json` of the event body, written directly, or None when unsure (then the long way decides).
+
+    Every step and every audited event is hashed, and the general walk costs twice this. The text is written
+    key by key in sorted order, each value as the canonical dump writes it, when every field has its plain
+    type and payload and derived hold only JSON values. It is canonical when it is NFC as a whole: a string
+    that is not NFC on its own is not NFC between quotes either (a quote never composes or reorders with a
+    mark). tests/unit/states/test_hash_text.py holds it to `canonical_json`."""
+    if (_DUMP is None or type(stream_id) is not str or type(version) is not int or type(type_) is not str
+            or type(effective_on) is not date or type(recorded_at) is not datetime or type(actor) is not str
+            or type(rule_set) is not str):
+        return None
+    quote = json.encoder.encode_basestring
+    try:
+        text = (f'{{"actor":{quote(actor)},"derived":{"".join(_DUMP(derived, 0))},'
+                f'"effective_on":"{effective_on.isoformat()}","payload":{"".join(_DUMP(payload, 0))},'
+                f'"recorded_at":"{utc_iso(recorded_at)}","rule_set":{quote(rule_set)},'
+                f'"stream_id":{quote(stream_id)},"type":{quote(type_)},"version":{version}}}')
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return text if text.isascii() or unicodedata.is_normalized("NFC", text) else None

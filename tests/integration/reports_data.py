@@ -9,7 +9,6 @@ and CB-02 have the same deciding committee (DU-XA), so `ketnap audit verify` fin
 
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -51,8 +50,8 @@ def clone(events: list[Event], stream_id: str, person: Mapping[str, Any]) -> lis
     copies, previous = [], GENESIS
     for e in events:
         payload = {**e.payload, **person} if e.type == "identify" else e.payload
-        fresh = replace(e, stream_id=stream_id, payload=payload, prev_hash=previous, hash="", position=None)
-        fresh = replace(fresh, hash=event_hash(fresh, previous))
+        fresh = e._replace(stream_id=stream_id, payload=payload, prev_hash=previous, hash="", position=None)
+        fresh = fresh._replace(hash=event_hash(fresh, previous))
         copies.append(fresh)
         previous = fresh.hash
     return copies

@@ -1,7 +1,6 @@
 """Every step is re-judged under the rule set in force on its date (ARCHITECTURE.md decision 6): scenarios
 recorded under the 2021 and the 2025 rules verify clean; a step imported with the wrong rule set is flagged."""
 
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -36,8 +35,8 @@ def imported(engine: Engine, events: list[Event], stream_id: str) -> None:
     """Insert events as an import from old files would: hashes chained correctly, rule sets as given."""
     chained: list[Event] = []
     for e in events:
-        e = replace(e, stream_id=stream_id, prev_hash=chained[-1].hash if chained else GENESIS)
-        chained.append(replace(e, hash=event_hash(e, e.prev_hash)))
+        e = e._replace(stream_id=stream_id, prev_hash=chained[-1].hash if chained else GENESIS)
+        chained.append(e._replace(hash=event_hash(e, e.prev_hash)))
     with engine.begin() as conn:
         conn.execute(EVENTS.insert(), [event_to_row(e) for e in chained])
         project(conn, replay(chained), None, NOW)
@@ -60,7 +59,7 @@ def test_a_scenario_under_the_2025_rules_verifies_clean(ketnap: Ketnap, clock: F
 
 def test_an_import_stamped_with_a_later_rule_set_than_its_date_is_flagged(ketnap: Ketnap) -> None:
     events = run(FULL_PATH, "hold_ceremony")
-    stamped = [replace(e, rule_set="qd294-2025") if e.type == "branch_vote" else e for e in events]
+    stamped = [e._replace(rule_set="qd294-2025") if e.type == "branch_vote" else e for e in events]
     imported(ketnap.engine, stamped, "imp-1")
     flagged = [(f.kind, f.version) for f in audit(ketnap).findings]
     vote = next(e.version for e in events if e.type == "branch_vote")
@@ -105,7 +104,7 @@ def test_a_step_valid_only_under_the_old_rules_is_flagged_when_its_date_falls_un
 
 def test_a_broken_org_rule_is_caught_from_the_organisation_table(ketnap: Ketnap) -> None:
     events = run(FULL_PATH, "hold_ceremony")
-    wrong = [replace(e, payload={**e.payload, "decided_by": "DU-CS"}) if e.type == "decide_admission" else e
+    wrong = [e._replace(payload={**e.payload, "decided_by": "DU-CS"}) if e.type == "decide_admission" else e
              for e in events]  # the grassroots committee is not authorised to admit (V3)
     imported(ketnap.engine, wrong, "imp-3")
     rules = {v["rule"] for f in audit(ketnap).findings if f.kind == RULE_BROKEN for v in f.data["violations"]}
@@ -117,12 +116,12 @@ def test_a_broken_org_rule_is_caught_from_the_organisation_table(ketnap: Ketnap)
 def test_a_stream_that_cannot_be_replayed_is_reported_not_a_crash(ketnap: Ketnap) -> None:
     events = run(FULL_PATH, "branch_vote")
     identify = events[0]
-    broken = [replace(identify, payload={k: v for k, v in identify.payload.items() if k != "full_name"}),
+    broken = [identify._replace(payload={k: v for k, v in identify.payload.items() if k != "full_name"}),
               *events[1:]]
     chained: list[Event] = []
     for e in broken:  # hashes chained correctly: only replay and the rules can tell
-        e = replace(e, stream_id="imp-4", prev_hash=chained[-1].hash if chained else GENESIS)
-        chained.append(replace(e, hash=event_hash(e, e.prev_hash)))
+        e = e._replace(stream_id="imp-4", prev_hash=chained[-1].hash if chained else GENESIS)
+        chained.append(e._replace(hash=event_hash(e, e.prev_hash)))
     with ketnap.engine.begin() as conn:
         conn.execute(EVENTS.insert(), [event_to_row(e) for e in chained])
     found = audit(ketnap).findings

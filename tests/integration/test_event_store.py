@@ -4,7 +4,6 @@ stream is a hash chain (ARCHITECTURE.md decisions 1, 3 and 9)."""
 
 import threading
 import unicodedata
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -29,7 +28,7 @@ def chained(stream_id: str, payloads: list[dict[str, Any]], start: int = 1, prev
     for offset, payload in enumerate(payloads):
         event = Event(stream_id, start + offset, "collect_comments", date(2024, 6, 15), recorded_at, "thư ký",
                       "qd24-2021", payload, {"note": "Ghi chú"}, prev_hash=prev)
-        event = replace(event, hash=event_hash(event, prev))
+        event = event._replace(hash=event_hash(event, prev))
         events.append(event)
         prev = event.hash
     return events
@@ -46,7 +45,7 @@ def load(engine: Engine, stream_id: str) -> list[Event]:
 
 
 def without_position(event: Event) -> Event:
-    return replace(event, position=None)
+    return event._replace(position=None)
 
 
 def test_append_then_load_returns_the_same_events(engine: Engine) -> None:

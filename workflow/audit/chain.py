@@ -5,13 +5,7 @@ deletion leaves a version gap, an insertion leaves an event the chain does not l
 events whose hash only matches another version number.
 """
 
-import hashlib
-import unicodedata
-from _json import encode_basestring, make_encoder
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import UTC, date
-from typing import Any
 
 from states.events import Event
 from states.hashing import GENESIS, event_hash
@@ -20,57 +14,16 @@ from workflow.audit.findings import BROKEN_LINK, DELETED, EDITED, INSERTED, REOR
 
 def hash_holds(e: Event) -> bool:
     """The stored hash is the hash of the stored fields and the stored prev_hash."""
-    if _read_hash(e) == e.hash:
-        return True
     try:
         return event_hash(e, e.prev_hash) == e.hash
     except (TypeError, ValueError):  # a value the canonical form cannot hold is itself an edit
         return False
 
 
-def _not_json(value: Any) -> Any:
-    raise TypeError(f"{type(value).__name__} is not JSON")
-
-
-# The C encoder `json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)` builds on every call
-# (`states.hashing.fast_canonical_json`), built once, without its `default` hook: what is read from the log
-# is plain JSON, and anything else makes it refuse.
-_DUMP = make_encoder(None, _not_json, encode_basestring, None, ":", ",", True, False, True)
-
-
-def _read_hash(e: Event) -> str | None:
-    """`event_hash(e, e.prev_hash)` for an event as the log hands it back, or None when unsure.
-
-    Every audited event is hashed, and `event_hash` builds a dict, dumps it and formats the two dates
-    through json's `default` hook (strftime): half the cost. Here the canonical text is written directly,
-    keys in sorted order, each value as that dump writes it: exact `str` and `int` fields, an exact `date`,
-    a UTC `datetime` from year 1000 on (strftime does not pad earlier years), payload and derived through
-    the same C encoder. Anything else, a value that is not plain JSON, or text that is not NFC as a whole,
-    gives None, and the caller asks `event_hash`. tests/unit/audit/test_read_hash.py holds this to it."""
-    moment = e.recorded_at
-    if (type(e.effective_on) is not date or moment.tzinfo is not UTC or moment.year < 1000
-            or type(e.version) is not int or type(e.actor) is not str or type(e.rule_set) is not str
-            or type(e.stream_id) is not str or type(e.type) is not str or type(e.prev_hash) is not str):
-        return None
-    # isoformat() of a UTC time ends in "+00:00" and leaves out a zero fraction; strftime("%f") writes it
-    recorded = moment.isoformat()[:-6] + ("Z" if moment.microsecond else ".000000Z")
-    try:
-        text = (f'{{"actor":{encode_basestring(e.actor)},"derived":{"".join(_DUMP(e.derived, 0))},'
-                f'"effective_on":"{e.effective_on.isoformat()}","payload":{"".join(_DUMP(e.payload, 0))},'
-                f'"recorded_at":"{recorded}",'
-                f'"rule_set":{encode_basestring(e.rule_set)},"stream_id":{encode_basestring(e.stream_id)},'
-                f'"type":{encode_basestring(e.type)},"version":{e.version}}}')
-        if not (text.isascii() or unicodedata.is_normalized("NFC", text)):
-            return None
-        return hashlib.sha256((text + e.prev_hash).encode("utf-8")).hexdigest()
-    except (TypeError, ValueError, RecursionError):  # RecursionError: a cycle (no markers are kept)
-        return None
-
-
 def _recorded_version(e: Event, candidates: range) -> int | None:
     """The version number under which this event's fields were hashed, if it is not the one it has now."""
     for version in candidates:
-        if version != e.version and hash_holds(replace(e, version=version)):
+        if version != e.version and hash_holds(e._replace(version=version)):
             return version
     return None
 

@@ -1,7 +1,6 @@
 """The hash-chain check names each kind of tampering at its stream and version, on events in memory."""
 
 import hashlib
-from dataclasses import replace
 
 import pytest
 
@@ -15,7 +14,7 @@ from workflow.audit.findings import DELETED, EDITED, INSERTED, REORDERED, Findin
 
 def stored(events: list[Event]) -> list[Event]:
     """As read back from the store: global positions in append order."""
-    return [replace(e, position=i) for i, e in enumerate(events, start=1)]
+    return [e._replace(position=i) for i, e in enumerate(events, start=1)]
 
 
 def rechain(events: list[Event], start: int = 0) -> list[Event]:
@@ -23,8 +22,8 @@ def rechain(events: list[Event], start: int = 0) -> list[Event]:
     out = list(events[:start])
     for e in events[start:]:
         prev = out[-1].hash if out else GENESIS
-        e = replace(e, prev_hash=prev)
-        out.append(replace(e, hash=event_hash(e, prev)))
+        e = e._replace(prev_hash=prev)
+        out.append(e._replace(hash=event_hash(e, prev)))
     return out
 
 
@@ -43,14 +42,14 @@ def test_an_untouched_stream_has_no_finding(log: list[Event]) -> None:
 
 def test_an_edited_payload_is_named_at_its_version(log: list[Event]) -> None:
     events = list(log)
-    events[1] = replace(events[1], payload={**events[1].payload, "helper": "Người khác"})
+    events[1] = events[1]._replace(payload={**events[1].payload, "helper": "Người khác"})
     assert kinds(check_stream(events)) == [(EDITED, 2)]
 
 
 def test_an_edit_that_recomputes_its_own_hash_is_still_named(log: list[Event]) -> None:
     events = list(log)
-    edited = replace(events[2], effective_on=events[2].effective_on.replace(day=2))
-    events[2] = replace(edited, hash=event_hash(edited, edited.prev_hash))
+    edited = events[2]._replace(effective_on=events[2].effective_on.replace(day=2))
+    events[2] = edited._replace(hash=event_hash(edited, edited.prev_hash))
     assert kinds(check_stream(events)) == [(EDITED, 3)]
 
 
@@ -61,24 +60,24 @@ def test_a_deleted_event_is_named_by_the_missing_version(log: list[Event]) -> No
 
 def test_a_swapped_pair_is_named_as_reordered(log: list[Event]) -> None:
     a, b = log[2], log[3]
-    events = [*log[:2], replace(b, version=3), replace(a, version=4), *log[4:]]
+    events = [*log[:2], b._replace(version=3), a._replace(version=4), *log[4:]]
     assert kinds(check_stream(events)) == [(REORDERED, 3), (REORDERED, 4)]
 
 
 def test_an_event_appended_with_a_consistent_hash_but_a_wrong_link_is_inserted(log: list[Event]) -> None:
     head, before = log[-1], log[-2]
-    forged = replace(head, version=head.version + 1, type="collect_comments", payload={"sources": ["residence"]},
+    forged = head._replace(version=head.version + 1, type="collect_comments", payload={"sources": ["residence"]},
                      derived={}, prev_hash=before.hash, position=head.position + 1)  # type: ignore[operator]
-    forged = replace(forged, hash=event_hash(forged, forged.prev_hash))
+    forged = forged._replace(hash=event_hash(forged, forged.prev_hash))
     assert kinds(check_stream([*log, forged])) == [(INSERTED, forged.version)]
 
 
 def test_an_event_slipped_into_the_middle_is_inserted_and_the_rest_renumbered(log: list[Event]) -> None:
     k = 4
-    forged = replace(log[k - 1], type="assign_helper", payload={"helper": "Người lạ"}, derived={},
+    forged = log[k - 1]._replace(type="assign_helper", payload={"helper": "Người lạ"}, derived={},
                      position=len(log) + 1)
-    forged = replace(forged, hash=event_hash(forged, forged.prev_hash))
-    shifted = [replace(e, version=e.version + 1) for e in log[k - 1:]]
+    forged = forged._replace(hash=event_hash(forged, forged.prev_hash))
+    shifted = [e._replace(version=e.version + 1) for e in log[k - 1:]]
     found = kinds(check_stream([*log[: k - 1], forged, *shifted]))
     assert found[0] == (INSERTED, k)
     assert all(kind == REORDERED for kind, _ in found[1:])
@@ -86,7 +85,7 @@ def test_an_event_slipped_into_the_middle_is_inserted_and_the_rest_renumbered(lo
 
 def test_a_stream_recomputed_consistently_passes_the_chain_alone(log: list[Event]) -> None:
     events = list(log)
-    events[1] = replace(events[1], payload={"helper": "Người khác"})
+    events[1] = events[1]._replace(payload={"helper": "Người khác"})
     assert check_stream(rechain(events, 1)) == []  # only a checkpoint can catch this
 
 

@@ -1,7 +1,6 @@
 """Organisation facts for re-judged steps come from the organisation tree; each combination is built once and
 every event gets the facts of its own organisations."""
 
-from dataclasses import replace
 
 from states.candidate import Candidate
 from states.events import Event
@@ -34,9 +33,9 @@ def test_the_deciding_committee_follows_the_candidates_branch() -> None:
 def test_the_level_is_that_of_the_organisation_the_step_names() -> None:
     identify = EVENTS["identify"]
     for _ in range(2):
-        assert facts(replace(identify, payload={**identify.payload, "org": "CB-01"}), "") == OrgFacts("branch")
-        assert facts(replace(identify, payload={**identify.payload, "org": "DU-CS"}), "") == OrgFacts("grassroots")
-        assert facts(replace(identify, payload={**identify.payload, "org": "NOWHERE"}), "") == OrgFacts(None)
+        assert facts(identify._replace(payload={**identify.payload, "org": "CB-01"}), "") == OrgFacts("branch")
+        assert facts(identify._replace(payload={**identify.payload, "org": "DU-CS"}), "") == OrgFacts("grassroots")
+        assert facts(identify._replace(payload={**identify.payload, "org": "NOWHERE"}), "") == OrgFacts(None)
 
 
 def test_steps_that_read_no_organisation_get_the_plain_facts() -> None:

@@ -28,6 +28,5 @@ def test_form_codes_follow_the_step_and_a_union_resolution_adds_its_own() -> Non
     assert forms["decide_admission"] == ["9-KNĐ"]
     assert forms["assign_helper"] == []
     introduce = next(e for e in history if e.type == "introduce")
-    from dataclasses import replace
-    youth = replace(introduce, payload={**introduce.payload, "union_resolution": {"body": "youth_union"}})
+    youth = introduce._replace(payload={**introduce.payload, "union_resolution": {"body": "youth_union"}})
     assert forms_of(youth) == ["3-KNĐ", "4-KNĐ"]
