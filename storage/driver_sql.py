@@ -9,9 +9,11 @@ the SQLAlchemy exception Core would have raised (IntegrityError, OperationalErro
 
 import weakref
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import Connection, exc
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -31,7 +33,7 @@ class DriverStatement:
         if column_keys is not None and not set(names) <= set(column_keys):
             # a column default Core would compute per execution: this path does not run those
             raise ValueError(f"statement needs values Core fills in itself: {set(names) - set(column_keys)}")
-        self._binds = [(n, compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect)) for n in names]
+        self._binds = [(n, _bind_processor(compiled.binds[n].type.dialect_impl(dialect), dialect)) for n in names]
         # values the statement carries itself, such as the OFFSET 0 SQLite adds to a bound LIMIT
         self._fixed = {n: compiled.binds[n].value for n in names if not compiled.binds[n].required}
         self._result_types = list(result_types)
@@ -98,6 +100,27 @@ class DriverStatement:
                 row[i] = p(row[i])
             processed.append(tuple(row))
         return processed
+
+
+def _bind_processor(impl: Any, dialect: Dialect) -> Processor:
+    """The type's own bind processor, except SQLite's for dates and times in their default storage format:
+    those build a dict and a %-format per value, and every step binds four or five. `isoformat` writes the
+    same text for an exact date or datetime; anything else (a date given for a datetime, a custom format)
+    goes to SQLAlchemy's own. tests/unit/storage/test_driver_binds.py compares the two."""
+    own: Processor = impl.bind_processor(dialect)
+    if dialect.name != "sqlite" or own is None:
+        return own
+    if isinstance(impl, sqlite.DATETIME) and impl._storage_format == sqlite.DATETIME._storage_format:
+        def as_datetime(value: Any) -> Any:
+            if type(value) is datetime:  # the zone is dropped, as SQLAlchemy's own format drops it
+                return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+            return own(value)
+        return as_datetime
+    if isinstance(impl, sqlite.DATE) and impl._storage_format == sqlite.DATE._storage_format:
+        def as_date(value: Any) -> Any:
+            return value.isoformat() if type(value) is date else own(value)
+        return as_date
+    return own
 
 
 _BY_DIALECT: "weakref.WeakKeyDictionary[Dialect, dict[str, DriverStatement]]" = weakref.WeakKeyDictionary()

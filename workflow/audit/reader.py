@@ -7,7 +7,6 @@ cost more than the SQLite read itself.
 """
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
 from itertools import groupby
 from operator import attrgetter
 from typing import Any
@@ -18,8 +17,7 @@ from sqlalchemy.engine import Dialect
 from states.events import Event
 from storage import driver_sql
 from storage.driver_sql import DriverStatement
-from storage.engine import json_loads
-from storage.event_store import EVENTS, load_stream
+from storage.event_store import EVENTS, load_stream, row_decoder
 
 _COLUMNS = (EVENTS.c.position, EVENTS.c.stream_id, EVENTS.c.version, EVENTS.c.type, EVENTS.c.effective_on,
             EVENTS.c.recorded_at, EVENTS.c.actor, EVENTS.c.rule_set, EVENTS.c.payload, EVENTS.c.derived,
@@ -66,53 +64,17 @@ def _page_statement(after_key: bool, low: bool, high: bool) -> Any:
 
 def _page(conn: Connection, after_key: bool, low: bool, high: bool) -> DriverStatement:
     def build(dialect: Dialect) -> DriverStatement:
-        # SQLite hands back text that `_sqlite_events` decodes itself; other drivers go through Core's types
+        # SQLite hands back text that the store's row decoder reads itself; other drivers go through Core's types
         types = [] if dialect.name == "sqlite" else [c.type for c in _COLUMNS]
         return DriverStatement(_page_statement(after_key, low, high), dialect, result_types=types)
 
     return driver_sql.statement(conn, f"audit.page:{int(after_key)}{int(low)}{int(high)}", build)
 
 
-def _sqlite_events(rows: list[Row]) -> list[Event]:
-    """SQLite's stored text (ISO dates, naive UTC times, JSON) as events: the values Core's result processors
-    give (`fromisoformat` and the engine's JSON decoder), without a call per column."""
-    loads, to_date = json_loads, date.fromisoformat
-    return [Event(stream_id, version, type_, to_date(effective), _sqlite_utc(recorded_at), actor, rule_set,
-                  loads(payload), loads(derived), prev_hash, hash_, position)
-            for (position, stream_id, version, type_, effective, recorded_at, actor, rule_set, payload, derived,
-                 prev_hash, hash_) in rows]
-
-
-def _sqlite_utc(text: str) -> datetime:
-    """SQLite's naive UTC text as an aware UTC datetime. Parsing it with "+00:00" appended gives the same
-    value as `_utc(fromisoformat(text))` at a sixth of the cost (`replace` is slow). Text that already
-    carries an offset cannot take a second one, and anything that does not come back in UTC (a bare date)
-    goes the long way."""
-    try:
-        moment = datetime.fromisoformat(text + "+00:00")
-    except (TypeError, ValueError):
-        moment = None
-    return moment if moment is not None and moment.tzinfo is UTC else _utc(datetime.fromisoformat(text))
-
-
-def _typed_events(rows: list[Row]) -> list[Event]:
-    """Rows already through Core's result processors (PostgreSQL) as events."""
-    return [Event(stream_id, version, type_, effective if isinstance(effective, date)
-                  else date.fromisoformat(effective), _utc(recorded_at), actor, rule_set, payload, derived,
-                  prev_hash, hash_, position)
-            for (position, stream_id, version, type_, effective, recorded_at, actor, rule_set, payload, derived,
-                 prev_hash, hash_) in rows]
-
-
-def _utc(moment: datetime) -> datetime:
-    """As the event store reads it: SQLite keeps naive UTC, PostgreSQL answers in the session's zone."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def _pages(conn: Connection, bounds: Bounds) -> Iterator[list[Event]]:
     """Every event within `bounds`, ordered by stream then version, a page at a time."""
     low, high = bounds
-    decode = _sqlite_events if conn.dialect.name == "sqlite" else _typed_events
+    decode = row_decoder(conn)
     values: dict[str, Any] = {"rows": ROWS_PER_PAGE, "low": low, "high": high}
     statement = _page(conn, False, low is not None, high is not None)
     while True:
