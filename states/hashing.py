@@ -46,6 +46,8 @@ def _normalise_other(value: Any) -> Any:
 
 def utc_iso(moment: datetime) -> str:
     """UTC with microseconds, whatever zone (or none: SQLite returns naive UTC) the value came with."""
+    if moment.tzinfo is UTC and moment.year >= 1000:  # as the store reads it back: one C call
+        return moment.isoformat(timespec="microseconds")[:-6] + "Z"  # "...+00:00" -> "...Z"
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     moment = moment.astimezone(UTC)

@@ -56,8 +56,9 @@ def verify_cmd(
                                             "or one under it.")] = None,
     since_checkpoint: Annotated[str | None, typer.Option("--since-checkpoint", metavar="DIGEST", help="Prove that "
                                 "nothing recorded before this checkpoint was deleted or rewritten.")] = None,
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Processes checking ranges of streams in "
-                                         "parallel (a whole province: one per CPU).")] = 1,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Processes checking ranges of streams "
+                                                "in parallel. Default: one per CPU once the log has 200,000 "
+                                                "events per process, else 1.")] = None,
 ) -> None:
     """Recompute every hash chain, re-check every step under the rules of its date, compare projections."""
     c = cli.get(ctx)
