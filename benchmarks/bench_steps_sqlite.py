@@ -13,10 +13,12 @@ Targets (issue 2): engine >= 1/5 of (a) and >= 1.5 x (b).
 """
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy import event as sa_event
 
 from benchmarks.common import (
@@ -35,6 +37,7 @@ from benchmarks.common import (
     timed,
 )
 from states.events import Event
+from storage.driver_sql import DriverStatement
 from storage.engine import SQLITE_PRAGMAS
 from storage.event_store import event_to_row
 from storage.tables import EventRow
@@ -103,31 +106,68 @@ def plain_inserts(workdir: Path, run: int, candidates: int, template: list[Event
     return go
 
 
+Statement = tuple[str, Any, bool]  # SQL, its parameters (a list of them for executemany), many
+
+
+@contextmanager
+def _caught(engine: Engine) -> Iterator[list[Statement]]:
+    """Every statement the engine sends to the driver, with its parameters: the compiled driver statements
+    (storage/driver_sql.py) and Core's, and each COMMIT."""
+    caught: list[Statement] = []
+    execute, executemany = DriverStatement.execute, DriverStatement.executemany
+
+    def on_execute(self: DriverStatement, conn: Any, values: Any, autobegin: bool = True) -> Any:
+        caught.append((self.sql, self._params(values), False))
+        return execute(self, conn, values, autobegin)
+
+    def on_executemany(self: DriverStatement, conn: Any, rows: Any) -> None:
+        caught.append((self.sql, [self._params(r) for r in rows], True))
+        executemany(self, conn, rows)
+
+    def on_core(_conn: Any, _cursor: Any, sql: str, params: Any, _context: Any, many: bool) -> None:
+        caught.append((sql, params, many))
+
+    def on_commit(_conn: Any) -> None:
+        caught.append(("COMMIT", (), False))
+
+    sa_event.listen(engine, "before_cursor_execute", on_core)
+    sa_event.listen(engine, "commit", on_commit)
+    DriverStatement.execute, DriverStatement.executemany = on_execute, on_executemany  # type: ignore[method-assign]
+    try:
+        yield caught
+    finally:
+        DriverStatement.execute, DriverStatement.executemany = execute, executemany  # type: ignore[method-assign]
+        sa_event.remove(engine, "before_cursor_execute", on_core)
+        sa_event.remove(engine, "commit", on_commit)
+
+
 def engine_sql_replayed(workdir: Path, run: int, candidates: int, settings: Settings) -> Callable[[], int]:
-    """Floor: the SQL the engine sent to SQLite in a run of its own (caught by sqlite3's trace callback), sent
-    again through plain sqlite3 on a fresh file with the same pragmas; no Python work but the driver's. The
-    statements come back with their values written in, so SQLite parses each one again: a little slower than
-    the prepared statements the engine reuses."""
+    """Floor: the statements the engine sent to SQLite in a run of its own, with their parameters, sent again
+    through plain sqlite3 (prepared once, as the engine's are) on a fresh file with the same pragmas: the
+    engine's SQL with no Python work but the driver's."""
     engine = fresh_sqlite(workdir / f"capture-{run}.db")
-    statements: list[str] = []
-    sa_event.listen(engine, "connect", lambda dbapi, _record: dbapi.set_trace_callback(statements.append))
-    engine.dispose()  # the next connection is made with the callback
-    app = app_on(engine, settings)
-    setup = [sql for sql in statements if sql.startswith("INSERT INTO organisation")]
-    first = len(statements)
-    record_interleaved(app, candidates)
-    work = [sql for sql in statements[first:] if not sql.startswith("PRAGMA")]
+    with _caught(engine) as caught:
+        app = app_on(engine, settings)
+        first = len(caught)
+        record_interleaved(app, candidates)
+    setup = [c for c in caught[:first] if c[0].startswith("INSERT INTO organisation")]
+    work = caught[first:]
     engine.dispose()
     db = workdir / f"floor-{run}.db"
     fresh_sqlite(db).dispose()
 
     def go() -> int:
         conn = _plain_connection(db)
-        for sql in setup:
-            conn.execute(sql)
+        conn.execute("BEGIN")
+        for sql, params, _ in setup:
+            conn.execute(sql, params)
+        conn.execute("COMMIT")
         commits = 0
-        for sql in work:
-            conn.execute(sql).fetchall()
+        for sql, params, many in work:
+            if many:
+                conn.executemany(sql, params)
+            else:
+                conn.execute(sql, params).fetchall()
             commits += sql == "COMMIT"
         conn.close()
         return commits

@@ -23,8 +23,8 @@ def _f(k: Check) -> Any:
 
 
 def _date_not_in_future(k: Check, name: str, value: Any) -> list[Violation]:
-    if value is not None and value > k.step.today:
-        return [violation("date_in_future", k.rules, field=name, value=value, today=k.step.today)]
+    if value is not None and value > k.today:
+        return [violation("date_in_future", k.rules, field=name, value=value, today=k.today)]
     return []
 
 
@@ -64,7 +64,7 @@ def birth_date_in_past(k: Check) -> list[Violation]:
 
 def issued_not_in_future(k: Check) -> list[Violation]:
     f = _f(k)
-    if f.issued_on > k.step.today:
+    if f.issued_on > k.today:
         return [violation("certificate_issued_in_future", k.rules, field="issued_on", issued_on=f.issued_on)]
     return []
 

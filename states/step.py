@@ -40,16 +40,27 @@ class Step:
         return self.recorded_at.astimezone(VIETNAM).date()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Check:
-    """Everything a guard may look at; `f` is None when only the prerequisites are asked for."""
+    """Everything a guard may look at; `f` is None when only the prerequisites are asked for.
+
+    Made for one judgement and read by its guards only: not frozen (a frozen dataclass costs twice as much
+    to build, and every step and every audited event builds one)."""
 
     c: Candidate
     step: Step
     f: Fields | None
     rules: RuleSet
     cal: WorkingCalendar
+    _today: date | None = None
 
     @property
     def on(self) -> date:
         return self.step.on
+
+    @property
+    def today(self) -> date:
+        """`step.today`, worked out once: several guards ask, and the zone conversion is not free."""
+        if self._today is None:
+            self._today = self.step.today
+        return self._today
