@@ -1,6 +1,6 @@
 """Steps per second through the engine on a SQLite file, next to two baselines measured in the same run.
 
-    .venv/bin/python -m benchmarks.bench_steps_sqlite [--candidates 200] [--repeat 3]
+    .venv/bin/python -m benchmarks.bench_steps_sqlite [--candidates 200] [--repeat 3] [--warmup 1]
 
 - engine: `Ketnap.record_step` with a fixed clock, one step per transaction (WAL, synchronous=NORMAL), the whole
   path: load and replay the stream, guards, hash, event, candidate and deadline projections. Candidates are
@@ -9,6 +9,10 @@
 - (a) plain `sqlite3`: one event row per transaction into the same `event` table with the same pragmas.
 - (b) the `eventsourcing` library: the same load-command-save per step on its SQLite store, once with our
   pragma (synchronous=NORMAL, the fair comparison the target uses) and once with the library's default.
+- floor: the engine's own statements, caught with their parameters in a run of its own, sent again through
+  bare sqlite3: what the SQL of a step costs with no Python of ours.
+Every variant first runs `--warmup` unmeasured rounds (the process's first imports, compiled statements,
+the holiday tables), then `--repeat` measured ones, each on a fresh file; medians are compared.
 Targets (issue 2): engine >= 1/5 of (a) and >= 1.5 x (b).
 """
 
@@ -205,22 +209,25 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser = base_parser(__doc__.splitlines()[0])
     parser.add_argument("--candidates", type=int, default=200, help="candidates, 18 steps each (default 200)")
     parser.add_argument("--no-es-default", action="store_true", help="skip the library-default eventsourcing run")
+    parser.add_argument("--warmup", type=int, default=1, help="unmeasured rounds of every variant first, so that no "
+                        "variant's median carries the process's first imports and caches (default 1)")
     args = parser.parse_args(argv)
     settings = load_settings()
     template = standard_events(settings)
     steps = args.candidates * len(template)
     print(f"## Steps on SQLite: {args.candidates} candidates x {len(template)} steps = {steps:,} steps per run, "
-          f"{args.repeat} runs each, interleaved\n{machine_line()}\n")
+          f"{args.repeat} runs each after {args.warmup} warm-up round(s), interleaved\n{machine_line()}\n")
     samples: dict[str, list[Sample]] = {ENGINE: [], PLAIN: [], FLOOR: [], ES_NORMAL: [], ES_DEFAULT: []}
     with scratch_dir(args.keep) as workdir:
-        for run in range(args.repeat):
-            samples[PLAIN].append(timed(PLAIN, plain_inserts(workdir, run, args.candidates, template)))
-            samples[ENGINE].append(timed(ENGINE, engine_steps(workdir, run, args.candidates, settings)))
-            samples[FLOOR].append(timed(FLOOR, engine_sql_replayed(workdir, run, args.candidates, settings)))
-            samples[ES_NORMAL].append(timed(ES_NORMAL, eventsourcing_steps(workdir, run, args.candidates, True)))
+        for run in range(-args.warmup, args.repeat):  # negative runs warm every variant up and are not kept
+            kept = samples if run >= 0 else {name: [] for name in samples}
+            kept[PLAIN].append(timed(PLAIN, plain_inserts(workdir, run, args.candidates, template)))
+            kept[ENGINE].append(timed(ENGINE, engine_steps(workdir, run, args.candidates, settings)))
+            kept[FLOOR].append(timed(FLOOR, engine_sql_replayed(workdir, run, args.candidates, settings)))
+            kept[ES_NORMAL].append(timed(ES_NORMAL, eventsourcing_steps(workdir, run, args.candidates, True)))
             if not args.no_es_default:
-                samples[ES_DEFAULT].append(timed(ES_DEFAULT, eventsourcing_steps(workdir, run, args.candidates,
-                                                                                 False)))
+                kept[ES_DEFAULT].append(timed(ES_DEFAULT, eventsourcing_steps(workdir, run, args.candidates,
+                                                                              False)))
     rates = {name: median_rate(s) for name, s in samples.items() if s}
     engine = rates[ENGINE]
     rows = [(name, rate, max(s.rate for s in samples[name]), f"{engine / rate:.2f}x")

@@ -1,4 +1,4 @@
-"""Core statements compiled once per dialect and run straight on the DBAPI cursor: the step's hot path.
+"""Core statements compiled once per kind of dialect and run straight on the DBAPI cursor: the step's hot path.
 
 `Connection.execute` costs several times the SQLite statement itself (execution context, cache-key look-up,
 result metadata, events). The few statements every step runs are compiled here once per dialect, with the
@@ -123,15 +123,24 @@ def _bind_processor(impl: Any, dialect: Dialect) -> Processor:
     return own
 
 
+_BY_SIGNATURE: dict[tuple[Any, ...], dict[str, DriverStatement]] = {}
 _BY_DIALECT: "weakref.WeakKeyDictionary[Dialect, dict[str, DriverStatement]]" = weakref.WeakKeyDictionary()
 
 
+def _signature(dialect: Dialect) -> tuple[Any, ...]:
+    """What a compiled statement and its processors depend on. Engines made alike (make_engine: one per
+    database, one per test, one per benchmark run) share their statements instead of compiling them again;
+    the set of signatures is small and fixed, so the cache does not grow with the engines made."""
+    return (type(dialect), dialect.paramstyle, dialect.server_version_info,
+            getattr(dialect, "_json_serializer", None), getattr(dialect, "_json_deserializer", None))
+
+
 def statement(conn: Connection, name: str, build: Callable[[Dialect], DriverStatement]) -> DriverStatement:
-    """The statement called `name` for the connection's dialect, compiled on first use."""
+    """The statement called `name` for the connection's kind of dialect, compiled on first use."""
     dialect = conn.dialect
     known = _BY_DIALECT.get(dialect)
     if known is None:
-        known = _BY_DIALECT[dialect] = {}
+        known = _BY_DIALECT[dialect] = _BY_SIGNATURE.setdefault(_signature(dialect), {})
     found = known.get(name)
     if found is None:
         found = known[name] = build(dialect)

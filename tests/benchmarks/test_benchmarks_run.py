@@ -10,7 +10,7 @@ import sys
 import pytest
 
 TINY = [
-    ("bench_steps_sqlite", ["--candidates", "5", "--repeat", "1"], "engine / variant"),
+    ("bench_steps_sqlite", ["--candidates", "5", "--repeat", "1", "--warmup", "0"], "engine / variant"),
     ("bench_replay", ["--sizes", "50,100"], "engine / plain"),
     ("bench_audit", ["--size", "2000", "--workers", "1"], "ratio to baseline"),
     ("bench_sweep", ["--size", "2000"], "bare indexed query"),
