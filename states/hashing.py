@@ -102,12 +102,35 @@ def _plain_text(stream_id: Any, version: Any, type_: Any, effective_on: Any, rec
             or type(effective_on) is not date or type(recorded_at) is not datetime or type(actor) is not str
             or type(rule_set) is not str):
         return None
-    quote = json.encoder.encode_basestring
     try:
-        text = (f'{{"actor":{quote(actor)},"derived":{"".join(_DUMP(derived, 0))},'
-                f'"effective_on":"{effective_on.isoformat()}","payload":{"".join(_DUMP(payload, 0))},'
-                f'"recorded_at":"{utc_iso(recorded_at)}","rule_set":{quote(rule_set)},'
-                f'"stream_id":{quote(stream_id)},"type":{quote(type_)},"version":{version}}}')
+        text = _body(stream_id, version, type_, effective_on, recorded_at, actor, rule_set, "".join(_DUMP(payload, 0)),
+                     "".join(_DUMP(derived, 0)))
     except (TypeError, ValueError, RecursionError):
         return None
     return text if text.isascii() or unicodedata.is_normalized("NFC", text) else None
+
+
+def _body(stream_id: str, version: int, type_: str, effective_on: date, recorded_at: datetime, actor: str,
+          rule_set: str, payload_json: str, derived_json: str) -> str:
+    quote = json.encoder.encode_basestring
+    return (f'{{"actor":{quote(actor)},"derived":{derived_json},"effective_on":"{effective_on.isoformat()}",'
+            f'"payload":{payload_json},"recorded_at":"{utc_iso(recorded_at)}","rule_set":{quote(rule_set)},'
+            f'"stream_id":{quote(stream_id)},"type":{quote(type_)},"version":{version}}}')
+
+
+def stored_text_hash(event: Event, payload_json: str, derived_json: str) -> str | None:
+    """The hash of `event` with its payload and derived written as the JSON text they are stored as, or None
+    when a field is not of its plain type. When it equals the event's stored hash, that text is the canonical
+    text the hash was made from (the store writes sorted, compact JSON), so the stored values are the hashed
+    ones: an audit need not dump them again. Any other answer proves nothing; `event_hash` then decides."""
+    if (type(event.stream_id) is not str or type(event.version) is not int or type(event.type) is not str
+            or type(event.effective_on) is not date or type(event.recorded_at) is not datetime
+            or type(event.actor) is not str or type(event.rule_set) is not str or type(payload_json) is not str
+            or type(derived_json) is not str or type(event.prev_hash) is not str):
+        return None
+    text = _body(event.stream_id, event.version, event.type, event.effective_on, event.recorded_at, event.actor,
+                 event.rule_set, payload_json, derived_json)
+    try:
+        return hashlib.sha256((text + event.prev_hash).encode("utf-8")).hexdigest()
+    except UnicodeEncodeError:  # a lone surrogate: no hash was ever made of it
+        return None

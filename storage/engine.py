@@ -36,7 +36,9 @@ def json_loads(text: Any) -> Any:
 def json_dumps(value: Any) -> str:
     """orjson's encoder (a fifth of the standard library's cost; every step writes two JSON columns), with
     `json.dumps` for what orjson refuses (keys that are not strings, integers beyond 64 bits). Like pydantic's
-    JSON mode, and unlike `json.dumps`, a NaN or infinity is written as null: PostgreSQL refuses them in JSON."""
+    JSON mode, and unlike `json.dumps`, a NaN or infinity is written as null: PostgreSQL refuses them in JSON.
+    Keys sorted and no spaces: an event's payload is then stored as its canonical text, which the audit hashes
+    as it is read (states/hashing.py `stored_text_hash`)."""
     try:
         return orjson.dumps(value, option=_AS_JSON_DUMPS).decode()
     except TypeError:
@@ -44,7 +46,8 @@ def json_dumps(value: Any) -> str:
 
 
 # Dates, dataclasses and subclasses go to json.dumps, which refuses or writes them as it always has.
-_AS_JSON_DUMPS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
+_AS_JSON_DUMPS = (orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+                  | orjson.OPT_PASSTHROUGH_SUBCLASS)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

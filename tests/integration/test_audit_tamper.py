@@ -1,6 +1,7 @@
 """Tampering with the database directly, on SQLite and PostgreSQL: every kind of change is detected and
 named with its stream and version, and an untouched log verifies clean."""
 
+import json
 from datetime import date
 from typing import Any
 
@@ -65,6 +66,36 @@ def test_a_changed_payload_is_named(ketnap: Ketnap, two: tuple[str, str]) -> Non
     a, b = two
     helper = events_of(ketnap.engine, a)[1]
     sql(ketnap.engine, update(EVENTS).where(row(a, 2)).values(payload={**helper.payload, "helper": "Người khác"}))
+    assert named(audit(ketnap)) == {(EDITED, a, 2)}
+
+
+def test_stored_json_rewritten_in_another_form_of_the_same_values_still_verifies(ketnap: Ketnap,
+                                                                                  two: tuple[str, str]) -> None:
+    """The audit proves most hashes from the stored JSON text as it is; text in another form (spaces, keys out
+    of order, as an older version or another tool wrote it) is judged on its values, as it always was."""
+    a, _ = two
+    event = events_of(ketnap.engine, a)[3]
+    spaced = json.dumps(dict(reversed(list(event.payload.items()))), ensure_ascii=True, indent=1)
+    with ketnap.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE event SET payload = ? WHERE stream_id = ? AND version = 4"
+                             if conn.dialect.name == "sqlite" else
+                             "UPDATE event SET payload = %s::json WHERE stream_id = %s AND version = 4",
+                             (spaced, a))
+    assert events_of(ketnap.engine, a)[3].payload == event.payload
+    assert audit(ketnap).ok
+
+
+def test_stored_json_with_a_changed_value_is_named_even_in_the_canonical_form(ketnap: Ketnap,
+                                                                              two: tuple[str, str]) -> None:
+    a, _ = two
+    event = events_of(ketnap.engine, a)[1]
+    canonical = json.dumps({**event.payload, "helper": "Người khác"}, sort_keys=True, separators=(",", ":"),
+                           ensure_ascii=False)
+    with ketnap.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE event SET payload = ? WHERE stream_id = ? AND version = 2"
+                             if conn.dialect.name == "sqlite" else
+                             "UPDATE event SET payload = %s::json WHERE stream_id = %s AND version = 2",
+                             (canonical, a))
     assert named(audit(ketnap)) == {(EDITED, a, 2)}
 
 

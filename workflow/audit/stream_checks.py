@@ -1,6 +1,7 @@
 """The checks of one stream on its own: its hash chain, the rule set stamped on each event, and every step
 re-judged under the rules of its date on the state its replay gives just before it (decisions 3 and 6)."""
 
+from collections.abc import Container
 from datetime import date
 
 from states.calendar import WorkingCalendar
@@ -61,11 +62,12 @@ def _in_force(rulebook: RuleBook, e: Event) -> str | None:
         return None
 
 
-def stream_findings(events: list[Event], rulebook: RuleBook, calendar: WorkingCalendar,
-                    orgs: OrgDirectory) -> tuple[list[Finding], Candidate | None]:
+def stream_findings(events: list[Event], rulebook: RuleBook, calendar: WorkingCalendar, orgs: OrgDirectory,
+                    verified: Container[int] = ()) -> tuple[list[Finding], Candidate | None]:
     """Every per-stream check: the hash chain, the rule sets, every step re-judged on the state its replay
-    gives just before it; with the replayed candidate, None when the stream cannot be replayed."""
-    found = check_stream(events) + rule_set_findings(events, rulebook)
+    gives just before it; with the replayed candidate, None when the stream cannot be replayed. `verified`:
+    the positions of events whose own hash the reader has already proven (workflow/audit/reader.py)."""
+    found = check_stream(events, verified) + rule_set_findings(events, rulebook)
     result = recheck_and_replay(events, rulebook, calendar, orgs.facts_for)
     found += broken_rules(result.problems, rulebook)
     if result.replay_error is not None:

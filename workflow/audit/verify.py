@@ -119,6 +119,7 @@ class Verifier:
                  since_checkpoint: str | None = None) -> None:
         self.conn, self.rulebook, self.calendar, self.scope = conn, rulebook, calendar, scope
         self.rules = DatedRuleBook(rulebook)
+        self.verified: set[int] = set()  # positions whose own hash the reader proved from the stored text
         self.orgs = OrgDirectory.load(conn)
         if scope.org is not None and scope.org not in self.orgs.by_code:
             raise UnknownOrganisation(scope.org)
@@ -154,9 +155,10 @@ class Verifier:
                   progress: Progress | None = None) -> None:
         """The per-stream checks for the streams in `bounds` (or `only`), one chunk at a time."""
         with fewer_collections():
-            for chunk in iter_chunks(self.conn, only, bounds=bounds):
+            for chunk in iter_chunks(self.conn, only, bounds=bounds, verified=self.verified):
                 kept = [s for s in chunk if self.in_scope is None or orgs_of(s) & self.in_scope]
                 report.add(self.check_chunk(kept, report))
+                self.verified.difference_update(e.position for s in chunk for e in s)  # memory: one page's
                 if progress is not None:
                     progress(sum(len(s) for s in chunk))
 
@@ -188,7 +190,7 @@ class Verifier:
         for events in streams:
             report.streams += 1
             report.events += len(events)
-            problems, candidate = stream_findings(events, self.rules, self.calendar, self.orgs)
+            problems, candidate = stream_findings(events, self.rules, self.calendar, self.orgs, self.verified)
             found += problems
             if candidate is not None:
                 replayed.append(candidate)

@@ -3,6 +3,7 @@ hash of `canonical_json` (sorted keys, NFC, no spaces, ISO dates) or step aside.
 step's stored hash disagree with what an auditor recomputes from the documented form."""
 
 import hashlib
+import json
 import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 
 from states.events import Event
-from states.hashing import _plain_text, canonical_json, event_hash
+from states.hashing import _plain_text, canonical_json, event_hash, stored_text_hash
 from tests.builders import history_until
 
 HISTORY = history_until()
@@ -94,3 +95,16 @@ def test_nfd_and_nfc_spellings_of_a_name_hash_alike() -> None:
     nfc = HISTORY[0]._replace(actor="Nguyễn Thị Hoà")
     nfd = HISTORY[0]._replace(actor=unicodedata.normalize("NFD", "Nguyễn Thị Hoà"))
     assert event_hash(nfc, "") == event_hash(nfd, "")
+
+
+@pytest.mark.parametrize("event", HISTORY, ids=lambda e: e.type)
+def test_the_stored_canonical_text_hashes_as_the_event_does(event: Event) -> None:
+    assert stored_text_hash(event, canonical_json(event.payload), canonical_json(event.derived)) == event.hash
+
+
+def test_stored_text_in_any_other_form_proves_nothing() -> None:
+    e = HISTORY[2]
+    for payload_text in (json.dumps(e.payload), json.dumps(e.payload, sort_keys=True),  # spaces
+                         canonical_json({**e.payload, "extra": 1}), canonical_json(e.payload) + " "):
+        assert stored_text_hash(e, payload_text, canonical_json(e.derived)) != e.hash
+    assert stored_text_hash(e, "\ud800", "{}") is None  # a lone surrogate cannot have been hashed
