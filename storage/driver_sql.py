@@ -112,8 +112,8 @@ def _bind_processor(impl: Any, dialect: Dialect) -> Processor:
         return own
     if isinstance(impl, sqlite.DATETIME) and impl._storage_format == sqlite.DATETIME._storage_format:
         def as_datetime(value: Any) -> Any:
-            if type(value) is datetime:  # the zone is dropped, as SQLAlchemy's own format drops it
-                return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+            if type(value) is datetime:  # the zone is dropped (the first 26 characters), as SQLAlchemy drops it
+                return value.isoformat(" ", "microseconds")[:26]
             return own(value)
         return as_datetime
     if isinstance(impl, sqlite.DATE) and impl._storage_format == sqlite.DATE._storage_format:
