@@ -26,7 +26,7 @@ from storage.tables import EventRow
 EVENTS = EventRow.__table__  # type: ignore[attr-defined]
 APPEND_LOCK_KEY = 0x6B65746E6170  # "ketnap": one advisory lock serialises appends on PostgreSQL
 
-_COLUMNS = (EVENTS.c.position, EVENTS.c.stream_id, EVENTS.c.version, EVENTS.c.type, EVENTS.c.effective_on,
+COLUMNS = (EVENTS.c.position, EVENTS.c.stream_id, EVENTS.c.version, EVENTS.c.type, EVENTS.c.effective_on,
             EVENTS.c.recorded_at, EVENTS.c.actor, EVENTS.c.rule_set, EVENTS.c.payload, EVENTS.c.derived,
             EVENTS.c.prev_hash, EVENTS.c.hash)
 _INSERT = EVENTS.insert()
@@ -52,18 +52,19 @@ def event_to_row(event: Event) -> dict[str, Any]:
 
 
 # Every step loads its stream and appends to it: both run as driver statements (storage/driver_sql.py).
-_LOAD_STREAM = select(*_COLUMNS).where(EVENTS.c.stream_id == bindparam("stream_id")).order_by(EVENTS.c.version)
+_LOAD_STREAM = select(*COLUMNS).where(EVENTS.c.stream_id == bindparam("stream_id")).order_by(EVENTS.c.version)
 _ROW_KEYS = ("stream_id", "version", "type", "effective_on", "recorded_at", "actor", "rule_set", "payload",
              "derived", "prev_hash", "hash")
 
 
-def _result_types(dialect: Dialect) -> list[Any]:
-    """SQLite rows are decoded by `_sqlite_events` itself; other drivers' values go through Core's processors."""
-    return [] if dialect.name == "sqlite" else [c.type for c in _COLUMNS]
+def result_types(dialect: Dialect) -> list[Any]:
+    """For a driver statement selecting COLUMNS and read back by `row_decoder`: SQLite rows are decoded by
+    `_sqlite_events` itself; other drivers' values go through Core's processors."""
+    return [] if dialect.name == "sqlite" else [c.type for c in COLUMNS]
 
 
 def _load_statement(dialect: Dialect) -> DriverStatement:
-    return DriverStatement(_LOAD_STREAM, dialect, result_types=_result_types(dialect))
+    return DriverStatement(_LOAD_STREAM, dialect, result_types=result_types(dialect))
 
 
 def _insert_statement(dialect: Dialect) -> DriverStatement:
@@ -75,22 +76,22 @@ def _lock_statement(dialect: Dialect) -> DriverStatement:
 
 
 def _after_position_statement(dialect: Dialect) -> DriverStatement:
-    query = (select(*_COLUMNS).where(EVENTS.c.position > bindparam("last")).order_by(EVENTS.c.position)
+    query = (select(*COLUMNS).where(EVENTS.c.position > bindparam("last")).order_by(EVENTS.c.position)
              .limit(bindparam("batch", type_=Integer)))
-    return DriverStatement(query, dialect, result_types=_result_types(dialect))
+    return DriverStatement(query, dialect, result_types=result_types(dialect))
 
 
 def _after_stream_statement(dialect: Dialect) -> DriverStatement:
     # A row-value comparison, not `stream_id > s OR (stream_id = s AND version > v)`: SQLite seeks the
     # (stream_id, version) index for it, but scans that index from the start for the OR, every batch.
     after = tuple_(EVENTS.c.stream_id, EVENTS.c.version) > tuple_(bindparam("last_stream"), bindparam("last_version"))
-    query = (select(*_COLUMNS).where(after)
+    query = (select(*COLUMNS).where(after)
              .order_by(EVENTS.c.stream_id, EVENTS.c.version).limit(bindparam("batch", type_=Integer)))
-    return DriverStatement(query, dialect, result_types=_result_types(dialect))
+    return DriverStatement(query, dialect, result_types=result_types(dialect))
 
 
 def _events(rows: list[tuple[Any, ...]]) -> list[Event]:
-    """Driver rows in `_COLUMNS` order, already through their types' result processors, as events."""
+    """Driver rows in `COLUMNS` order, already through their types' result processors, as events."""
     return [Event(stream_id, version, type_, effective if isinstance(effective, date)
                   else date.fromisoformat(effective), _aware(recorded_at), actor, rule_set, payload, derived,
                   prev_hash, hash_, position)
@@ -132,7 +133,7 @@ def _utc_text(text: str) -> datetime:
 
 
 def row_decoder(conn: Connection) -> Callable[[list[tuple[Any, ...]]], list[Event]]:
-    """Rows selected as `_COLUMNS` (position, stream_id, ..., hash) into events, for the connection's driver."""
+    """Rows selected as `COLUMNS` (position, stream_id, ..., hash) into events, for the connection's driver."""
     return _sqlite_events if conn.dialect.name == "sqlite" else _events
 
 

@@ -18,11 +18,8 @@ from states.events import Event
 from states.hashing import stored_text_hash
 from storage import driver_sql
 from storage.driver_sql import DriverStatement
-from storage.event_store import EVENTS, load_stream, row_decoder
+from storage.event_store import COLUMNS, EVENTS, load_stream, result_types, row_decoder
 
-_COLUMNS = (EVENTS.c.position, EVENTS.c.stream_id, EVENTS.c.version, EVENTS.c.type, EVENTS.c.effective_on,
-            EVENTS.c.recorded_at, EVENTS.c.actor, EVENTS.c.rule_set, EVENTS.c.payload, EVENTS.c.derived,
-            EVENTS.c.prev_hash, EVENTS.c.hash)
 ROWS_PER_PAGE = 5000
 STREAMS_PER_CHUNK = 500
 Bounds = tuple[str | None, str | None]  # stream ids: from (inclusive), to (exclusive); None is open
@@ -52,7 +49,7 @@ def count_events(conn: Connection, stream_ids: list[str] | None = None) -> int:
 
 def _page_statement(after_key: bool, low: bool, high: bool) -> Any:
     """One page in (stream_id, version) order: the first page starts at `low`, the next ones after the key."""
-    query = select(*_COLUMNS).order_by(EVENTS.c.stream_id, EVENTS.c.version).limit(bindparam("rows", type_=Integer))
+    query = select(*COLUMNS).order_by(EVENTS.c.stream_id, EVENTS.c.version).limit(bindparam("rows", type_=Integer))
     if after_key:
         query = query.where(tuple_(EVENTS.c.stream_id, EVENTS.c.version)
                             > tuple_(bindparam("key_stream"), bindparam("key_version")))
@@ -65,9 +62,7 @@ def _page_statement(after_key: bool, low: bool, high: bool) -> Any:
 
 def _page(conn: Connection, after_key: bool, low: bool, high: bool) -> DriverStatement:
     def build(dialect: Dialect) -> DriverStatement:
-        # SQLite hands back text that the store's row decoder reads itself; other drivers go through Core's types
-        types = [] if dialect.name == "sqlite" else [c.type for c in _COLUMNS]
-        return DriverStatement(_page_statement(after_key, low, high), dialect, result_types=types)
+        return DriverStatement(_page_statement(after_key, low, high), dialect, result_types=result_types(dialect))
 
     return driver_sql.statement(conn, f"audit.page:{int(after_key)}{int(low)}{int(high)}", build)
 
@@ -95,7 +90,7 @@ def _pages(conn: Connection, bounds: Bounds, verified: set[int] | None = None) -
 
 
 def _add_verified(rows: list[Row], events: list[Event], verified: set[int]) -> None:
-    """Rows in `_COLUMNS` order (payload and derived at 8 and 9, as stored), beside their decoded events."""
+    """Rows in `COLUMNS` order (payload and derived at 8 and 9, as stored), beside their decoded events."""
     for row, e in zip(rows, events, strict=True):
         if e.position is not None and stored_text_hash(e, row[8], row[9]) == e.hash:
             verified.add(e.position)
