@@ -14,7 +14,7 @@ from workflow.audit.timeline import timeline
 from workflow.cli import context as cli
 from workflow.cli.audit import history_details, history_event_doc, print_open_deadlines
 from workflow.cli.render import allowed_doc, candidate_doc, deadline_doc, event_doc
-from workflow.commands import AddOrganisation, RecordStep
+from workflow.commands import RecordStep
 from workflow.demo import load_demo
 from workflow.service import StepResult
 
@@ -80,37 +80,7 @@ def _deadline_table(con: Console, rows: list[dict[str, Any]]) -> None:
 
 # --- organisations ---------------------------------------------------------------------------------------
 
-@org_app.command("add")
-def org_add(
-    ctx: typer.Context,
-    code: Annotated[str, typer.Argument(help="Short unique code, e.g. CB-01.")],
-    name: Annotated[str, typer.Option("--name", help="Full name, e.g. 'Chi bộ Khoa Toán'.")],
-    level: Annotated[str, typer.Option("--level", help="province, commune, upper, grassroots or branch.")],
-    parent: Annotated[str | None, typer.Option("--parent", help="Code of the organisation above.")] = None,
-    admits: Annotated[bool, typer.Option("--admits", help="A grassroots committee authorised to admit "
-                                         "members (DOMAIN.md V3).")] = False,
-) -> None:
-    """Add an organisation to the tree."""
-    c = cli.get(ctx)
-    with cli.refusals(c):
-        org = c.app().add_org(AddOrganisation(code=code, name=name, level=level, parent=parent, admits=admits))
-    c.emit(vars(org), lambda con: con.print(f"added {org.code} ({org.level}): {org.name}"))
-
-
-@org_app.command("list")
-def org_list(ctx: typer.Context) -> None:
-    """List every organisation."""
-    c = cli.get(ctx)
-    with cli.refusals(c):
-        orgs = c.app().orgs()
-
-    def text(con: Console) -> None:
-        table = Table("code", "level", "parent", "admits", "name")
-        for o in orgs:
-            table.add_row(o.code, o.level, o.parent_code or "", "yes" if o.admits else "", o.name)
-        con.print(table)
-
-    c.emit([vars(o) for o in orgs], text)
+# `org add|list|show|history|rename|move|set-level|authorise|merge|split|dissolve`: workflow/cli/orgs.py
 
 
 # --- candidates ------------------------------------------------------------------------------------------
@@ -305,6 +275,8 @@ def list_steps(ctx: typer.Context) -> None:
 
 def _register_features() -> None:
     """Feature modules (reminders, audit, reports...) add their sub-commands here, one line each."""
+    from workflow.cli import orgs  # issue 10: the organisation tree as a dated history
+    orgs.register(org_app)
     from workflow.cli import audit  # issue 4: `audit verify|checkpoint|late-entries|rebuild`, `export dossier`
     audit.register(app)
     from workflow.cli import reminders  # issue 3: `org contact`, `reminders`, `outbox`, `scheduler`

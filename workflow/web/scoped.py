@@ -12,7 +12,6 @@ from states.candidate import Candidate
 from states.errors import CandidateNotFound, UnknownStep
 from states.events import Event
 from states.steps import STEPS
-from storage import organisations
 from storage.organisations import Organisation
 from storage.users import User
 from workflow.commands import RecordStep
@@ -23,8 +22,7 @@ from workflow.web.queries import CandidateFilter, CandidatePage
 
 
 def principal_for(app: Ketnap, user: User, via: str, token_id: int | None = None) -> Principal:
-    with app.uow.reading() as tx:
-        scope = organisations.subtree_codes(tx.conn, user.orgs)
+    scope = app.organisations.scope(user.orgs)
     return Principal(user, frozenset(scope), via, token_id)
 
 
@@ -82,8 +80,7 @@ class ScopedKetnap:
         if org is None:
             return set(self.who.scope)
         self.who.require_org(org)
-        with self.app.uow.reading() as tx:
-            return organisations.subtree_codes(tx.conn, [org]) & self.who.scope
+        return self.app.organisations.scope([org]) & self.who.scope
 
     # --- recording ----------------------------------------------------------------------------------------
 
