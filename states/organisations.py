@@ -118,6 +118,7 @@ class Tree:
         self.carried = dict(carried)  # (split branch, candidate id) -> successor branch
         self.day = day
         self._children: dict[str, list[str]] | None = None
+        self._all_children: dict[str, list[str]] | None = None  # ended organisations too
 
     def get(self, code: str | None) -> Organisation | None:
         return self.orgs.get(code) if code else None
@@ -158,8 +159,36 @@ class Tree:
                 todo.extend(self.children(code))
         return found
 
+    def within(self, roots: Iterable[str]) -> set[str]:
+        """Every organisation under (and including) `roots`, ended ones included under the parent they had when
+        they ended: who may read an organisation's history. A living organisation that moved away counts only
+        where it is now, so a scope follows a branch to its new place."""
+        if self._all_children is None:
+            self._all_children = {}
+            for org in self.orgs.values():
+                if org.parent_code:
+                    self._all_children.setdefault(org.parent_code, []).append(org.code)
+        found: set[str] = set()
+        todo = [r for r in roots if r in self.orgs]
+        while todo:
+            code = todo.pop()
+            if code not in found:
+                found.add(code)
+                todo.extend(self._all_children.get(code, ()))
+        return found
+
     def competent_body(self, code: str) -> tuple[str | None, bool]:
         return competent_body(self.chain(code))
+
+    def decides_for_branches(self, code: str) -> tuple[str | None, bool]:
+        """Who decides admissions for the branches of `code` (for a branch, its own candidates) and whether a
+        grassroots committee votes first: as `competent_body`, for a branch placed directly under it."""
+        org = self.living(code)
+        if org is None:
+            return None, True
+        if org.level == "branch":
+            return self.competent_body(code)
+        return competent_body([Organisation("", "", "branch", code, False), *self.chain(code)])
 
     def upper(self, code: str) -> str | None:
         org = self.living(code)

@@ -7,7 +7,7 @@ its change. Candidates of a merged or split branch follow the successor the chan
 rewritten, only the lists' projection shows them under their new branch.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -55,6 +55,14 @@ class _DryRun(Exception):
     pass
 
 
+Permit = Callable[[OrgHistory], None]  # raises when the user may not record the changes
+
+
+def creation_of(cmd: AddOrganisation) -> OrgChange:
+    return OrgChange("created", cmd.code, cmd.on or SINCE_ALWAYS, cmd.decision, cmd.issuer, name=cmd.name,
+                     level=cmd.level, parent=cmd.parent, admits=cmd.admits)
+
+
 def change_of(cmd: ChangeOrganisation) -> OrgChange:
     return OrgChange(kind=cmd.kind, code=cmd.code, on=cmd.on, decision=cmd.decision, issuer=cmd.issuer,
                      name=cmd.name, level=cmd.level, parent=cmd.parent, admits=cmd.admits, into=cmd.into,
@@ -66,23 +74,27 @@ class Organisations:
     uow: SqlUnitOfWork
     clock: Clock
 
-    def add(self, cmd: AddOrganisation, actor: str) -> Organisation:
+    def add(self, cmd: AddOrganisation, actor: str, *, permit: Permit | None = None) -> Organisation:
         """Record an organisation's creation (dated, or "before anything recorded" without `on`)."""
-        change = OrgChange("created", cmd.code, cmd.on or SINCE_ALWAYS, cmd.decision, cmd.issuer, name=cmd.name,
-                           level=cmd.level, parent=cmd.parent, admits=cmd.admits)
-        self.change([change], actor)
+        self.change([creation_of(cmd)], actor, permit=permit)
         return self.require(cmd.code)
 
-    def change(self, changes: Sequence[OrgChange], actor: str, *, dry_run: bool = False) -> Restructuring:
-        """Judge every change in order and record them all in one transaction, or none.
+    def change(self, changes: Sequence[OrgChange], actor: str, *, dry_run: bool = False,
+               permit: Permit | None = None) -> Restructuring:
+        """Judge every change in order and record them all in one transaction, or none. `permit` (an entry
+        point's role check, workflow/access.py) sees the history the changes are judged against, in the same
+        transaction, so a change recorded meanwhile cannot slip between the check and the write.
 
         Raises:
             RuleViolation: every reason, of every change (each message names its change).
+            whatever `permit` raises, before anything is judged or written.
         """
         result = Restructuring(list(changes), dry_run=dry_run)
         now = self.clock.now()
         try:
             with self.uow.transaction() as tx:
+                if permit is not None:
+                    permit(tx.org_history())
                 self._change_in(tx, result, actor, now)
                 if dry_run:
                     raise _DryRun
@@ -126,10 +138,14 @@ class Organisations:
 
     # --- reading -----------------------------------------------------------------------------------------
 
+    def dated(self) -> OrgHistory:
+        """Every recorded change: the tree of any day, for pages that name organisations as they were."""
+        with self.uow.reading() as tx:
+            return tx.org_history()
+
     def tree(self, on: date | None = None) -> Tree:
         """The tree in force on `on`; with no date, every recorded change applied."""
-        with self.uow.reading() as tx:
-            history = tx.org_history()
+        history = self.dated()
         return history.tree_on(on) if on is not None else history.latest()
 
     def history(self, code: str) -> tuple[Organisation, list[Event]]:
@@ -200,6 +216,18 @@ def org_doc(org: Organisation) -> dict[str, object]:
             "admits": org.admits, "founded_on": None if org.founded_on == SINCE_ALWAYS else org.founded_on.isoformat(),
             "ended_on": org.ended_on.isoformat() if org.ended_on else None, "ended_by": org.ended_by,
             "successors": list(org.successors), "predecessors": list(org.predecessors)}
+
+
+def org_view_doc(tree: Tree, org: Organisation, on: date | None) -> dict[str, object]:
+    """One organisation in the tree of `on` (None: every recorded change applied): its place, who decides
+    admissions for its branches then, and what came before and after it. `org` is the latest form, shown
+    when the organisation did not exist yet on that date."""
+    shown = tree.get(org.code)
+    body, vote = tree.decides_for_branches(org.code)
+    return {**org_doc(shown or org), "as_of": on.isoformat() if on else None,
+            "exists_on_date": shown is not None and (on is None or shown.exists_on(on)),
+            "chain": [o.code for o in tree.chain(org.code)], "children": tree.children(org.code),
+            "deciding_committee": body, "committee_vote_required": vote}
 
 
 def org_event_doc(event: Event) -> dict[str, object]:

@@ -13,7 +13,14 @@ from rich.tree import Tree as RichTree
 from states.organisations import SINCE_ALWAYS, Organisation, Tree
 from workflow.cli import context as cli
 from workflow.commands import AddOrganisation, ChangeOrganisation
-from workflow.organisations import Restructuring, change_of, org_doc, org_event_doc, restructuring_doc
+from workflow.organisations import (
+    Restructuring,
+    change_of,
+    org_doc,
+    org_event_doc,
+    org_view_doc,
+    restructuring_doc,
+)
 
 ON = typer.Option("--on", help="Effective date in the decision, YYYY-MM-DD.")
 DECISION = typer.Option("--decision", help="The decision's number, e.g. '125-QĐ/TU'.")
@@ -124,10 +131,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
             org = c.app().organisations.require(code) if tree.get(code) is None else tree.get(code)
         assert org is not None
         exists = tree.get(code) is not None
-        body, vote = tree.competent_body(code) if exists and not org.ended else (None, True)
-        doc = {**org_doc(org), "exists_on_date": exists and (on is None or org.exists_on(on)),
-               "as_of": on.isoformat() if on else None, "chain": [o.code for o in tree.chain(code)],
-               "children": tree.children(code), "deciding_committee": body, "committee_vote_required": vote}
+        doc = org_view_doc(tree, org, on)
+        body, vote = doc["deciding_committee"], doc["committee_vote_required"]
 
         def text(con: Console) -> None:
             con.print(f"{org.code}: {org.name} ({org.level}) - {_status(org) if exists else 'not yet created'}")

@@ -25,7 +25,7 @@ from storage.errors import ConcurrencyConflictError
 from workflow.audit.verify import UnknownOrganisation
 from workflow.config import WebSettings
 from workflow.service import Ketnap
-from workflow.web import api, pages, report_pages
+from workflow.web import api, org_api, pages, report_pages
 from workflow.web.api import Json
 from workflow.web.auth import AccessDenied, OutOfScope
 from workflow.web.context import NotSignedIn, WebState
@@ -69,6 +69,7 @@ def create_app(ketnap: Ketnap, settings: WebSettings | None = None, *, environ: 
                               "<token>` (`ketnap token create USERNAME`).")
     app.state.web = WebState(ketnap, web, SessionCodec(secret, web.session_hours * 3600), templates)
     app.include_router(api.router)
+    app.include_router(org_api.router)
     app.include_router(pages.router)
     app.include_router(report_pages.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

@@ -7,9 +7,11 @@ organisations. Which step belongs to whom is a question of office, not of the pr
 and not in states/.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from states.errors import Violation
 from states.steps import STEPS
 from storage.users import User
 
@@ -29,11 +31,13 @@ SHARED_STEPS = frozenset({"drop"})
 
 
 class AccessDenied(Exception):
-    """The user is signed in but may not do this; the message is safe to show."""
+    """The user is signed in but may not do this; the message is safe to show, and `violations` (when the
+    refusal has several reasons, as workflow/access.py gives them) each name their rule."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, violations: Sequence[Violation] = ()) -> None:
         super().__init__(message)
         self.code = code
+        self.violations = tuple(violations)
 
 
 class OutOfScope(LookupError):
@@ -48,6 +52,7 @@ class Principal:
     scope: frozenset[str]
     via: str  # "session" or "token"
     token_id: int | None = None
+    writable: frozenset[str] | None = None  # where they may record; None: all of `scope` (workflow/access.py)
 
     @property
     def role(self) -> Role:
@@ -69,6 +74,18 @@ class Principal:
         if not self.sees(org):
             raise OutOfScope(org)
 
+    def writes(self, org: str | None) -> bool:
+        return self.sees(org) and (self.writable is None or org in self.writable)
+
+    def require_writable(self, org: str) -> None:
+        """An organisation that has ended is read, never written (issue 10, item 7).
+
+        Raises: OutOfScope, AccessDenied.
+        """
+        self.require_org(org)
+        if not self.writes(org):
+            raise AccessDenied("org_ended", f"organisation {org!r} has ended: its history is read-only")
+
     def require_step(self, step: str) -> None:
         """Raises: AccessDenied naming who records this step."""
         if self.role in (Role.AUDITOR, Role.ADMIN):
@@ -84,6 +101,9 @@ class Principal:
         """
         if self.role is Role.AUDITOR:
             raise AccessDenied("read_only", "auditors read and change nothing")
+        if self.writable is not None and not self.writable and self.scope:
+            raise AccessDenied("org_ended", "your organisations have ended: you keep read access to their "
+                                            "history until you are reassigned")
 
     def require_role(self, *roles: Role) -> None:
         """Raises: AccessDenied."""

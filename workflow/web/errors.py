@@ -74,7 +74,7 @@ def api_error(exc: Exception) -> ApiError | None:
     if isinstance(exc, OutOfScope):
         return ApiError(404, "not_found", "no such organisation among yours")
     if isinstance(exc, AccessDenied):
-        return ApiError(403, exc.code, str(exc))
+        return ApiError(403, exc.code, str(exc), [v.as_dict() for v in exc.violations])
     if isinstance(exc, NotSignedIn):
         return ApiError(401, exc.code, str(exc))
     if isinstance(exc, UnknownStep):

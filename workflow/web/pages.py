@@ -207,17 +207,18 @@ class FormState:
 
 def _candidate_context(s: ScopedKetnap, candidate_id: str, sent: FormState | None) -> dict[str, Any]:
     result = s.show(candidate_id)
+    writes = s.who.writes(s.require_candidate(candidate_id))  # a branch that ended is only read
     c = result.candidate
     today = s.app.today()
     deadlines = [{"kind": d.kind, "due_on": d.due_on, "rule_set": d.rule_set,
                   "left": s.app.calendar.working_days_between(today, d.due_on), "overdue": d.due_on < today}
                  for d in c.open_deadlines()]
     steps = [{"step": a.step, "moves_to": a.moves_to, "ready": a.ready,
-              "missing": [v.as_dict() for v in a.missing], "may_record": s.who.may_record(a.step),
+              "missing": [v.as_dict() for v in a.missing], "may_record": writes and s.who.may_record(a.step),
               "owners": owners(a.step),
               "form": forms.step_form(a.step)} for a in result.allowed]
     return {"c": c, "events": result.events, "steps": steps, "deadlines": deadlines, "today": today,
-            "sent": sent, "org_codes": sorted(o.code for o in s.orgs())}
+            "sent": sent, "org_codes": sorted(o.code for o in s.orgs() if s.who.writes(o.code))}
 
 
 @router.get("/candidates/new")
@@ -396,7 +397,6 @@ async def admin_add_org(request: Request, who: Who) -> Response:
     who.require_role(Role.ADMIN)
     s = _scoped(request, who)
     parent = str(form.get("parent") or "")
-    who.require_org(parent)
     try:
         cmd = AddOrganisation(code=str(form.get("code") or "")[:64], name=str(form.get("name") or "")[:300],
                               level=str(form.get("level") or ""), parent=parent,
@@ -404,7 +404,7 @@ async def admin_add_org(request: Request, who: Who) -> Response:
     except ValueError as err:
         return render(request, "admin.html", {**_admin_context(s), "problem": str(err), "saved": False}, who,
                       status=422)
-    return await _admin_action(request, s, s.app.add_org, cmd)
+    return await _admin_action(request, s, s.add_org, cmd)
 
 
 @router.post("/admin/tokens/{token_id}/revoke")

@@ -4,6 +4,7 @@ Something outside the user's organisations is answered exactly like something th
 (CandidateNotFound), so a secretary of branch A cannot even learn that a candidate of branch B exists.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -11,10 +12,13 @@ from typing import Any
 from states.candidate import Candidate
 from states.errors import CandidateNotFound, UnknownStep
 from states.events import Event
+from states.organisations import OrgChange, OrgHistory, Tree
 from states.steps import STEPS
 from storage.organisations import Organisation
 from storage.users import User
-from workflow.commands import RecordStep
+from workflow import access
+from workflow.commands import AddOrganisation, RecordStep
+from workflow.organisations import Permit, Restructuring, creation_of
 from workflow.service import Ketnap, StepResult
 from workflow.web import queries
 from workflow.web.auth import AccessDenied, Principal
@@ -22,8 +26,9 @@ from workflow.web.queries import CandidateFilter, CandidatePage
 
 
 def principal_for(app: Ketnap, user: User, via: str, token_id: int | None = None) -> Principal:
-    scope = app.organisations.scope(user.orgs)
-    return Principal(user, frozenset(scope), via, token_id)
+    """The user with what they read (ended organisations included) and where they write (living ones)."""
+    tree = app.organisations.tree()
+    return Principal(user, access.read_scope(tree, user.orgs), via, token_id, access.write_scope(tree, user.orgs))
 
 
 @dataclass
@@ -76,11 +81,26 @@ class ScopedKetnap:
     def orgs(self) -> list[Organisation]:
         return [o for o in self.app.orgs() if self.who.sees(o.code)]
 
+    def org_tree(self, on: date | None = None) -> tuple[Tree, list[Organisation]]:
+        """The tree of `on` (None: every recorded change) and the organisations of it this user reads."""
+        tree = self.app.organisations.tree(on)
+        return tree, [o for code, o in sorted(tree.orgs.items()) if self.who.sees(code)]
+
+    def org(self, code: str) -> Organisation:
+        """The organisation as every recorded change leaves it. Raises: OutOfScope, also when it does not exist."""
+        self.who.require_org(code)
+        return self.app.organisations.require(code)
+
+    def org_history(self, code: str) -> tuple[Organisation, list[Event]]:
+        """Raises: OutOfScope, also for an organisation that does not exist."""
+        self.who.require_org(code)
+        return self.app.organisations.history(code)
+
     def _narrow(self, org: str | None) -> set[str]:
         if org is None:
             return set(self.who.scope)
         self.who.require_org(org)
-        return self.app.organisations.scope([org]) & self.who.scope
+        return set(access.read_scope(self.app.organisations.tree(), [org]) & self.who.scope)
 
     # --- recording ----------------------------------------------------------------------------------------
 
@@ -95,7 +115,7 @@ class ScopedKetnap:
             raise UnknownStep(step, list(STEPS))
         self.who.require_step(step)
         if candidate_id is not None:
-            self.require_candidate(candidate_id)
+            self.who.require_writable(self.require_candidate(candidate_id))
         self._require_named_orgs(step, fields)
         if step == "correct" and candidate_id is not None:
             self._require_correctable(candidate_id, fields.get("corrects"))
@@ -105,11 +125,37 @@ class ScopedKetnap:
         return self.app.record_step(RecordStep(candidate_id=candidate_id, step=step, on=on, fields=fields,
                                                actor=self.who.actor, expected_version=expected_version, meta=meta))
 
+    def change_orgs(self, changes: Sequence[OrgChange], dry_run: bool = False) -> Restructuring:
+        """Record changes of the tree as this user, if workflow/access.py lets them (decided in the recording
+        transaction, on the history the changes are judged against).
+
+        Raises:
+            AccessDenied (with every reason), RuleViolation, ConcurrencyConflictError.
+        """
+        return self.app.organisations.change(changes, self.who.actor, dry_run=dry_run,
+                                             permit=self._permit(changes))
+
+    def add_org(self, cmd: AddOrganisation) -> Organisation:
+        """Raises: AccessDenied (with every reason), RuleViolation."""
+        return self.app.organisations.add(cmd, self.who.actor, permit=self._permit([creation_of(cmd)]))
+
+    def may_change_org(self, code: str) -> bool:
+        """Whether to offer the change form of `code` (the rule itself is decided when a change is sent)."""
+        tree = self.app.organisations.tree(self.app.today())
+        return access.may_change_org(self.who.role, self.who.user.orgs, tree, code)
+
+    def _permit(self, changes: Sequence[OrgChange]) -> Permit:
+        def permit(history: OrgHistory) -> None:
+            refused = access.org_change_refusals(self.who.role, self.who.user.orgs, history, changes)
+            if refused:
+                raise AccessDenied("org_change_forbidden", "; ".join(v.message_en for v in refused), refused)
+        return permit
+
     def _require_named_orgs(self, step: str, fields: dict[str, Any]) -> None:
         """A new candidate goes into, and a transfer moves to, an organisation of the user's own."""
         key = {"identify": "org", "transfer": "to_org"}.get(step)
         value = fields.get(key) if key else None
-        if isinstance(value, str) and value and not self.who.sees(value):
+        if isinstance(value, str) and value and not self.who.writes(value):
             raise AccessDenied("out_of_scope", f"organisation {value!r} is not one of yours")
 
     def _require_correctable(self, candidate_id: str, corrects: Any) -> None:

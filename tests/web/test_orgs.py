@@ -1,0 +1,171 @@
+"""The organisation tree on the API (issue 10): the tree as of a date before and after a change, who may record a
+change (an admin of the upper level, before and after it), and what a user of an organisation that ended may
+still do."""
+
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import Env
+from workflow.web import accounts
+
+MERGE = {"kind": "merged", "code": "CB-02", "into": "CB-01", "on": "2025-07-01", "decision": "125-QĐ/ĐU",
+         "issuer": "Đảng ủy xã"}
+
+
+def change(env: Env, user: str, *changes: dict[str, Any], dry_run: bool = False) -> Any:
+    return env.client.post("/api/orgs/changes", headers=env.auth(user),
+                           json={"changes": list(changes), "dry_run": dry_run})
+
+
+def org_events(env: Env) -> int:
+    return len(env.ketnap.organisations.dated().changes)
+
+
+def add_admin(env: Env, username: str, orgs: list[str]) -> None:
+    accounts.add_user(env.ketnap, username, "admin", orgs, None, full_name=f"Quản trị {username}")
+    env.tokens[username] = accounts.create_token(env.ketnap, username, "tests").token
+
+
+# --- reading the tree as of a date -----------------------------------------------------------------------------
+
+def test_the_tree_as_of_a_date_before_and_after_a_merge(env: Env) -> None:
+    carried = env.seed("CB-02", "decide_admission")
+    recorded = change(env, "admin", MERGE)
+    assert recorded.status_code == 201, recorded.text
+    assert recorded.json()["moved"][0] == {**recorded.json()["moved"][0], "candidate_id": carried,
+                                           "from_org": "CB-02", "to_org": "CB-01"}
+    tree = lambda day: {o["code"]: o for o in env.client.get(  # noqa: E731
+        "/api/orgs", params={"as_of": day}, headers=env.auth("auditor")).json()["organisations"]}
+    before, after = tree("2025-06-30"), tree("2025-07-01")
+    assert before["CB-02"]["ended"] is False and before["CB-02"]["successors"] == []
+    assert after["CB-02"] | {"ended": True, "ended_by": "merged", "ended_on": "2025-07-01",
+                             "successors": ["CB-01"]} == after["CB-02"]
+    assert after["CB-01"]["predecessors"] == ["CB-02"] and before["CB-01"]["predecessors"] == []
+    one = lambda code, day: env.client.get(f"/api/orgs/{code}", params={"as_of": day},  # noqa: E731
+                                           headers=env.auth("auditor")).json()
+    assert one("CB-02", "2025-06-30")["exists_on_date"] is True
+    assert one("CB-02", "2025-07-01") | {"exists_on_date": False, "deciding_committee": None} == \
+        one("CB-02", "2025-07-01")
+    assert one("CB-01", "2025-07-01")["chain"] == ["CB-01", "DU-CS", "DU-XA", "TINH"]
+    assert one("CB-01", "2025-07-01")["deciding_committee"] == "DU-XA"  # DU-CS votes, the commune decides
+    history = env.client.get("/api/orgs/CB-02/history", headers=env.auth("auditor")).json()
+    assert [(c["change"], c["effective_on"], c["decision"], c["issuer"]) for c in history["changes"]] == [
+        ("created", None, "", ""), ("merged", "2025-07-01", "125-QĐ/ĐU", "Đảng ủy xã")]
+    successor = env.client.get("/api/orgs/CB-01/history", headers=env.auth("auditor")).json()
+    assert [(c["code"], c["change"]) for c in successor["changes"]] == [("CB-01", "created"), ("CB-02", "merged")]
+    mine = env.client.get("/api/candidates", headers=env.auth("sec_a")).json()["items"]
+    assert carried in [c["id"] for c in mine], "the branch's secretary now has the carried candidate"
+
+
+def test_organisations_outside_the_scope_are_not_found(env: Env) -> None:
+    codes = {o["code"] for o in env.client.get("/api/orgs", headers=env.auth("sec_a")).json()["organisations"]}
+    assert codes == {"CB-01"}
+    for path in ("/api/orgs/CB-02", "/api/orgs/CB-02/history", "/api/orgs/NOPE"):
+        assert env.client.get(path, headers=env.auth("sec_a")).status_code == 404, path
+    bad = env.client.get("/api/orgs", params={"as_of": "2025-02-30"}, headers=env.auth("sec_a"))
+    assert (bad.status_code, bad.json()["code"]) == (422, "invalid_request")
+
+
+# --- who may record a change -----------------------------------------------------------------------------------
+
+def test_an_admin_of_the_upper_level_records_a_change_and_a_dry_run_records_nothing(env: Env) -> None:
+    before = org_events(env)
+    preview = change(env, "admin", MERGE, dry_run=True)
+    assert preview.status_code == 200 and preview.json()["dry_run"] is True
+    assert org_events(env) == before
+    create = {"kind": "created", "code": "DU-CS2", "name": "Đảng ủy cơ sở mới", "level": "grassroots",
+              "parent": "DU-XA", "on": "2025-07-01", "decision": "12-QĐ/ĐU", "issuer": "Đảng ủy xã"}
+    move = {"kind": "moved", "code": "CB-02", "parent": "DU-CS2", "on": "2025-07-01", "decision": "12-QĐ/ĐU"}
+    assert change(env, "admin", create, move).status_code == 201
+    assert org_events(env) == before + 2
+    assert env.client.get("/api/orgs/CB-02", headers=env.auth("auditor")).json()["parent_code"] == "DU-CS2"
+
+
+@pytest.mark.parametrize(("user", "code"), [("sec_a", "org_change_forbidden"), ("committee", "org_change_forbidden"),
+                                            ("auditor", "read_only")])
+def test_only_an_admin_records_a_change(env: Env, user: str, code: str) -> None:
+    before = org_events(env)
+    refused = change(env, user, MERGE)
+    assert (refused.status_code, refused.json()["code"]) == (403, code), refused.text
+    if code == "org_change_forbidden":
+        assert [v["rule"] for v in refused.json()["violations"]] == ["org_change_admin_only"]
+    assert org_events(env) == before, "nothing written"
+
+
+def test_an_admin_of_only_one_side_of_a_move_is_refused_with_the_rule(env: Env) -> None:
+    create = {"kind": "created", "code": "DU-CS2", "name": "Đảng ủy cơ sở mới", "level": "grassroots",
+              "parent": "DU-XA", "on": "2025-07-01"}
+    assert change(env, "admin", create).status_code == 201
+    add_admin(env, "admin_cs", ["DU-CS"])
+    add_admin(env, "admin_cs2", ["DU-CS2"])
+    before = org_events(env)
+    move = {"kind": "moved", "code": "CB-02", "parent": "DU-CS2", "on": "2025-08-01", "decision": "9-QĐ/ĐU"}
+    for user, upper in (("admin_cs", "DU-CS2"), ("admin_cs2", "DU-CS")):
+        refused = change(env, user, move)
+        assert refused.status_code == 403, refused.text
+        reasons = refused.json()["violations"]
+        assert [v["rule"] for v in reasons] == ["org_change_out_of_scope"] and upper in reasons[0]["message_en"]
+        assert reasons[0]["ref"].startswith("ARCHITECTURE.md") and reasons[0]["message_vi"]
+    merge_into_new = {**MERGE, "into": "DU-CS2", "code": "CB-02"}  # the successor's parent is DU-XA
+    assert change(env, "admin_cs", merge_into_new).status_code == 403
+    new_root = {"kind": "created", "code": "TINH2", "name": "Tỉnh mới", "level": "province", "on": "2025-07-01"}
+    assert [v["rule"] for v in change(env, "admin", new_root).json()["violations"]] == ["org_change_no_upper"]
+    assert org_events(env) == before, "nothing written"
+    assert change(env, "admin_cs", MERGE, dry_run=True).status_code == 200, "both parents are DU-CS"
+
+
+def test_a_refused_change_by_an_allowed_admin_lists_the_rule_and_writes_nothing(env: Env) -> None:
+    before = org_events(env)
+    cycle = {"kind": "moved", "code": "DU-CS", "parent": "CB-01", "on": "2025-07-01"}
+    refused = change(env, "admin", cycle)
+    assert (refused.status_code, refused.json()["code"]) == (422, "rule_violation")
+    assert [v["rule"] for v in refused.json()["violations"]] == ["org_move_cycle"]
+    assert org_events(env) == before
+
+
+def test_the_old_organisation_route_follows_the_same_rule(env: Env) -> None:
+    add_admin(env, "admin_cs", ["DU-CS"])
+    body = {"code": "CB-09", "name": "Chi bộ mới", "level": "branch", "parent": "DU-XA"}
+    refused = env.client.post("/api/organisations", headers=env.auth("admin_cs"), json=body)
+    assert (refused.status_code, refused.json()["violations"][0]["rule"]) == (403, "org_change_out_of_scope")
+    assert env.client.post("/api/organisations", headers=env.auth("admin_cs"),
+                           json={**body, "parent": "DU-CS"}).status_code == 201
+
+
+# --- a user of an organisation that ended ----------------------------------------------------------------------
+
+def dissolved_branch(env: Env) -> str:
+    """CB-03 with one official member, dissolved on 2025-12-01; its secretary `sec_c`."""
+    create = {"kind": "created", "code": "CB-03", "name": "Chi bộ Nhân viên", "level": "branch", "parent": "DU-CS",
+              "on": "2020-01-01"}
+    assert change(env, "admin", create).status_code == 201
+    official = env.seed("CB-03", None)  # the whole path: recognised on 2025-09-20
+    dissolve = {"kind": "dissolved", "code": "CB-03", "on": "2025-12-01", "decision": "30-QĐ/ĐU",
+                "issuer": "Đảng ủy trường"}
+    assert change(env, "admin", dissolve).status_code == 201, "no candidate in flight"
+    accounts.add_user(env.ketnap, "sec_c", "secretary", ["CB-03"], None, full_name="Bí thư cũ")
+    env.tokens["sec_c"] = accounts.create_token(env.ketnap, "sec_c", "tests").token
+    return official
+
+
+def test_a_user_of_a_dissolved_branch_reads_its_history_and_records_nothing(env: Env) -> None:
+    official = dissolved_branch(env)
+    h = env.auth("sec_c")
+    shown = env.client.get("/api/orgs/CB-03", headers=h).json()
+    assert (shown["ended_by"], shown["ended_on"]) == ("dissolved", "2025-12-01")
+    assert [c["change"] for c in env.client.get("/api/orgs/CB-03/history", headers=h).json()["changes"]] == [
+        "created", "dissolved"]
+    assert [c["id"] for c in env.client.get("/api/candidates", headers=h).json()["items"]] == [official]
+    assert env.client.get(f"/api/candidates/{official}/history", headers=h).status_code == 200
+    version = env.client.get(f"/api/candidates/{official}", headers=h).json()["version"]
+    step = env.client.post(f"/api/candidates/{official}/steps", headers=h,
+                           json={"step": "transfer", "on": "2026-01-05", "fields": {"to_org": "CB-01"}})
+    assert (step.status_code, step.json()["code"]) == (403, "org_ended")
+    new = env.client.post("/api/candidates", headers=h, json={"on": "2026-01-05", "fields": {
+        "org": "CB-03", "full_name": "Lê Văn Tám", "birth_date": "2000-01-01", "sex": "M",
+        "education": "university"}})
+    assert (new.status_code, new.json()["code"]) == (403, "org_ended")
+    assert env.client.get(f"/api/candidates/{official}", headers=h).json()["version"] == version
+    province = {o["code"] for o in env.client.get("/api/orgs", headers=env.auth("auditor")).json()["organisations"]}
+    assert "CB-03" in province, "the province still reads its dissolved branch"
