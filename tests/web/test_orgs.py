@@ -1,12 +1,12 @@
-"""The organisation tree on the API (issue 10): the tree as of a date before and after a change, who may record a
-change (an admin of the upper level, before and after it), and what a user of an organisation that ended may
-still do."""
+"""The organisation tree on the API and the pages (issue 10): the tree as of a date before and after a change,
+who may record a change (an admin of the upper level, before and after it), what a user of an organisation that
+ended may still do, and the candidate page naming the branch as it was on each step's date."""
 
 from typing import Any
 
 import pytest
 
-from tests.web.conftest import Env
+from tests.web.conftest import Env, csrf_of
 from workflow.web import accounts
 
 MERGE = {"kind": "merged", "code": "CB-02", "into": "CB-01", "on": "2025-07-01", "decision": "125-QĐ/ĐU",
@@ -169,3 +169,71 @@ def test_a_user_of_a_dissolved_branch_reads_its_history_and_records_nothing(env:
     assert env.client.get(f"/api/candidates/{official}", headers=h).json()["version"] == version
     province = {o["code"] for o in env.client.get("/api/orgs", headers=env.auth("auditor")).json()["organisations"]}
     assert "CB-03" in province, "the province still reads its dissolved branch"
+
+
+def test_the_page_of_a_dissolved_branch_shows_its_history_without_forms(sqlite_env: Env) -> None:
+    official = dissolved_branch(sqlite_env)
+    browser = sqlite_env.login("sec_c")
+    page = browser.get("/orgs/CB-03")
+    assert page.status_code == 200 and "Đã giải thể" in page.text and "01/12/2025" in page.text
+    assert "30-QĐ/ĐU" in page.text and 'id="org-change"' not in page.text
+    candidate = browser.get(f"/candidates/{official}")
+    assert candidate.status_code == 200 and "<form method=\"post\" action=\"/candidates/" not in candidate.text
+
+
+# --- pages -----------------------------------------------------------------------------------------------------
+
+def test_the_list_and_the_page_show_an_ended_organisation_and_its_successor(sqlite_env: Env) -> None:
+    assert change(sqlite_env, "admin", MERGE).status_code == 201
+    browser = sqlite_env.login("auditor")
+    listed = browser.get("/orgs", params={"as_of": "2025-07-01"})
+    assert listed.status_code == 200
+    row = listed.text.split('data-code="CB-02"')[1].split("</tr>")[0]
+    assert "Đã hợp nhất" in row and 'href="/orgs/CB-01?as_of=2025-07-01"' in row
+    before = browser.get("/orgs", params={"as_of": "2025-06-30"}).text.split('data-code="CB-02"')[1].split("</tr>")[0]
+    assert "Đang hoạt động" in before
+    page = browser.get("/orgs/CB-02", params={"as_of": "2025-07-01"}).text
+    assert "01/07/2025" in page and "125-QĐ/ĐU" in page and "Đảng ủy xã" in page
+    assert 'id="successors"><li><a href="/orgs/CB-01' in page
+    successor = browser.get("/orgs/CB-01", params={"as_of": "2025-07-01"}).text
+    assert 'id="predecessors"><li><a href="/orgs/CB-02' in successor
+    assert 'id="deciding"><a href="/orgs/DU-XA' in successor and "biểu quyết" in successor
+    english = browser.get("/orgs/CB-02", params={"as_of": "2025-07-01", "lang": "en"}).text
+    assert "Merged" in english and "2025-07-01" in english
+    assert browser.get("/orgs", params={"as_of": "not-a-date"}).status_code == 200
+    assert 'id="org-change"' not in page, "an auditor gets no change form"
+
+
+def test_the_change_form_is_offered_to_an_admin_of_the_upper_level_only(sqlite_env: Env) -> None:
+    add_admin(sqlite_env, "admin_cs", ["DU-CS"])
+    for user, code, shown in (("admin", "CB-02", True), ("admin", "TINH", False), ("admin_cs", "CB-02", True),
+                              ("admin_cs", "DU-CS", False), ("sec_a", "CB-01", False)):
+        page = sqlite_env.login(user).get(f"/orgs/{code}")
+        assert page.status_code == 200 and ('id="org-change"' in page.text) is shown, (user, code)
+
+
+def test_the_change_form_records_previews_and_shows_each_refusal_with_its_rule(sqlite_env: Env) -> None:
+    add_admin(sqlite_env, "admin_cs", ["DU-CS"])
+    browser = sqlite_env.login("admin_cs")
+    page = browser.get("/orgs/CB-02")
+    form = {"csrf_token": csrf_of(page.text), "kind": "moved", "code": "CB-02", "on": "2025-07-01",
+            "decision": "9-QĐ/ĐU", "issuer": "Đảng ủy xã", "parent": "DU-XA"}
+    before = org_events(sqlite_env)
+    refused = browser.post("/orgs/CB-02/changes", data=form)
+    assert refused.status_code == 403
+    assert 'data-rule="org_change_out_of_scope"' in refused.text and "ARCHITECTURE.md decision 11" in refused.text
+    bad = browser.post("/orgs/CB-02/changes", data={**form, "on": "", "kind": "exploded"})
+    assert bad.status_code == 422 and bad.text.count('data-rule="invalid_input"') == 2
+    preview = browser.post("/orgs/CB-02/changes", data={**form, "kind": "merged", "into": "CB-01", "parent": "",
+                                                        "dry_run": "on"})
+    assert preview.status_code == 200 and "Xem trước" in preview.text
+    assert org_events(sqlite_env) == before, "refusals and previews write nothing"
+    done = browser.post("/orgs/CB-02/changes", data={**form, "kind": "renamed", "name": "Chi bộ Học sinh mới",
+                                                     "parent": ""}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/orgs/CB-02?as_of=2025-07-01&done=renamed"
+    assert "Chi bộ Học sinh mới" in browser.get(done.headers["location"]).text
+    secretary = sqlite_env.login("sec_b")
+    sec_page = secretary.get("/orgs/CB-02")
+    denied = secretary.post("/orgs/CB-02/changes", data={**form, "csrf_token": csrf_of(sec_page.text)})
+    assert denied.status_code == 403 and 'data-rule="org_change_admin_only"' in denied.text
+    assert org_events(sqlite_env) == before + 1

@@ -25,7 +25,7 @@ from storage.errors import ConcurrencyConflictError
 from workflow.audit.verify import UnknownOrganisation
 from workflow.config import WebSettings
 from workflow.service import Ketnap
-from workflow.web import api, org_api, pages, report_pages
+from workflow.web import api, org_api, org_pages, pages, report_pages
 from workflow.web.api import Json
 from workflow.web.auth import AccessDenied, OutOfScope
 from workflow.web.context import NotSignedIn, WebState
@@ -71,6 +71,7 @@ def create_app(ketnap: Ketnap, settings: WebSettings | None = None, *, environ: 
     app.include_router(api.router)
     app.include_router(org_api.router)
     app.include_router(pages.router)
+    app.include_router(org_pages.router)
     app.include_router(report_pages.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _install_docs(app)

@@ -44,6 +44,15 @@ class Labels:
     def deadline(self, value: str) -> str:
         return i18n.pick(i18n.DEADLINES, value, self.lang)
 
+    def change(self, value: str) -> str:
+        return i18n.pick(i18n.CHANGES, value, self.lang)
+
+    def ended(self, value: str | None) -> str:
+        return i18n.pick(i18n.ENDED, value or "", self.lang) if value else self.t("active")
+
+    def level(self, value: str | None) -> str:
+        return i18n.pick(i18n.LEVELS, value or "", self.lang) if value else "—"
+
     def role(self, value: str) -> str:
         return i18n.pick(i18n.ROLES, value, self.lang)
 

@@ -1,0 +1,194 @@
+"""The organisation pages (issue 10): the tree as of a date, and one organisation as of a date with its parents,
+who decides admissions for its branches then, what came before and after it, and its history. An admin of the
+upper level also gets a form for one change; whether they may record it is decided by workflow/access.py when
+it is sent, and a refusal comes back on the same page, each reason with its rule.
+
+Dates default to today (a change recorded ahead of its effective date shows from that date on).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.responses import RedirectResponse, Response
+
+from states.errors import RuleViolation
+from states.organisations import CHANGE_KINDS, LEVELS, SINCE_ALWAYS, Organisation
+from storage.errors import ConcurrencyConflictError
+from workflow.commands import ChangeOrganisation
+from workflow.organisations import Restructuring, change_of
+from workflow.web import forms
+from workflow.web.auth import AccessDenied, Principal
+from workflow.web.context import state_of
+from workflow.web.pages import Who, checked_form, render
+from workflow.web.scoped import ScopedKetnap
+
+router = APIRouter(include_in_schema=False)
+FORM_FIELDS = ("kind", "code", "on", "decision", "issuer", "name", "level", "parent", "admits", "into", "parts",
+               "dry_run")
+INPUT = {"ref": "ketnap: organisation form", "source": "ketnap input"}
+
+
+@dataclass
+class ChangeForm:
+    """A change form sent back: what was typed, why it was refused, or what it would do (a preview)."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    violations: list[dict[str, Any]] = field(default_factory=list)
+    message: str | None = None
+    preview: Restructuring | None = None
+
+
+def _scoped(request: Request, who: Principal) -> ScopedKetnap:
+    return ScopedKetnap(state_of(request).ketnap, who)
+
+
+def _as_of(s: ScopedKetnap, raw: str) -> tuple[date, bool]:
+    """The date asked for, or today; True when what was typed is not a date."""
+    day = forms.parse_date(raw[:40]) if raw else None
+    return (day or s.app.today()), bool(raw) and day is None
+
+
+def _tree_rows(visible: list[Organisation]) -> list[tuple[Organisation, int]]:
+    """Parents first, each followed by what is under it, ended organisations under the parent they had when
+    they ended; depth for the indentation."""
+    codes = {o.code for o in visible}
+    under: dict[str | None, list[Organisation]] = {}
+    for org in visible:
+        under.setdefault(org.parent_code if org.parent_code in codes else None, []).append(org)
+    rows: list[tuple[Organisation, int]] = []
+    todo = [(org, 0) for org in sorted(under.get(None, []), key=lambda o: o.code, reverse=True)]
+    while todo:
+        org, depth = todo.pop()
+        rows.append((org, depth))
+        children = sorted(under.get(org.code, []), key=lambda o: (o.ended, o.code), reverse=True)
+        todo += [(child, depth + 1) for child in children]
+    return rows
+
+
+@router.get("/orgs")
+def org_list(request: Request, who: Who, as_of: str = "") -> Response:
+    s = _scoped(request, who)
+    day, bad = _as_of(s, as_of)
+    tree, orgs = s.org_tree(day)
+    return render(request, "orgs.html", {"rows": _tree_rows(orgs), "tree": tree, "day": day,
+                                         "bad_as_of": bad, "visible": {o.code for o in orgs}}, who)
+
+
+def _org_context(s: ScopedKetnap, code: str, day: date, sent: ChangeForm | None) -> dict[str, Any]:
+    org = s.org(code)
+    _, events = s.org_history(code)
+    tree, visible = s.org_tree(day)
+    latest = s.app.organisations.tree()
+    shown = tree.get(code)
+    body, vote = tree.decides_for_branches(code)
+    return {
+        "org": shown or org, "latest": org, "day": day, "not_yet": shown is None,
+        "gone": shown is not None and shown.ended, "tree": tree, "latest_tree": latest,
+        "founded": None if org.founded_on == SINCE_ALWAYS else org.founded_on,
+        "chain": list(reversed(tree.chain(code)[1:])), "children": [tree.orgs[c] for c in tree.children(code)],
+        "body": body, "vote": vote, "events": events, "since_always": SINCE_ALWAYS,
+        "visible": {o.code for o in visible}, "counts": s.stage_counts(code), "sent": sent,
+        "may_change": s.may_change_org(code), "kinds": CHANGE_KINDS, "levels": LEVELS,
+        "codes": sorted(o.code for o in visible if not o.ended),
+    }
+
+
+@router.get("/orgs/{code}")
+def org_page(request: Request, who: Who, code: str, as_of: str = "") -> Response:
+    s = _scoped(request, who)
+    day, bad = _as_of(s, as_of)
+    done = request.query_params.get("done")
+    context = _org_context(s, code[:64], day, None)
+    return render(request, "org.html", {**context, "bad_as_of": bad,
+                                        "done": done if done in CHANGE_KINDS else None}, who)
+
+
+def _problems(err: ValidationError) -> list[dict[str, Any]]:
+    found = []
+    for e in err.errors():
+        where = ".".join(str(p) for p in e.get("loc", ())) or None
+        found.append({"rule": "invalid_input", "field": where, "message_en": f"{where}: {e.get('msg')}",
+                      "message_vi": f"Giá trị không hợp lệ ở ô “{where}”: {e.get('msg')}", **INPUT})
+    return found
+
+
+def _parts(raw: str) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """`PART=SUCCESSOR` lines (a split), as `ketnap org split --part` takes them."""
+    parts: dict[str, str] = {}
+    problems = []
+    for line in (x.strip() for x in raw.splitlines()):
+        key, sep, value = line.partition("=")
+        if line and (not sep or not key.strip() or not value.strip()):
+            problems.append({"rule": "invalid_input", "field": "parts", "message_en": f"{line!r} is not "
+                             "PART=SUCCESSOR", "message_vi": f"Dòng “{line}” không có dạng MÃ=MÃ KẾ TỤC.", **INPUT})
+        elif line:
+            parts[key.strip()] = value.strip()
+    return parts, problems
+
+
+def _command(values: Mapping[str, str], sent: ChangeForm) -> ChangeOrganisation | None:
+    """The validated command, or None with every problem of the input on `sent`."""
+    parts, sent.violations = _parts(values.get("parts", ""))
+
+    def optional(key: str) -> str | None:
+        return values.get(key) or None
+
+    try:
+        cmd = ChangeOrganisation(
+            kind=values.get("kind", ""), code=values.get("code", ""), on=values.get("on") or None,
+            decision=values.get("decision", ""), issuer=values.get("issuer", ""), name=optional("name"),
+            level=optional("level"), parent=optional("parent"), into=optional("into"), parts=parts,
+            admits={"yes": True, "no": False}.get(values.get("admits", "")))
+    except ValidationError as err:
+        sent.violations += _problems(err)
+        return None
+    return None if sent.violations else cmd
+
+
+def _values(form: FormData) -> dict[str, str]:
+    found = {}
+    for key in FORM_FIELDS:
+        value = form.get(key)
+        found[key] = value.strip()[: 20_000 if key == "parts" else 300] if isinstance(value, str) else ""
+    return found
+
+
+def _denied(denied: AccessDenied) -> list[dict[str, Any]]:
+    if denied.violations:
+        return [v.as_dict() for v in denied.violations]
+    return [{"rule": denied.code, "field": None, "ref": "ARCHITECTURE.md decision 11", "source": "ketnap",
+             "message_vi": "Bạn không có quyền ghi nhận thay đổi tổ chức.", "message_en": str(denied)}]
+
+
+@router.post("/orgs/{code}/changes")
+async def org_change(request: Request, who: Who, code: str) -> Response:
+    form = await checked_form(request)
+    s = _scoped(request, who)
+    code = code[:64]
+    await run_in_threadpool(s.org, code)  # outside the user's organisations: answered as not found
+    sent = ChangeForm(_values(form))
+    dry_run = sent.values["dry_run"] == "on"
+    status = 422
+    cmd = _command(sent.values, sent)
+    if cmd is not None:
+        try:
+            who.require_writer()
+            result = await run_in_threadpool(s.change_orgs, [change_of(cmd)], dry_run)
+            if not dry_run:
+                return RedirectResponse(f"/orgs/{cmd.code}?as_of={cmd.on.isoformat()}&done={cmd.kind}",
+                                        status_code=303)
+            sent.preview, status = result, 200
+        except RuleViolation as refused:
+            sent.violations = [v.as_dict() for v in refused.violations]
+        except AccessDenied as denied:
+            sent.violations, status = _denied(denied), 403
+        except ConcurrencyConflictError as conflict:
+            sent.message, status = str(conflict), 409
+    context = await run_in_threadpool(_org_context, s, code, s.app.today(), sent)
+    return render(request, "org.html", {**context, "bad_as_of": False, "done": None}, who, status=status)
