@@ -2,6 +2,7 @@
 who may record a change (an admin of the upper level, before and after it), what a user of an organisation that
 ended may still do, and the candidate page naming the branch as it was on each step's date."""
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -237,3 +238,22 @@ def test_the_change_form_records_previews_and_shows_each_refusal_with_its_rule(s
     denied = secretary.post("/orgs/CB-02/changes", data={**form, "csrf_token": csrf_of(sec_page.text)})
     assert denied.status_code == 403 and 'data-rule="org_change_admin_only"' in denied.text
     assert org_events(sqlite_env) == before + 1
+
+
+def test_the_candidate_page_names_the_branch_now_and_as_it_was_on_each_step(sqlite_env: Env) -> None:
+    cid = sqlite_env.seed("CB-02", "review_vote")  # probation from 2024-08-20
+    assert change(sqlite_env, "admin", MERGE, {"kind": "renamed", "code": "CB-01", "on": "2025-08-01",
+                                               "name": "Chi bộ Giáo viên – Học sinh"}).status_code == 201
+    browser = sqlite_env.login("sec_a")
+    page = browser.get(f"/candidates/{cid}")
+    now = page.text.split('id="branch-now">')[1].split("</span>")[0]
+    assert "CB-01" in now and "Chi bộ Giáo viên – Học sinh" in now and "chuyển từ CB-02 do Hợp nhất" in now
+    first = page.text.split('data-version="1"')[1].split("</li>")[0]
+    assert "CB-02</a> — Chi bộ Học sinh" in first and "chuyển từ" not in first
+    review = browser.post(f"/candidates/{cid}/steps/review_vote", data={
+        "csrf_token": csrf_of(page.text), "on": "2025-08-25", "official_members": "21", "in_favour": "20",
+        "recommendation": "recognise", "expected_version": "15"}, follow_redirects=False)
+    assert review.status_code == 303, review.text
+    after = browser.get(f"/candidates/{cid}").text.split('data-version="16"')[1].split("</li>")[0]
+    assert "CB-01</a> — Chi bộ Giáo viên – Học sinh" in after and "01/07/2025" in after
+    assert date(2025, 8, 25).strftime("%d/%m/%Y") in after

@@ -15,11 +15,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
+from states.candidate import Candidate
 from states.catalogue import violation
 from states.errors import RuleViolation, StepNotAllowed, UnknownStep, Violation
+from states.events import Event
 from states.machine import machine_for
 from states.steps import STEPS
 from storage.errors import ConcurrencyConflictError
+from workflow.branches import branch_on, branches_of
 from workflow.clock import VIETNAM
 from workflow.commands import AddOrganisation
 from workflow.web import accounts, forms
@@ -218,7 +221,15 @@ def _candidate_context(s: ScopedKetnap, candidate_id: str, sent: FormState | Non
               "owners": owners(a.step),
               "form": forms.step_form(a.step)} for a in result.allowed]
     return {"c": c, "events": result.events, "steps": steps, "deadlines": deadlines, "today": today,
-            "sent": sent, "org_codes": sorted(o.code for o in s.orgs() if s.who.writes(o.code))}
+            "sent": sent, "org_codes": sorted(o.code for o in s.orgs() if s.who.writes(o.code)),
+            **_branches(s, c, result.events, today)}
+
+
+def _branches(s: ScopedKetnap, c: Candidate, events: list[Event], today: date) -> dict[str, Any]:
+    """The branch now and at each step's date, named as it was then (issue 10, item 4)."""
+    history = s.app.organisations.dated()
+    now = branch_on(history, c.id, c.org, today) if c.org else None
+    return {"branch_now": now, "branches": branches_of(history, c.id, events)}
 
 
 @router.get("/candidates/new")
@@ -329,7 +340,8 @@ def audit(request: Request, who: Who, candidate: str = "", q: str = "", as_of: s
                                "bad_known_at": bool(known_at) and known is None, "report": None, "state": None}
     if candidate:
         state, events = s.history(candidate[:64], as_of_date, known)
-        context.update(state=state, events=events, report=_verify(s, candidate[:64]))
+        context.update(state=state, events=events, report=_verify(s, candidate[:64]),
+                       branches=branches_of(s.app.organisations.dated(), candidate[:64], events))
     else:
         context["page"] = s.candidates(CandidateFilter(q=q[:200] or None, limit=20))
         if verify:
