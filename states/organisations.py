@@ -270,3 +270,28 @@ class OrgHistory:
             if included(change):
                 apply_change(orgs, carried, change)
         return Tree(orgs, carried, day)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a candidate's step happened: the branch on the step's date, named as it was called that day."""
+
+    org: str
+    name: str
+
+
+def placements(history: OrgHistory, events: Iterable[Any]) -> dict[int, Placement]:
+    """{event version: the candidate's branch on that event's date}: the branch their events name
+    (identify, transfer), followed through merges and splits in force on that date."""
+    found: dict[int, Placement] = {}
+    recorded = ""
+    for e in events:
+        if e.type == "identify":
+            recorded = str(e.payload.get("org", ""))
+        elif e.type == "transfer" and e.payload.get("to_org"):
+            recorded = str(e.payload["to_org"])
+        if recorded:
+            tree = history.tree_on(e.effective_on)
+            code = tree.current(recorded, e.stream_id)
+            found[e.version] = Placement(code, tree.name(code))
+    return found

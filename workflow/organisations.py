@@ -128,9 +128,13 @@ class Organisations:
 
     def tree(self, on: date | None = None) -> Tree:
         """The tree in force on `on`; with no date, every recorded change applied."""
-        with self.uow.reading() as tx:
-            history = tx.org_history()
+        history = self.history_log()
         return history.tree_on(on) if on is not None else history.latest()
+
+    def history_log(self) -> OrgHistory:
+        """Every recorded change: trees as of any date."""
+        with self.uow.reading() as tx:
+            return tx.org_history()
 
     def history(self, code: str) -> tuple[Organisation, list[Event]]:
         """The organisation as every change leaves it, and the events that name it (its own and the merges or

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from states.fields import Category, Education
+from states.organisations import placements
 from states.steps import STEPS
 from storage import migrate
 from workflow.audit.timeline import timeline
@@ -198,8 +199,17 @@ def show(
     c = cli.get(ctx)
     with cli.refusals(c):
         result = c.app().show(candidate_id)
-    c.emit({**candidate_doc(result.candidate), "allowed_steps": [allowed_doc(a) for a in result.allowed]},
-           lambda con: _print_result(con, result, "candidate"))
+        tree = c.app().organisations.tree()
+    cand = result.candidate
+    home = tree.current(cand.org, cand.id) if cand.org else cand.org
+
+    def text(con: Console) -> None:
+        _print_result(con, result, "candidate")
+        carried = f" (recorded under {cand.org}, carried by a restructuring)" if home != cand.org else ""
+        con.print(f"  branch now: {home} {tree.name(home)}{carried}", markup=False)
+
+    c.emit({**candidate_doc(cand), "org_now": home, "org_now_name": tree.name(home) if home else None,
+            "allowed_steps": [allowed_doc(a) for a in result.allowed]}, text)
 
 
 @app.command()
@@ -217,15 +227,20 @@ def history(
         as_of_date = cli.parse_date(as_of, "--as-of")
         known = cli.parse_timestamp(known_at, "--known-at")
         candidate, events = c.app().history(candidate_id, as_of_date, known)
+        places = placements(c.app().organisations.history_log(), events)
 
     entries = timeline(events)  # corrections sit next to the values they correct (issue 4)
 
+    def branch(version: int) -> str:
+        where = places.get(version)
+        return f"{where.org}: {where.name}" if where else ""
+
     def text(con: Console) -> None:
         con.print(f"{candidate.full_name} ({candidate_id}): stage [bold]{candidate.stage}[/]")
-        table = Table("v", "on", "step", "rule set", "recorded at", "actor", "details")
+        table = Table("v", "on", "step", "branch then", "rule set", "recorded at", "actor", "details")
         for entry in entries:
             e = entry.event
-            table.add_row(str(e.version), str(e.effective_on), e.type, e.rule_set,
+            table.add_row(str(e.version), str(e.effective_on), e.type, branch(e.version), e.rule_set,
                           e.recorded_at.strftime("%Y-%m-%d %H:%M"), e.actor, history_details(entry))
         con.print(table)
         print_open_deadlines(con, candidate, as_of_date, known)
@@ -233,7 +248,10 @@ def history(
     c.emit({"id": candidate_id, "as_of": as_of_date, "known_at": known,
             "stage": candidate.stage.value if candidate.stage else None, "candidate": candidate_doc(candidate),
             "open_deadlines": [deadline_doc(d) for d in candidate.open_deadlines()],
-            "events": [history_event_doc(entry) for entry in entries]}, text)
+            "events": [{**history_event_doc(entry), "org": places[entry.event.version].org
+                        if entry.event.version in places else None,
+                        "org_name": places[entry.event.version].name if entry.event.version in places else None}
+                       for entry in entries]}, text)
 
 
 @app.command()
