@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from storage import migrate
+from workflow.bootstrap import served_app
 from workflow.cli import context as cli
 from workflow.demo import DEMO_PASSWORD, DEMO_USERS, load_demo, load_demo_users
 from workflow.web import accounts
@@ -33,8 +34,6 @@ def serve(
     """Serve the HTTP API (/api, OpenAPI at /docs), the web interface and the reminder scheduler."""
     import uvicorn
 
-    from workflow.web.app import create_app
-    from workflow.web.background import ServedScheduler
     from workflow.web.sessions import SessionSecretMissing
 
     c = cli.get(ctx)
@@ -49,7 +48,7 @@ def serve(
             load_demo(app)
             load_demo_users(app)
         try:
-            web = create_app(app, background=[ServedScheduler.for_app(app)] if scheduler else [])
+            web = served_app(app, scheduler=scheduler)
         except SessionSecretMissing as err:
             cli.fail(c, "session_secret_missing", str(err))
     out = Console(highlight=False, soft_wrap=True)
