@@ -11,10 +11,10 @@ from rich.console import Console
 from rich.table import Table
 
 from storage import migrate
+from workflow import accounts
+from workflow.access import Role
 from workflow.cli import context as cli
 from workflow.demo import DEMO_PASSWORD, DEMO_USERS, load_demo, load_demo_users
-from workflow.web import accounts
-from workflow.web.auth import Role
 
 user_app = typer.Typer(help="Users of the web interface and the API, with a role and organisations.",
                        no_args_is_help=True)

@@ -13,12 +13,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from states.steps import STEPS
+from workflow import accounts
+from workflow.access import Principal, Role
 from workflow.cli.render import allowed_doc, candidate_doc, event_doc, json_default
 from workflow.clock import VIETNAM
 from workflow.commands import AddOrganisation
 from workflow.service import StepResult
-from workflow.web import accounts
-from workflow.web.auth import Principal, Role
 from workflow.web.context import api_principal, scoped, scoped_writer, state_of
 from workflow.web.queries import CandidateFilter
 from workflow.web.scoped import ScopedKetnap

@@ -25,11 +25,10 @@ from states.errors import (
     UnknownStep,
 )
 from storage.errors import ConcurrencyConflictError
+from workflow.access import AccessDenied, NotSignedIn, OutOfScope
+from workflow.accounts import AccountError
 from workflow.audit.verify import UnknownOrganisation
 from workflow.service import OrganisationError
-from workflow.web.accounts import AccountError
-from workflow.web.auth import AccessDenied, OutOfScope
-from workflow.web.context import NotSignedIn
 
 HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 406: "not_acceptable", 413: "too_large", 415: "unsupported_media_type"}

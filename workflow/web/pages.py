@@ -20,11 +20,12 @@ from states.errors import RuleViolation, StepNotAllowed, UnknownStep, Violation
 from states.machine import machine_for
 from states.steps import STEPS
 from storage.errors import ConcurrencyConflictError
+from workflow import accounts
+from workflow.access import AccessDenied, NotSignedIn, OutOfScope, Principal, Role, owners
 from workflow.clock import VIETNAM
 from workflow.commands import AddOrganisation
-from workflow.web import accounts, forms
-from workflow.web.auth import AccessDenied, OutOfScope, Principal, Role, owners
-from workflow.web.context import NotSignedIn, session_of, session_principal, state_of
+from workflow.web import forms
+from workflow.web.context import session_of, session_principal, state_of
 from workflow.web.diagram import svg
 from workflow.web.errors import api_error
 from workflow.web.i18n import DEFAULT_LANG, STAGES, normalise_lang

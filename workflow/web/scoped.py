@@ -15,10 +15,10 @@ from states.steps import STEPS
 from storage import organisations
 from storage.organisations import Organisation
 from storage.users import User
+from workflow.access import AccessDenied, Principal
 from workflow.commands import RecordStep
 from workflow.service import Ketnap, StepResult
 from workflow.web import queries
-from workflow.web.auth import AccessDenied, Principal
 from workflow.web.queries import CandidateFilter, CandidatePage
 
 
