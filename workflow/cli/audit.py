@@ -26,7 +26,7 @@ from workflow.audit.rebuild import RebuildFailed, rebuild
 from workflow.audit.timeline import Entry
 from workflow.audit.verify import Scope, UnknownOrganisation, Verifier, snapshot
 from workflow.cli import context as cli
-from workflow.cli.render import event_doc, to_json
+from workflow.documents import event_doc, to_json
 
 EXIT_VERIFY_FAILED = 4
 

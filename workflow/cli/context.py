@@ -20,9 +20,9 @@ from states.errors import ProcedureError, RuleViolation
 from storage import migrate
 from storage.errors import ConcurrencyConflictError
 from workflow.bootstrap import bootstrap
-from workflow.cli.render import to_json, violation_doc
 from workflow.clock import VIETNAM
 from workflow.config import ConfigError, load_settings
+from workflow.documents import to_json, violation_doc
 from workflow.service import Ketnap
 
 EXIT_REFUSED = 2

@@ -15,10 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from states.steps import STEPS
 from workflow import accounts
 from workflow.access import Principal, Role
-from workflow.cli.render import allowed_doc, candidate_doc, event_doc, json_default
 from workflow.clock import VIETNAM
 from workflow.commands import AddOrganisation
-from workflow.service import StepResult
+from workflow.documents import allowed_doc, candidate_doc, event_doc, json_default, result_doc, shown_doc
 from workflow.web.context import api_principal, scoped, scoped_writer, state_of
 from workflow.web.queries import CandidateFilter
 from workflow.web.scoped import ScopedKetnap
@@ -74,11 +73,6 @@ class UserIn(BaseModel):
     orgs: list[str] = Field(min_length=1, max_length=50)
     password: str | None = Field(default=None, min_length=accounts.MIN_PASSWORD_LENGTH, max_length=200)
     full_name: str = Field(default="", max_length=300)
-
-
-def result_doc(result: StepResult) -> dict[str, Any]:
-    return {**candidate_doc(result.candidate), "events": [event_doc(e) for e in result.events],
-            "allowed_steps": [allowed_doc(a) for a in result.allowed]}
 
 
 def user_doc(who: Principal) -> dict[str, Any]:
@@ -150,8 +144,7 @@ def create_candidate(body: CandidateIn, s: Writing, response: Response) -> dict[
 @router.get("/candidates/{candidate_id}", tags=["candidates"],
             summary="A candidate: stage, key dates, open deadlines, allowed steps")
 def show_candidate(candidate_id: CandidateId, s: Scoped) -> dict[str, Any]:
-    result = s.show(candidate_id)
-    return {**candidate_doc(result.candidate), "allowed_steps": [allowed_doc(a) for a in result.allowed]}
+    return shown_doc(s.show(candidate_id))
 
 
 @router.post("/candidates/{candidate_id}/steps", tags=["candidates"], status_code=201,
