@@ -21,6 +21,11 @@ class ConfigError(Exception):
     """config.yaml could not be used; the message names the file, the key and the line."""
 
 
+class SessionSecretMissing(Exception):
+    """Production needs a fixed session secret from the environment (KETNAP_SESSION_SECRET, read by
+    workflow/web/sessions.py); defined here so the CLI can refuse `serve` without importing the web."""
+
+
 class CalendarSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     country: str = "VN"

@@ -13,6 +13,7 @@ from states.decide import Allowed
 from states.errors import Violation
 from states.events import Event
 from states.hashing import utc_iso
+from workflow.refusals import Refusal
 from workflow.service import StepResult
 
 
@@ -78,3 +79,13 @@ def result_doc(result: StepResult) -> dict[str, Any]:
 def shown_doc(result: StepResult) -> dict[str, Any]:
     """A candidate as shown: stage, key dates, open deadlines and the allowed next steps."""
     return {**candidate_doc(result.candidate), "allowed_steps": [allowed_doc(a) for a in result.allowed]}
+
+
+def refusal_doc(r: Refusal) -> dict[str, Any]:
+    """A refusal as the HTTP API answers it: the code, the message, every violation, and the extras."""
+    return {"code": r.code, "message": r.message, "violations": r.violations, **r.extra}
+
+
+def cli_refusal_doc(r: Refusal) -> dict[str, Any]:
+    """A refusal as `ketnap --json` prints it; `error` (what scripts read before) and `code` hold the same code."""
+    return {"error": r.code, "code": r.code, "message": r.message, "violations": r.violations}

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from states.steps import STEPS
+from states.steps import STEPS, known_step
 from workflow import accounts
 from workflow.access import Principal, Role
 from workflow.clock import VIETNAM
@@ -136,7 +136,7 @@ def list_candidates(
 
 @router.post("/candidates", tags=["candidates"], status_code=201, summary="Identify a new candidate (step identify)")
 def create_candidate(body: CandidateIn, s: Writing, response: Response) -> dict[str, Any]:
-    result = s.record(None, "identify", body.on, body.fields, via="api")
+    result = s.record(None, known_step("identify"), body.on, body.fields, via="api")
     response.headers["Location"] = f"/api/candidates/{result.candidate.id}"
     return result_doc(result)
 
@@ -152,7 +152,8 @@ def show_candidate(candidate_id: CandidateId, s: Scoped) -> dict[str, Any]:
              responses={409: {"description": "version_conflict or step_not_allowed"},
                         422: {"description": "rule_violation: every unmet rule with its id and citation"}})
 def record_step(candidate_id: CandidateId, body: StepIn, s: Writing) -> dict[str, Any]:
-    return result_doc(s.record(candidate_id, body.step, body.on, body.fields, body.expected_version, via="api"))
+    spec = known_step(body.step)
+    return result_doc(s.record(candidate_id, spec, body.on, body.fields, body.expected_version, via="api"))
 
 
 @router.get("/candidates/{candidate_id}/history", tags=["candidates"],

@@ -9,9 +9,9 @@ from datetime import date, datetime
 from typing import Any
 
 from states.candidate import Candidate
-from states.errors import CandidateNotFound, UnknownStep
+from states.errors import CandidateNotFound
 from states.events import Event
-from states.steps import STEPS
+from states.steps import StepSpec
 from storage import organisations
 from storage.organisations import Organisation
 from storage.users import User
@@ -87,15 +87,15 @@ class ScopedKetnap:
 
     # --- recording ----------------------------------------------------------------------------------------
 
-    def record(self, candidate_id: str | None, step: str, on: date, fields: dict[str, Any],
+    def record(self, candidate_id: str | None, spec: StepSpec, on: date, fields: dict[str, Any],
                expected_version: int | None = None, via: str = "api") -> StepResult:
-        """Record a step as this user; the service judges it, the user is the event's actor.
+        """Record a step as this user; the service judges it, the user is the event's actor. The caller has
+        found the step (`known_step`), so an unknown name is refused before anything else, and only once.
 
         Raises:
-            UnknownStep, AccessDenied, CandidateNotFound, StepNotAllowed, RuleViolation, ConcurrencyConflictError.
+            AccessDenied, CandidateNotFound, StepNotAllowed, RuleViolation, ConcurrencyConflictError.
         """
-        if step not in STEPS:
-            raise UnknownStep(step, list(STEPS))
+        step = spec.name
         self.who.require_step(step)
         if candidate_id is not None:
             self.require_candidate(candidate_id)
