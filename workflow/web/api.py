@@ -13,13 +13,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from states.steps import STEPS, known_step
+from storage.candidate_lists import CandidateFilter
 from workflow import accounts
 from workflow.access import Principal, Role
 from workflow.clock import VIETNAM
 from workflow.commands import AddOrganisation
 from workflow.documents import allowed_doc, candidate_doc, event_doc, json_default, result_doc, shown_doc
 from workflow.web.context import api_principal, scoped, scoped_writer, state_of
-from workflow.web.queries import CandidateFilter
 from workflow.web.scoped import ScopedKetnap
 from workflow.web.verification import verify_in_scope
 

@@ -19,6 +19,7 @@ from states.catalogue import violation
 from states.errors import RuleViolation, Violation
 from states.machine import machine_for
 from states.steps import STEPS, known_step
+from storage.candidate_lists import CandidateFilter
 from workflow import accounts
 from workflow.access import AccessDenied, NotSignedIn, OutOfScope, Principal, Role, owners
 from workflow.clock import VIETNAM
@@ -29,7 +30,6 @@ from workflow.web.context import session_of, session_principal, state_of
 from workflow.web.diagram import svg
 from workflow.web.errors import api_error
 from workflow.web.i18n import DEFAULT_LANG, STAGES, normalise_lang
-from workflow.web.queries import CandidateFilter
 from workflow.web.scoped import ScopedKetnap
 from workflow.web.sessions import COOKIE, Session
 from workflow.web.templating import Labels, field_key

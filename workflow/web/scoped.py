@@ -12,14 +12,13 @@ from states.candidate import Candidate
 from states.errors import CandidateNotFound
 from states.events import Event
 from states.steps import StepSpec
-from storage import organisations
+from storage import candidate_lists, organisations
+from storage.candidate_lists import CandidateFilter, CandidatePage
 from storage.organisations import Organisation
 from storage.users import User
 from workflow.access import AccessDenied, Principal
 from workflow.commands import RecordStep
 from workflow.service import Ketnap, StepResult
-from workflow.web import queries
-from workflow.web.queries import CandidateFilter, CandidatePage
 
 
 def principal_for(app: Ketnap, user: User, via: str, token_id: int | None = None) -> Principal:
@@ -38,7 +37,7 @@ class ScopedKetnap:
     def require_candidate(self, candidate_id: str) -> str:
         """The candidate's organisation. Raises: CandidateNotFound, also when it is outside the scope."""
         with self.app.uow.reading() as tx:
-            org = queries.candidate_org(tx.conn, candidate_id)
+            org = candidate_lists.candidate_org(tx.conn, candidate_id)
         if org is None or not self.who.sees(org):
             raise CandidateNotFound(candidate_id)
         return org
@@ -55,12 +54,12 @@ class ScopedKetnap:
     def candidates(self, f: CandidateFilter) -> CandidatePage:
         scope = self._narrow(f.org)
         with self.app.uow.reading() as tx:
-            return queries.list_candidates(tx.conn, scope, f, self.app.today())
+            return candidate_lists.list_candidates(tx.conn, scope, f, self.app.today())
 
     def stage_counts(self, org: str | None = None) -> dict[str, int]:
         scope = self._narrow(org)
         with self.app.uow.reading() as tx:
-            return queries.stage_counts(tx.conn, scope)
+            return candidate_lists.stage_counts(tx.conn, scope)
 
     def deadlines(self, until: date | None = None, overdue: bool = False,
                   org: str | None = None) -> list[dict[str, Any]]:
