@@ -153,7 +153,7 @@ TABLE: tuple[Row, ...] = (
     _denied("read_only", "auditors change nothing; admins record no steps"),
     _denied("wrong_role", "the step is recorded by another role (secretary or committee)"),
     _denied("out_of_scope", "a new candidate or a transfer names an organisation outside the user's"),
-    _denied("forbidden", "only another role may do this (an admin's or an auditor's page)"),
+    _denied("forbidden", "the user's role may not do this (pages and routes for admins or auditors)"),
     _denied("csrf_failed", "a page's form expired (its CSRF token does not match the session's)"),
     _not_signed_in("unauthenticated", "no session and no bearer token"),
     _not_signed_in("invalid_token", "the token is unknown, revoked, or its user is inactive"),

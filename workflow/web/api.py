@@ -1,7 +1,7 @@
 """The HTTP API (JSON, OpenAPI at /docs) for other Party systems; every route runs as the caller's user.
 
 Reads are limited to the caller's organisations; writes go through `Ketnap.record_step` with the caller as
-the event's actor. Errors are JSON with a stable `code` (workflow/web/errors.py).
+the event's actor. Errors are JSON with a stable `code` (workflow/refusals.py, listed in README.md).
 """
 
 import json
