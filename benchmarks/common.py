@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from states.candidate import replay
 from states.decide import decide
 from states.events import Event
+from states.organisations import competent_body
 from states.step import OrgFacts, Step
 from storage import migrate
 from storage.engine import make_engine
@@ -34,7 +35,6 @@ from workflow.bootstrap import bootstrap
 from workflow.commands import AddOrganisation, RecordStep
 from workflow.config import Settings, load_settings
 from workflow.demo import ORGS, PATH
-from workflow.facts import competent_body
 from workflow.service import Ketnap
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)  # every step is recorded at this instant

@@ -1,12 +1,15 @@
 """Create or upgrade the schema with Alembic, which owns it on SQLite and PostgreSQL alike."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
+
+from storage import organisations
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -18,11 +21,14 @@ def alembic_config() -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "heads") -> None:
-    """Bring the schema to `revision`; running it again does nothing."""
+    """Bring the schema to `revision`, then give organisations recorded before the organisation log their
+    `created` event (in the same transaction); running it again does nothing."""
     config = alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
+        if revision == "heads" and inspect(conn).has_table("org_event"):
+            organisations.adopt_legacy(conn, datetime.now(UTC))
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -1,31 +1,42 @@
-"""The organisation tree: province, commune, upper, grassroots, branch (DOMAIN.md section 4, authority)."""
+"""Organisation rows and the organisation log (states/organisations.py holds the tree itself, as of a date).
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+The `org_event` table is the truth: every change of an organisation is an event of its stream (its code), hash
+chained like a candidate's. The `organisation` table is its projection as every recorded change leaves it, for
+lists and joins; it is rebuilt from the log by `write_projection`.
+"""
 
-from sqlalchemy import Connection, bindparam, select
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError
 
+from states.events import Event
+from states.hashing import GENESIS, event_hash
+from states.organisations import LEVELS, SINCE_ALWAYS, Organisation, OrgChange, OrgHistory, Tree
 from storage import driver_sql
 from storage.driver_sql import DriverStatement
-from storage.tables import OrganisationRow
+from storage.errors import ConcurrencyConflictError
+from storage.event_store import row_to_event
+from storage.tables import OrganisationRow, OrgEventRow
 
 ORGS = OrganisationRow.__table__  # type: ignore[attr-defined]
-LEVELS = ("province", "commune", "upper", "grassroots", "branch")
+ORG_EVENTS = OrgEventRow.__table__  # type: ignore[attr-defined]
+RULE_SET = "org"  # the `rule_set` of an organisation event: the tree has no rule-set versions
+__all__ = ["LEVELS", "ORGS", "ORG_EVENTS", "OrgLog", "Organisation", "all_orgs", "get"]
 
 
-@dataclass(frozen=True)
-class Organisation:
-    code: str
-    name: str
-    level: str
-    parent_code: str | None
-    admits: bool
+def _org(row: Any) -> Organisation:
+    founded = row.founded_on if row.founded_on is not None else SINCE_ALWAYS
+    return Organisation(row.code, row.name, row.level, row.parent_code, bool(row.admits), _day(founded),
+                        _day(row.ended_on), row.ended_by, tuple(row.successors or ()))
 
 
-def _org(row: object) -> Organisation:
-    return Organisation(row.code, row.name, row.level, row.parent_code, bool(row.admits))  # type: ignore[attr-defined]
+def _day(value: Any) -> Any:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 _GET_COLUMNS = (ORGS.c.code, ORGS.c.name, ORGS.c.level, ORGS.c.parent_code, ORGS.c.admits)
@@ -37,7 +48,7 @@ def _get_statement(dialect: Dialect) -> DriverStatement:
 
 
 def get(conn: Connection, code: str) -> Organisation | None:
-    """Steps look organisations up (identify, decide_admission, ...): a driver statement (driver_sql.py)."""
+    """The organisation as the log now leaves it (a driver statement: steps look organisations up)."""
     rows = driver_sql.statement(conn, "organisation.get", _get_statement).rows(conn, {"code": code})
     if not rows:
         return None
@@ -45,34 +56,147 @@ def get(conn: Connection, code: str) -> Organisation | None:
     return Organisation(org_code, name, level, parent_code, bool(admits))
 
 
-def add(conn: Connection, org: Organisation, now: datetime | None = None) -> None:
-    conn.execute(ORGS.insert().values(code=org.code, name=org.name, level=org.level, parent_code=org.parent_code,
-                                      admits=org.admits, created_at=now or datetime.now(UTC)))
-
-
 def all_orgs(conn: Connection) -> list[Organisation]:
     return [_org(r) for r in conn.execute(select(ORGS).order_by(ORGS.c.code))]
 
 
-def ancestors(conn: Connection, code: str, limit: int = 10) -> list[Organisation]:
-    """The organisation itself and its parents, nearest first."""
-    chain: list[Organisation] = []
-    current = get(conn, code)
-    while current is not None and len(chain) < limit:
-        chain.append(current)
-        current = get(conn, current.parent_code) if current.parent_code else None
-    return chain
+# --- the log ------------------------------------------------------------------------------------------------
+
+def load_events(conn: Connection) -> list[Event]:
+    """Every organisation event in the order it was recorded (the log is small: one row per change)."""
+    rows = conn.execute(select(ORG_EVENTS).order_by(ORG_EVENTS.c.position)).all()
+    return [row_to_event(r) for r in rows]
 
 
-def subtree_codes(conn: Connection, roots: Sequence[str]) -> set[str]:
-    """Every organisation code under (and including) `roots`."""
-    children: dict[str | None, list[str]] = {}
-    for org in all_orgs(conn):
-        children.setdefault(org.parent_code, []).append(org.code)
-    found, todo = set(), list(roots)
-    while todo:
-        code = todo.pop()
-        if code not in found:
-            found.add(code)
-            todo.extend(children.get(code, ()))
-    return found
+def change_of(event: Event) -> OrgChange:
+    return OrgChange.from_event(event.type, event.stream_id, event.effective_on, event.payload)
+
+
+def history_of(events: Iterable[Event]) -> OrgHistory:
+    return OrgHistory(change_of(e) for e in events)
+
+
+def _heads(conn: Connection, codes: Iterable[str]) -> dict[str, tuple[int, str]]:
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    latest = (select(ORG_EVENTS.c.stream_id, func.max(ORG_EVENTS.c.version).label("version"))
+              .where(ORG_EVENTS.c.stream_id.in_(wanted)).group_by(ORG_EVENTS.c.stream_id).subquery())
+    rows = conn.execute(select(ORG_EVENTS.c.stream_id, ORG_EVENTS.c.version, ORG_EVENTS.c.hash)
+                        .join(latest, (latest.c.stream_id == ORG_EVENTS.c.stream_id)
+                              & (latest.c.version == ORG_EVENTS.c.version))).all()
+    return {r.stream_id: (r.version, r.hash) for r in rows}
+
+
+def append(conn: Connection, changes: Sequence[OrgChange], actor: str, now: datetime) -> list[Event]:
+    """Append each change to its organisation's stream, chained to the stream's head.
+
+    Raises:
+        ConcurrencyConflictError: someone recorded a change of the same organisation meanwhile.
+    """
+    heads = _heads(conn, (c.code for c in changes))
+    written: list[Event] = []
+    rows = []
+    for change in changes:
+        version, prev = heads.get(change.code, (0, GENESIS))
+        event = Event(change.code, version + 1, change.kind, change.on, now.astimezone(UTC), actor, RULE_SET,
+                      change.payload(), {}, prev)
+        event = event._replace(hash=event_hash(event, prev))
+        heads[change.code] = (event.version, event.hash)
+        written.append(event)
+        rows.append({k: v for k, v in event.as_dict().items() if k != "position"}
+                    | {"effective_on": event.effective_on, "recorded_at": event.recorded_at})
+    try:
+        conn.execute(ORG_EVENTS.insert(), rows)
+    except IntegrityError as err:
+        code = changes[0].code if changes else "?"
+        raise ConcurrencyConflictError(code, 0, -1) from err
+    return written
+
+
+_KEY = select(func.count(), func.coalesce(func.max(ORG_EVENTS.c.position), 0)).select_from(ORG_EVENTS)
+
+
+def _key_statement(dialect: Dialect) -> DriverStatement:
+    return DriverStatement(_KEY, dialect)
+
+
+@dataclass
+class OrgLog:
+    """The organisation history, read once and kept until the log changes: every step resolves where its
+    candidate belongs and who decides on its date, and the log changes rarely. The key (rows, last position)
+    changes with every commit on SQLite and PostgreSQL alike (a position alone may commit out of order)."""
+
+    _key: tuple[int, int] | None = None
+    _history: OrgHistory = field(default_factory=OrgHistory)
+
+    def history(self, conn: Connection) -> OrgHistory:
+        """One cheap query per call (a driver statement: every step asks); the log is read only if it changed."""
+        count, last = driver_sql.statement(conn, "org_event.key", _key_statement).rows(conn, {})[0]
+        key = (int(count), int(last))
+        if key != self._key:
+            self._history = history_of(load_events(conn))
+            self._key = key
+        return self._history
+
+    def forget(self) -> None:
+        self._key = None
+
+
+# --- the projection -------------------------------------------------------------------------------------------
+
+def projected_values(org: Organisation) -> dict[str, Any]:
+    return {"code": org.code, "name": org.name, "level": org.level, "parent_code": org.parent_code,
+            "admits": org.admits, "founded_on": None if org.founded_on == SINCE_ALWAYS else org.founded_on,
+            "ended_on": org.ended_on, "ended_by": org.ended_by, "successors": list(org.successors)}
+
+
+def write_projection(conn: Connection, tree: Tree, now: datetime) -> int:
+    """Make the `organisation` rows what `tree` (the latest) says; returns how many rows changed. Parents are
+    written before their children (the parent_code foreign key)."""
+    existing = {o.code: o for o in all_orgs(conn)}
+    changed = 0
+    for org in _parents_first(tree):
+        values = projected_values(org)
+        old = existing.get(org.code)
+        if old is None:
+            conn.execute(ORGS.insert().values(**values, created_at=now))
+        elif projected_values(old) != values:
+            conn.execute(ORGS.update().where(ORGS.c.code == org.code).values(**values))
+        else:
+            continue
+        changed += 1
+    return changed
+
+
+def _parents_first(tree: Tree) -> list[Organisation]:
+    placed: set[str] = set()
+    ordered: list[Organisation] = []
+    pending = sorted(tree.orgs.values(), key=lambda o: o.code)
+    while pending:
+        rest = []
+        for org in pending:
+            if org.parent_code is None or org.parent_code in placed or org.parent_code not in tree.orgs:
+                ordered.append(org)
+                placed.add(org.code)
+            else:
+                rest.append(org)
+        if len(rest) == len(pending):  # a cycle cannot be recorded; write the rest rather than loop
+            ordered.extend(rest)
+            break
+        pending = rest
+    return ordered
+
+
+def adopt_legacy(conn: Connection, now: datetime) -> int:
+    """Organisations added by a release before the log (rows with no stream) get a `created` event dated
+    "before anything recorded", so that their history starts where the row did. Nothing stored is rewritten."""
+    logged = set(conn.execute(select(ORG_EVENTS.c.stream_id).distinct()).scalars())
+    rows = [r for r in conn.execute(select(ORGS)) if r.code not in logged]
+    if not rows:
+        return 0
+    tree = Tree({r.code: _org(r) for r in rows}, {})
+    changes = [OrgChange("created", o.code, SINCE_ALWAYS, name=o.name, level=o.level, parent=o.parent_code,
+                         admits=o.admits) for o in _parents_first(tree)]
+    append(conn, changes, "ketnap init (organisations recorded before the organisation log)", now)
+    return len(changes)

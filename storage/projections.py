@@ -24,10 +24,12 @@ CANDIDATES = CandidateRow.__table__  # type: ignore[attr-defined]
 DEADLINES = DeadlineRow.__table__  # type: ignore[attr-defined]
 
 
-def candidate_values(c: Candidate, now: datetime) -> dict[str, Any]:
+def candidate_values(c: Candidate, now: datetime, org: str | None = None) -> dict[str, Any]:
+    """`org`: the branch the candidate belongs to now, when a merge or split carried them from the one their
+    events name (states/organisations.py, Tree.current)."""
     assert c.stage is not None, "a projected candidate has been identified"
     return {
-        "id": c.id, "org": c.org, "stage": c.stage.value, "version": c.version, "full_name": c.full_name,
+        "id": c.id, "org": org or c.org, "stage": c.stage.value, "version": c.version, "full_name": c.full_name,
         "search_name": fold(c.full_name), "birth_date": c.birth_date, "sex": c.sex, "education": c.education,
         "ethnicity": c.ethnicity, "religion": c.religion, "youth_union": c.youth_union,
         "trade_union": c.trade_union, "categories": list(c.categories), "identified_on": c.identified_on,
@@ -36,13 +38,13 @@ def candidate_values(c: Candidate, now: datetime) -> dict[str, Any]:
     }
 
 
-def deadline_values(c: Candidate, kinds: Iterable[str]) -> list[dict[str, Any]]:
+def deadline_values(c: Candidate, kinds: Iterable[str], org: str | None = None) -> list[dict[str, Any]]:
     rows = []
     for kind in kinds:
         d = c.deadlines.get(kind)
         if d is None:
             continue
-        rows.append({"stream_id": c.id, "org": c.org, "kind": d.kind, "due_on": d.due_on,
+        rows.append({"stream_id": c.id, "org": org or c.org, "kind": d.kind, "due_on": d.due_on,
                      "opened_on": d.opened_on, "status": "open" if d.is_open else "closed",
                      "closed_on": d.closed_on, "closed_by": d.closed_by, "rule_set": d.rule_set,
                      "calendar": d.calendar})
@@ -93,24 +95,24 @@ class RowsBefore:
     deadlines: dict[str, dict[str, Any]]
 
 
-def rows_before(c: Candidate, new_events: Sequence[Event], now: datetime) -> RowsBefore | None:
+def rows_before(c: Candidate, new_events: Sequence[Event], now: datetime, org: str | None = None) -> RowsBefore | None:
     """Taken from the state before `new_events` are applied; None for a new candidate (nothing to update)."""
     if c.stage is None:
         return None
-    return RowsBefore(candidate_values(c, now),
-                      {row["kind"]: row for row in deadline_values(c, _touched_kinds(c, new_events))})
+    return RowsBefore(candidate_values(c, now, org),
+                      {row["kind"]: row for row in deadline_values(c, _touched_kinds(c, new_events), org)})
 
 
 def project(conn: Connection, c: Candidate, new_events: Sequence[Event] | None = None,
-            now: datetime | None = None, before: RowsBefore | None = None) -> None:
+            now: datetime | None = None, before: RowsBefore | None = None, org: str | None = None) -> None:
     """Write the candidate row and the deadline rows that `new_events` touched (all when None); with `before`,
-    only the columns that changed."""
+    only the columns that changed. `org`: where the candidate now belongs, when not where their events say."""
     moment = now or datetime.now(UTC)
-    values = candidate_values(c, moment)
+    values = candidate_values(c, moment, org)
     if before is None or not _update_changed(conn, CANDIDATES, values, before.candidate, ("id",)):
         _upsert(conn, CANDIDATES, tuple(values), ("id",)).execute(conn, values).close()
     fresh = []
-    for row in deadline_values(c, _touched_kinds(c, new_events)):
+    for row in deadline_values(c, _touched_kinds(c, new_events), org):
         old = before.deadlines.get(row["kind"]) if before is not None else None
         if old is None or not _update_changed(conn, DEADLINES, row, old, ("stream_id", "kind")):
             fresh.append(row)

@@ -32,8 +32,31 @@ class EventRow(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
+class OrgEventRow(SQLModel, table=True):
+    """A dated change of an organisation (states/organisations.py): the tree's own log, with the same envelope
+    and hash chain as candidate events but in its own table, so that candidate reads never meet it."""
+
+    __tablename__ = "org_event"
+    __table_args__ = (
+        UniqueConstraint("stream_id", "version", name="uq_org_event_stream_version"),
+    )
+    position: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
+    stream_id: str = Field(max_length=64)  # the organisation's code
+    version: int
+    type: str = Field(max_length=40)  # created, renamed, moved, level_changed, authorised, merged, split, dissolved
+    effective_on: date  # the date in the decision
+    recorded_at: datetime = Field(sa_type=DateTime(timezone=True))
+    actor: str = Field(max_length=200)
+    rule_set: str = Field(max_length=40)  # "org"
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    derived: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
 class OrganisationRow(SQLModel, table=True):
-    """A Party organisation; `admits` marks a grassroots committee authorised to admit (V3)."""
+    """Projection of the organisation log as every change recorded so far leaves it; `admits` marks a
+    grassroots committee authorised to admit (V3)."""
 
     __tablename__ = "organisation"
     code: str = Field(primary_key=True, max_length=64)
@@ -42,6 +65,10 @@ class OrganisationRow(SQLModel, table=True):
     parent_code: str | None = Field(default=None, foreign_key="organisation.code", index=True, max_length=64)
     admits: bool = False
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
+    founded_on: date | None = None  # None: before anything recorded
+    ended_on: date | None = None
+    ended_by: str | None = Field(default=None, max_length=20)
+    successors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
 
 
 class CandidateRow(SQLModel, table=True):

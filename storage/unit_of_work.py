@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine
 
 from states.candidate import Candidate
 from states.events import Event
+from states.organisations import OrgHistory
 from storage import event_store, organisations, projections
 from storage.sqlite_writer import writer_for
 
@@ -18,8 +19,9 @@ from storage.sqlite_writer import writer_for
 class Transaction:
     """What a handler may do inside one transaction."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, org_log: organisations.OrgLog | None = None) -> None:
         self.conn = conn
+        self._org_log = org_log if org_log is not None else organisations.OrgLog()
 
     def load(self, stream_id: str) -> list[Event]:
         return event_store.load_stream(self.conn, stream_id)
@@ -28,14 +30,15 @@ class Transaction:
         event_store.append(self.conn, events, expected_version)
 
     def project(self, candidate: Candidate, new_events: Sequence[Event] | None, now: datetime,
-                before: projections.RowsBefore | None = None) -> None:
-        projections.project(self.conn, candidate, new_events, now, before)
+                before: projections.RowsBefore | None = None, org: str | None = None) -> None:
+        projections.project(self.conn, candidate, new_events, now, before, org)
 
     def org(self, code: str) -> organisations.Organisation | None:
         return organisations.get(self.conn, code)
 
-    def ancestors(self, code: str) -> list[organisations.Organisation]:
-        return organisations.ancestors(self.conn, code)
+    def org_history(self) -> OrgHistory:
+        """The organisation history as committed (read again only when the log changed)."""
+        return self._org_log.history(self.conn)
 
 
 class SqlUnitOfWork:
@@ -44,19 +47,20 @@ class SqlUnitOfWork:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writer = writer_for(engine) if engine.dialect.name == "sqlite" else None
+        self.org_log = organisations.OrgLog()
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """A write transaction (BEGIN IMMEDIATE on SQLite); commits on success, rolls back on any error."""
         if self._writer is not None:
             with self._writer.transaction() as conn:
-                yield Transaction(conn)
+                yield Transaction(conn, self.org_log)
         else:
             with self.engine.begin() as conn:
-                yield Transaction(conn)
+                yield Transaction(conn, self.org_log)
 
     @contextmanager
     def reading(self) -> Iterator[Transaction]:
         """A read-only transaction that does not take SQLite's write lock."""
         with self.engine.connect().execution_options(sqlite_begin="DEFERRED") as conn, conn.begin():
-            yield Transaction(conn)
+            yield Transaction(conn, self.org_log)

@@ -1,7 +1,7 @@
 """Who may see and do what (ARCHITECTURE.md decision 11).
 
 Every user has one role and one or more organisations; they see those organisations and everything under them
-(storage/organisations.subtree_codes). Secretaries record the branch's steps, committee users record the
+(states/organisations.py, Tree.subtree). Secretaries record the branch's steps, committee users record the
 committee's votes and decisions (DOMAIN.md V2, S10, S15), auditors only read, admins manage users and
 organisations. Which step belongs to whom is a question of office, not of the procedure, so it lives here
 and not in states/.

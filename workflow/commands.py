@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from storage.organisations import LEVELS
+from states.organisations import CHANGE_KINDS, LEVELS
 
 
 class Command(BaseModel):
@@ -25,12 +25,18 @@ class RecordStep(Command):
     meta: dict[str, Any] = Field(default_factory=dict)  # provenance, e.g. {"imported": {"file": ..., "sha256": ...}}
 
 
+ORG_CODE = r"^[A-Za-z0-9._/-]+$"
+
+
 class AddOrganisation(Command):
-    code: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._/-]+$")
+    code: str = Field(min_length=1, max_length=64, pattern=ORG_CODE)
     name: str = Field(min_length=1, max_length=300)
     level: str
     parent: str | None = None
     admits: bool = False
+    on: date | None = None  # the date in the founding decision; None: before anything recorded
+    decision: str = Field(default="", max_length=200)
+    issuer: str = Field(default="", max_length=300)
 
     @field_validator("name")
     @classmethod
@@ -41,5 +47,40 @@ class AddOrganisation(Command):
     @classmethod
     def _level(cls, value: str) -> str:
         if value not in LEVELS:
+            raise ValueError(f"level must be one of {', '.join(LEVELS)}")
+        return value
+
+
+class ChangeOrganisation(Command):
+    """One dated change of the organisation tree, as the decision says (states/organisations.py)."""
+
+    kind: str
+    code: str = Field(min_length=1, max_length=64, pattern=ORG_CODE)
+    on: date
+    decision: str = Field(default="", max_length=200)
+    issuer: str = Field(default="", max_length=300)
+    name: str | None = Field(default=None, min_length=1, max_length=300)
+    level: str | None = None
+    parent: str | None = Field(default=None, max_length=64, pattern=ORG_CODE)
+    admits: bool | None = None
+    into: str | None = Field(default=None, max_length=64, pattern=ORG_CODE)
+    parts: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("name", "decision", "issuer")
+    @classmethod
+    def _nfc(cls, value: str | None) -> str | None:
+        return None if value is None else unicodedata.normalize("NFC", value.strip())
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        if value not in CHANGE_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(CHANGE_KINDS)}")
+        return value
+
+    @field_validator("level")
+    @classmethod
+    def _level(cls, value: str | None) -> str | None:
+        if value is not None and value not in LEVELS:
             raise ValueError(f"level must be one of {', '.join(LEVELS)}")
         return value

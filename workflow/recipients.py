@@ -1,6 +1,6 @@
 """Recipients are roles, resolved when a reminder is sent (ARCHITECTURE.md decision 10).
 
-secretary: the candidate's branch. office: the committee that decides for that branch (facts.competent_body,
+secretary: the candidate's branch. office: the committee that decides for that branch (Tree.competent_body,
 DOMAIN.md section 4, authority). upper: the committee above the body responsible for the deadline, which is
 where an overdue deadline must be reported (D6, D8, D12); it is reached through that committee's office.
 A reminder whose recipient cannot be reached becomes an incident, never a silent skip.
@@ -17,31 +17,32 @@ from notifications.message import Address, Notification
 from notifications.outbox import Cancel, Deliver, Incident, OutboxItem, Resolution
 from notifications.policy import local_date
 from states.calendar import WorkingCalendar
+from states.organisations import Tree
 from states.rules import RuleBook, RuleSet
-from storage import contacts, organisations
+from storage import contacts
 from storage.contacts import Contact
-from storage.organisations import Organisation
+from storage.organisations import OrgLog
 from storage.projections import CANDIDATES, DEADLINES
-from workflow.facts import competent_body
 from workflow.report_upward import EVENTS, report_context
 
 
 @dataclass
 class OrgTree:
-    """Organisation look-ups, cached for one sweep or one dispatch pass: the tree is small and changes rarely
-    (contacts are not cached: they are read for every message)."""
+    """The tree in force on the sending day (states/organisations.py): from a restructuring's date on, a
+    reminder goes to the new deciding committee's office, before it to the old one's."""
 
-    conn: Connection
-    _chains: dict[str, list[Organisation]] = field(default_factory=dict)
+    tree: Tree
 
-    def chain(self, code: str) -> list[Organisation]:
-        if code not in self._chains:
-            self._chains[code] = organisations.ancestors(self.conn, code)
-        return self._chains[code]
+    @classmethod
+    def on(cls, conn: Connection, day: date, log: OrgLog | None = None) -> "OrgTree":
+        return cls((log or OrgLog()).history(conn).tree_on(day))
 
     def name(self, code: str) -> str:
-        chain = self.chain(code)
-        return chain[0].name if chain else code
+        return self.tree.name(code)
+
+    def upper(self, code: str) -> str | None:
+        """The committee above the organisation where a candidate recorded under `code` now belongs."""
+        return self.tree.upper(self.tree.current(code))
 
     def org_for(self, role: str, kind: str, deadline_org: str) -> tuple[str | None, str]:
         """The organisation that plays `role` for a deadline of `kind` on a candidate of `deadline_org`,
@@ -49,13 +50,12 @@ class OrgTree:
         if role == "secretary":
             return deadline_org, ""
         if role == "office":
-            body, _ = competent_body(self.chain(deadline_org))
+            body, _ = self.tree.competent_body(self.tree.current(deadline_org))
             return body, "" if body else f"no committee above {deadline_org} decides its admissions"
         responsible, why = self.org_for(deadline_kinds.info(kind).responsible, kind, deadline_org)
         if responsible is None:
             return None, why
-        chain = self.chain(responsible)
-        parent = chain[0].parent_code if chain else None
+        parent = self.upper(responsible)
         return parent, "" if parent else f"{responsible} has no upper-level organisation to escalate to"
 
 
@@ -121,11 +121,11 @@ class Resolver:
     rulebook: RuleBook
     calendar: WorkingCalendar
     default_language: str = "vi"
-    _chains: dict[str, list[Organisation]] = field(default_factory=dict)  # shared by the items of one pass
+    _log: OrgLog = field(default_factory=OrgLog)  # the organisation history, read again only when it changed
 
     def __call__(self, item: OutboxItem, now: datetime) -> Resolution:
         with self.engine.connect() as conn:
-            tree = OrgTree(conn, self._chains)
+            tree = OrgTree.on(conn, local_date(now), self._log)
             if item.kind == "digest":
                 return self._digest(conn, tree, item, now)
             if item.kind == "report":
@@ -188,8 +188,7 @@ class Resolver:
                                  .where(CANDIDATES.c.id == item.context.get("stream_id"))).first()
         if event is None or candidate is None:
             return Cancel("the event or its candidate is no longer in the database")
-        chain = tree.chain(candidate.org)
-        upper = chain[0].parent_code if chain else None
+        upper = tree.upper(candidate.org)
         if upper is None:
             return Incident(f"{candidate.org} has no upper-level organisation to report to", problem="no_org")
         contact = contacts.get(conn, upper, contact_role("upper"))

@@ -23,12 +23,12 @@ from workflow.accounts import AccountError
 from workflow.audit.rebuild import RebuildFailed
 from workflow.audit.verify import UnknownOrganisation
 from workflow.config import ConfigError, SessionSecretMissing
+from workflow.organisations import OrganisationError
 from workflow.reminders import ReminderError
 from workflow.reports.classes import BatchRefused, ClassError
 from workflow.reports.importer import ImportRefused
 from workflow.reports.plans import PlanError
 from workflow.scheduler import SchedulerRefused
-from workflow.service import OrganisationError
 
 EXIT_REFUSED = 2  # the input was refused; every reason is shown
 EXIT_CONFLICT = 3  # someone recorded a step since the version the user saw; nothing was written

@@ -30,6 +30,7 @@ from states.rules import RuleBook
 from storage import contacts, organisations
 from storage import outbox as store
 from storage.contacts import Contact
+from storage.organisations import OrgLog
 from storage.projections import CANDIDATES, DEADLINES
 from storage.reminder_tables import DigestRunRow
 from workflow.commands import Command
@@ -154,7 +155,7 @@ def plan_digests(engine: Engine, r: ReminderSettings, now: datetime) -> int:
         if conn.execute(select(DIGEST_RUNS.c.day).where(DIGEST_RUNS.c.day == today)).first():
             return 0
         groups: dict[tuple[str, str], list[int]] = {}
-        tree = OrgTree(conn)
+        tree = OrgTree.on(conn, today)
         for d in _open_deadlines(conn, today + timedelta(days=r.digest.days_ahead), None, 10**9):
             for role in r.policy(d.kind).notify:
                 org, _ = tree.org_for(role, d.kind, d.org)
@@ -253,7 +254,7 @@ class Reminders:
         r, end = self.policy, now + timedelta(days=days)
         with self.engine.connect() as conn:
             scope = self._scope(conn, org)
-            tree = OrgTree(conn)
+            tree = OrgTree.on(conn, p.local_date(now))
             until = p.local_date(end) + timedelta(days=r.horizon_days)
             rows = [d for d in _open_deadlines(conn, until, None, 10**9) if scope is None or d.org in scope]
             names: dict[str, str] = dict(conn.execute(select(CANDIDATES.c.id, CANDIDATES.c.full_name)
@@ -285,6 +286,7 @@ class Reminders:
     def _scope(self, conn: Connection, org: str | None) -> set[str] | None:
         if org is None:
             return None
-        if organisations.get(conn, org) is None:
+        tree = OrgLog().history(conn).latest()
+        if tree.get(org) is None:
             raise ReminderError(f"no organisation with code {org!r}")
-        return organisations.subtree_codes(conn, [org])
+        return tree.subtree([org])

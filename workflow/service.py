@@ -9,15 +9,15 @@ from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
 
 from states.calendar import WorkingCalendar
 from states.candidate import Candidate, apply, corrections_of, replay
 from states.decide import Allowed, allowed_steps, decide, decide_correction
-from states.errors import CandidateNotFound, ProcedureError, RuleViolation
+from states.errors import CandidateNotFound, RuleViolation
 from states.events import Event
+from states.organisations import Tree
 from states.rules import RuleBook
-from states.step import OrgFacts, Step
+from states.step import Step
 from storage import organisations
 from storage.candidate_lists import CandidateFilter, Order, list_candidates, open_deadlines
 from storage.errors import ConcurrencyConflictError
@@ -27,14 +27,11 @@ from storage.unit_of_work import SqlUnitOfWork, Transaction
 from workflow.clock import Clock, local_today
 from workflow.commands import AddOrganisation, RecordStep
 from workflow.config import Settings
-from workflow.facts import competent_body, facts_for
+from workflow.facts import authority, facts_for
+from workflow.organisations import OrganisationError, Organisations
 
 logger = logging.getLogger(__name__)
 RETRIES_ON_CONFLICT = 3
-
-
-class OrganisationError(ProcedureError):
-    """An organisation could not be added or found; the message names the code."""
 
 
 def new_candidate_id() -> str:
@@ -120,18 +117,21 @@ class Ketnap:
         candidate = replay(history, stream_id=stream_id)
         if cmd.expected_version is not None and cmd.expected_version != candidate.version:
             raise ConcurrencyConflictError(stream_id, cmd.expected_version, candidate.version)
+        orgs = tx.org_history()
         step = Step(cmd.step, cmd.on, cmd.fields, now, cmd.actor,
-                    facts_for(tx, cmd.step, cmd.fields, candidate), cmd.meta)
+                    facts_for(orgs.tree_on(cmd.on), cmd.step, cmd.fields, candidate), cmd.meta)
+        latest = orgs.latest()
         if cmd.step == "correct":
             new = decide_correction(history, step, self.rulebook, self.calendar)
             candidate, before = replay([*history, *new]), None
         else:
             new = decide(candidate, step, self.rulebook.for_date(cmd.on), self.calendar)
-            before = rows_before(candidate, new, now)
+            before = rows_before(candidate, new, now, latest.current(candidate.org, stream_id))
             for event in new:
                 apply(candidate, event)
         tx.append(new, expected_version=len(history))
-        tx.project(candidate, None if cmd.step == "correct" else new, now, before)
+        tx.project(candidate, None if cmd.step == "correct" else new, now, before,
+                   latest.current(candidate.org, stream_id))
         return StepResult(candidate, new)
 
     def _allowed_later(self, candidate: Candidate, on: date) -> Callable[[], list[Allowed]]:
@@ -141,8 +141,7 @@ class Ketnap:
         return compute
 
     def _allowed(self, tx: Any, candidate: Candidate, on: date) -> list[Allowed]:
-        body, required = competent_body(tx.ancestors(candidate.org)) if candidate.org else (None, True)
-        facts = OrgFacts(competent_body=body, committee_vote_required=required)
+        facts = authority(tx.org_history().tree_on(on), candidate)
         return allowed_steps(candidate, self.rulebook.for_date(on), self.calendar, on, facts)
 
     # --- reading -----------------------------------------------------------------------------------------
@@ -170,18 +169,12 @@ class Ketnap:
 
     # --- organisations -------------------------------------------------------------------------------------
 
-    def add_org(self, cmd: AddOrganisation) -> Organisation:
-        org = Organisation(cmd.code, cmd.name, cmd.level, cmd.parent, cmd.admits)
-        with self.uow.transaction() as tx:
-            if tx.org(cmd.code) is not None:
-                raise OrganisationError(f"organisation {cmd.code!r} already exists")
-            if cmd.parent is not None and tx.org(cmd.parent) is None:
-                raise OrganisationError(f"parent organisation {cmd.parent!r} does not exist")
-            try:
-                organisations.add(tx.conn, org, self.clock.now())
-            except IntegrityError as err:
-                raise OrganisationError(f"organisation {cmd.code!r} could not be added: {err.orig}") from None
-        return org
+    @cached_property
+    def organisations(self) -> Organisations:
+        return Organisations(self.uow, self.clock)
+
+    def add_org(self, cmd: AddOrganisation, actor: str = "cli") -> Organisation:
+        return self.organisations.add(cmd, actor)
 
     def orgs(self) -> list[Organisation]:
         with self.uow.reading() as tx:
@@ -190,9 +183,10 @@ class Ketnap:
     def _scope(self, tx: Any, org: str | None) -> set[str] | None:
         if org is None:
             return None
-        if tx.org(org) is None:
+        tree: Tree = tx.org_history().latest()
+        if tree.get(org) is None:
             raise OrganisationError(f"no organisation with code {org!r}")
-        return organisations.subtree_codes(tx.conn, [org])
+        return tree.subtree([org])
 
     def candidates(self, org: str | None = None, stage: str | None = None,
                    limit: int = 1000) -> list[dict[str, Any]]:

@@ -44,7 +44,8 @@ def test_organisations_are_added_and_listed(cli: Cli) -> None:
 
     assert set(orgs) == {"DU-XA", "DU-CS", "CB-01", "CB-02"}
     assert orgs["CB-01"] == {"code": "CB-01", "name": "Chi bộ Giáo viên", "level": "branch", "parent_code": "DU-CS",
-                             "admits": False}
+                             "admits": False, "founded_on": None, "ended_on": None, "ended_by": None,
+                             "successors": [], "predecessors": []}
     assert orgs["DU-XA"]["parent_code"] is None
 
 
@@ -56,7 +57,8 @@ def test_a_bad_level_a_duplicate_and_a_missing_parent_are_refused(cli: Cli) -> N
                      expect=2)
 
     assert "level" in bad_level["message"] and "branch" in bad_level["message"]
-    assert "CB-01" in duplicate["message"] and "KHONG" in orphan["message"]
+    assert "CB-01" in duplicate["message"] and duplicate["violations"][0]["rule"] == "org_exists"
+    assert "KHONG" in orphan["violations"][0]["message_en"]
     assert len(cli.run("org", "list")) == 4
 
 

@@ -1,65 +1,83 @@
-"""Organisation facts for re-checking old steps, from the organisation table loaded once (it is small), so
-that the org checks of `recheck` are real and cost no query per event."""
+"""The organisation history for an audit, read once: each step is re-checked with the tree of its own date
+(states/organisations.py), so a decision taken by a district committee before the district was dissolved stays
+valid, and one dated after it is flagged. Also the organisation log's own checks: its hash chains, and the
+`organisation` projection against a replay of the log."""
 
-from collections.abc import Iterable
-from functools import cache
+from dataclasses import replace
+from itertools import groupby
 
 from sqlalchemy import Connection
 
 from states.candidate import Candidate
 from states.events import Event
+from states.organisations import OrgHistory
 from states.step import OrgFacts
 from storage import organisations
-from storage.organisations import Organisation
-from workflow.facts import NEEDS_AUTHORITY, NEEDS_ORG_LEVEL, competent_body
+from workflow.audit.chain import check_stream
+from workflow.audit.findings import Finding
+from workflow.facts import NEEDS_AUTHORITY, NEEDS_ORG_LEVEL, facts_for
+
+ORG_PROJECTION = "org_projection_differs"
 
 
 class OrgDirectory:
-    def __init__(self, orgs: Iterable[Organisation]) -> None:
-        self.by_code = {o.code: o for o in orgs}
-        self._authority = cache(self._compute_authority)
-        self._facts: dict[tuple[str | None, str | None], OrgFacts] = {}
+    def __init__(self, history: OrgHistory, events: list[Event] | None = None) -> None:
+        self.history = history
+        self.latest = history.latest()
+        self.events = events or []
+        self._facts: dict[tuple[int, str | None, str | None], OrgFacts] = {}
 
     @classmethod
     def load(cls, conn: Connection) -> "OrgDirectory":
-        return cls(organisations.all_orgs(conn))
+        events = organisations.load_events(conn)
+        return cls(organisations.history_of(events), events)
 
-    def chain(self, code: str, limit: int = 10) -> list[Organisation]:
-        """The organisation and its parents, nearest first (as `organisations.ancestors`)."""
-        found: list[Organisation] = []
-        current = self.by_code.get(code)
-        while current is not None and len(found) < limit:
-            found.append(current)
-            current = self.by_code.get(current.parent_code) if current.parent_code else None
-        return found
+    def knows(self, code: str) -> bool:
+        return code in self.latest.orgs
 
-    def subtree(self, root: str) -> set[str]:
-        return {code for code in self.by_code if any(o.code == root for o in self.chain(code, limit=50))}
+    def scope(self, root: str) -> set[str]:
+        """The organisations under `root` now, and those that ended into them (their candidates came along)."""
+        inside = self.latest.subtree([root])
+        return inside | {code for code, org in self.latest.orgs.items()
+                         if org.ended and self.latest.current(code) in inside}
 
-    def _compute_authority(self, code: str) -> tuple[str | None, bool]:
-        return competent_body(self.chain(code))
+    def placed(self, candidate: Candidate) -> Candidate:
+        """The candidate as the lists show them: under the branch a merge or split carried them to."""
+        home = self.latest.current(candidate.org, candidate.id) if candidate.org else candidate.org
+        return candidate if home == candidate.org else replace(candidate, org=home)
 
     def facts_for(self, event: Event, before: Candidate) -> OrgFacts:
-        """What `workflow.facts.facts_for` looked up when the step was recorded, from today's tree.
+        """What `workflow.facts.facts_for` worked out when the step was recorded, from the tree of its date.
 
-        They depend only on the organisation the step names and the candidate's own (for the steps that read
-        each), so each pair is built once: every event of an audit asks. Only pairs of organisations in the
-        tree are kept, so that codes found nowhere else in the log cannot make the memory grow with it."""
+        Built once per (tree, named organisation, candidate's branch): every event of an audit asks. Only
+        organisations in the log are kept, so codes found nowhere else cannot make the memory grow with it."""
+        tree = self.history.tree_on(event.effective_on)
         key = NEEDS_ORG_LEVEL.get(event.type)
         named = str(event.payload.get(key, "")) if key is not None else None
-        own = before.org if event.type in NEEDS_AUTHORITY and before.org else None
-        memo = (named, own)
+        own = tree.current(before.org, before.id) if event.type in NEEDS_AUTHORITY and before.org else None
+        memo = (self.history.epoch(event.effective_on), named, own)
         found = self._facts.get(memo)
         if found is None:
-            found = self._facts_of(named, own)
-            if all(code is None or code in self.by_code for code in memo):
+            fields = {key: named} if key is not None else {}
+            found = facts_for(tree, event.type, fields, replace(before, org=own) if own else before)
+            if all(code is None or code in self.latest.orgs for code in memo[1:]):
                 self._facts[memo] = found
         return found
 
-    def _facts_of(self, named: str | None, own: str | None) -> OrgFacts:
-        org = self.by_code.get(named) if named is not None else None
-        level = org.level if org else None
-        if own is not None:
-            body, required = self._authority(own)
-            return OrgFacts(org_level=level, competent_body=body, committee_vote_required=required)
-        return OrgFacts(org_level=level)
+
+def org_log_findings(conn: Connection, directory: OrgDirectory) -> list[Finding]:
+    """Breaks in the organisation streams' hash chains, and organisation rows that differ from the log."""
+    found: list[Finding] = []
+    for _, stream in groupby(sorted(directory.events, key=lambda e: (e.stream_id, e.version)),
+                             key=lambda e: e.stream_id):
+        found += [replace(f, stream_id=f"org:{f.stream_id}") for f in check_stream(list(stream))]
+    rows = {o.code: organisations.projected_values(o) for o in organisations.all_orgs(conn)}
+    for code, org in sorted(directory.latest.orgs.items()):
+        expected = organisations.projected_values(org)
+        if rows.pop(code, None) != expected:
+            found.append(Finding(ORG_PROJECTION, f"org:{code}", None,
+                                 "the organisation row differs from a replay of its log",
+                                 {"expected": {k: str(v) for k, v in expected.items()}}))
+    for code in sorted(rows):
+        found.append(Finding(ORG_PROJECTION, f"org:{code}", None, "an organisation row with no event in the log"))
+    return found

@@ -1,5 +1,6 @@
-"""`ketnap audit rebuild`: every projection rebuilt from the log in one transaction (ARCHITECTURE.md
-decision 4). A failure rolls the whole transaction back, so the old projections stay as they were.
+"""`ketnap audit rebuild`: every projection (organisations, candidates, deadlines) rebuilt from the logs in one
+transaction (ARCHITECTURE.md decision 4). A failure rolls the whole transaction back, so the old projections
+stay as they were.
 
 Rows are upserted, not dropped and re-inserted: a deadline keeps its id, which reminders use in their
 idempotency keys (decision 8), so a rebuild never makes a reminder go out twice.
@@ -11,8 +12,10 @@ from datetime import datetime
 from sqlalchemy import Engine, delete, exists
 
 from states.candidate import replay
+from storage import organisations
 from storage.event_store import EVENTS
 from storage.projections import CANDIDATES, DEADLINES, project
+from workflow.audit.orgs import OrgDirectory
 from workflow.audit.reader import iter_chunks
 
 
@@ -40,10 +43,14 @@ def rebuild(engine: Engine, now: datetime) -> Rebuilt:
     """
     streams = events = 0
     with engine.begin() as conn:
+        history = organisations.history_of(organisations.load_events(conn))
+        organisations.write_projection(conn, history.latest(), now)
+        directory = OrgDirectory(history)
         for chunk in iter_chunks(conn):
             for stream in chunk:
                 try:
-                    project(conn, replay(stream), None, now)
+                    candidate = replay(stream)
+                    project(conn, candidate, None, now, org=directory.placed(candidate).org)
                 except Exception as err:  # noqa: BLE001 - any failure aborts the whole rebuild
                     raise RebuildFailed(stream[0].stream_id, err) from err
                 streams += 1

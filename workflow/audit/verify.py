@@ -27,7 +27,7 @@ from storage.engine import make_engine
 from workflow.audit import projection_check
 from workflow.audit.checkpoint import CheckpointCheck
 from workflow.audit.findings import Finding, Report
-from workflow.audit.orgs import OrgDirectory
+from workflow.audit.orgs import OrgDirectory, org_log_findings
 from workflow.audit.reader import Bounds, count_events, iter_chunks, split
 from workflow.audit.stream_checks import DatedRuleBook, stream_findings
 
@@ -121,9 +121,9 @@ class Verifier:
         self.rules = DatedRuleBook(rulebook)
         self.verified: set[int] = set()  # positions whose own hash the reader proved from the stored text
         self.orgs = OrgDirectory.load(conn)
-        if scope.org is not None and scope.org not in self.orgs.by_code:
+        if scope.org is not None and not self.orgs.knows(scope.org):
             raise UnknownOrganisation(scope.org)
-        self.in_scope = self.orgs.subtree(scope.org) if scope.org else None
+        self.in_scope = self.orgs.scope(scope.org) if scope.org else None
         self.checkpoint = CheckpointCheck(conn, since_checkpoint) if since_checkpoint else None
 
     def total(self) -> int:
@@ -144,6 +144,8 @@ class Verifier:
         else:
             self.run_range(report, (None, None), only, progress)
         report.add(projection_check.rows_without_streams(self.conn, self.in_scope, only))
+        if only is None and self.scope.org is None:
+            report.add(org_log_findings(self.conn, self.orgs))
         if self.checkpoint is not None:
             report.add(self.checkpoint.deleted_streams(only))
         if only and report.streams == 0 and not report.findings:
@@ -193,7 +195,7 @@ class Verifier:
             problems, candidate = stream_findings(events, self.rules, self.calendar, self.orgs, self.verified)
             found += problems
             if candidate is not None:
-                replayed.append(candidate)
+                replayed.append(self.orgs.placed(candidate))
         found += projection_check.compare_chunk(self.conn, replayed)
         if self.checkpoint is not None:
             found += self.checkpoint.check_chunk(streams)

@@ -167,7 +167,7 @@ def dossier_cmd(
         raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(dossiers.FORMATS)}", param_hint="--format")
     with cli.refusals(c):
         app = c.app()
-        document = dossiers.build(app.events(candidate_id), app.clock.now())
+        document = dossiers.build(app.events(candidate_id), app.clock.now(), app.organisations.history_log())
     text = dossiers.render(document, fmt, to_json)
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")

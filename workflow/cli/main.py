@@ -8,14 +8,15 @@ from rich.console import Console
 from rich.table import Table
 
 from states.fields import Category, Education
+from states.organisations import placements
 from states.steps import STEPS
 from storage import migrate
 from workflow.audit.timeline import timeline
 from workflow.cli import context as cli
 from workflow.cli.audit import history_details, history_event_doc, print_open_deadlines
-from workflow.commands import AddOrganisation, RecordStep
+from workflow.commands import RecordStep
 from workflow.demo import load_demo
-from workflow.documents import candidate_doc, deadline_doc, result_doc, shown_doc
+from workflow.documents import allowed_doc, candidate_doc, deadline_doc, result_doc
 from workflow.service import StepResult
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, rich_markup_mode=None)
@@ -80,37 +81,7 @@ def _deadline_table(con: Console, rows: list[dict[str, Any]]) -> None:
 
 # --- organisations ---------------------------------------------------------------------------------------
 
-@org_app.command("add")
-def org_add(
-    ctx: typer.Context,
-    code: Annotated[str, typer.Argument(help="Short unique code, e.g. CB-01.")],
-    name: Annotated[str, typer.Option("--name", help="Full name, e.g. 'Chi bộ Khoa Toán'.")],
-    level: Annotated[str, typer.Option("--level", help="province, commune, upper, grassroots or branch.")],
-    parent: Annotated[str | None, typer.Option("--parent", help="Code of the organisation above.")] = None,
-    admits: Annotated[bool, typer.Option("--admits", help="A grassroots committee authorised to admit "
-                                         "members (DOMAIN.md V3).")] = False,
-) -> None:
-    """Add an organisation to the tree."""
-    c = cli.get(ctx)
-    with cli.refusals(c):
-        org = c.app().add_org(AddOrganisation(code=code, name=name, level=level, parent=parent, admits=admits))
-    c.emit(vars(org), lambda con: con.print(f"added {org.code} ({org.level}): {org.name}"))
-
-
-@org_app.command("list")
-def org_list(ctx: typer.Context) -> None:
-    """List every organisation."""
-    c = cli.get(ctx)
-    with cli.refusals(c):
-        orgs = c.app().orgs()
-
-    def text(con: Console) -> None:
-        table = Table("code", "level", "parent", "admits", "name")
-        for o in orgs:
-            table.add_row(o.code, o.level, o.parent_code or "", "yes" if o.admits else "", o.name)
-        con.print(table)
-
-    c.emit([vars(o) for o in orgs], text)
+# `org add|list|show|history|rename|move|set-level|authorise|merge|split|dissolve`: workflow/cli/orgs.py
 
 
 # --- candidates ------------------------------------------------------------------------------------------
@@ -226,7 +197,17 @@ def show(
     c = cli.get(ctx)
     with cli.refusals(c):
         result = c.app().show(candidate_id)
-    c.emit(shown_doc(result), lambda con: _print_result(con, result, "candidate"))
+        tree = c.app().organisations.tree()
+    cand = result.candidate
+    home = tree.current(cand.org, cand.id) if cand.org else cand.org
+
+    def text(con: Console) -> None:
+        _print_result(con, result, "candidate")
+        carried = f" (recorded under {cand.org}, carried by a restructuring)" if home != cand.org else ""
+        con.print(f"  branch now: {home} {tree.name(home)}{carried}", markup=False)
+
+    c.emit({**candidate_doc(cand), "org_now": home, "org_now_name": tree.name(home) if home else None,
+            "allowed_steps": [allowed_doc(a) for a in result.allowed]}, text)
 
 
 @app.command()
@@ -244,15 +225,20 @@ def history(
         as_of_date = cli.parse_date(as_of, "--as-of")
         known = cli.parse_timestamp(known_at, "--known-at")
         candidate, events = c.app().history(candidate_id, as_of_date, known)
+        places = placements(c.app().organisations.history_log(), events)
 
     entries = timeline(events)  # corrections sit next to the values they correct (issue 4)
 
+    def branch(version: int) -> str:
+        where = places.get(version)
+        return f"{where.org}: {where.name}" if where else ""
+
     def text(con: Console) -> None:
         con.print(f"{candidate.full_name} ({candidate_id}): stage [bold]{candidate.stage}[/]")
-        table = Table("v", "on", "step", "rule set", "recorded at", "actor", "details")
+        table = Table("v", "on", "step", "branch then", "rule set", "recorded at", "actor", "details")
         for entry in entries:
             e = entry.event
-            table.add_row(str(e.version), str(e.effective_on), e.type, e.rule_set,
+            table.add_row(str(e.version), str(e.effective_on), e.type, branch(e.version), e.rule_set,
                           e.recorded_at.strftime("%Y-%m-%d %H:%M"), e.actor, history_details(entry))
         con.print(table)
         print_open_deadlines(con, candidate, as_of_date, known)
@@ -260,7 +246,10 @@ def history(
     c.emit({"id": candidate_id, "as_of": as_of_date, "known_at": known,
             "stage": candidate.stage.value if candidate.stage else None, "candidate": candidate_doc(candidate),
             "open_deadlines": [deadline_doc(d) for d in candidate.open_deadlines()],
-            "events": [history_event_doc(entry) for entry in entries]}, text)
+            "events": [{**history_event_doc(entry), "org": places[entry.event.version].org
+                        if entry.event.version in places else None,
+                        "org_name": places[entry.event.version].name if entry.event.version in places else None}
+                       for entry in entries]}, text)
 
 
 @app.command()
@@ -302,6 +291,8 @@ def list_steps(ctx: typer.Context) -> None:
 
 def _register_features() -> None:
     """Feature modules (reminders, audit, reports...) add their sub-commands here, one line each."""
+    from workflow.cli import orgs  # issue 10: the organisation tree as a dated history
+    orgs.register(org_app)
     from workflow.cli import audit  # issue 4: `audit verify|checkpoint|late-entries|rebuild`, `export dossier`
     audit.register(app)
     from workflow.cli import reminders  # issue 3: `org contact`, `reminders`, `outbox`, `scheduler`

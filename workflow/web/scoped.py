@@ -12,7 +12,7 @@ from states.candidate import Candidate
 from states.errors import CandidateNotFound
 from states.events import Event
 from states.steps import StepSpec
-from storage import candidate_lists, organisations
+from storage import candidate_lists
 from storage.candidate_lists import CandidateFilter, CandidatePage
 from storage.organisations import Organisation
 from storage.users import User
@@ -22,8 +22,7 @@ from workflow.service import Ketnap, StepResult
 
 
 def principal_for(app: Ketnap, user: User, via: str, token_id: int | None = None) -> Principal:
-    with app.uow.reading() as tx:
-        scope = organisations.subtree_codes(tx.conn, user.orgs)
+    scope = app.organisations.scope(user.orgs)
     return Principal(user, frozenset(scope), via, token_id)
 
 
@@ -81,8 +80,7 @@ class ScopedKetnap:
         if org is None:
             return set(self.who.scope)
         self.who.require_org(org)
-        with self.app.uow.reading() as tx:
-            return organisations.subtree_codes(tx.conn, [org]) & self.who.scope
+        return self.app.organisations.scope([org]) & self.who.scope
 
     # --- recording ----------------------------------------------------------------------------------------
 

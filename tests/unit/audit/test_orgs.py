@@ -4,18 +4,18 @@ every event gets the facts of its own organisations."""
 
 from states.candidate import Candidate
 from states.events import Event
+from states.organisations import Organisation, OrgHistory
 from states.step import OrgFacts
-from storage.organisations import Organisation
 from tests.builders import history_until
 from workflow.audit.orgs import OrgDirectory
 
-TREE = OrgDirectory([
+TREE = OrgDirectory(OrgHistory.of([
     Organisation("DU-XA", "Đảng ủy xã", "commune", None, False),
     Organisation("DU-CS", "Đảng ủy cơ sở", "grassroots", "DU-XA", False),
     Organisation("DU-AD", "Đảng ủy cơ sở được ủy quyền", "grassroots", "DU-XA", True),
     Organisation("CB-01", "Chi bộ 1", "branch", "DU-CS", False),
     Organisation("CB-02", "Chi bộ 2", "branch", "DU-AD", False),
-])
+]))
 EVENTS = {e.type: e for e in history_until()}
 
 

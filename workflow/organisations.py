@@ -1,0 +1,229 @@
+"""The organisation use cases: add an organisation, record dated changes of the tree (one or a whole
+restructuring, in one transaction, all or nothing), and read the tree as of a date.
+
+Every change is judged against the tree in force on its date with the candidates in flight
+(states/org_changes.py); if any is refused, nothing is written and every reason is raised at once, each naming
+its change. Candidates of a merged or split branch follow the successor the change names: their events are never
+rewritten, only the lists' projection shows them under their new branch.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+
+from states.errors import ProcedureError, RuleViolation, Violation
+from states.events import Event
+from states.org_changes import check_change
+from states.organisations import SINCE_ALWAYS, Organisation, OrgChange, OrgHistory, Tree
+from storage import org_impact, organisations
+from storage.org_impact import Attached, Placed
+from storage.unit_of_work import SqlUnitOfWork, Transaction
+from workflow.clock import Clock
+from workflow.commands import AddOrganisation, ChangeOrganisation
+
+
+class OrganisationError(ProcedureError):
+    """An organisation was not found; the message names the code."""
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A candidate whose branch, or whose deciding committee, the changes move."""
+
+    id: str
+    full_name: str
+    stage: str
+    from_org: str
+    to_org: str
+    from_body: str | None
+    to_body: str | None
+    open_deadlines: int
+
+
+@dataclass
+class Restructuring:
+    """What a set of changes did (or, in a dry run, would do)."""
+
+    changes: list[OrgChange]
+    events: list[Event] = field(default_factory=list)
+    moved: list[Moved] = field(default_factory=list)
+    attached: list[Attached] = field(default_factory=list)  # reference data of organisations that end
+    dry_run: bool = False
+
+
+class _DryRun(Exception):
+    pass
+
+
+def change_of(cmd: ChangeOrganisation) -> OrgChange:
+    return OrgChange(kind=cmd.kind, code=cmd.code, on=cmd.on, decision=cmd.decision, issuer=cmd.issuer,
+                     name=cmd.name, level=cmd.level, parent=cmd.parent, admits=cmd.admits, into=cmd.into,
+                     parts=dict(cmd.parts))
+
+
+@dataclass
+class Organisations:
+    uow: SqlUnitOfWork
+    clock: Clock
+
+    def add(self, cmd: AddOrganisation, actor: str) -> Organisation:
+        """Record an organisation's creation (dated, or "before anything recorded" without `on`)."""
+        change = OrgChange("created", cmd.code, cmd.on or SINCE_ALWAYS, cmd.decision, cmd.issuer, name=cmd.name,
+                           level=cmd.level, parent=cmd.parent, admits=cmd.admits)
+        self.change([change], actor)
+        return self.require(cmd.code)
+
+    def change(self, changes: Sequence[OrgChange], actor: str, *, dry_run: bool = False) -> Restructuring:
+        """Judge every change in order and record them all in one transaction, or none.
+
+        Raises:
+            RuleViolation: every reason, of every change (each message names its change).
+        """
+        result = Restructuring(list(changes), dry_run=dry_run)
+        now = self.clock.now()
+        try:
+            with self.uow.transaction() as tx:
+                self._change_in(tx, result, actor, now)
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
+        finally:
+            self.uow.org_log.forget()
+        return result
+
+    def _change_in(self, tx: Transaction, result: Restructuring, actor: str, now: datetime) -> None:
+        before = tx.org_history()
+        placed = org_impact.candidates(tx.conn)
+        in_flight: dict[str, list[str]] = {}
+        for p in placed:
+            if p.in_flight:
+                in_flight.setdefault(p.org, []).append(p.id)
+        known = list(before.changes)
+        problems: list[Violation] = []
+        for index, change in enumerate(result.changes, start=1):
+            history = OrgHistory(known)
+            found = check_change(history, change, in_flight)
+            if found:
+                label = _label(index, change, len(result.changes))
+                problems += [replace(v, message_vi=f"{label}: {v.message_vi}", message_en=f"{label}: {v.message_en}")
+                             for v in found]
+                continue
+            known.append(change)
+            _follow(in_flight, change)
+        if problems:
+            first = result.changes[0]
+            raise RuleViolation("org restructure" if len(result.changes) > 1 else f"org {first.kind} {first.code}",
+                                problems)
+        after = OrgHistory(known)
+        result.events = organisations.append(tx.conn, result.changes, actor, now)
+        organisations.write_projection(tx.conn, after.latest(), now)
+        result.moved = _moved(tx, placed, before, after, result.changes)
+        org_impact.carry(tx.conn, {m.id: m.to_org for m in result.moved if m.to_org != m.from_org})
+        ended = [c.code for c in result.changes if c.kind in ("merged", "split", "dissolved")]
+        result.attached = [a for a in org_impact.attached(tx.conn, ended)
+                           if a.plans or a.membership_years or a.contacts or a.classes or a.users]
+
+    # --- reading -----------------------------------------------------------------------------------------
+
+    def tree(self, on: date | None = None) -> Tree:
+        """The tree in force on `on`; with no date, every recorded change applied."""
+        history = self.history_log()
+        return history.tree_on(on) if on is not None else history.latest()
+
+    def history_log(self) -> OrgHistory:
+        """Every recorded change: trees as of any date."""
+        with self.uow.reading() as tx:
+            return tx.org_history()
+
+    def history(self, code: str) -> tuple[Organisation, list[Event]]:
+        """The organisation as every change leaves it, and the events that name it (its own and the merges or
+        splits that made it a successor), in recorded order."""
+        with self.uow.reading() as tx:
+            history = tx.org_history()
+            events = organisations.load_events(tx.conn)
+        org = history.latest().get(code)
+        if org is None:
+            raise OrganisationError(f"no organisation with code {code!r}")
+        naming = [e for e in events if e.stream_id == code or e.payload.get("into") == code
+                  or code in (e.payload.get("parts") or {}).values()]
+        return org, naming
+
+    def scope(self, roots: Sequence[str], on: date | None = None) -> set[str]:
+        """Every organisation under (and including) `roots`."""
+        return self.tree(on).subtree(roots)
+
+    def require(self, code: str) -> Organisation:
+        org = self.tree().get(code)
+        if org is None:
+            raise OrganisationError(f"no organisation with code {code!r}")
+        return org
+
+
+def _label(index: int, change: OrgChange, total: int) -> str:
+    where = f"#{index} " if total > 1 else ""
+    return f"{where}{change.kind} {change.code} ({change.on.isoformat()})"
+
+
+def _follow(in_flight: dict[str, list[str]], change: OrgChange) -> None:
+    """Candidates in flight follow a merged or split branch, for the changes judged after it in one batch."""
+    waiting = in_flight.pop(change.code, None) if change.kind in ("merged", "split") else None
+    if not waiting:
+        return
+    for cid in waiting:
+        to = change.into if change.kind == "merged" else change.parts.get(cid)
+        in_flight.setdefault(to or change.code, []).append(cid)
+
+
+def _moved(tx: Transaction, placed: list[Placed], before: OrgHistory, after: OrgHistory,
+           changes: Sequence[OrgChange]) -> list[Moved]:
+    """Candidates whose branch or deciding committee differ, on the changes' dates, before and after them."""
+    days = sorted({c.on for c in changes})
+    old_now, new_now = before.latest(), after.latest()
+    found: dict[str, tuple[Placed, str, str | None, str | None]] = {}
+    for day in days:
+        old_tree, new_tree = before.tree_on(day), after.tree_on(day)
+        for p in placed:
+            if not p.in_flight and new_now.current(p.org, p.id) == p.org:
+                continue
+            to = new_now.current(p.org, p.id)
+            old_body = old_tree.competent_body(old_tree.current(p.org, p.id))[0]
+            new_body = new_tree.competent_body(new_tree.current(p.org, p.id))[0]
+            if to != old_now.current(p.org, p.id) or old_body != new_body:
+                found.setdefault(p.id, (p, to, old_body, new_body))
+    deadlines = org_impact.open_deadlines(tx.conn, found)
+    return [Moved(p.id, p.full_name, p.stage, p.org, to, old_body, new_body, deadlines.get(p.id, 0))
+            for p, to, old_body, new_body in sorted(found.values(), key=lambda f: (f[0].org, f[0].full_name))]
+
+
+# --- JSON forms (the CLI's --json and the API) ---------------------------------------------------------------
+
+def org_doc(org: Organisation) -> dict[str, object]:
+    """An organisation as one JSON object; `founded_on` is null for "before anything recorded"."""
+    return {"code": org.code, "name": org.name, "level": org.level, "parent_code": org.parent_code,
+            "admits": org.admits, "founded_on": None if org.founded_on == SINCE_ALWAYS else org.founded_on.isoformat(),
+            "ended_on": org.ended_on.isoformat() if org.ended_on else None, "ended_by": org.ended_by,
+            "successors": list(org.successors), "predecessors": list(org.predecessors)}
+
+
+def org_event_doc(event: Event) -> dict[str, object]:
+    """One change of the tree: what, when (effective and recorded), by whose decision, by whom."""
+    return {"code": event.stream_id, "version": event.version, "change": event.type,
+            "effective_on": None if event.effective_on == SINCE_ALWAYS else event.effective_on.isoformat(),
+            "recorded_at": event.recorded_at.isoformat(), "actor": event.actor,
+            "decision": event.payload.get("decision", ""), "issuer": event.payload.get("issuer", ""),
+            "details": {k: v for k, v in event.payload.items() if k not in ("decision", "issuer")},
+            "hash": event.hash}
+
+
+def moved_doc(m: Moved) -> dict[str, object]:
+    return {"candidate_id": m.id, "full_name": m.full_name, "stage": m.stage, "from_org": m.from_org,
+            "to_org": m.to_org, "from_body": m.from_body, "to_body": m.to_body, "open_deadlines": m.open_deadlines}
+
+
+def restructuring_doc(r: Restructuring) -> dict[str, object]:
+    return {"dry_run": r.dry_run, "changes": len(r.changes),
+            "events": [org_event_doc(e) for e in r.events],
+            "moved": [moved_doc(m) for m in r.moved],
+            "attached": [{"org": a.org, "plans": a.plans, "membership_years": a.membership_years,
+                          "contacts": list(a.contacts), "classes": a.classes, "users": a.users} for a in r.attached]}
