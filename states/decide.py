@@ -7,7 +7,7 @@ StepNotAllowed or RuleViolation listing every unmet rule with its citation (STYL
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -263,3 +263,27 @@ def _state_before(history: Sequence[Event], version: int) -> Candidate:
 
 def stage_as_of(events: Iterable[Event], on: date) -> Stage | None:
     return replay([e for e in events if e.effective_on <= on]).stage
+
+
+class Outcome(NamedTuple):
+    """What a step makes: its events and the candidate after them. `replayed`: the candidate was rebuilt from
+    the whole stream (a correction may change any earlier step), so every projection row must be written."""
+
+    events: list[Event]
+    candidate: Candidate
+    replayed: bool
+
+
+def judge(history: Sequence[Event], candidate: Candidate, step: Step, rulebook: RuleBook,
+          calendar: WorkingCalendar) -> Outcome:
+    """Any step, the correction included: the one place that knows a correction is judged on the history.
+
+    `candidate` (the replay of `history`) is left as it is; apply the events to it when not `replayed`.
+
+    Raises:
+        UnknownStep, StepNotAllowed, RuleViolation.
+    """
+    if step.name == "correct":
+        new = decide_correction(history, step, rulebook, calendar)
+        return Outcome(new, replay([*history, *new]), True)
+    return Outcome(decide(candidate, step, rulebook.for_date(step.on), calendar), candidate, False)

@@ -23,7 +23,7 @@ class ConfigError(Exception):
 
 class SessionSecretMissing(Exception):
     """Production needs a fixed session secret from the environment (KETNAP_SESSION_SECRET, read by
-    workflow/web/sessions.py); defined here so the CLI can refuse `serve` without importing the web."""
+    workflow/web/sessions.py); defined here, beside ConfigError, so the table of refusals needs no web module."""
 
 
 class CalendarSettings(BaseModel):

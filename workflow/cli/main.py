@@ -20,7 +20,8 @@ from workflow.documents import allowed_doc, candidate_doc, deadline_doc, result_
 from workflow.service import StepResult
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, rich_markup_mode=None)
-org_app = typer.Typer(help="Party organisations: the tree of province, commune, grassroots and branches.",
+org_app = typer.Typer(help="Party organisations: the tree of province, commune, grassroots and branches, as a "
+                      "dated history.",
                       no_args_is_help=True)
 candidate_app = typer.Typer(help="Candidates: add one, list them by organisation and stage.", no_args_is_help=True)
 app.add_typer(org_app, name="org")

@@ -13,9 +13,9 @@ from rich.table import Table
 from storage import migrate
 from workflow import accounts
 from workflow.access import Role
+from workflow.bootstrap import served_app
 from workflow.cli import context as cli
 from workflow.demo import DEMO_PASSWORD, DEMO_USERS, load_demo, load_demo_users
-from workflow.serving import web_application
 
 user_app = typer.Typer(help="Users of the web interface and the API, with a role and organisations.",
                        no_args_is_help=True)
@@ -45,7 +45,7 @@ def serve(
         if demo:
             load_demo(app)
             load_demo_users(app)
-        web = web_application(app, scheduler=scheduler)
+        web = served_app(app, scheduler=scheduler)
     out = Console(highlight=False, soft_wrap=True)
     out.print(f"ketnap: http://{host}:{port}/  (API: http://{host}:{port}/docs; database: "
               f"{app.engine.url.render_as_string(hide_password=True)})", markup=False)

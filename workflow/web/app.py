@@ -5,7 +5,6 @@ scheduler) are handed in by `ketnap serve` and started and stopped with the appl
 """
 
 import logging
-import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -45,11 +44,12 @@ class Background(Protocol):
     def shutdown(self) -> None: ...
 
 
-def create_app(ketnap: Ketnap, settings: WebSettings | None = None, *, environ: Mapping[str, str] | None = None,
+def create_app(ketnap: Ketnap, settings: WebSettings | None = None, *, environ: Mapping[str, str],
                background: Sequence[Background] = ()) -> FastAPI:
-    """The web application for `ketnap`; `environ` supplies KETNAP_SESSION_SECRET (os.environ by default)."""
+    """The web application for `ketnap`; `environ` supplies KETNAP_SESSION_SECRET (workflow/bootstrap.py passes
+    the process environment)."""
     web = settings or ketnap.settings.web
-    secret = session_secret(os.environ if environ is None else environ)
+    secret = session_secret(environ)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     install_filters(templates.env)
 
