@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from states.calendar import WorkingCalendar
 from states.candidate import Candidate, apply, corrections_of, replay
 from states.catalogue import violation
-from states.errors import RuleViolation, StepNotAllowed, UnknownStep, Violation
+from states.errors import RuleViolation, StepNotAllowed, Violation
 from states.events import Event
 from states.fields import Fields
 from states.hashing import fields_hash
@@ -22,7 +22,7 @@ from states.machine import machine_for
 from states.rules import RuleBook, RuleSet
 from states.stages import Stage
 from states.step import VIETNAM, Check, OrgFacts, Step
-from states.steps import COMMON, STEPS, StepSpec
+from states.steps import COMMON, STEPS, StepSpec, known_step
 
 
 def validate_fields(spec: StepSpec, raw: dict[str, Any], rules: RuleSet | None) -> Fields:
@@ -54,15 +54,8 @@ def _field_name(loc: tuple[int | str, ...]) -> str:
     return name or "fields"
 
 
-def _spec(name: str) -> StepSpec:
-    spec = STEPS.get(name)
-    if spec is None:
-        raise UnknownStep(name, list(STEPS))
-    return spec
-
-
 def _judge(candidate: Candidate, step: Step, rules: RuleSet, calendar: WorkingCalendar) -> tuple[Fields, Check]:
-    spec = _spec(step.name)
+    spec = known_step(step.name)
     if machine_for(rules.id).fire(candidate.stage, step.name) is None:
         raise StepNotAllowed(candidate.id, candidate.stage, step.name, machine_for(rules.id).steps_from(
             candidate.stage))

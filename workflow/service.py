@@ -8,7 +8,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from states.calendar import WorkingCalendar
 from states.candidate import Candidate, apply, replay
@@ -20,9 +20,10 @@ from states.rules import RuleBook
 from states.step import Step
 from states.views import history_view
 from storage import organisations
+from storage.candidate_lists import CandidateFilter, Order, list_candidates, open_deadlines
 from storage.errors import ConcurrencyConflictError
 from storage.organisations import Organisation
-from storage.projections import CANDIDATES, DEADLINES, rows_before
+from storage.projections import rows_before
 from storage.unit_of_work import SqlUnitOfWork, StepsUnitOfWork, StepTransaction
 from workflow.clock import Clock, local_today
 from workflow.commands import AddOrganisation, RecordStep
@@ -195,30 +196,16 @@ class Ketnap:
     def candidates(self, org: str | None = None, stage: str | None = None,
                    limit: int = 1000) -> list[dict[str, Any]]:
         with self.uow.reading() as tx:
-            query = select(CANDIDATES).order_by(CANDIDATES.c.org, CANDIDATES.c.full_name).limit(limit)
-            scope = self._scope(tx, org)
-            if scope is not None:
-                query = query.where(CANDIDATES.c.org.in_(scope))
-            if stage is not None:
-                query = query.where(CANDIDATES.c.stage == stage)
-            return [dict(r._mapping) for r in tx.conn.execute(query)]
+            page = list_candidates(tx.conn, self._scope(tx, org), CandidateFilter(stage=stage, limit=limit),
+                                   self.today(), order=Order.ORG, columns=None)
+        return page.rows
 
     def deadlines(self, org: str | None = None, until: date | None = None,
                   overdue: bool = False) -> list[dict[str, Any]]:
         """Open deadlines, soonest first, with the working days left (negative when overdue)."""
         today = self.today()
         with self.uow.reading() as tx:
-            query = (select(DEADLINES, CANDIDATES.c.full_name)
-                     .join(CANDIDATES, CANDIDATES.c.id == DEADLINES.c.stream_id)
-                     .where(DEADLINES.c.status == "open").order_by(DEADLINES.c.due_on, DEADLINES.c.stream_id))
-            scope = self._scope(tx, org)
-            if scope is not None:
-                query = query.where(DEADLINES.c.org.in_(scope))
-            if until is not None:
-                query = query.where(DEADLINES.c.due_on <= until)
-            if overdue:
-                query = query.where(DEADLINES.c.due_on < today)
-            rows = [dict(r._mapping) for r in tx.conn.execute(query)]
+            rows = open_deadlines(tx.conn, self._scope(tx, org), until, today if overdue else None)
         for row in rows:
             row["working_days_left"] = self.calendar.working_days_between(today, row["due_on"])
             row["overdue"] = row["due_on"] < today

@@ -21,13 +21,13 @@ from starlette.responses import RedirectResponse, Response
 
 from states.errors import ProcedureError
 from storage.errors import ConcurrencyConflictError
+from workflow.access import AccessDenied, NotSignedIn, OutOfScope
 from workflow.audit.verify import UnknownOrganisation
 from workflow.config import WebSettings
 from workflow.service import Ketnap
 from workflow.web import api, pages, report_pages
 from workflow.web.api import Json
-from workflow.web.auth import AccessDenied, OutOfScope
-from workflow.web.context import NotSignedIn, WebState
+from workflow.web.context import WebState
 from workflow.web.errors import api_error
 from workflow.web.sessions import SessionCodec, session_secret
 from workflow.web.templating import install_filters
