@@ -52,7 +52,7 @@ def check_change(history: OrgHistory, change: OrgChange,
                         f"{change.code} đã kết thúc ({org.ended_by}) từ ngày {_when(org.ended_on)}.",
                         f"{change.code} ended ({org.ended_by}) on {org.ended_on}", "code"))
     later = [c for c in history.naming(change.code) if c.on > change.on and c.code == change.code]
-    if later:
+    if later and not found:
         found.append(_v("org_change_out_of_order",
                         f"{change.code} đã có thay đổi ghi ngày {_when(later[-1].on)}: ghi các thay đổi theo "
                         f"thứ tự ngày.",

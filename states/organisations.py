@@ -19,6 +19,10 @@ from typing import Any
 LEVELS = ("province", "commune", "upper", "grassroots", "branch")
 CHANGE_KINDS = ("created", "renamed", "moved", "level_changed", "authorised", "merged", "split", "dissolved")
 ENDINGS = frozenset({"merged", "split", "dissolved"})
+KIND_LABELS_VI = {
+    "created": "thành lập", "renamed": "đổi tên", "moved": "chuyển trực thuộc", "level_changed": "đổi cấp",
+    "authorised": "ủy quyền kết nạp", "merged": "hợp nhất", "split": "chia tách", "dissolved": "giải thể",
+}
 SINCE_ALWAYS = date.min  # an organisation added without a date: in existence before anything recorded
 BRANCH_LEVELS = frozenset({"branch", "grassroots"})  # the levels that keep a list of candidates (S0)
 
@@ -299,3 +303,44 @@ class OrgHistory:
             if included(change):
                 apply_change(orgs, carried, change)
         return Tree(orgs, carried, day)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a candidate's step happened: the branch on the step's date, named as it was called that day, and
+    the branch their events name when a merge or split had carried them from it by then."""
+
+    org: str
+    name: str
+    recorded: str = ""  # the branch the candidate's events name
+    carried_by: str | None = None  # "merged" or "split", when `org` is a successor of `recorded`
+    carried_on: date | None = None
+
+    @property
+    def carried(self) -> bool:
+        return bool(self.recorded) and self.org != self.recorded
+
+
+def placement_on(history: OrgHistory, candidate_id: str, recorded: str, day: date) -> Placement:
+    """Where a candidate whose events name `recorded` belonged on `day` (merges and splits followed)."""
+    tree = history.tree_on(day)
+    code = tree.current(recorded, candidate_id)
+    ended = tree.get(recorded) if code != recorded else None
+    if ended is None:
+        return Placement(code, tree.name(code), recorded)
+    return Placement(code, tree.name(code), recorded, ended.ended_by, ended.ended_on)
+
+
+def placements(history: OrgHistory, events: Iterable[Any]) -> dict[int, Placement]:
+    """{event version: the candidate's branch on that event's date}: the branch their events name
+    (identify, transfer), followed through merges and splits in force on that date."""
+    found: dict[int, Placement] = {}
+    recorded = ""
+    for e in events:
+        if e.type == "identify":
+            recorded = str(e.payload.get("org", ""))
+        elif e.type == "transfer" and e.payload.get("to_org"):
+            recorded = str(e.payload["to_org"])
+        if recorded:
+            found[e.version] = placement_on(history, e.stream_id, recorded, e.effective_on)
+    return found

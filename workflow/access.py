@@ -1,28 +1,154 @@
-"""Who may change the organisation tree, and what a user may still do once their organisation has ended
-(ARCHITECTURE.md decision 11; issue 10, item 7).
+"""Who may see and do what (ARCHITECTURE.md decision 11).
 
-An organisation's place is decided by the level above it, so a change is recorded only by an admin whose
-organisations cover that upper level both before the change and after it: a move by the old parent's and the new
-parent's, a merge by the merged organisation's parent and the successor's, a split by the split organisation's
-parent and each successor's, a creation by the parent's. A province (no upper level) changes only with
-`ketnap org` on the server. The rule is decided here, once, on the validated changes and the tree of each change's
-date; the CLI, the API and the pages only ask.
+Every user has one role and one or more organisations; they see those organisations and everything under them
+(states/organisations.py, Tree.within), ended ones included. Secretaries record the branch's steps, committee
+users record the committee's votes and decisions (DOMAIN.md V2, S10, S15), auditors only read, admins manage
+users and organisations. Which step belongs to whom is a question of office, not of the procedure, so it lives
+here and not in states/.
 
-A user whose organisations have ended (dissolved, merged, split) keeps read access to their history, and may do
-nothing else until reassigned: `write_scope` is empty for them.
+The organisation tree (issue 10, item 7): an organisation's place is decided by the level above it, so a change
+is recorded only by an admin whose organisations cover that upper level both before the change and after it: a
+move by the old parent's and the new parent's, a merge by the merged organisation's parent and the successor's,
+a split by the split organisation's parent and each successor's, a creation by the parent's. A province (no
+upper level) changes only with `ketnap org` on the server. `org_change_refusals` decides it once, on the
+validated changes and the tree of each change's date; the API and the pages only ask. A user whose
+organisations have ended (dissolved, merged, split) keeps read access to their history and may do nothing else
+until reassigned: `write_scope` is empty for them.
 """
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from states.errors import Violation
 from states.organisations import OrgChange, OrgHistory, Tree, apply_change
+from states.steps import STEPS
+from storage.users import User
 
-ADMIN = "admin"
 REF = "ARCHITECTURE.md decision 11; issue 10 item 7"
 SOURCE = "ketnap: roles and scopes"
 
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    SECRETARY = "secretary"
+    COMMITTEE = "committee"
+    AUDITOR = "auditor"
+
+
+# The grassroots or upper committee's own acts: its votes (V2, S15) and its decisions (S10, D13).
+COMMITTEE_STEPS = frozenset({"committee_vote", "decide_admission", "committee_review_vote", "recognise_official"})
+# Either office may take someone off the list: the branch (off_list, withdrew) or the committee (not_admitted,
+# removed_from_probation, which need its decision number).
+SHARED_STEPS = frozenset({"drop"})
+
+
+class AccessDenied(Exception):
+    """The user is signed in but may not do this; the message is safe to show, and `violations` (when the
+    refusal has several reasons, as workflow/access.py gives them) each name their rule."""
+
+    def __init__(self, code: str, message: str, violations: Sequence[Violation] = ()) -> None:
+        super().__init__(message)
+        self.code = code
+        self.violations = tuple(violations)
+
+
+class OutOfScope(LookupError):
+    """Something outside the user's organisations: answered as 'not found', so it does not leak existence."""
+
+
+class NotSignedIn(Exception):
+    """No valid session or token; the API answers 401, pages send the user to the sign-in form."""
+
+    def __init__(self, code: str = "unauthenticated", message: str = "sign in or send a bearer token") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in user with the set of organisation codes they may see, for one request."""
+
+    user: User
+    scope: frozenset[str]
+    via: str  # "session" or "token"
+    token_id: int | None = None
+    writable: frozenset[str] | None = None  # where they may record; None: all of `scope` (workflow/access.py)
+
+    @property
+    def role(self) -> Role:
+        return Role(self.user.role)
+
+    @property
+    def actor(self) -> str:
+        """What every event this user records carries as its actor."""
+        return self.user.username
+
+    def sees(self, org: str | None) -> bool:
+        return org is not None and org in self.scope
+
+    def may_record(self, step: str) -> bool:
+        return step in recordable_steps(self.role)
+
+    def require_org(self, org: str) -> None:
+        """Raises: OutOfScope."""
+        if not self.sees(org):
+            raise OutOfScope(org)
+
+    def writes(self, org: str | None) -> bool:
+        return self.sees(org) and (self.writable is None or org in self.writable)
+
+    def require_writable(self, org: str) -> None:
+        """An organisation that has ended is read, never written (issue 10, item 7).
+
+        Raises: OutOfScope, AccessDenied.
+        """
+        self.require_org(org)
+        if not self.writes(org):
+            raise AccessDenied("org_ended", f"organisation {org!r} has ended: its history is read-only")
+
+    def require_step(self, step: str) -> None:
+        """Raises: AccessDenied naming who records this step."""
+        if self.role in (Role.AUDITOR, Role.ADMIN):
+            raise AccessDenied("read_only", f"a user with role {self.role} records no steps")
+        if not self.may_record(step):
+            owner = Role.COMMITTEE if step in COMMITTEE_STEPS else Role.SECRETARY
+            raise AccessDenied("wrong_role", f"{step} is recorded by a {owner}, not a {self.role}")
+
+    def require_writer(self) -> None:
+        """Auditors change nothing, not even their own tokens (an operator issues them with the CLI).
+
+        Raises: AccessDenied.
+        """
+        if self.role is Role.AUDITOR:
+            raise AccessDenied("read_only", "auditors read and change nothing")
+        if self.writable is not None and not self.writable and self.scope:
+            raise AccessDenied("org_ended", "your organisations have ended: you keep read access to their "
+                                            "history until you are reassigned")
+
+    def require_role(self, *roles: Role) -> None:
+        """Raises: AccessDenied."""
+        if self.role not in roles:
+            raise AccessDenied("forbidden", f"only {', '.join(roles)} may do this")
+
+
+def owners(step: str) -> list[str]:
+    """The roles that record `step`; a correction is recorded by whoever records the step it corrects."""
+    if step == "correct":
+        return []
+    return [r.value for r in (Role.SECRETARY, Role.COMMITTEE) if step in recordable_steps(r)]
+
+
+def recordable_steps(role: Role) -> frozenset[str]:
+    if role is Role.SECRETARY:
+        return frozenset(STEPS) - COMMITTEE_STEPS
+    if role is Role.COMMITTEE:
+        return COMMITTEE_STEPS | SHARED_STEPS | {"correct"}
+    return frozenset()
+
+
+# --- the organisation tree ------------------------------------------------------------------------------------
 
 def read_scope(tree: Tree, roots: Collection[str]) -> frozenset[str]:
     """What a user may read: their organisations and everything under them, ended ones included where they
@@ -96,7 +222,7 @@ def org_change_refusals(role: str, roots: Collection[str], history: OrgHistory,
     """Every reason this user may not record `changes` (judged in order, each on the tree of its date with the
     earlier ones applied); empty when they may. Whether the changes themselves are sound is judged after this,
     by states/org_changes.py."""
-    if role != ADMIN:
+    if role != Role.ADMIN:
         return [_v("org_change_admin_only", "Chỉ quản trị viên của cấp trên mới được ghi nhận thay đổi tổ chức.",
                    f"only an admin of the upper level records a change of the organisation tree, not a {role}")]
     latest = history.latest()
@@ -125,6 +251,6 @@ def org_change_refusals(role: str, roots: Collection[str], history: OrgHistory,
 def may_change_org(role: str, roots: Collection[str], tree: Tree, code: str) -> bool:
     """Whether to offer this user the change form of `code`: an admin of its living upper level."""
     org = tree.living(code)
-    if role != ADMIN or org is None or org.parent_code is None:
+    if role != Role.ADMIN or org is None or org.parent_code is None:
         return False
     return org.parent_code in write_scope(tree, roots)

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from notifications import policy as p
-from notifications.channels import Channel, build_channels
+from notifications.channels import Channel
 from notifications.outbox import DispatchReport, dispatch_pending
 from notifications.settings import ReminderSettings
 from states.calendar import WorkingCalendar
@@ -37,7 +37,6 @@ from workflow.commands import Command
 from workflow.config import Settings
 from workflow.recipients import OrgTree, Resolver, addresses, contact_role
 from workflow.report_upward import plan_reports
-from workflow.service import Ketnap
 
 DIGEST_RUNS = DigestRunRow.__table__  # type: ignore[attr-defined]
 SWEEP_CHUNK = 5000
@@ -177,7 +176,7 @@ def plan_digests(engine: Engine, r: ReminderSettings, now: datetime) -> int:
 
 @dataclass
 class Reminders:
-    """The reminders use cases over one database; built from a Ketnap app by `for_app`."""
+    """The reminders use cases over one database; built by `workflow.bootstrap.reminders_for`."""
 
     settings: Settings
     engine: Engine
@@ -185,13 +184,6 @@ class Reminders:
     rulebook: RuleBook
     channels: Mapping[str, Channel]
     worker: str = field(default_factory=worker_id)
-
-    @classmethod
-    def for_app(cls, app: Ketnap, channels: Mapping[str, Channel] | None = None,
-                environ: Mapping[str, str] | None = None) -> "Reminders":
-        built = channels if channels is not None else build_channels(
-            app.settings.notifications, os.environ if environ is None else environ)
-        return cls(app.settings, app.engine, app.calendar, app.rulebook, built)
 
     @property
     def policy(self) -> ReminderSettings:

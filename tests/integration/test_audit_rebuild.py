@@ -79,7 +79,7 @@ def test_cli_exit_status_is_zero_only_when_everything_holds(ketnap: Ketnap) -> N
     code, report = cli(ketnap, "audit", "verify", "--since-checkpoint", "0" * 64)
     assert code == EXIT_VERIFY_FAILED and report["counts"]["checkpoint"] == 1  # type: ignore[index]
     code, refused = cli(ketnap, "audit", "verify", "--candidate", "nobody")
-    assert code == 2 and refused["error"] == "CandidateNotFound"
+    assert code == 2 and refused["error"] == "candidate_not_found"
 
 
 def test_a_checkpoint_whose_stored_heads_were_altered_is_reported(ketnap: Ketnap) -> None:

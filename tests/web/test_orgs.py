@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.web.conftest import Env, csrf_of
-from workflow.web import accounts
+from workflow import accounts
 
 MERGE = {"kind": "merged", "code": "CB-02", "into": "CB-01", "on": "2025-07-01", "decision": "125-QĐ/ĐU",
          "issuer": "Đảng ủy xã"}
@@ -20,7 +20,7 @@ def change(env: Env, user: str, *changes: dict[str, Any], dry_run: bool = False)
 
 
 def org_events(env: Env) -> int:
-    return len(env.ketnap.organisations.dated().changes)
+    return len(env.ketnap.organisations.history_log().changes)
 
 
 def add_admin(env: Env, username: str, orgs: list[str]) -> None:

@@ -13,24 +13,35 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from states.candidate import Candidate, replay
 from states.events import Event
 from states.hashing import utc_iso
+from states.organisations import OrgHistory, placements
 from workflow.audit.chain import check_stream
 from workflow.audit.timeline import timeline
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FORMATS = ("json", "csv", "html")
 CSV_COLUMNS = ("version", "step", "on", "corrected_on", "recorded_at", "entered_days_after", "forms", "rule_set",
-               "actor", "late", "report_upward", "corrections", "corrects", "payload", "hash")
+               "actor", "late", "report_upward", "corrections", "corrects", "payload", "hash", "org", "org_name")
 
 
-def build(events: list[Event], generated_at: datetime) -> dict[str, Any]:
-    """The dossier as one document: the candidate as replayed, every deadline, the timeline, the chain."""
+def build(events: list[Event], generated_at: datetime, orgs: OrgHistory | None = None) -> dict[str, Any]:
+    """The dossier as one document: the candidate as replayed, every deadline, the timeline (each step with
+    its branch as named on its date), the chain."""
     c = replay(events)
     problems = check_stream(events)
+    history = orgs or OrgHistory()
+    places = placements(history, events)
+    now = history.latest()
+    home = now.current(c.org, c.id) if c.org else c.org
+
+    def placed(row: dict[str, Any]) -> dict[str, Any]:
+        where = places.get(row["version"])
+        return {**row, "org": where.org if where else None, "org_name": where.name if where else None}
+
     return {
-        "candidate": _candidate(c),
+        "candidate": {**_candidate(c), "org_now": home, "org_now_name": now.name(home) if home else None},
         "generated_at": generated_at,
         "deadlines": [_deadline(d) for d in sorted(c.deadlines.values(), key=lambda d: (d.due_on, d.kind))],
-        "timeline": [entry.as_dict() for entry in timeline(events)],
+        "timeline": [placed(entry.as_dict()) for entry in timeline(events)],
         "integrity": {"chain_ok": not problems, "head_version": events[-1].version, "head_hash": events[-1].hash,
                       "findings": [f.as_dict() for f in problems]},
     }

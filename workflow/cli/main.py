@@ -8,18 +8,20 @@ from rich.console import Console
 from rich.table import Table
 
 from states.fields import Category, Education
+from states.organisations import placements
 from states.steps import STEPS
 from storage import migrate
 from workflow.audit.timeline import timeline
 from workflow.cli import context as cli
 from workflow.cli.audit import history_details, history_event_doc, print_open_deadlines
-from workflow.cli.render import allowed_doc, candidate_doc, deadline_doc, event_doc
 from workflow.commands import RecordStep
 from workflow.demo import load_demo
+from workflow.documents import allowed_doc, candidate_doc, deadline_doc, result_doc
 from workflow.service import StepResult
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, rich_markup_mode=None)
-org_app = typer.Typer(help="Party organisations: the tree of province, commune, grassroots and branches.",
+org_app = typer.Typer(help="Party organisations: the tree of province, commune, grassroots and branches, as a "
+                      "dated history.",
                       no_args_is_help=True)
 candidate_app = typer.Typer(help="Candidates: add one, list them by organisation and stage.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
@@ -184,9 +186,7 @@ def step(
         values = cli.parse_assignments(fields or [])
         result = c.app().record_step(RecordStep(candidate_id=candidate_id, step=name, on=on_date, fields=values,
                                                 actor=cli.actor(), expected_version=expected_version))
-    c.emit({**candidate_doc(result.candidate), "events": [event_doc(e) for e in result.events],
-            "allowed_steps": [allowed_doc(a) for a in result.allowed]},
-           lambda con: _print_result(con, result, f"recorded {name}"))
+    c.emit(result_doc(result), lambda con: _print_result(con, result, f"recorded {name}"))
 
 
 @app.command()
@@ -198,8 +198,17 @@ def show(
     c = cli.get(ctx)
     with cli.refusals(c):
         result = c.app().show(candidate_id)
-    c.emit({**candidate_doc(result.candidate), "allowed_steps": [allowed_doc(a) for a in result.allowed]},
-           lambda con: _print_result(con, result, "candidate"))
+        tree = c.app().organisations.tree()
+    cand = result.candidate
+    home = tree.current(cand.org, cand.id) if cand.org else cand.org
+
+    def text(con: Console) -> None:
+        _print_result(con, result, "candidate")
+        carried = f" (recorded under {cand.org}, carried by a restructuring)" if home != cand.org else ""
+        con.print(f"  branch now: {home} {tree.name(home)}{carried}", markup=False)
+
+    c.emit({**candidate_doc(cand), "org_now": home, "org_now_name": tree.name(home) if home else None,
+            "allowed_steps": [allowed_doc(a) for a in result.allowed]}, text)
 
 
 @app.command()
@@ -217,15 +226,20 @@ def history(
         as_of_date = cli.parse_date(as_of, "--as-of")
         known = cli.parse_timestamp(known_at, "--known-at")
         candidate, events = c.app().history(candidate_id, as_of_date, known)
+        places = placements(c.app().organisations.history_log(), events)
 
     entries = timeline(events)  # corrections sit next to the values they correct (issue 4)
 
+    def branch(version: int) -> str:
+        where = places.get(version)
+        return f"{where.org}: {where.name}" if where else ""
+
     def text(con: Console) -> None:
         con.print(f"{candidate.full_name} ({candidate_id}): stage [bold]{candidate.stage}[/]")
-        table = Table("v", "on", "step", "rule set", "recorded at", "actor", "details")
+        table = Table("v", "on", "step", "branch then", "rule set", "recorded at", "actor", "details")
         for entry in entries:
             e = entry.event
-            table.add_row(str(e.version), str(e.effective_on), e.type, e.rule_set,
+            table.add_row(str(e.version), str(e.effective_on), e.type, branch(e.version), e.rule_set,
                           e.recorded_at.strftime("%Y-%m-%d %H:%M"), e.actor, history_details(entry))
         con.print(table)
         print_open_deadlines(con, candidate, as_of_date, known)
@@ -233,7 +247,10 @@ def history(
     c.emit({"id": candidate_id, "as_of": as_of_date, "known_at": known,
             "stage": candidate.stage.value if candidate.stage else None, "candidate": candidate_doc(candidate),
             "open_deadlines": [deadline_doc(d) for d in candidate.open_deadlines()],
-            "events": [history_event_doc(entry) for entry in entries]}, text)
+            "events": [{**history_event_doc(entry), "org": places[entry.event.version].org
+                        if entry.event.version in places else None,
+                        "org_name": places[entry.event.version].name if entry.event.version in places else None}
+                       for entry in entries]}, text)
 
 
 @app.command()

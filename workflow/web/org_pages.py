@@ -17,13 +17,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
-from states.errors import RuleViolation
 from states.organisations import CHANGE_KINDS, LEVELS, SINCE_ALWAYS, Organisation
-from storage.errors import ConcurrencyConflictError
+from workflow.access import Principal
 from workflow.commands import ChangeOrganisation
 from workflow.organisations import Restructuring, change_of
+from workflow.refusals import REFUSABLE, Refusal, refusal_for
 from workflow.web import forms
-from workflow.web.auth import AccessDenied, Principal
 from workflow.web.context import state_of
 from workflow.web.pages import Who, checked_form, render
 from workflow.web.scoped import ScopedKetnap
@@ -40,7 +39,6 @@ class ChangeForm:
 
     values: dict[str, str] = field(default_factory=dict)
     violations: list[dict[str, Any]] = field(default_factory=list)
-    message: str | None = None
     preview: Restructuring | None = None
 
 
@@ -159,11 +157,22 @@ def _values(form: FormData) -> dict[str, str]:
     return found
 
 
-def _denied(denied: AccessDenied) -> list[dict[str, Any]]:
-    if denied.violations:
-        return [v.as_dict() for v in denied.violations]
-    return [{"rule": denied.code, "field": None, "ref": "ARCHITECTURE.md decision 11", "source": "ketnap",
-             "message_vi": "Bạn không có quyền ghi nhận thay đổi tổ chức.", "message_en": str(denied)}]
+# The refusals the change form shows on the page (each reason with its rule); any other gets the error page.
+ON_THE_FORM = frozenset({"rule_violation", "org_change_forbidden", "org_ended", "read_only", "version_conflict",
+                         "organisation_refused"})
+# Refusals that carry no reasons of their own, said in Vietnamese too.
+PLAIN_VI = {"org_ended": "Tổ chức của bạn đã kết thúc: bạn chỉ còn quyền xem lịch sử.",
+            "read_only": "Bạn chỉ có quyền xem.",
+            "version_conflict": "Vừa có người ghi một thay đổi khác: tải lại trang rồi gửi lại.",
+            "organisation_refused": "Không tìm thấy tổ chức."}
+
+
+def _reasons(refusal: Refusal) -> list[dict[str, Any]]:
+    """The refusal's reasons, or the refusal itself as one reason, named by its code (workflow/refusals.py)."""
+    if refusal.violations:
+        return refusal.violations
+    return [{"rule": refusal.code, "field": None, "ref": "README.md, refusal codes", "source": "ketnap",
+             "message_vi": PLAIN_VI.get(refusal.code, refusal.message), "message_en": refusal.message}]
 
 
 @router.post("/orgs/{code}/changes")
@@ -184,11 +193,10 @@ async def org_change(request: Request, who: Who, code: str) -> Response:
                 return RedirectResponse(f"/orgs/{cmd.code}?as_of={cmd.on.isoformat()}&done={cmd.kind}",
                                         status_code=303)
             sent.preview, status = result, 200
-        except RuleViolation as refused:
-            sent.violations = [v.as_dict() for v in refused.violations]
-        except AccessDenied as denied:
-            sent.violations, status = _denied(denied), 403
-        except ConcurrencyConflictError as conflict:
-            sent.message, status = str(conflict), 409
+        except REFUSABLE as err:
+            refusal = refusal_for(err)
+            if refusal is None or refusal.code not in ON_THE_FORM or refusal.http_status is None:
+                raise
+            sent.violations, status = _reasons(refusal), refusal.http_status
     context = await run_in_threadpool(_org_context, s, code, s.app.today(), sent)
     return render(request, "org.html", {**context, "bad_as_of": False, "done": None}, who, status=status)
