@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import Engine, delete, select, update
 from typer.testing import CliRunner
 
+from storage.checkpoints import HEADS
 from storage.event_store import EVENTS
 from storage.projections import CANDIDATES, DEADLINES
 from tests.integration.support import FULL_PATH, record_path, snapshot, steps_until
@@ -86,7 +87,7 @@ def test_a_checkpoint_whose_stored_heads_were_altered_is_reported(ketnap: Ketnap
     record_path(ketnap, steps_until("branch_vote"))
     with ketnap.engine.begin() as conn:
         made = checkpoint.create(conn, ketnap.clock.now(), "auditor")
-        conn.execute(update(checkpoint.HEADS).values(hash="f" * 64))
+        conn.execute(update(HEADS).values(hash="f" * 64))
     report = verify(ketnap.engine, ketnap.rulebook, ketnap.calendar, since_checkpoint=made.digest)
     assert [f.kind for f in report.findings] == ["checkpoint"]
     assert report.checkpoint is not None and report.checkpoint["log_as_of_checkpoint_intact"] is True
