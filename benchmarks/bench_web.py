@@ -38,10 +38,10 @@ from states.events import Event
 from states.hashing import GENESIS, event_hash
 from storage.event_store import EVENTS, event_to_row
 from storage.projections import CANDIDATES, DEADLINES, candidate_values, deadline_values
+from workflow import accounts
 from workflow.bootstrap import bootstrap
 from workflow.commands import AddOrganisation
 from workflow.config import load_settings
-from workflow.web import accounts
 
 EXTRA_BRANCHES = 40
 CHUNK = 5_000  # candidates per insert transaction

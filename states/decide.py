@@ -7,14 +7,14 @@ StepNotAllowed or RuleViolation listing every unmet rule with its citation (STYL
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
 from states.calendar import WorkingCalendar
 from states.candidate import Candidate, apply, corrections_of, replay
 from states.catalogue import violation
-from states.errors import RuleViolation, StepNotAllowed, UnknownStep, Violation
+from states.errors import RuleViolation, StepNotAllowed, Violation
 from states.events import Event
 from states.fields import Fields
 from states.hashing import fields_hash
@@ -22,7 +22,7 @@ from states.machine import machine_for
 from states.rules import RuleBook, RuleSet
 from states.stages import Stage
 from states.step import VIETNAM, Check, OrgFacts, Step
-from states.steps import COMMON, STEPS, StepSpec
+from states.steps import COMMON, STEPS, StepSpec, known_step
 
 
 def validate_fields(spec: StepSpec, raw: dict[str, Any], rules: RuleSet | None) -> Fields:
@@ -54,15 +54,8 @@ def _field_name(loc: tuple[int | str, ...]) -> str:
     return name or "fields"
 
 
-def _spec(name: str) -> StepSpec:
-    spec = STEPS.get(name)
-    if spec is None:
-        raise UnknownStep(name, list(STEPS))
-    return spec
-
-
 def _judge(candidate: Candidate, step: Step, rules: RuleSet, calendar: WorkingCalendar) -> tuple[Fields, Check]:
-    spec = _spec(step.name)
+    spec = known_step(step.name)
     if machine_for(rules.id).fire(candidate.stage, step.name) is None:
         raise StepNotAllowed(candidate.id, candidate.stage, step.name, machine_for(rules.id).steps_from(
             candidate.stage))
@@ -270,3 +263,27 @@ def _state_before(history: Sequence[Event], version: int) -> Candidate:
 
 def stage_as_of(events: Iterable[Event], on: date) -> Stage | None:
     return replay([e for e in events if e.effective_on <= on]).stage
+
+
+class Outcome(NamedTuple):
+    """What a step makes: its events and the candidate after them. `replayed`: the candidate was rebuilt from
+    the whole stream (a correction may change any earlier step), so every projection row must be written."""
+
+    events: list[Event]
+    candidate: Candidate
+    replayed: bool
+
+
+def judge(history: Sequence[Event], candidate: Candidate, step: Step, rulebook: RuleBook,
+          calendar: WorkingCalendar) -> Outcome:
+    """Any step, the correction included: the one place that knows a correction is judged on the history.
+
+    `candidate` (the replay of `history`) is left as it is; apply the events to it when not `replayed`.
+
+    Raises:
+        UnknownStep, StepNotAllowed, RuleViolation.
+    """
+    if step.name == "correct":
+        new = decide_correction(history, step, rulebook, calendar)
+        return Outcome(new, replay([*history, *new]), True)
+    return Outcome(decide(candidate, step, rulebook.for_date(step.on), calendar), candidate, False)

@@ -19,6 +19,10 @@ from typing import Any
 LEVELS = ("province", "commune", "upper", "grassroots", "branch")
 CHANGE_KINDS = ("created", "renamed", "moved", "level_changed", "authorised", "merged", "split", "dissolved")
 ENDINGS = frozenset({"merged", "split", "dissolved"})
+KIND_LABELS_VI = {
+    "created": "thành lập", "renamed": "đổi tên", "moved": "chuyển trực thuộc", "level_changed": "đổi cấp",
+    "authorised": "ủy quyền kết nạp", "merged": "hợp nhất", "split": "chia tách", "dissolved": "giải thể",
+}
 SINCE_ALWAYS = date.min  # an organisation added without a date: in existence before anything recorded
 BRANCH_LEVELS = frozenset({"branch", "grassroots"})  # the levels that keep a list of candidates (S0)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from states import derive, guards
 from states import fields as sf
+from states.errors import UnknownStep
 from states.guards import Guard
 from states.step import Check
 from states.transitions_table import ALLOWED_IN, MOVES, STEP_NAMES
@@ -85,3 +86,16 @@ _SPECS = [
 
 STEPS: dict[str, StepSpec] = {s.name: s for s in _SPECS}
 assert tuple(STEPS) == STEP_NAMES, "every row of the transition table needs a step spec, in the same order"
+
+
+def known_step(name: str) -> StepSpec:
+    """The step called `name`; the one place a step's name is checked (by `decide`, and by the web before it
+    reads a form or checks a role).
+
+    Raises:
+        UnknownStep, naming every step there is.
+    """
+    spec = STEPS.get(name)
+    if spec is None:
+        raise UnknownStep(name, list(STEPS))
+    return spec

@@ -147,6 +147,28 @@ def stream_version(conn: Connection, stream_id: str) -> int:
     return int(found or 0)
 
 
+def last_position(conn: Connection) -> int | None:
+    """The global position of the latest event; None while the log is empty."""
+    found = conn.execute(select(func.max(EVENTS.c.position))).scalar()
+    return None if found is None else int(found)
+
+
+def event_at(conn: Connection, position: int | None) -> Event | None:
+    """The event at a global position (an outbox row names the event it reports); None when it is gone."""
+    row = conn.execute(select(EVENTS).where(EVENTS.c.position == position)).first()
+    return None if row is None else row_to_event(row)
+
+
+def derived_of_types(conn: Connection, types: Sequence[str], after: int, upto: int, limit: int) -> list[Any]:
+    """Position, stream_id, version and derived facts of the events of `types` with a global position in
+    (`after`, `upto`], in position order, `limit` at a time: a pass that reads only what was recorded since
+    its cursor."""
+    return list(conn.execute(
+        select(EVENTS.c.position, EVENTS.c.stream_id, EVENTS.c.version, EVENTS.c.derived)
+        .where(EVENTS.c.position > after, EVENTS.c.position <= upto, EVENTS.c.type.in_(types))
+        .order_by(EVENTS.c.position).limit(limit)).all())
+
+
 def append(conn: Connection, events: Sequence[Event], expected_version: int) -> None:
     """Append `events` after `expected_version`; the caller's transaction commits them.
 

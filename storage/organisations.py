@@ -114,6 +114,13 @@ def append(conn: Connection, changes: Sequence[OrgChange], actor: str, now: date
     return written
 
 
+_KEY = select(func.count(), func.coalesce(func.max(ORG_EVENTS.c.position), 0)).select_from(ORG_EVENTS)
+
+
+def _key_statement(dialect: Dialect) -> DriverStatement:
+    return DriverStatement(_KEY, dialect)
+
+
 @dataclass
 class OrgLog:
     """The organisation history, read once and kept until the log changes: every step resolves where its
@@ -124,11 +131,12 @@ class OrgLog:
     _history: OrgHistory = field(default_factory=OrgHistory)
 
     def history(self, conn: Connection) -> OrgHistory:
-        key = tuple(conn.execute(select(func.count(), func.coalesce(func.max(ORG_EVENTS.c.position), 0))
-                                 .select_from(ORG_EVENTS)).one())
+        """One cheap query per call (a driver statement: every step asks); the log is read only if it changed."""
+        count, last = driver_sql.statement(conn, "org_event.key", _key_statement).rows(conn, {})[0]
+        key = (int(count), int(last))
         if key != self._key:
             self._history = history_of(load_events(conn))
-            self._key = (int(key[0]), int(key[1]))
+            self._key = key
         return self._history
 
     def forget(self) -> None:

@@ -10,20 +10,22 @@ outcome of the one that took over (ANCHORS.md B.5.4).
 import logging
 import time
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from notifications.outbox import OutboxItem
-from storage.reminder_tables import OutboxRow
+from storage.reminder_tables import DigestRunRow, OutboxRow, SweepCursorRow
 from storage.tables import DeadlineRow
 
 logger = logging.getLogger(__name__)
 
 OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
 DEADLINES = DeadlineRow.__table__  # type: ignore[attr-defined]
+CURSORS = SweepCursorRow.__table__  # type: ignore[attr-defined]
+DIGEST_RUNS = DigestRunRow.__table__  # type: ignore[attr-defined]
 RETRYABLE = ("pending", "failed")
 
 
@@ -32,8 +34,13 @@ def utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def _insert_into(conn: Connection, table: Any) -> Any:
+    """INSERT with the dialect's ON CONFLICT clauses."""
+    return postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table)
+
+
 def _insert(conn: Connection) -> Any:
-    return postgresql.insert(OUTBOX) if conn.dialect.name == "postgresql" else sqlite.insert(OUTBOX)
+    return _insert_into(conn, OUTBOX)
 
 
 def existing_keys(conn: Connection, deadline_ids: Sequence[int]) -> set[str]:
@@ -185,3 +192,29 @@ def requeue_missing_contact(conn: Connection, org: str, now: datetime) -> int:
 def counts(conn: Connection) -> dict[str, int]:
     return {str(status): int(n) for status, n in conn.execute(
         select(OUTBOX.c.status, func.count()).group_by(OUTBOX.c.status)).tuples()}
+
+
+# --- how far the sweep has gone: its cursors over the log, the days whose digest was planned ------------------
+
+def read_cursor(conn: Connection, name: str, now: datetime) -> int:
+    """The last global position the pass `name` scanned; a new cursor starts at 0 (a second process creating
+    it at the same moment is not an error)."""
+    conn.execute(_insert_into(conn, CURSORS).values(name=name, position=0, updated_at=utc(now))
+                 .on_conflict_do_nothing(index_elements=["name"]))
+    return int(conn.execute(select(CURSORS.c.position).where(CURSORS.c.name == name)).scalar_one())
+
+
+def advance_cursor(conn: Connection, name: str, position: int, now: datetime) -> None:
+    """Only forward: a slower process that read less never moves the cursor back."""
+    conn.execute(update(CURSORS).where(CURSORS.c.name == name, CURSORS.c.position < position)
+                 .values(position=position, updated_at=utc(now)))
+
+
+def digest_planned(conn: Connection, day: date) -> bool:
+    return conn.execute(select(DIGEST_RUNS.c.day).where(DIGEST_RUNS.c.day == day)).first() is not None
+
+
+def record_digest_run(conn: Connection, day: date, now: datetime, rows: int) -> None:
+    """Mark `day`'s digests planned, so later sweeps that day skip the grouping; the first process wins."""
+    conn.execute(_insert_into(conn, DIGEST_RUNS).values(day=day, created_at=utc(now), rows=rows)
+                 .on_conflict_do_nothing(index_elements=["day"]))

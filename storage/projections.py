@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete
+from sqlalchemy import Connection, bindparam, delete, exists
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
@@ -17,6 +17,7 @@ from states.candidate import Candidate
 from states.events import Event
 from storage import driver_sql
 from storage.driver_sql import DriverStatement
+from storage.event_store import EVENTS
 from storage.search import fold
 from storage.tables import CandidateRow, DeadlineRow
 
@@ -144,3 +145,13 @@ def _update_changed(conn: Connection, table: Any, values: dict[str, Any], before
 def _kinds_in_db(conn: Connection, stream_id: str) -> list[str]:
     return list(conn.execute(DEADLINES.select().with_only_columns(DEADLINES.c.kind)
                              .where(DEADLINES.c.stream_id == stream_id)).scalars())
+
+
+def remove_rows_without_streams(conn: Connection) -> tuple[int, int]:
+    """Delete the candidate and deadline rows whose stream has no event at all (a rebuild: no replay can
+    explain them); returns how many of each were removed."""
+    removed = []
+    for table, key in ((CANDIDATES, CANDIDATES.c.id), (DEADLINES, DEADLINES.c.stream_id)):
+        result = conn.execute(delete(table).where(~exists().where(EVENTS.c.stream_id == key)))
+        removed.append(int(result.rowcount or 0))
+    return removed[0], removed[1]

@@ -68,7 +68,7 @@ class OrganisationRow(SQLModel, table=True):
     founded_on: date | None = None  # None: before anything recorded
     ended_on: date | None = None
     ended_by: str | None = Field(default=None, max_length=20)
-    successors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    successors: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # None: none
 
 
 class CandidateRow(SQLModel, table=True):

@@ -4,8 +4,9 @@ Either everything a step writes is committed, or nothing is (ARCHITECTURE.md dec
 """
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import Connection, Engine
 
@@ -14,6 +15,26 @@ from states.events import Event
 from states.organisations import OrgHistory
 from storage import event_store, organisations, projections
 from storage.sqlite_writer import writer_for
+
+
+class StepTransaction(Protocol):
+    """What the step path needs of a transaction: the SQL one below, or the in-memory one (storage/memory.py)
+    that the service tests run the same contract on."""
+
+    def load(self, stream_id: str) -> list[Event]: ...
+
+    def append(self, events: Sequence[Event], expected_version: int) -> None: ...
+
+    def project(self, candidate: Candidate, new_events: Sequence[Event] | None, now: datetime,
+                before: projections.RowsBefore | None = None, org: str | None = None) -> None: ...
+
+    def org_history(self) -> OrgHistory: ...
+
+
+class StepsUnitOfWork(Protocol):
+    def transaction(self) -> AbstractContextManager[StepTransaction]: ...
+
+    def reading(self) -> AbstractContextManager[StepTransaction]: ...
 
 
 class Transaction:

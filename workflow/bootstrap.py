@@ -1,11 +1,21 @@
-"""The only composition root: settings, engine, clock and calendar are wired here, never at import time."""
+"""The only composition root: settings, engine, clock, calendar, notification channels, the reminders and the
+served web application are wired here, never at import time, and only here is the environment read (secrets:
+SMTP credentials, the webhook and session secrets)."""
 
+import os
+from collections.abc import Mapping
+
+from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from notifications.channels import Channel, build_channels
 from storage.engine import make_engine
 from workflow.clock import Clock, SystemClock
 from workflow.config import Settings
+from workflow.reminders import Reminders
 from workflow.service import Ketnap
+from workflow.web.app import create_app
+from workflow.web.background import ServedScheduler
 
 
 def bootstrap(settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None) -> Ketnap:
@@ -16,3 +26,22 @@ def bootstrap(settings: Settings, *, engine: Engine | None = None, clock: Clock 
         rulebook=settings.rulebook(),
         calendar=settings.working_calendar(),
     )
+
+
+def reminders_for(app: Ketnap, channels: Mapping[str, Channel] | None = None,
+                  environ: Mapping[str, str] | None = None) -> Reminders:
+    """The reminders over `app`'s database, with the channels config.yaml names (credentials from `environ`)."""
+    built = channels if channels is not None else build_channels(
+        app.settings.notifications, os.environ if environ is None else environ)
+    return Reminders(app.settings, app.engine, app.calendar, app.rulebook, built)
+
+
+def served_app(app: Ketnap, *, scheduler: bool, environ: Mapping[str, str] | None = None) -> FastAPI:
+    """`ketnap serve`: the web application, with the reminder scheduler running in it when `scheduler`.
+
+    Raises:
+        SessionSecretMissing: no KETNAP_SESSION_SECRET where one is required.
+    """
+    env = os.environ if environ is None else environ
+    background = [ServedScheduler.of(reminders_for(app, environ=env), app.clock)] if scheduler else []
+    return create_app(app, environ=env, background=background)

@@ -28,6 +28,16 @@ class RecordStep(Command):
 ORG_CODE = r"^[A-Za-z0-9._/-]+$"
 
 
+def _nfc_text(value: str | None) -> str | None:
+    return None if value is None else unicodedata.normalize("NFC", value.strip())
+
+
+def _one_of(value: str | None, allowed: tuple[str, ...], what: str) -> str | None:
+    if value is not None and value not in allowed:
+        raise ValueError(f"{what} must be one of {', '.join(allowed)}")
+    return value
+
+
 class AddOrganisation(Command):
     code: str = Field(min_length=1, max_length=64, pattern=ORG_CODE)
     name: str = Field(min_length=1, max_length=300)
@@ -38,17 +48,8 @@ class AddOrganisation(Command):
     decision: str = Field(default="", max_length=200)
     issuer: str = Field(default="", max_length=300)
 
-    @field_validator("name")
-    @classmethod
-    def _nfc(cls, value: str) -> str:
-        return unicodedata.normalize("NFC", value.strip())
-
-    @field_validator("level")
-    @classmethod
-    def _level(cls, value: str) -> str:
-        if value not in LEVELS:
-            raise ValueError(f"level must be one of {', '.join(LEVELS)}")
-        return value
+    _nfc = field_validator("name", "decision", "issuer")(_nfc_text)
+    _level = field_validator("level")(lambda v: _one_of(v, LEVELS, "level"))
 
 
 class ChangeOrganisation(Command):
@@ -66,21 +67,6 @@ class ChangeOrganisation(Command):
     into: str | None = Field(default=None, max_length=64, pattern=ORG_CODE)
     parts: dict[str, str] = Field(default_factory=dict)
 
-    @field_validator("name", "decision", "issuer")
-    @classmethod
-    def _nfc(cls, value: str | None) -> str | None:
-        return None if value is None else unicodedata.normalize("NFC", value.strip())
-
-    @field_validator("kind")
-    @classmethod
-    def _kind(cls, value: str) -> str:
-        if value not in CHANGE_KINDS:
-            raise ValueError(f"kind must be one of {', '.join(CHANGE_KINDS)}")
-        return value
-
-    @field_validator("level")
-    @classmethod
-    def _level(cls, value: str | None) -> str | None:
-        if value is not None and value not in LEVELS:
-            raise ValueError(f"level must be one of {', '.join(LEVELS)}")
-        return value
+    _nfc = field_validator("name", "decision", "issuer")(_nfc_text)
+    _kind = field_validator("kind")(lambda v: _one_of(v, CHANGE_KINDS, "kind"))
+    _level = field_validator("level")(lambda v: _one_of(v, LEVELS, "level"))

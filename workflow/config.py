@@ -21,6 +21,11 @@ class ConfigError(Exception):
     """config.yaml could not be used; the message names the file, the key and the line."""
 
 
+class SessionSecretMissing(Exception):
+    """Production needs a fixed session secret from the environment (KETNAP_SESSION_SECRET, read by
+    workflow/web/sessions.py); defined here, beside ConfigError, so the table of refusals needs no web module."""
+
+
 class CalendarSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     country: str = "VN"

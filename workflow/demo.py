@@ -175,7 +175,7 @@ DEMO_USERS = [  # (username, full name, role, organisations)
 
 def load_demo_users(app: Ketnap) -> list[str]:
     """Add the demo users that do not exist yet; returns the usernames added."""
-    from workflow.web import accounts  # the web extra is only needed by `ketnap serve`
+    from workflow import accounts  # argon2 is loaded only when users are added
 
     known = {u.username for u in accounts.all_users(app)}
     added = []

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from states.errors import ProcedureError, RuleViolation, Violation
 from states.events import Event
 from states.org_changes import check_change
-from states.organisations import SINCE_ALWAYS, Organisation, OrgChange, OrgHistory, Tree
+from states.organisations import KIND_LABELS_VI, SINCE_ALWAYS, Organisation, OrgChange, OrgHistory, Tree
 from storage import org_impact, organisations
 from storage.org_impact import Attached, Placed
 from storage.unit_of_work import SqlUnitOfWork, Transaction
@@ -105,8 +105,8 @@ class Organisations:
             history = OrgHistory(known)
             found = check_change(history, change, in_flight)
             if found:
-                label = _label(index, change, len(result.changes))
-                problems += [replace(v, message_vi=f"{label}: {v.message_vi}", message_en=f"{label}: {v.message_en}")
+                vi, en = _labels(index, change, len(result.changes))
+                problems += [replace(v, message_vi=f"{vi}: {v.message_vi}", message_en=f"{en}: {v.message_en}")
                              for v in found]
                 continue
             known.append(change)
@@ -160,9 +160,12 @@ class Organisations:
         return org
 
 
-def _label(index: int, change: OrgChange, total: int) -> str:
+def _labels(index: int, change: OrgChange, total: int) -> tuple[str, str]:
+    """Which change a reason is about, in Vietnamese (dd/mm/yyyy) and English (ISO)."""
     where = f"#{index} " if total > 1 else ""
-    return f"{where}{change.kind} {change.code} ({change.on.isoformat()})"
+    kind = KIND_LABELS_VI.get(change.kind, change.kind)
+    return (f"{where}{kind} {change.code} ({change.on.strftime('%d/%m/%Y')})",
+            f"{where}{change.kind} {change.code} ({change.on.isoformat()})")
 
 
 def _follow(in_flight: dict[str, list[str]], change: OrgChange) -> None:

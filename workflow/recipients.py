@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, select
+from sqlalchemy import Connection, Engine
 
 from notifications import deadline_kinds
 from notifications.message import Address, Notification
@@ -19,11 +19,10 @@ from notifications.policy import local_date
 from states.calendar import WorkingCalendar
 from states.organisations import Tree
 from states.rules import RuleBook, RuleSet
-from storage import contacts
+from storage import contacts, event_store, reminder_reads
 from storage.contacts import Contact
 from storage.organisations import OrgLog
-from storage.projections import CANDIDATES, DEADLINES
-from workflow.report_upward import EVENTS, report_context
+from workflow.report_upward import report_context
 
 
 @dataclass
@@ -99,11 +98,6 @@ def deadline_context(d: Any, rulebook: RuleBook, calendar: WorkingCalendar, toda
             "rule_set": rules.id}
 
 
-def _with_name(query: Select[Any]) -> Select[Any]:
-    """Each deadline row with its candidate's name (None when the candidate row is missing)."""
-    return query.add_columns(CANDIDATES.c.full_name).outerjoin(CANDIDATES, CANDIDATES.c.id == DEADLINES.c.stream_id)
-
-
 def _candidate(tree: OrgTree, d: Any) -> dict[str, str]:
     return {"id": d.stream_id, "full_name": d.full_name or d.stream_id, "org": d.org, "org_name": tree.name(d.org)}
 
@@ -133,7 +127,7 @@ class Resolver:
             return self._reminder(conn, tree, item, now)
 
     def _reminder(self, conn: Connection, tree: OrgTree, item: OutboxItem, now: datetime) -> Resolution:
-        d = conn.execute(_with_name(select(DEADLINES)).where(DEADLINES.c.id == item.deadline_id)).first()
+        d = reminder_reads.deadline_with_name(conn, item.deadline_id)
         if d is None or d.status != "open":
             return Cancel(f"the deadline was {'closed by ' + str(d.closed_by) if d is not None else 'removed'}")
         if d.due_on != item.due_on:
@@ -169,8 +163,7 @@ class Resolver:
         language = contact.language or self.default_language
         today = local_date(now)
         ids = [int(i) for i in item.context.get("deadline_ids", [])]
-        rows = conn.execute(_with_name(select(DEADLINES)).where(DEADLINES.c.id.in_(ids), DEADLINES.c.status == "open")
-                            .order_by(DEADLINES.c.due_on, DEADLINES.c.id)).all()
+        rows = reminder_reads.open_deadlines_with_names(conn, ids)
         if not rows:
             return Cancel("every deadline of the digest was closed before it was sent")
         items = [{"candidate": _candidate(tree, d),
@@ -183,9 +176,8 @@ class Resolver:
 
     def _report(self, conn: Connection, tree: OrgTree, item: OutboxItem, now: datetime) -> Resolution:
         """A report upward (V1, D19, D8) goes to the committee above the candidate's branch, via its office."""
-        event = conn.execute(select(EVENTS).where(EVENTS.c.position == item.context.get("position"))).first()
-        candidate = conn.execute(select(CANDIDATES.c.org, CANDIDATES.c.full_name)
-                                 .where(CANDIDATES.c.id == item.context.get("stream_id"))).first()
+        event = event_store.event_at(conn, item.context.get("position"))
+        candidate = reminder_reads.candidate_branch(conn, item.context.get("stream_id"))
         if event is None or candidate is None:
             return Cancel("the event or its candidate is no longer in the database")
         upper = tree.upper(candidate.org)
@@ -196,8 +188,7 @@ class Resolver:
             return Incident(no_contact(upper, contact_role("upper")), org=upper)
         assert contact is not None
         language = contact.language or self.default_language
-        ceremony = conn.execute(select(DEADLINES.c.due_on).where(DEADLINES.c.stream_id == event.stream_id,
-                                                                  DEADLINES.c.kind == "ceremony")).scalar()
+        ceremony = reminder_reads.due_on(conn, event.stream_id, "ceremony")
         context = {"today": local_date(now).isoformat(), "late": item.late,
                    "recipient": _party(tree, "upper", upper, language),
                    "candidate": {"id": event.stream_id, "full_name": candidate.full_name or event.stream_id,

@@ -13,15 +13,14 @@ import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import field_validator, model_validator
-from sqlalchemy import Connection, Engine, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine
 
 from notifications import policy as p
-from notifications.channels import Channel, build_channels
+from notifications.channels import Channel
 from notifications.outbox import DispatchReport, dispatch_pending
 from notifications.settings import ReminderSettings
 from states.calendar import WorkingCalendar
@@ -31,15 +30,12 @@ from storage import contacts, organisations
 from storage import outbox as store
 from storage.contacts import Contact
 from storage.organisations import OrgLog
-from storage.projections import CANDIDATES, DEADLINES
-from storage.reminder_tables import DigestRunRow
+from storage.reminder_reads import candidate_names, open_deadlines
 from workflow.commands import Command
 from workflow.config import Settings
 from workflow.recipients import OrgTree, Resolver, addresses, contact_role
 from workflow.report_upward import plan_reports
-from workflow.service import Ketnap
 
-DIGEST_RUNS = DigestRunRow.__table__  # type: ignore[attr-defined]
 SWEEP_CHUNK = 5000
 URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -109,16 +105,6 @@ def plan_rows(d: p.DeadlineView, r: ReminderSettings, calendar: WorkingCalendar,
     return rows
 
 
-def _open_deadlines(conn: Connection, until: date, after: tuple[date, int] | None, limit: int) -> list[Any]:
-    query = (select(DEADLINES.c.id, DEADLINES.c.kind, DEADLINES.c.due_on, DEADLINES.c.opened_on, DEADLINES.c.org,
-                    DEADLINES.c.stream_id)
-             .where(DEADLINES.c.status == "open", DEADLINES.c.due_on <= until)
-             .order_by(DEADLINES.c.due_on, DEADLINES.c.id).limit(limit))
-    if after is not None:
-        query = query.where(tuple_(DEADLINES.c.due_on, DEADLINES.c.id) > tuple_(*after))
-    return list(conn.execute(query).all())
-
-
 def sweep(engine: Engine, r: ReminderSettings, calendar: WorkingCalendar, now: datetime, *,
           digests: bool = True, chunk: int = SWEEP_CHUNK) -> SweepReport:
     """Cancel moot rows, then write the rows every open deadline owes, a chunk per transaction."""
@@ -128,7 +114,7 @@ def sweep(engine: Engine, r: ReminderSettings, calendar: WorkingCalendar, now: d
     until, after = p.local_date(now) + timedelta(days=r.horizon_days), None
     while True:
         with engine.begin() as conn:
-            batch = _open_deadlines(conn, until, after, chunk)
+            batch = open_deadlines(conn, until, after, chunk)
             if not batch:
                 break
             after = (batch[-1].due_on, batch[-1].id)
@@ -152,11 +138,11 @@ def plan_digests(engine: Engine, r: ReminderSettings, now: datetime) -> int:
     if now < fire_at:
         return 0
     with engine.begin() as conn:
-        if conn.execute(select(DIGEST_RUNS.c.day).where(DIGEST_RUNS.c.day == today)).first():
+        if store.digest_planned(conn, today):
             return 0
         groups: dict[tuple[str, str], list[int]] = {}
         tree = OrgTree.on(conn, today)
-        for d in _open_deadlines(conn, today + timedelta(days=r.digest.days_ahead), None, 10**9):
+        for d in open_deadlines(conn, today + timedelta(days=r.digest.days_ahead), None, 10**9):
             for role in r.policy(d.kind).notify:
                 org, _ = tree.org_for(role, d.kind, d.org)
                 if org is not None:
@@ -169,15 +155,13 @@ def plan_digests(engine: Engine, r: ReminderSettings, now: datetime) -> int:
                  "context": {"deadline_ids": ids, "days_ahead": r.digest.days_ahead}}
                 for (org, role), ids in sorted(groups.items())]
         written = store.insert_new(conn, rows)
-        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-        conn.execute(insert(DIGEST_RUNS).values(day=today, created_at=store.utc(now), rows=len(rows))
-                     .on_conflict_do_nothing(index_elements=["day"]))
+        store.record_digest_run(conn, today, now, len(rows))
     return written
 
 
 @dataclass
 class Reminders:
-    """The reminders use cases over one database; built from a Ketnap app by `for_app`."""
+    """The reminders use cases over one database; built by `workflow.bootstrap.reminders_for`."""
 
     settings: Settings
     engine: Engine
@@ -185,13 +169,6 @@ class Reminders:
     rulebook: RuleBook
     channels: Mapping[str, Channel]
     worker: str = field(default_factory=worker_id)
-
-    @classmethod
-    def for_app(cls, app: Ketnap, channels: Mapping[str, Channel] | None = None,
-                environ: Mapping[str, str] | None = None) -> "Reminders":
-        built = channels if channels is not None else build_channels(
-            app.settings.notifications, os.environ if environ is None else environ)
-        return cls(app.settings, app.engine, app.calendar, app.rulebook, built)
 
     @property
     def policy(self) -> ReminderSettings:
@@ -256,9 +233,8 @@ class Reminders:
             scope = self._scope(conn, org)
             tree = OrgTree.on(conn, p.local_date(now))
             until = p.local_date(end) + timedelta(days=r.horizon_days)
-            rows = [d for d in _open_deadlines(conn, until, None, 10**9) if scope is None or d.org in scope]
-            names: dict[str, str] = dict(conn.execute(select(CANDIDATES.c.id, CANDIDATES.c.full_name)
-                                      .where(CANDIDATES.c.id.in_(sorted({d.stream_id for d in rows})))).all())
+            rows = [d for d in open_deadlines(conn, until, None, 10**9) if scope is None or d.org in scope]
+            names = candidate_names(conn, sorted({d.stream_id for d in rows}))
             result = []
             for d in rows:
                 view, policy = _view(d), r.policy(d.kind)

@@ -14,15 +14,11 @@ process or a lost cursor never writes a report twice (UNIQUE key, storage/outbox
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine
 
+from storage import event_store
 from storage import outbox as store
-from storage.reminder_tables import SweepCursorRow
-from storage.tables import EventRow
 
-EVENTS = EventRow.__table__  # type: ignore[attr-defined]
-CURSORS = SweepCursorRow.__table__  # type: ignore[attr-defined]
 CURSOR = "report_upward"
 REPORTED_STEPS = ("branch_vote", "review_vote", "hold_ceremony")
 REASONS = {  # step -> (why it is reported, DOMAIN.md row)
@@ -34,19 +30,6 @@ REASONS = {  # step -> (why it is reported, DOMAIN.md row)
 
 def report_key(stream_id: str, version: int) -> str:
     return f"u:{stream_id}:{version}"
-
-
-def _cursor(conn: Connection, now: datetime) -> int:
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    conn.execute(insert(CURSORS).values(name=CURSOR, position=0, updated_at=store.utc(now))
-                 .on_conflict_do_nothing(index_elements=["name"]))
-    return int(conn.execute(select(CURSORS.c.position).where(CURSORS.c.name == CURSOR)).scalar_one())
-
-
-def _advance(conn: Connection, position: int, now: datetime) -> None:
-    """Only forward: a slower process that read less never moves the cursor back."""
-    conn.execute(update(CURSORS).where(CURSORS.c.name == CURSOR, CURSORS.c.position < position)
-                 .values(position=position, updated_at=store.utc(now)))
 
 
 def _row(event: Any, now: datetime) -> dict[str, Any]:
@@ -61,21 +44,18 @@ def plan_reports(engine: Engine, now: datetime, chunk: int = 5000) -> int:
     """Write one outbox row per `report_upward` event recorded since the cursor; returns rows written."""
     written = 0
     with engine.begin() as conn:
-        top = conn.execute(select(func.max(EVENTS.c.position))).scalar()
+        top = event_store.last_position(conn)
     if top is None:
         return 0
     while True:
         with engine.begin() as conn:
-            after = _cursor(conn, now)
+            after = store.read_cursor(conn, CURSOR, now)
             if after >= top:
                 return written
-            batch = conn.execute(
-                select(EVENTS.c.position, EVENTS.c.stream_id, EVENTS.c.version, EVENTS.c.derived)
-                .where(EVENTS.c.position > after, EVENTS.c.position <= top, EVENTS.c.type.in_(REPORTED_STEPS))
-                .order_by(EVENTS.c.position).limit(chunk)).all()
+            batch = event_store.derived_of_types(conn, REPORTED_STEPS, after, top, chunk)
             written += store.insert_new(conn, [_row(e, now) for e in batch
                                                if (e.derived or {}).get("report_upward")])
-            _advance(conn, batch[-1].position if len(batch) == chunk else top, now)
+            store.advance_cursor(conn, CURSOR, batch[-1].position if len(batch) == chunk else top, now)
 
 
 def report_context(event: Any, ceremony_due_on: date | None) -> dict[str, Any]:

@@ -2,27 +2,29 @@
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from states.calendar import WorkingCalendar
-from states.candidate import Candidate, apply, corrections_of, replay
-from states.decide import Allowed, allowed_steps, decide, decide_correction
+from states.candidate import Candidate, apply, replay
+from states.decide import Allowed, allowed_steps, judge
 from states.errors import CandidateNotFound, RuleViolation
 from states.events import Event
 from states.organisations import Tree
 from states.rules import RuleBook
 from states.step import Step
+from states.views import history_view
 from storage import organisations
+from storage.candidate_lists import CandidateFilter, Order, list_candidates, open_deadlines
 from storage.errors import ConcurrencyConflictError
 from storage.organisations import Organisation
-from storage.projections import CANDIDATES, DEADLINES, rows_before
-from storage.unit_of_work import SqlUnitOfWork, Transaction
+from storage.projections import rows_before
+from storage.unit_of_work import SqlUnitOfWork, StepsUnitOfWork, StepTransaction
 from workflow.clock import Clock, local_today
 from workflow.commands import AddOrganisation, RecordStep
 from workflow.config import Settings
@@ -71,10 +73,15 @@ class Ketnap:
     clock: Clock
     rulebook: RuleBook
     calendar: WorkingCalendar
+    steps_uow: StepsUnitOfWork | None = None  # the step path's unit of work; the SQL one when None
 
     @cached_property
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)
+
+    @property
+    def _steps(self) -> StepsUnitOfWork:
+        return self.steps_uow if self.steps_uow is not None else self.uow
 
     def today(self) -> date:
         return local_today(self.clock)
@@ -99,11 +106,11 @@ class Ketnap:
 
     def _record_once(self, cmd: RecordStep) -> StepResult:
         now = self.clock.now()
-        with self.uow.transaction() as tx:
+        with self._steps.transaction() as tx:
             result = self.record_in(tx, cmd, now)
         return StepResult(result.candidate, result.events, self._allowed_later(result.candidate, self.today()))
 
-    def record_in(self, tx: Transaction, cmd: RecordStep, now: datetime) -> StepResult:
+    def record_in(self, tx: StepTransaction, cmd: RecordStep, now: datetime) -> StepResult:
         """Judge and append one step inside the caller's transaction (batches: one transaction, all or nothing).
 
         Raises:
@@ -120,22 +127,21 @@ class Ketnap:
         step = Step(cmd.step, cmd.on, cmd.fields, now, cmd.actor,
                     facts_for(orgs.tree_on(cmd.on), cmd.step, cmd.fields, candidate), cmd.meta)
         latest = orgs.latest()
-        if cmd.step == "correct":
-            new = decide_correction(history, step, self.rulebook, self.calendar)
-            candidate, before = replay([*history, *new]), None
+        outcome = judge(history, candidate, step, self.rulebook, self.calendar)
+        new, before = outcome.events, None
+        if outcome.replayed:
+            candidate = outcome.candidate
         else:
-            new = decide(candidate, step, self.rulebook.for_date(cmd.on), self.calendar)
             before = rows_before(candidate, new, now, latest.current(candidate.org, stream_id))
             for event in new:
                 apply(candidate, event)
         tx.append(new, expected_version=len(history))
-        tx.project(candidate, None if cmd.step == "correct" else new, now, before,
-                   latest.current(candidate.org, stream_id))
+        tx.project(candidate, None if outcome.replayed else new, now, before, latest.current(candidate.org, stream_id))
         return StepResult(candidate, new)
 
     def _allowed_later(self, candidate: Candidate, on: date) -> Callable[[], list[Allowed]]:
         def compute() -> list[Allowed]:
-            with self.uow.reading() as tx:
+            with self._steps.reading() as tx:
                 return self._allowed(tx, candidate, on)
         return compute
 
@@ -146,14 +152,14 @@ class Ketnap:
     # --- reading -----------------------------------------------------------------------------------------
 
     def events(self, candidate_id: str) -> list[Event]:
-        with self.uow.reading() as tx:
+        with self._steps.reading() as tx:
             history = tx.load(candidate_id)
         if not history:
             raise CandidateNotFound(candidate_id)
         return history
 
     def show(self, candidate_id: str, on: date | None = None) -> StepResult:
-        with self.uow.reading() as tx:
+        with self._steps.reading() as tx:
             history = tx.load(candidate_id)
             if not history:
                 raise CandidateNotFound(candidate_id)
@@ -190,50 +196,20 @@ class Ketnap:
     def candidates(self, org: str | None = None, stage: str | None = None,
                    limit: int = 1000) -> list[dict[str, Any]]:
         with self.uow.reading() as tx:
-            query = select(CANDIDATES).order_by(CANDIDATES.c.org, CANDIDATES.c.full_name).limit(limit)
-            scope = self._scope(tx, org)
-            if scope is not None:
-                query = query.where(CANDIDATES.c.org.in_(scope))
-            if stage is not None:
-                query = query.where(CANDIDATES.c.stage == stage)
-            return [dict(r._mapping) for r in tx.conn.execute(query)]
+            page = list_candidates(tx.conn, self._scope(tx, org), CandidateFilter(stage=stage, limit=limit),
+                                   self.today(), order=Order.ORG, columns=None)
+        return page.rows
 
     def deadlines(self, org: str | None = None, until: date | None = None,
                   overdue: bool = False) -> list[dict[str, Any]]:
         """Open deadlines, soonest first, with the working days left (negative when overdue)."""
         today = self.today()
         with self.uow.reading() as tx:
-            query = (select(DEADLINES, CANDIDATES.c.full_name)
-                     .join(CANDIDATES, CANDIDATES.c.id == DEADLINES.c.stream_id)
-                     .where(DEADLINES.c.status == "open").order_by(DEADLINES.c.due_on, DEADLINES.c.stream_id))
-            scope = self._scope(tx, org)
-            if scope is not None:
-                query = query.where(DEADLINES.c.org.in_(scope))
-            if until is not None:
-                query = query.where(DEADLINES.c.due_on <= until)
-            if overdue:
-                query = query.where(DEADLINES.c.due_on < today)
-            rows = [dict(r._mapping) for r in tx.conn.execute(query)]
+            rows = open_deadlines(tx.conn, self._scope(tx, org), until, today if overdue else None)
         for row in rows:
             row["working_days_left"] = self.calendar.working_days_between(today, row["due_on"])
             row["overdue"] = row["due_on"] < today
         return rows
-
-
-def history_view(events: Sequence[Event], as_of: date | None,
-                 known_at: datetime | None) -> tuple[Candidate, list[Event]]:
-    """Bitemporal filter: `known_at` keeps what was recorded by then; `as_of` keeps what had happened by then
-    (corrections recorded later still apply to the events they correct)."""
-    kept = [e for e in events if known_at is None or e.recorded_at <= known_at]
-    if as_of is not None:
-        moved = {v: date.fromisoformat(fix["fields"]["on"]) for v, fix in corrections_of(kept).items()
-                 if "on" in fix["fields"]}  # a corrected date is when the step happened
-        versions = {e.version for e in kept if e.type != "correct" and moved.get(e.version, e.effective_on) <= as_of}
-        kept = [e for e in kept if e.version in versions
-                or (e.type == "correct" and int(e.payload["corrects"]) in versions)]
-    if not kept:
-        return Candidate(id=events[0].stream_id if events else ""), []
-    return replay(kept), kept  # versions stay as recorded: gaps show what was left out
 
 
 __all__ = ["Ketnap", "OrganisationError", "RuleViolation", "StepResult", "history_view"]

@@ -84,7 +84,7 @@ def test_a_bad_candidate_is_refused_with_the_field_named(cli: Cli, vetted: str, 
     refused = cli.run("candidate", "add", *[x for kv in args.items() for x in kv], expect=2)
 
     if option == "--on":  # parsed by the CLI before any step: the message names the option
-        assert refused["error"] == "invalid_input" and "--on" in refused["message"]
+        assert refused["code"] == refused["error"] == "invalid_request" and "--on" in refused["message"]
     else:
         assert option.removeprefix("--").replace("-", "_") in {v["field"] for v in refused["violations"]}
     assert [r["id"] for r in cli.run("candidate", "list")] == [vetted]
@@ -110,7 +110,7 @@ def test_a_stale_expected_version_exits_3_and_the_right_one_records(cli: Cli, ve
     unchanged = cli.run("show", vetted)
     done = cli.step(vetted, "collect_comments", "2024-06-15", comments, "--expected-version", "7")
 
-    assert stale["error"] == "conflict" and "7" in stale["message"]
+    assert stale["code"] == stale["error"] == "version_conflict" and "7" in stale["message"]
     assert unchanged["version"] == 7
     assert done["version"] == 8
 

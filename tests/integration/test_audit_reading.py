@@ -5,12 +5,13 @@ a chunk; and on PostgreSQL, workers that read the audit's own snapshot."""
 import pytest
 from sqlalchemy import Engine, delete
 
+from storage.audit_reads import count_events
 from storage.event_store import load_stream
 from storage.projections import CANDIDATES
 from tests.integration.support import FULL_PATH, record_path, steps_until
 from workflow.audit import projection_check, reader
 from workflow.audit.findings import PROJECTION
-from workflow.audit.reader import count_events, iter_chunks, iter_streams
+from workflow.audit.reader import iter_chunks, iter_streams
 from workflow.audit.stream_checks import stream_findings
 from workflow.audit.verify import Scope, Verifier, exported_snapshot, snapshot, verify
 from workflow.service import Ketnap

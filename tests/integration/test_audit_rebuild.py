@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import Engine, delete, select, update
 from typer.testing import CliRunner
 
+from storage.checkpoints import HEADS
 from storage.event_store import EVENTS
 from storage.projections import CANDIDATES, DEADLINES
 from tests.integration.support import FULL_PATH, record_path, snapshot, steps_until
@@ -79,14 +80,14 @@ def test_cli_exit_status_is_zero_only_when_everything_holds(ketnap: Ketnap) -> N
     code, report = cli(ketnap, "audit", "verify", "--since-checkpoint", "0" * 64)
     assert code == EXIT_VERIFY_FAILED and report["counts"]["checkpoint"] == 1  # type: ignore[index]
     code, refused = cli(ketnap, "audit", "verify", "--candidate", "nobody")
-    assert code == 2 and refused["error"] == "CandidateNotFound"
+    assert code == 2 and refused["error"] == "candidate_not_found"
 
 
 def test_a_checkpoint_whose_stored_heads_were_altered_is_reported(ketnap: Ketnap) -> None:
     record_path(ketnap, steps_until("branch_vote"))
     with ketnap.engine.begin() as conn:
         made = checkpoint.create(conn, ketnap.clock.now(), "auditor")
-        conn.execute(update(checkpoint.HEADS).values(hash="f" * 64))
+        conn.execute(update(HEADS).values(hash="f" * 64))
     report = verify(ketnap.engine, ketnap.rulebook, ketnap.calendar, since_checkpoint=made.digest)
     assert [f.kind for f in report.findings] == ["checkpoint"]
     assert report.checkpoint is not None and report.checkpoint["log_as_of_checkpoint_intact"] is True

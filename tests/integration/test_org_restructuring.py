@@ -163,3 +163,37 @@ def test_reminders_go_to_the_new_committees_office_from_the_change_date_never_tw
 
     sent = [(to, m.key.split(":")[3]) for to, m in reminders.channels["email"].sent]  # type: ignore[attr-defined]
     assert sent == [("vanphong@huyen.example.vn", "before-30"), ("vanphong@xa.example.vn", "before-7")]
+
+
+def test_a_batch_with_one_bad_change_writes_nothing_and_names_it(app_h: Ketnap) -> None:
+    cid = until_decision(app_h)
+    before = (app_h.organisations.history_log().changes, app_h.orgs(), app_h.candidates())
+    batch = [
+        OrgChange("created", "X", RESTRUCTURED, "1234-QĐ/TU", name="Đảng bộ xã Thanh Nưa", level="commune",
+                  parent="TINH"),
+        OrgChange("moved", "DU-CS", RESTRUCTURED, parent="X"),
+        OrgChange("merged", "CB-01", RESTRUCTURED, into="CB-77"),  # no such successor
+        OrgChange("moved", "TINH", RESTRUCTURED, parent="CB-01"),  # a cycle
+    ]
+
+    with pytest.raises(RuleViolation) as refused:
+        app_h.organisations.change(batch, "admin")
+
+    assert [(v.rule, v.message_en.split(":")[0]) for v in refused.value.violations] == [
+        ("org_successor_not_living", "#3 merged CB-01 (2025-07-01)"),
+        ("org_move_cycle", "#4 moved TINH (2025-07-01)")]
+    assert (app_h.organisations.history_log().changes, app_h.orgs(), app_h.candidates()) == before
+    assert app_h.candidates()[0]["id"] == cid
+
+
+def test_a_dry_run_shows_who_moves_and_writes_nothing(app_h: Ketnap) -> None:
+    cid = until_decision(app_h)
+    app_h.add_org(AddOrganisation(code="CB-02", name="Chi bộ Học sinh", level="branch", parent="DU-CS"))
+
+    preview = app_h.organisations.change([OrgChange("merged", "CB-01", RESTRUCTURED, into="CB-02")], "admin",
+                                         dry_run=True)
+
+    assert [(m.id, m.from_org, m.to_org) for m in preview.moved] == [(cid, "CB-01", "CB-02")]
+    assert preview.moved[0].open_deadlines >= 1
+    assert app_h.organisations.tree().living("CB-01") is not None
+    assert app_h.candidates()[0]["org"] == "CB-01"

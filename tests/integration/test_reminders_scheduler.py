@@ -26,15 +26,14 @@ from tests.integration.reminders_support import (
     wait_until,
     write_config,
 )
-from workflow.bootstrap import bootstrap
-from workflow.reminders import Reminders
+from workflow.bootstrap import bootstrap, reminders_for
 from workflow.scheduler import SchedulerService
 
 
 def test_jobs_have_explicit_ids_and_never_drop_a_misfire(sqlite_url: str, clock: FrozenClock) -> None:
     engine = make_engine(sqlite_url)
     app = bootstrap(settings(), engine=engine, clock=clock)
-    service = SchedulerService(Reminders.for_app(app, {"email": InMemoryChannel()}), clock)
+    service = SchedulerService(reminders_for(app, {"email": InMemoryChannel()}), clock)
     scheduler = service.build()
     scheduler.start(paused=True)
     try:

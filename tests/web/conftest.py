@@ -14,10 +14,10 @@ from sqlalchemy import Engine
 
 from tests.builders import AFTER_VOTE, PATH_TO_VOTE, PERSON
 from tests.fakes import FrozenClock
+from workflow import accounts
 from workflow.bootstrap import bootstrap
 from workflow.commands import AddOrganisation, RecordStep
 from workflow.service import Ketnap
-from workflow.web import accounts
 from workflow.web.app import create_app
 
 with warnings.catch_warnings():

@@ -7,7 +7,7 @@ import pytest
 
 from tests.builders import PERSON
 from tests.web.conftest import ON, Env
-from workflow.web import accounts
+from workflow import accounts
 
 NEW_PERSON = {"org": "CB-01", "full_name": "Trần Thị Mỹ Dung", "birth_date": "2001-05-19", "sex": "F",
               "education": "university"}

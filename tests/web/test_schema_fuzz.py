@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 
 from tests.web.conftest import Env
-from workflow.web import accounts
+from workflow import accounts
 
 pytestmark = pytest.mark.slow
 EXAMPLES_PER_OPERATION = 30

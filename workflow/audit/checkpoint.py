@@ -9,21 +9,18 @@ verify can name the stream that changed, and the digest authenticates those stor
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, select
+from sqlalchemy import Connection
 
 from states.events import Event
-from storage.event_store import EVENTS
-from storage.tables import CheckpointHeadRow, CheckpointRow
+from storage import checkpoints as store
+from storage.checkpoints import Checkpoint
 from workflow.audit.findings import CHECKPOINT, REWRITTEN, STREAM_DELETED, TRUNCATED, UNCOVERED, Finding
 
-CHECKPOINTS = CheckpointRow.__table__  # type: ignore[attr-defined]
-HEADS = CheckpointHeadRow.__table__  # type: ignore[attr-defined]
-INSERT_BATCH = 5000
+INSERT_BATCH = store.BATCH
 
 
 class MerkleRoot:
@@ -58,77 +55,31 @@ def merkle_root(heads: Iterable[tuple[str, int, str]]) -> str:
     return tree.hexdigest()
 
 
-def _by_code_point(conn: Connection, column: Any) -> Any:
-    """Order by code point whatever the database's collation (PostgreSQL's may be a locale's)."""
-    return column.collate("C") if conn.dialect.name == "postgresql" else column
-
-
-def heads_in_log(conn: Connection, last_position: int) -> Iterator[tuple[str, int, str]]:
-    """Each stream's last event at or before `last_position`, in code-point order of stream_id."""
-    latest = (select(EVENTS.c.stream_id, func.max(EVENTS.c.version).label("version"))
-              .where(EVENTS.c.position <= last_position).group_by(EVENTS.c.stream_id).subquery())
-    query = (select(EVENTS.c.stream_id, EVENTS.c.version, EVENTS.c.hash)
-             .join(latest, and_(EVENTS.c.stream_id == latest.c.stream_id, EVENTS.c.version == latest.c.version))
-             .order_by(_by_code_point(conn, EVENTS.c.stream_id)).execution_options(yield_per=INSERT_BATCH))
-    for row in conn.execute(query):
-        yield row.stream_id, row.version, row.hash
-
-
-def stored_heads(conn: Connection, checkpoint_id: int) -> Iterator[tuple[str, int, str]]:
-    query = (select(HEADS.c.stream_id, HEADS.c.version, HEADS.c.hash).where(HEADS.c.checkpoint_id == checkpoint_id)
-             .order_by(_by_code_point(conn, HEADS.c.stream_id)).execution_options(yield_per=INSERT_BATCH))
-    for row in conn.execute(query):
-        yield row.stream_id, row.version, row.hash
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    id: int
-    digest: str
-    streams: int
-    events: int
-    last_position: int
-    created_at: datetime
-    actor: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "digest": self.digest, "streams": self.streams, "events": self.events,
-                "last_position": self.last_position, "created_at": self.created_at, "actor": self.actor}
-
-
 def create(conn: Connection, now: datetime, actor: str) -> Checkpoint:
-    """Record a checkpoint over the log as it stands in this transaction and return it with its digest."""
-    last_position = int(conn.execute(select(func.coalesce(func.max(EVENTS.c.position), 0))).scalar() or 0)
-    events = int(conn.execute(select(func.count()).select_from(EVENTS)).scalar() or 0)
-    checkpoint_id = conn.execute(CHECKPOINTS.insert().values(
-        digest="", streams=0, events=events, last_position=last_position, created_at=now, actor=actor)
-        .returning(CHECKPOINTS.c.id)).scalar_one()
+    """Record a checkpoint over the log as it stands in this transaction and return it with its digest; the
+    heads stream from the log into the tree and the table a batch at a time."""
+    checkpoint_id, last_position, events = store.open_checkpoint(conn, now, actor)
     tree, batch = MerkleRoot(), []
-    for stream_id, version, hash_ in heads_in_log(conn, last_position):
-        tree.add(stream_id, version, hash_)
-        batch.append({"checkpoint_id": checkpoint_id, "stream_id": stream_id, "version": version, "hash": hash_})
+    for head in store.heads_in_log(conn, last_position):
+        tree.add(*head)
+        batch.append(head)
         if len(batch) >= INSERT_BATCH:
-            conn.execute(HEADS.insert(), batch)
+            store.add_heads(conn, checkpoint_id, batch)
             batch = []
-    if batch:
-        conn.execute(HEADS.insert(), batch)
+    store.add_heads(conn, checkpoint_id, batch)
     digest = tree.hexdigest()
-    conn.execute(CHECKPOINTS.update().where(CHECKPOINTS.c.id == checkpoint_id)
-                 .values(digest=digest, streams=tree.leaves))
+    store.seal(conn, checkpoint_id, digest, tree.leaves)
     return Checkpoint(checkpoint_id, digest, tree.leaves, events, last_position, now, actor)
 
 
 def find(conn: Connection, digest: str) -> Checkpoint | None:
-    row = conn.execute(select(CHECKPOINTS).where(CHECKPOINTS.c.digest == digest.strip().lower())
-                       .order_by(CHECKPOINTS.c.id.desc()).limit(1)).first()
-    if row is None:
-        return None
-    return Checkpoint(row.id, row.digest, row.streams, row.events, row.last_position, row.created_at, row.actor)
+    """A digest as an auditor copied it: surrounding spaces and capitals do not matter."""
+    return store.find(conn, digest.strip().lower())
 
 
 def list_all(conn: Connection) -> list[Checkpoint]:
-    rows = conn.execute(select(CHECKPOINTS).order_by(CHECKPOINTS.c.id))
-    return [Checkpoint(r.id, r.digest, r.streams, r.events, r.last_position, r.created_at, r.actor) for r in rows]
+    """Every checkpoint, oldest first (`ketnap audit checkpoint --list`)."""
+    return store.list_all(conn)
 
 
 class CheckpointCheck:
@@ -149,10 +100,10 @@ class CheckpointCheck:
 
     def _authenticate(self) -> None:
         assert self.checkpoint is not None
-        if merkle_root(stored_heads(self.conn, self.checkpoint.id)) == self.digest:
+        if merkle_root(store.stored_heads(self.conn, self.checkpoint.id)) == self.digest:
             self.heads_trusted = True
             return
-        log_root = merkle_root(heads_in_log(self.conn, self.checkpoint.last_position))
+        log_root = merkle_root(store.heads_in_log(self.conn, self.checkpoint.last_position))
         log_intact = log_root == self.digest
         self.summary["log_as_of_checkpoint_intact"] = log_intact
         self.findings.append(Finding(
@@ -165,10 +116,7 @@ class CheckpointCheck:
         """Heads cut short or rewritten, and events placed before the checkpoint that it did not cover."""
         if not self.heads_trusted or self.checkpoint is None or not streams:
             return []
-        ids = [s[0].stream_id for s in streams]
-        heads = {r.stream_id: (r.version, r.hash) for r in self.conn.execute(
-            select(HEADS.c.stream_id, HEADS.c.version, HEADS.c.hash)
-            .where(HEADS.c.checkpoint_id == self.checkpoint.id, HEADS.c.stream_id.in_(ids)))}
+        heads = store.heads_of(self.conn, self.checkpoint.id, [s[0].stream_id for s in streams])
         found: list[Finding] = []
         for events in streams:
             head = heads.get(events[0].stream_id)
@@ -198,10 +146,6 @@ class CheckpointCheck:
         """Streams the checkpoint covered that have no events left."""
         if not self.heads_trusted or self.checkpoint is None:
             return []
-        gone = ~exists().where(EVENTS.c.stream_id == HEADS.c.stream_id)
-        query = (select(HEADS.c.stream_id, HEADS.c.version)
-                 .where(HEADS.c.checkpoint_id == self.checkpoint.id, gone).order_by(HEADS.c.stream_id))
-        if only is not None:
-            query = query.where(HEADS.c.stream_id.in_(only))
-        return [Finding(STREAM_DELETED, r.stream_id, r.version, f"the whole stream is gone (the checkpoint saw "
-                        f"{r.version} event(s))") for r in self.conn.execute(query)]
+        return [Finding(STREAM_DELETED, stream_id, version, f"the whole stream is gone (the checkpoint saw "
+                        f"{version} event(s))")
+                for stream_id, version in store.deleted_streams(self.conn, self.checkpoint.id, only)]

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from states.events import Event
+from storage.audit_reads import snapshot
 from workflow.audit.reader import iter_streams
-from workflow.audit.verify import snapshot
 from workflow.clock import VIETNAM
 
 # A report filter, not a rule of the procedure: how many days between the document's date and its entry

@@ -5,14 +5,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, exists, select
-from sqlalchemy.engine import Dialect
+from sqlalchemy import Connection
 
 from states.candidate import Candidate
-from storage import driver_sql
-from storage.driver_sql import DriverStatement
-from storage.event_store import EVENTS
-from storage.projections import CANDIDATES, DEADLINES, candidate_values, deadline_values
+from storage import audit_reads
+from storage.projections import candidate_values, deadline_values
 from workflow.audit.findings import PROJECTION, Finding
 
 IGNORED = frozenset({"updated_at", "id"})  # the moment of projecting, and a deadline's surrogate key
@@ -43,28 +40,13 @@ def _diff(stream: str, what: str, expected: dict[str, Any], actual: dict[str, An
     return found
 
 
-def _rows(conn: Connection, table: Any, key: str, name: str, bounds: dict[str, str]) -> list[dict[str, Any]]:
-    """The rows of `table` whose `key` lies in `bounds` (lo, hi, or one id), with Core's values for each
-    column compared (not the IGNORED ones), fetched as a driver statement (storage/driver_sql.py): an audit
-    compares every row."""
-    columns = [c for c in table.columns if c.name not in IGNORED or c.name == key]
-
-    def build(dialect: Dialect) -> DriverStatement:
-        column = table.c[key]
-        where = ((column == bindparam("one")) if name.endswith(".one")
-                 else (column >= bindparam("lo")) & (column <= bindparam("hi")))
-        return DriverStatement(select(*columns).where(where), dialect, result_types=[c.type for c in columns])
-
-    names = [c.name for c in columns]
-    return [dict(zip(names, row, strict=True)) for row in driver_sql.statement(conn, name, build).rows(conn, bounds)]
-
-
-def _projected(conn: Connection, bounds: dict[str, str],
-               suffix: str) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, dict[str, Any]]]]:
-    """Candidate rows by id and deadline rows by stream and kind, for the ids within `bounds`."""
-    rows = {r["id"]: r for r in _rows(conn, CANDIDATES, "id", f"audit.candidate{suffix}", bounds)}
+def _projected(conn: Connection,
+               bounds: dict[str, str]) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, dict[str, Any]]]]:
+    """Candidate rows by id and deadline rows by stream and kind, for the ids within `bounds`, with every
+    column compared (not the IGNORED ones)."""
+    rows = {r["id"]: r for r in audit_reads.candidate_rows(conn, bounds, IGNORED)}
     deadlines: dict[str, dict[str, dict[str, Any]]] = {}
-    for r in _rows(conn, DEADLINES, "stream_id", f"audit.deadline{suffix}", bounds):
+    for r in audit_reads.deadline_rows(conn, bounds, IGNORED):
         deadlines.setdefault(r["stream_id"], {})[r["kind"]] = r
     return rows, deadlines
 
@@ -77,12 +59,12 @@ def compare_chunk(conn: Connection, replayed: Sequence[Candidate]) -> list[Findi
     out of order) is looked up by its own id, so the answer never depends on the order."""
     if not replayed:
         return []
-    rows, deadlines = _projected(conn, {"lo": replayed[0].id, "hi": replayed[-1].id}, ".range")
+    rows, deadlines = _projected(conn, {"lo": replayed[0].id, "hi": replayed[-1].id})
     found: list[Finding] = []
     for c in replayed:
         row, theirs = rows.get(c.id), deadlines.get(c.id, {})
         if row is None:
-            own_rows, own_deadlines = _projected(conn, {"one": c.id}, ".one")
+            own_rows, own_deadlines = _projected(conn, {"one": c.id})
             row, theirs = own_rows.get(c.id), own_deadlines.get(c.id, {})
         found += _compare_one(c, row, theirs)
     return found
@@ -116,14 +98,5 @@ def _compare_one(c: Candidate, row: dict[str, Any] | None, rows: dict[str, dict[
 def rows_without_streams(conn: Connection, orgs: set[str] | None = None,
                          only: list[str] | None = None) -> list[Finding]:
     """Candidate and deadline rows whose stream has no event at all."""
-    found: list[Finding] = []
-    for table, key, what in ((CANDIDATES, CANDIDATES.c.id, "candidate"),
-                             (DEADLINES, DEADLINES.c.stream_id, "deadline")):
-        query = select(key).distinct().where(~exists().where(EVENTS.c.stream_id == key)).order_by(key)
-        if orgs is not None:
-            query = query.where(table.c.org.in_(orgs))
-        if only is not None:
-            query = query.where(key.in_(only))
-        found += [Finding(PROJECTION, sid, None, f"a {what} row exists but the stream has no events",
-                          {"table": what}) for sid in conn.execute(query).scalars()]
-    return found
+    return [Finding(PROJECTION, sid, None, f"a {what} row exists but the stream has no events", {"table": what})
+            for what, sid in audit_reads.rows_without_streams(conn, orgs, only)]

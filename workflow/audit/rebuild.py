@@ -9,12 +9,11 @@ idempotency keys (decision 8), so a rebuild never makes a reminder go out twice.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, exists
+from sqlalchemy import Engine
 
 from states.candidate import replay
 from storage import organisations
-from storage.event_store import EVENTS
-from storage.projections import CANDIDATES, DEADLINES, project
+from storage.projections import project, remove_rows_without_streams
 from workflow.audit.orgs import OrgDirectory
 from workflow.audit.reader import iter_chunks
 
@@ -55,8 +54,5 @@ def rebuild(engine: Engine, now: datetime) -> Rebuilt:
                     raise RebuildFailed(stream[0].stream_id, err) from err
                 streams += 1
                 events += len(stream)
-        removed = []
-        for table, key in ((CANDIDATES, CANDIDATES.c.id), (DEADLINES, DEADLINES.c.stream_id)):
-            result = conn.execute(delete(table).where(~exists().where(EVENTS.c.stream_id == key)))
-            removed.append(result.rowcount)
-    return Rebuilt(streams, events, removed[0], removed[1])
+        removed_candidates, removed_deadlines = remove_rows_without_streams(conn)
+    return Rebuilt(streams, events, removed_candidates, removed_deadlines)

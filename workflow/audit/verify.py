@@ -6,7 +6,6 @@ Nothing here writes. Memory holds one chunk of streams, the organisation tree an
 
 import gc
 import os
-import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, wait
@@ -16,19 +15,24 @@ from multiprocessing import get_context
 from queue import SimpleQueue
 from threading import Thread
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 
 from states.calendar import WorkingCalendar
 from states.candidate import Candidate
 from states.errors import CandidateNotFound
 from states.events import Event
 from states.rules import RuleBook
+from storage.audit_reads import Bounds, count_events, split
+
+# re-exported: the CLI, the benchmark and the tests open the audit's view from here
+from storage.audit_reads import exported_snapshot as exported_snapshot
+from storage.audit_reads import snapshot as snapshot
 from storage.engine import make_engine
 from workflow.audit import projection_check
 from workflow.audit.checkpoint import CheckpointCheck
 from workflow.audit.findings import Finding, Report
 from workflow.audit.orgs import OrgDirectory, org_log_findings
-from workflow.audit.reader import Bounds, count_events, iter_chunks, split
+from workflow.audit.reader import iter_chunks
 from workflow.audit.stream_checks import DatedRuleBook, stream_findings
 
 Progress = Callable[[int], None]
@@ -46,33 +50,6 @@ class Scope:
 
     candidate: str | None = None
     org: str | None = None
-
-
-@contextmanager
-def snapshot(engine: Engine, shared: str | None = None) -> Iterator[Connection]:
-    """One consistent, read-only view of the log for the whole audit (a single snapshot on both databases).
-
-    `shared`: on PostgreSQL, a snapshot exported by the audit's first process (`exported_snapshot`), so that
-    its workers read exactly what it reads."""
-    options: dict[str, str] = ({"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql"
-                               else {"sqlite_begin": "DEFERRED"})
-    with engine.connect().execution_options(**options) as conn, conn.begin():
-        if shared is not None:
-            if not _SNAPSHOT_ID.fullmatch(shared):
-                raise ValueError(f"not a PostgreSQL snapshot id: {shared!r}")
-            conn.execute(text(f"SET TRANSACTION SNAPSHOT '{shared}'"))  # a literal: SET takes no parameters
-        yield conn
-
-
-_SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f]+-[0-9A-Fa-f]+(-[0-9]+)?")
-
-
-def exported_snapshot(conn: Connection) -> str | None:
-    """This transaction's snapshot, for workers to read the same log (PostgreSQL); None on SQLite, where a
-    worker's snapshot is taken when it starts: the log only grows, so it sees all the audit sees, maybe more."""
-    if conn.dialect.name != "postgresql":
-        return None
-    return str(conn.execute(text("SELECT pg_export_snapshot()")).scalar_one())
 
 
 EVENTS_PER_WORKER = 200_000  # a worker costs about a second to start: worth it from a few seconds of work

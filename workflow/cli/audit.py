@@ -22,13 +22,12 @@ from workflow.audit import checkpoint as checkpoints
 from workflow.audit import dossier as dossiers
 from workflow.audit.findings import Report
 from workflow.audit.late_entries import DEFAULT_MIN_DAYS, late_entries
-from workflow.audit.rebuild import RebuildFailed, rebuild
+from workflow.audit.rebuild import rebuild
 from workflow.audit.timeline import Entry
-from workflow.audit.verify import Scope, UnknownOrganisation, Verifier, snapshot
+from workflow.audit.verify import Scope, Verifier, snapshot
 from workflow.cli import context as cli
-from workflow.cli.render import event_doc, to_json
-
-EXIT_VERIFY_FAILED = 4
+from workflow.documents import event_doc, to_json
+from workflow.refusals import EXIT_VERIFY_FAILED
 
 audit_app = typer.Typer(help="Audit the log: verify chains and rules, checkpoints, late entries, rebuild "
                         "projections. Exit 4 when something does not hold.", no_args_is_help=True)
@@ -64,13 +63,10 @@ def verify_cmd(
     c = cli.get(ctx)
     with cli.refusals(c):
         app = c.app()
-        try:
-            with snapshot(app.engine) as conn:
-                verifier = Verifier(conn, app.rulebook, app.calendar, Scope(candidate, org), since_checkpoint)
-                with _progress(verifier.total(), "verifying") as advance:
-                    report = verifier.run(advance, workers)
-        except UnknownOrganisation as err:
-            cli.fail(c, "unknown_organisation", str(err))
+        with snapshot(app.engine) as conn:
+            verifier = Verifier(conn, app.rulebook, app.calendar, Scope(candidate, org), since_checkpoint)
+            with _progress(verifier.total(), "verifying") as advance:
+                report = verifier.run(advance, workers)
     c.emit(report.as_dict(), lambda con: _print_report(con, report))
     if not report.ok:
         raise typer.Exit(EXIT_VERIFY_FAILED)
@@ -152,10 +148,7 @@ def rebuild_cmd(ctx: typer.Context) -> None:
     c = cli.get(ctx)
     with cli.refusals(c):
         app = c.app()
-        try:
-            done = rebuild(app.engine, app.clock.now())
-        except RebuildFailed as err:
-            cli.fail(c, "rebuild_failed", str(err), exit_code=EXIT_VERIFY_FAILED)
+        done = rebuild(app.engine, app.clock.now())
     c.emit(vars(done), lambda con: con.print(
         f"rebuilt {done.streams} candidate(s) from {done.events} event(s); removed {done.removed_candidates} "
         f"candidate and {done.removed_deadlines} deadline row(s) with no stream"))

@@ -1,5 +1,6 @@
-"""What every command shares: the global options, the app, the output mode and the mapping of errors
-to exit codes (0 done, 2 input refused with the reasons, 3 concurrency conflict)."""
+"""What every command shares: the global options, the app, the output mode, and showing refusals with the
+codes and exit statuses of workflow/refusals.py (0 done, 2 input refused with the reasons, 3 concurrency
+conflict)."""
 
 import getpass
 import json
@@ -16,17 +17,13 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from states.errors import ProcedureError, RuleViolation
 from storage import migrate
-from storage.errors import ConcurrencyConflictError
 from workflow.bootstrap import bootstrap
-from workflow.cli.render import to_json, violation_doc
 from workflow.clock import VIETNAM
-from workflow.config import ConfigError, load_settings
+from workflow.config import load_settings
+from workflow.documents import cli_refusal_doc, to_json
+from workflow.refusals import REFUSABLE, DatabaseNotReady, InvalidInput, refusal_for
 from workflow.service import Ketnap
-
-EXIT_REFUSED = 2
-EXIT_CONFLICT = 3
 
 
 @dataclass
@@ -43,7 +40,7 @@ class Context:
                 settings = settings.model_copy(update={"database_url": self.db})
             self._app = bootstrap(settings)
         if need_schema and migrate.current_revision(self._app.engine) != migrate.head_revision():
-            fail(self, "database_not_ready", "the database schema is missing or old: run `ketnap init` first")
+            fail(self, DatabaseNotReady())
         return self._app
 
     def emit(self, document: Any, text: Callable[[Console], None]) -> None:
@@ -63,36 +60,38 @@ def actor() -> str:
     return os.environ.get("KETNAP_ACTOR") or getpass.getuser()
 
 
-def fail(c: Context, code: str, message: str, *, details: list[dict[str, Any]] | None = None,
-         exit_code: int = EXIT_REFUSED) -> NoReturn:
+def fail(c: Context, err: Exception) -> NoReturn:
+    """Show a refusal as its row in workflow/refusals.py says, and exit with the row's status.
+
+    Raises:
+        err itself, when it is not a refusal the CLI meets (a bug, shown with its traceback).
+    """
+    refusal = refusal_for(err)
+    if refusal is None or refusal.exit_status is None:
+        raise err
     if c.json:
-        sys.stdout.write(to_json({"error": code, "message": message, "violations": details or []}) + "\n")
+        sys.stdout.write(to_json(cli_refusal_doc(refusal)) + "\n")
     else:
-        err = Console(stderr=True, highlight=False, soft_wrap=True)
-        err.print(f"[bold red]refused[/] ({code}): {message}", markup=True)
-        for d in details or []:
+        out = Console(stderr=True, highlight=False, soft_wrap=True)
+        out.print(f"[bold red]refused[/] ({refusal.code}): {refusal.message}", markup=True)
+        for d in refusal.violations:
             where = f" [{d['field']}]" if d.get("field") else ""
-            err.print(f"  - {d['rule']}{where}: {d['message_vi']}", markup=False)
-            err.print(f"    {d['message_en']} ({d['ref']}; {d['source']})", markup=False)
-    raise typer.Exit(exit_code)
+            out.print(f"  - {d['rule']}{where}: {d['message_vi']}", markup=False)
+            out.print(f"    {d['message_en']} ({d['ref']}; {d['source']})", markup=False)
+    raise typer.Exit(refusal.exit_status)
 
 
 @contextmanager
 def refusals(c: Context) -> Iterator[None]:
-    """Map the errors a user can cause to exit codes, with every reason shown."""
+    """Show every error a user can cause with every reason; the parsers' own errors become InvalidInput."""
     try:
         yield
-    except RuleViolation as err:
-        fail(c, "rule_violation", f"{err.step} was refused", details=[violation_doc(v) for v in err.violations])
-    except ConcurrencyConflictError as err:
-        fail(c, "conflict", str(err), exit_code=EXIT_CONFLICT)
-    except (ProcedureError, ConfigError) as err:
-        fail(c, type(err).__name__, str(err))
-    except ValidationError as err:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors())
-        fail(c, "invalid_input", problems)
+    except ValidationError as err:  # a command built from what was typed
+        fail(c, InvalidInput("; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors())))
     except typer.BadParameter as err:  # a malformed option: with --json the reason is still one document
-        fail(c, "invalid_input", err.format_message())
+        fail(c, InvalidInput(err.format_message()))
+    except REFUSABLE as err:
+        fail(c, err)
 
 
 def parse_date(value: str | None, option: str) -> date | None:

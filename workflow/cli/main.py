@@ -14,13 +14,14 @@ from storage import migrate
 from workflow.audit.timeline import timeline
 from workflow.cli import context as cli
 from workflow.cli.audit import history_details, history_event_doc, print_open_deadlines
-from workflow.cli.render import allowed_doc, candidate_doc, deadline_doc, event_doc
 from workflow.commands import RecordStep
 from workflow.demo import load_demo
+from workflow.documents import allowed_doc, candidate_doc, deadline_doc, result_doc
 from workflow.service import StepResult
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, rich_markup_mode=None)
-org_app = typer.Typer(help="Party organisations: the tree of province, commune, grassroots and branches.",
+org_app = typer.Typer(help="Party organisations: the tree of province, commune, grassroots and branches, as a "
+                      "dated history.",
                       no_args_is_help=True)
 candidate_app = typer.Typer(help="Candidates: add one, list them by organisation and stage.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
@@ -185,9 +186,7 @@ def step(
         values = cli.parse_assignments(fields or [])
         result = c.app().record_step(RecordStep(candidate_id=candidate_id, step=name, on=on_date, fields=values,
                                                 actor=cli.actor(), expected_version=expected_version))
-    c.emit({**candidate_doc(result.candidate), "events": [event_doc(e) for e in result.events],
-            "allowed_steps": [allowed_doc(a) for a in result.allowed]},
-           lambda con: _print_result(con, result, f"recorded {name}"))
+    c.emit(result_doc(result), lambda con: _print_result(con, result, f"recorded {name}"))
 
 
 @app.command()

@@ -2,6 +2,7 @@
 makes (rename, move, merge, split, dissolve, authorise), and read the tree, one organisation or its history as
 of any date. Every change is judged against the tree of its date; a refused one writes nothing."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
@@ -50,11 +51,23 @@ def _print_result(con: Console, r: Restructuring) -> None:
                   f"{a.classes} class(es), contacts {', '.join(a.contacts) or '-'}, {a.users} user scope(s)")
 
 
-def _change(ctx: typer.Context, cmd: ChangeOrganisation, dry_run: bool = False) -> None:
+def _change(ctx: typer.Context, commands: Callable[[], list[ChangeOrganisation]], dry_run: bool = False) -> None:
+    """Validate the commands (inside the refusal handler, so a bad value is a refusal), record them together."""
     c = cli.get(ctx)
     with cli.refusals(c):
-        result = c.app().organisations.change([change_of(cmd)], cli.actor(), dry_run=dry_run)
+        changes = [change_of(cmd) for cmd in commands()]
+        result = c.app().organisations.change(changes, cli.actor(), dry_run=dry_run)
     c.emit(restructuring_doc(result), lambda con: _print_result(con, result))
+
+
+def _parts(items: list[str]) -> dict[str, str]:
+    parts = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise typer.BadParameter(f"{item!r} is not PART=SUCCESSOR", param_hint="--part")
+        parts[key.strip()] = value.strip()
+    return parts
 
 
 def _on(value: str) -> date:
@@ -156,7 +169,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
             con.print(f"{org.code}: {org.name} - {_status(org)}")
             table = Table("effective", "change", "details", "decision", "recorded (UTC)", "by")
             for e in events:
-                details = ", ".join(f"{k}={v}" for k, v in e.payload.items() if k not in ("decision", "issuer"))
+                details = ", ".join(f"{k}={v}" for k, v in e.payload.items()
+                                    if k not in ("decision", "issuer") and v is not None)
                 who = " ".join(x for x in (e.payload.get("decision"), e.payload.get("issuer")) if x)
                 table.add_row(_day(e.effective_on), e.type if e.stream_id == code else f"{e.type} ({e.stream_id})",
                               details, who or "-", e.recorded_at.strftime("%d/%m/%Y %H:%M"), e.actor)
@@ -170,8 +184,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                    on: Annotated[str, ON], decision: Annotated[str, DECISION] = "",
                    issuer: Annotated[str, ISSUER] = "", dry_run: Annotated[bool, DRY_RUN] = False) -> None:
         """Rename an organisation from a date on (its history keeps the old name)."""
-        _change(ctx, ChangeOrganisation(kind="renamed", code=code, name=name, on=_on(on), decision=decision,
-                                        issuer=issuer), dry_run)
+        _change(ctx, lambda: [ChangeOrganisation(kind="renamed", code=code, name=name, on=_on(on), decision=decision,
+                                        issuer=issuer)], dry_run)
 
     @org_app.command("move")
     def org_move(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Organisation code.")],
@@ -179,8 +193,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                  on: Annotated[str, ON], decision: Annotated[str, DECISION] = "",
                  issuer: Annotated[str, ISSUER] = "", dry_run: Annotated[bool, DRY_RUN] = False) -> None:
         """Place an organisation (with everything under it) under a new parent from a date on."""
-        _change(ctx, ChangeOrganisation(kind="moved", code=code, parent=parent, on=_on(on), decision=decision,
-                                        issuer=issuer), dry_run)
+        _change(ctx, lambda: [ChangeOrganisation(kind="moved", code=code, parent=parent, on=_on(on), decision=decision,
+                                        issuer=issuer)], dry_run)
 
     @org_app.command("set-level")
     def org_set_level(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Organisation code.")],
@@ -189,8 +203,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                       on: Annotated[str, ON], decision: Annotated[str, DECISION] = "",
                       issuer: Annotated[str, ISSUER] = "", dry_run: Annotated[bool, DRY_RUN] = False) -> None:
         """Change an organisation's level from a date on."""
-        _change(ctx, ChangeOrganisation(kind="level_changed", code=code, level=level, on=_on(on),
-                                        decision=decision, issuer=issuer), dry_run)
+        _change(ctx, lambda: [ChangeOrganisation(kind="level_changed", code=code, level=level, on=_on(on),
+                                        decision=decision, issuer=issuer)], dry_run)
 
     @org_app.command("authorise")
     def org_authorise(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Organisation code.")],
@@ -200,8 +214,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                       decision: Annotated[str, DECISION] = "", issuer: Annotated[str, ISSUER] = "",
                       dry_run: Annotated[bool, DRY_RUN] = False) -> None:
         """Authorise a grassroots committee to admit members from a date on, or withdraw it."""
-        _change(ctx, ChangeOrganisation(kind="authorised", code=code, admits=admits, on=_on(on),
-                                        decision=decision, issuer=issuer), dry_run)
+        _change(ctx, lambda: [ChangeOrganisation(kind="authorised", code=code, admits=admits, on=_on(on),
+                                        decision=decision, issuer=issuer)], dry_run)
 
     @org_app.command("merge")
     def org_merge(ctx: typer.Context,
@@ -211,12 +225,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                   issuer: Annotated[str, ISSUER] = "", dry_run: Annotated[bool, DRY_RUN] = False) -> None:
         """Merge organisations into a successor from a date on: what was under them goes under it, and the
         candidates of a merged branch follow it. All or nothing."""
-        c = cli.get(ctx)
-        with cli.refusals(c):
-            changes = [change_of(ChangeOrganisation(kind="merged", code=code, into=into, on=_on(on),
-                                                    decision=decision, issuer=issuer)) for code in codes]
-            result = c.app().organisations.change(changes, cli.actor(), dry_run=dry_run)
-        c.emit(restructuring_doc(result), lambda con: _print_result(con, result))
+        _change(ctx, lambda: [ChangeOrganisation(kind="merged", code=code, into=into, on=_on(on), decision=decision,
+                                                 issuer=issuer) for code in codes], dry_run)
 
     @org_app.command("split")
     def org_split(ctx: typer.Context, code: Annotated[str, typer.Argument(help="The organisation split.")],
@@ -226,26 +236,16 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                   on: Annotated[str, ON], decision: Annotated[str, DECISION] = "",
                   issuer: Annotated[str, ISSUER] = "", dry_run: Annotated[bool, DRY_RUN] = False) -> None:
         """Split an organisation among successors from a date on."""
-        c = cli.get(ctx)
-        with cli.refusals(c):
-            parts = {}
-            for item in part:
-                key, sep, value = item.partition("=")
-                if not sep or not key or not value:
-                    raise typer.BadParameter(f"{item!r} is not PART=SUCCESSOR", param_hint="--part")
-                parts[key.strip()] = value.strip()
-            cmd = ChangeOrganisation(kind="split", code=code, parts=parts, on=_on(on), decision=decision,
-                                     issuer=issuer)
-            result = c.app().organisations.change([change_of(cmd)], cli.actor(), dry_run=dry_run)
-        c.emit(restructuring_doc(result), lambda con: _print_result(con, result))
+        _change(ctx, lambda: [ChangeOrganisation(kind="split", code=code, parts=_parts(part), on=_on(on),
+                                                 decision=decision, issuer=issuer)], dry_run)
 
     @org_app.command("dissolve")
     def org_dissolve(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Organisation code.")],
                      on: Annotated[str, ON], decision: Annotated[str, DECISION] = "",
                      issuer: Annotated[str, ISSUER] = "", dry_run: Annotated[bool, DRY_RUN] = False) -> None:
         """Dissolve an organisation from a date on (it must have nothing under it and no candidate in flight)."""
-        _change(ctx, ChangeOrganisation(kind="dissolved", code=code, on=_on(on), decision=decision,
-                                        issuer=issuer), dry_run)
+        _change(ctx, lambda: [ChangeOrganisation(kind="dissolved", code=code, on=_on(on), decision=decision,
+                                        issuer=issuer)], dry_run)
 
 
 def _draw(tree: Tree) -> RichTree:

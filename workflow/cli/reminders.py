@@ -11,6 +11,7 @@ from rich.table import Table
 
 from notifications.outbox import DispatchReport
 from notifications.policy import VIETNAM
+from workflow.bootstrap import reminders_for
 from workflow.cli import context as cli
 from workflow.reminders import Reminders, SetContact, SweepReport
 from workflow.scheduler import SchedulerService
@@ -21,7 +22,7 @@ outbox_app = typer.Typer(help="The outbox of reminders: list them, retry a faile
 
 
 def _reminders(c: cli.Context) -> Reminders:
-    return Reminders.for_app(c.app())
+    return reminders_for(c.app())
 
 
 def _local(moment: datetime | None) -> str:

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from workflow.cli import context as cli
 from workflow.cli import training_classes
-from workflow.cli.report_options import JsonOpt, Org, PeriodOpt, XlsxOpt, as_json, refusals
+from workflow.cli.report_options import JsonOpt, Org, PeriodOpt, XlsxOpt, as_json
 from workflow.cli.report_text import print_import, print_report
 from workflow.reports import admissions, importer, plans, readmodel, xlsx
 from workflow.reports.periods import Period, PeriodError, parse_period
@@ -72,7 +72,7 @@ def plan_set(
         rate_value = Decimal(rate) if rate is not None else None
     except InvalidOperation:
         raise typer.BadParameter(f"{rate!r} is not a number", param_hint="--rate") from None
-    with refusals(c):
+    with cli.refusals(c):
         span = _years(period)
         plan = plans.set_plan(c.app(), plans.SetPlan(
             org=org, first_year=span.start.year, last_year=span.end.year, source=source, name=name,
@@ -89,7 +89,7 @@ def plan_list(
 ) -> None:
     """List plans with their sub-targets."""
     c = cli.get(ctx)
-    with refusals(c):
+    with cli.refusals(c):
         app = c.app()
         with app.uow.reading() as tx:
             found = plans.plans(tx.conn, orgs=[org] if org else None,
@@ -111,7 +111,7 @@ def plan_remove(ctx: typer.Context,
                 plan_id: Annotated[int, typer.Argument(metavar="ID", help="The plan's id (plan list).")]) -> None:
     """Remove a plan and its sub-targets."""
     c = cli.get(ctx)
-    with refusals(c):
+    with cli.refusals(c):
         plans.remove_plan(c.app(), plan_id)
     c.emit({"removed": plan_id}, lambda con: con.print(f"removed plan {plan_id}"))
 
@@ -124,7 +124,7 @@ def membership_set(
 ) -> None:
     """Record the membership of an organisation at the start of a year."""
     c = cli.get(ctx)
-    with refusals(c):
+    with cli.refusals(c):
         plans.set_membership(c.app(), org, year, members, cli.actor())
     c.emit({"org": org, "year": year, "members": members},
            lambda con: con.print(f"{org}: {members} members on 1 January {year}"))
@@ -137,7 +137,7 @@ def membership_list(
 ) -> None:
     """List membership counts."""
     c = cli.get(ctx)
-    with refusals(c):
+    with cli.refusals(c):
         app = c.app()
         with app.uow.reading() as tx:
             rows = plans.membership_rows(tx.conn, org)
@@ -169,7 +169,7 @@ def report_admissions(
     c = as_json(cli.get(ctx), json)
     if count_on not in (None, "decision", "ceremony"):
         raise typer.BadParameter("use decision or ceremony", param_hint="--count-on")
-    with refusals(c):
+    with cli.refusals(c):
         doc = admissions.admissions_report(c.app(), org, parse_period(period), count_on, predecessors=predecessors)
     if xlsx_file:
         xlsx.write_workbook(xlsx_file, xlsx.report_sheets(doc))
@@ -180,7 +180,7 @@ def report_admissions(
 def report_rebuild(ctx: typer.Context) -> None:
     """Fold the whole event log into the report read model again."""
     c = cli.get(ctx)
-    with refusals(c):
+    with cli.refusals(c):
         app = c.app()
         with app.uow.transaction() as tx:
             count = readmodel.rebuild(tx.conn, app.clock.now())
@@ -197,7 +197,7 @@ def candidate_export(
 ) -> None:
     """Export the candidate list to Excel (Vietnamese headers, real dates)."""
     c = cli.get(ctx)
-    with refusals(c):
+    with cli.refusals(c):
         rows = c.app().candidates(org=org, stage=stage, limit=10_000_000)
     xlsx.write_workbook(xlsx_file, [xlsx.candidate_sheet(rows)])
     c.emit({"file": str(xlsx_file), "rows": len(rows)},
@@ -212,7 +212,7 @@ def import_xlsx(
 ) -> None:
     """Import candidates and the steps already done, one row each; the whole file or nothing."""
     c = cli.get(ctx)
-    with refusals(c):
+    with cli.refusals(c):
         result = importer.import_workbook(c.app(), file, dry_run=dry_run, actor=cli.actor())
     c.emit(vars(result), lambda con: print_import(con, result))
 

@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from workflow.cli import context as cli
-from workflow.cli.report_options import JsonOpt, Org, PeriodOpt, XlsxOpt, as_json, refusals
+from workflow.cli.report_options import JsonOpt, Org, PeriodOpt, XlsxOpt, as_json
 from workflow.cli.report_text import print_class_stats
 from workflow.reports import classes, readmodel, xlsx
 from workflow.reports.periods import parse_period
@@ -28,7 +28,7 @@ def class_add(
 ) -> None:
     """Add a training class."""
     c = cli.get(ctx)
-    with refusals(c):
+    with cli.refusals(c):
         klass = classes.add_class(c.app(), classes.AddClass(
             code=code, name=name, organiser=organiser, starts_on=cli.parse_date(starts, "--starts"),
             ends_on=cli.parse_date(ends, "--ends"), place=place), cli.actor())
@@ -56,7 +56,7 @@ def class_enrol(
 ) -> None:
     """Enrol candidates of one or several branches, one `enrol_training` each, all or none."""
     c = cli.get(ctx)
-    with refusals(c):
+    with cli.refusals(c):
         app = c.app()
         chosen = list(ids or [])
         for org in from_org or []:
@@ -80,7 +80,7 @@ def class_certify(
     """Record the certificates of the whole class: one `certify_training` per candidate, all or none."""
     c = cli.get(ctx)
     numbers = dict(pair.partition("=")[::2] for pair in number or [])
-    with refusals(c):
+    with cli.refusals(c):
         issued = cli.parse_date(issued_on, "--issued-on")
         assert issued is not None
         result = classes.certify(c.app(), code, issued, numbers, prefix=prefix, first_number=first_number,
@@ -96,7 +96,7 @@ def class_list(
 ) -> None:
     """List training classes."""
     c = cli.get(ctx)
-    with refusals(c):
+    with cli.refusals(c):
         app = c.app()
         with app.uow.reading() as tx:
             scope = current_subtree(tx.org_history(), org) if org else None
@@ -117,7 +117,7 @@ def class_show(
 ) -> None:
     """A class and its roster (from the log)."""
     c = cli.get(ctx)
-    with refusals(c):
+    with cli.refusals(c):
         app = c.app()
         readmodel.refresh(app)
         with app.uow.reading() as tx:
@@ -142,7 +142,7 @@ def class_stats(ctx: typer.Context, org: Org, period: PeriodOpt, xlsx_file: Xlsx
                 json: JsonOpt = False) -> None:
     """Classes held, trainees, certificates and trainees from enterprises."""
     c = as_json(cli.get(ctx), json)
-    with refusals(c):
+    with cli.refusals(c):
         app = c.app()
         stats = classes.class_stats(app, org, parse_period(period))
         if xlsx_file:

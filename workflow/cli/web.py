@@ -11,10 +11,11 @@ from rich.console import Console
 from rich.table import Table
 
 from storage import migrate
+from workflow import accounts
+from workflow.access import Role
+from workflow.bootstrap import served_app
 from workflow.cli import context as cli
 from workflow.demo import DEMO_PASSWORD, DEMO_USERS, load_demo, load_demo_users
-from workflow.web import accounts
-from workflow.web.auth import Role
 
 user_app = typer.Typer(help="Users of the web interface and the API, with a role and organisations.",
                        no_args_is_help=True)
@@ -33,10 +34,6 @@ def serve(
     """Serve the HTTP API (/api, OpenAPI at /docs), the web interface and the reminder scheduler."""
     import uvicorn
 
-    from workflow.web.app import create_app
-    from workflow.web.background import ServedScheduler
-    from workflow.web.sessions import SessionSecretMissing
-
     c = cli.get(ctx)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: "
                         "%(message)s")
@@ -48,10 +45,7 @@ def serve(
         if demo:
             load_demo(app)
             load_demo_users(app)
-        try:
-            web = create_app(app, background=[ServedScheduler.for_app(app)] if scheduler else [])
-        except SessionSecretMissing as err:
-            cli.fail(c, "session_secret_missing", str(err))
+        web = served_app(app, scheduler=scheduler)
     out = Console(highlight=False, soft_wrap=True)
     out.print(f"ketnap: http://{host}:{port}/  (API: http://{host}:{port}/docs; database: "
               f"{app.engine.url.render_as_string(hide_password=True)})", markup=False)

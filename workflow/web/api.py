@@ -1,7 +1,7 @@
 """The HTTP API (JSON, OpenAPI at /docs) for other Party systems; every route runs as the caller's user.
 
 Reads are limited to the caller's organisations; writes go through `Ketnap.record_step` with the caller as
-the event's actor. Errors are JSON with a stable `code` (workflow/web/errors.py).
+the event's actor. Errors are JSON with a stable `code` (workflow/refusals.py, listed in README.md).
 """
 
 import json
@@ -12,15 +12,14 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from states.steps import STEPS
-from workflow.cli.render import allowed_doc, candidate_doc, event_doc, json_default
+from states.steps import STEPS, known_step
+from storage.candidate_lists import CandidateFilter
+from workflow import accounts
+from workflow.access import Principal, Role
 from workflow.clock import VIETNAM
 from workflow.commands import AddOrganisation
-from workflow.service import StepResult
-from workflow.web import accounts
-from workflow.web.auth import Principal, Role
+from workflow.documents import allowed_doc, candidate_doc, event_doc, json_default, result_doc, shown_doc
 from workflow.web.context import api_principal, scoped, scoped_writer, state_of
-from workflow.web.queries import CandidateFilter
 from workflow.web.scoped import ScopedKetnap
 from workflow.web.verification import verify_in_scope
 
@@ -74,11 +73,6 @@ class UserIn(BaseModel):
     orgs: list[str] = Field(min_length=1, max_length=50)
     password: str | None = Field(default=None, min_length=accounts.MIN_PASSWORD_LENGTH, max_length=200)
     full_name: str = Field(default="", max_length=300)
-
-
-def result_doc(result: StepResult) -> dict[str, Any]:
-    return {**candidate_doc(result.candidate), "events": [event_doc(e) for e in result.events],
-            "allowed_steps": [allowed_doc(a) for a in result.allowed]}
 
 
 def user_doc(who: Principal) -> dict[str, Any]:
@@ -142,7 +136,7 @@ def list_candidates(
 
 @router.post("/candidates", tags=["candidates"], status_code=201, summary="Identify a new candidate (step identify)")
 def create_candidate(body: CandidateIn, s: Writing, response: Response) -> dict[str, Any]:
-    result = s.record(None, "identify", body.on, body.fields, via="api")
+    result = s.record(None, known_step("identify"), body.on, body.fields, via="api")
     response.headers["Location"] = f"/api/candidates/{result.candidate.id}"
     return result_doc(result)
 
@@ -150,8 +144,7 @@ def create_candidate(body: CandidateIn, s: Writing, response: Response) -> dict[
 @router.get("/candidates/{candidate_id}", tags=["candidates"],
             summary="A candidate: stage, key dates, open deadlines, allowed steps")
 def show_candidate(candidate_id: CandidateId, s: Scoped) -> dict[str, Any]:
-    result = s.show(candidate_id)
-    return {**candidate_doc(result.candidate), "allowed_steps": [allowed_doc(a) for a in result.allowed]}
+    return shown_doc(s.show(candidate_id))
 
 
 @router.post("/candidates/{candidate_id}/steps", tags=["candidates"], status_code=201,
@@ -159,7 +152,8 @@ def show_candidate(candidate_id: CandidateId, s: Scoped) -> dict[str, Any]:
              responses={409: {"description": "version_conflict or step_not_allowed"},
                         422: {"description": "rule_violation: every unmet rule with its id and citation"}})
 def record_step(candidate_id: CandidateId, body: StepIn, s: Writing) -> dict[str, Any]:
-    return result_doc(s.record(candidate_id, body.step, body.on, body.fields, body.expected_version, via="api"))
+    spec = known_step(body.step)
+    return result_doc(s.record(candidate_id, spec, body.on, body.fields, body.expected_version, via="api"))
 
 
 @router.get("/candidates/{candidate_id}/history", tags=["candidates"],

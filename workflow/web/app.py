@@ -5,7 +5,6 @@ scheduler) are handed in by `ketnap serve` and started and stopped with the appl
 """
 
 import logging
-import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,13 +21,13 @@ from starlette.responses import RedirectResponse, Response
 
 from states.errors import ProcedureError
 from storage.errors import ConcurrencyConflictError
+from workflow.access import AccessDenied, NotSignedIn, OutOfScope
 from workflow.audit.verify import UnknownOrganisation
 from workflow.config import WebSettings
 from workflow.service import Ketnap
 from workflow.web import api, pages, report_pages
 from workflow.web.api import Json
-from workflow.web.auth import AccessDenied, OutOfScope
-from workflow.web.context import NotSignedIn, WebState
+from workflow.web.context import WebState
 from workflow.web.errors import api_error
 from workflow.web.sessions import SessionCodec, session_secret
 from workflow.web.templating import install_filters
@@ -45,11 +44,12 @@ class Background(Protocol):
     def shutdown(self) -> None: ...
 
 
-def create_app(ketnap: Ketnap, settings: WebSettings | None = None, *, environ: Mapping[str, str] | None = None,
+def create_app(ketnap: Ketnap, settings: WebSettings | None = None, *, environ: Mapping[str, str],
                background: Sequence[Background] = ()) -> FastAPI:
-    """The web application for `ketnap`; `environ` supplies KETNAP_SESSION_SECRET (os.environ by default)."""
+    """The web application for `ketnap`; `environ` supplies KETNAP_SESSION_SECRET (workflow/bootstrap.py passes
+    the process environment)."""
     web = settings or ketnap.settings.web
-    secret = session_secret(os.environ if environ is None else environ)
+    secret = session_secret(environ)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     install_filters(templates.env)
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from workflow.clock import Clock
 from workflow.reminders import Reminders
 from workflow.scheduler import SchedulerRefused, SchedulerService
-from workflow.service import Ketnap
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +23,8 @@ class ServedScheduler:
     _running: BackgroundScheduler | None = field(default=None, init=False)
 
     @classmethod
-    def for_app(cls, app: Ketnap) -> "ServedScheduler":
-        return cls(SchedulerService(Reminders.for_app(app), app.clock))
+    def of(cls, reminders: Reminders, clock: Clock) -> "ServedScheduler":
+        return cls(SchedulerService(reminders, clock))
 
     def start(self) -> None:
         try:

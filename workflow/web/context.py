@@ -8,23 +8,15 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.templating import Jinja2Templates
 
 from storage import users
+from workflow import accounts
+from workflow.access import NotSignedIn, Principal
 from workflow.config import WebSettings
 from workflow.service import Ketnap
-from workflow.web import accounts
-from workflow.web.auth import Principal
 from workflow.web.scoped import ScopedKetnap, principal_for
 from workflow.web.sessions import COOKIE, Session, SessionCodec
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "x-csrf-token"
-
-
-class NotSignedIn(Exception):
-    """No valid session or token; the API answers 401, pages send the user to the sign-in form."""
-
-    def __init__(self, code: str = "unauthenticated", message: str = "sign in or send a bearer token") -> None:
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass

@@ -16,19 +16,20 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from states.catalogue import violation
-from states.errors import RuleViolation, StepNotAllowed, UnknownStep, Violation
+from states.errors import RuleViolation, Violation
 from states.machine import machine_for
-from states.steps import STEPS
-from storage.errors import ConcurrencyConflictError
+from states.steps import STEPS, known_step
+from storage.candidate_lists import CandidateFilter
+from workflow import accounts
+from workflow.access import AccessDenied, NotSignedIn, OutOfScope, Principal, Role, owners
 from workflow.clock import VIETNAM
 from workflow.commands import AddOrganisation
-from workflow.web import accounts, forms
-from workflow.web.auth import AccessDenied, OutOfScope, Principal, Role, owners
-from workflow.web.context import NotSignedIn, session_of, session_principal, state_of
+from workflow.refusals import REFUSABLE, Refusal, refusal_for
+from workflow.web import forms
+from workflow.web.context import session_of, session_principal, state_of
 from workflow.web.diagram import svg
 from workflow.web.errors import api_error
 from workflow.web.i18n import DEFAULT_LANG, STAGES, normalise_lang
-from workflow.web.queries import CandidateFilter
 from workflow.web.scoped import ScopedKetnap
 from workflow.web.sessions import COOKIE, Session
 from workflow.web.templating import Labels, field_key
@@ -197,12 +198,33 @@ class FormState:
     violations: list[dict[str, Any]] = field(default_factory=list)
     conflict: str | None = None
     message: str | None = None
+    code: str | None = None  # the refusal's code in workflow/refusals.py
+
+    def refused(self, refusal: Refusal) -> None:
+        """Reasons go next to their fields, a conflict shows the version now stored, anything else its message."""
+        self.code = refusal.code
+        if refusal.code == "version_conflict":
+            self.conflict = str(refusal.extra["actual_version"])
+        elif refusal.code == "rule_violation":
+            self.violations = refusal.violations
+        else:
+            self.message = refusal.message
 
     def by_field(self) -> dict[str, list[dict[str, Any]]]:
         found: dict[str, list[dict[str, Any]]] = {}
         for v in self.violations:
             found.setdefault(field_key(v.get("field")), []).append(v)
         return found
+
+
+# The refusals a step's form shows next to what was typed; every other one gets the error page.
+ON_THE_FORM = frozenset({"rule_violation", "version_conflict", "step_not_allowed", "out_of_scope"})
+
+
+def _refusal(err: Exception) -> Refusal:
+    found = refusal_for(err)
+    assert found is not None, "the caller catches only errors of the table"
+    return found
 
 
 def _candidate_context(s: ScopedKetnap, candidate_id: str, sent: FormState | None) -> dict[str, Any]:
@@ -239,12 +261,14 @@ async def create_candidate(request: Request, who: Who) -> Response:
     sent, on, fields = _read_step_form("identify", form)
     if not sent.violations and on is not None:
         try:
-            result = await run_in_threadpool(s.record, None, "identify", on, fields, None, "web")
+            result = await run_in_threadpool(s.record, None, known_step("identify"), on, fields, None, "web")
             return _redirect(f"/candidates/{result.candidate.id}?done=identify")
-        except RuleViolation as refused:
-            sent.violations = [v.as_dict() for v in refused.violations]
-        except AccessDenied as denied:
-            sent.violations = [_not_yours("org", str(fields.get("org")), denied)]
+        except (RuleViolation, AccessDenied) as err:  # the form comes back (422) with the reasons by the fields
+            refusal = _refusal(err)
+            if isinstance(err, AccessDenied):
+                sent.code, sent.violations = refusal.code, [_not_yours("org", str(fields.get("org")), err)]
+            else:
+                sent.refused(refusal)
     return render(request, "new_candidate.html", {"form": forms.step_form("identify"), "sent": sent,
                                                   "today": s.app.today(), "org_codes": _branch_codes(s)},
                   who, status=422)
@@ -282,8 +306,7 @@ def _on_problem(raw: str) -> Violation:
 @router.post("/candidates/{candidate_id}/steps/{step}")
 async def record_step(request: Request, who: Who, candidate_id: str, step: str) -> Response:
     form = await checked_form(request)
-    if step not in STEPS:
-        raise UnknownStep(step, list(STEPS))
+    spec = known_step(step)  # before the form is read: its fields depend on the step
     s = _scoped(request, who)
     candidate_id = candidate_id[:64]
     sent, on, fields = _read_step_form(step, form)
@@ -291,18 +314,17 @@ async def record_step(request: Request, who: Who, candidate_id: str, step: str) 
     status = 422
     if not sent.violations and on is not None:
         try:
-            await run_in_threadpool(s.record, candidate_id, step, on, fields, expected, "web")
+            await run_in_threadpool(s.record, candidate_id, spec, on, fields, expected, "web")
             return _redirect(f"/candidates/{candidate_id}?done={step}#timeline")
-        except RuleViolation as refused:
-            sent.violations = [v.as_dict() for v in refused.violations]
-        except ConcurrencyConflictError as conflict:
-            sent.conflict, status = str(conflict.actual_version), 409
-        except StepNotAllowed as refused:
-            sent.message, status = str(refused), 409
-        except AccessDenied as denied:
-            if denied.code != "out_of_scope":
+        except REFUSABLE as err:
+            refusal = _refusal(err)
+            if refusal.code not in ON_THE_FORM or refusal.http_status is None:
                 raise
-            sent.violations, status = [_not_yours("to_org", str(fields.get("to_org")), denied)], 403
+            status = refusal.http_status
+            if isinstance(err, AccessDenied):  # out_of_scope: the organisation typed into `to_org`
+                sent.code, sent.violations = refusal.code, [_not_yours("to_org", str(fields.get("to_org")), err)]
+            else:
+                sent.refused(refusal)
     context = await run_in_threadpool(_candidate_context, s, candidate_id, sent)
     return render(request, "candidate.html", {**context, "done": None}, who, status=status)
 

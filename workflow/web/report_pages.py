@@ -14,11 +14,11 @@ from markupsafe import Markup
 from pygal.style import Style  # type: ignore[import-untyped]
 from starlette.responses import Response
 
+from workflow.access import Principal
 from workflow.reports.admissions import admissions_report
 from workflow.reports.labels import COUNTED_ON_VI
 from workflow.reports.periods import Period, PeriodError, parse_period
 from workflow.web import i18n
-from workflow.web.auth import Principal
 from workflow.web.context import api_principal, state_of
 from workflow.web.pages import Who, lang_of, render
 

@@ -9,16 +9,16 @@ from datetime import date, datetime
 from typing import Any
 
 from states.candidate import Candidate
-from states.errors import CandidateNotFound, UnknownStep
+from states.errors import CandidateNotFound
 from states.events import Event
-from states.steps import STEPS
+from states.steps import StepSpec
+from storage import candidate_lists
+from storage.candidate_lists import CandidateFilter, CandidatePage
 from storage.organisations import Organisation
 from storage.users import User
+from workflow.access import AccessDenied, Principal
 from workflow.commands import RecordStep
 from workflow.service import Ketnap, StepResult
-from workflow.web import queries
-from workflow.web.auth import AccessDenied, Principal
-from workflow.web.queries import CandidateFilter, CandidatePage
 
 
 def principal_for(app: Ketnap, user: User, via: str, token_id: int | None = None) -> Principal:
@@ -36,7 +36,7 @@ class ScopedKetnap:
     def require_candidate(self, candidate_id: str) -> str:
         """The candidate's organisation. Raises: CandidateNotFound, also when it is outside the scope."""
         with self.app.uow.reading() as tx:
-            org = queries.candidate_org(tx.conn, candidate_id)
+            org = candidate_lists.candidate_org(tx.conn, candidate_id)
         if org is None or not self.who.sees(org):
             raise CandidateNotFound(candidate_id)
         return org
@@ -53,12 +53,12 @@ class ScopedKetnap:
     def candidates(self, f: CandidateFilter) -> CandidatePage:
         scope = self._narrow(f.org)
         with self.app.uow.reading() as tx:
-            return queries.list_candidates(tx.conn, scope, f, self.app.today())
+            return candidate_lists.list_candidates(tx.conn, scope, f, self.app.today())
 
     def stage_counts(self, org: str | None = None) -> dict[str, int]:
         scope = self._narrow(org)
         with self.app.uow.reading() as tx:
-            return queries.stage_counts(tx.conn, scope)
+            return candidate_lists.stage_counts(tx.conn, scope)
 
     def deadlines(self, until: date | None = None, overdue: bool = False,
                   org: str | None = None) -> list[dict[str, Any]]:
@@ -84,15 +84,15 @@ class ScopedKetnap:
 
     # --- recording ----------------------------------------------------------------------------------------
 
-    def record(self, candidate_id: str | None, step: str, on: date, fields: dict[str, Any],
+    def record(self, candidate_id: str | None, spec: StepSpec, on: date, fields: dict[str, Any],
                expected_version: int | None = None, via: str = "api") -> StepResult:
-        """Record a step as this user; the service judges it, the user is the event's actor.
+        """Record a step as this user; the service judges it, the user is the event's actor. The caller has
+        found the step (`known_step`), so an unknown name is refused before anything else, and only once.
 
         Raises:
-            UnknownStep, AccessDenied, CandidateNotFound, StepNotAllowed, RuleViolation, ConcurrencyConflictError.
+            AccessDenied, CandidateNotFound, StepNotAllowed, RuleViolation, ConcurrencyConflictError.
         """
-        if step not in STEPS:
-            raise UnknownStep(step, list(STEPS))
+        step = spec.name
         self.who.require_step(step)
         if candidate_id is not None:
             self.require_candidate(candidate_id)

@@ -13,15 +13,13 @@ from dataclasses import dataclass
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from workflow.config import SessionSecretMissing
+
 logger = logging.getLogger(__name__)
 
 COOKIE = "ketnap_session"
 SECRET_ENV = "KETNAP_SESSION_SECRET"
 MIN_SECRET_LENGTH = 32
-
-
-class SessionSecretMissing(Exception):
-    """Production needs a fixed session secret from the environment."""
 
 
 def session_secret(environ: Mapping[str, str]) -> str:

@@ -43,7 +43,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("founded_on", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("ended_on", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("ended_by", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True))
-        batch_op.add_column(sa.Column("successors", sa.JSON(), server_default="[]", nullable=False))
+        batch_op.add_column(sa.Column("successors", sa.JSON(), nullable=True))  # NULL: none (as [])
 
 
 def downgrade() -> None:

@@ -20,8 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from states.errors import ProcedureError
 from storage import organisations, users
 from storage.users import Token, User
+from workflow.access import Principal, Role
 from workflow.service import Ketnap
-from workflow.web.auth import Principal, Role
 
 TOKEN_PREFIX = "kn_"
 MIN_PASSWORD_LENGTH = 8

@@ -40,6 +40,14 @@ class OutOfScope(LookupError):
     """Something outside the user's organisations: answered as 'not found', so it does not leak existence."""
 
 
+class NotSignedIn(Exception):
+    """No valid session or token; the API answers 401, pages send the user to the sign-in form."""
+
+    def __init__(self, code: str = "unauthenticated", message: str = "sign in or send a bearer token") -> None:
+        super().__init__(message)
+        self.code = code
+
+
 @dataclass(frozen=True)
 class Principal:
     """The signed-in user with the set of organisation codes they may see, for one request."""

@@ -1,4 +1,7 @@
-"""Turning results into JSON documents and terminal text; Vietnamese stays intact (UTF-8, NFC)."""
+"""The JSON forms of a candidate, an event, a step's result and a violation, shared by the CLI and the HTTP API.
+
+One home, so `ketnap --json show` and `GET /api/candidates/{id}` cannot drift apart; Vietnamese stays intact
+(UTF-8, NFC)."""
 
 import json
 from datetime import date, datetime
@@ -10,6 +13,8 @@ from states.decide import Allowed
 from states.errors import Violation
 from states.events import Event
 from states.hashing import utc_iso
+from workflow.refusals import Refusal
+from workflow.service import StepResult
 
 
 def json_default(value: Any) -> Any:
@@ -26,6 +31,7 @@ def json_default(value: Any) -> Any:
 
 
 def to_json(document: Any) -> str:
+    """Indented, as the CLI prints a document and an audit dossier is exported."""
     return json.dumps(document, ensure_ascii=False, indent=2, default=json_default)
 
 
@@ -62,3 +68,24 @@ def event_doc(e: Event) -> dict[str, Any]:
     return {"version": e.version, "type": e.type, "on": e.effective_on, "recorded_at": e.recorded_at,
             "actor": e.actor, "rule_set": e.rule_set, "payload": e.payload, "derived": e.derived,
             "hash": e.hash, "position": e.position}
+
+
+def result_doc(result: StepResult) -> dict[str, Any]:
+    """A recorded step's answer: the candidate, the new events and what can come next."""
+    return {**candidate_doc(result.candidate), "events": [event_doc(e) for e in result.events],
+            "allowed_steps": [allowed_doc(a) for a in result.allowed]}
+
+
+def shown_doc(result: StepResult) -> dict[str, Any]:
+    """A candidate as shown: stage, key dates, open deadlines and the allowed next steps."""
+    return {**candidate_doc(result.candidate), "allowed_steps": [allowed_doc(a) for a in result.allowed]}
+
+
+def refusal_doc(r: Refusal) -> dict[str, Any]:
+    """A refusal as the HTTP API answers it: the code, the message, every violation, and the extras."""
+    return {"code": r.code, "message": r.message, "violations": r.violations, **r.extra}
+
+
+def cli_refusal_doc(r: Refusal) -> dict[str, Any]:
+    """A refusal as `ketnap --json` prints it; `error` (what scripts read before) and `code` hold the same code."""
+    return {"error": r.code, "code": r.code, "message": r.message, "violations": r.violations}

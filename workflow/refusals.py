@@ -1,0 +1,192 @@
+"""The one table of refusals: for each error a user can cause, its code, HTTP status, exit status and message.
+
+The CLI (`--json` and text), the HTTP API and the web pages all look errors up here, so one refusal has one
+code wherever it is met, and README.md lists the table (tests/web/test_refusal_codes.py keeps the two equal).
+Where the CLI and the API used to say different things, the API's code won: API clients already depend on it.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from states.errors import (
+    CandidateNotFound,
+    NoRuleSetInForce,
+    ProcedureError,
+    RuleViolation,
+    StepNotAllowed,
+    UnknownStep,
+)
+from storage.errors import ConcurrencyConflictError
+from workflow.access import AccessDenied, NotSignedIn, OutOfScope
+from workflow.accounts import AccountError
+from workflow.audit.rebuild import RebuildFailed
+from workflow.audit.verify import UnknownOrganisation
+from workflow.config import ConfigError, SessionSecretMissing
+from workflow.organisations import OrganisationError
+from workflow.reminders import ReminderError
+from workflow.reports.classes import BatchRefused, ClassError
+from workflow.reports.importer import ImportRefused
+from workflow.reports.plans import PlanError
+from workflow.scheduler import SchedulerRefused
+
+EXIT_REFUSED = 2  # the input was refused; every reason is shown
+EXIT_CONFLICT = 3  # someone recorded a step since the version the user saw; nothing was written
+EXIT_VERIFY_FAILED = 4  # the log or the projections do not hold (`audit verify`, `audit rebuild`)
+
+Doc = dict[str, Any]
+
+
+class InvalidInput(ValueError):
+    """What was typed does not parse (an option, a value, a request body).
+
+    Each entry point's parser (typer and pydantic in the CLI, FastAPI in the API) raises its own error; the entry
+    point turns it into this one, so a malformed date has the same code on the command line and over HTTP.
+    """
+
+    def __init__(self, message: str, problems: Sequence[Doc] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
+
+
+class DatabaseNotReady(Exception):
+    """The schema is missing or older than the code, so nothing can be read or recorded yet."""
+
+    def __init__(self) -> None:
+        super().__init__("the database schema is missing or old: run `ketnap init` first")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One refusal as every entry point shows it; `extra` is what the API adds to its document for programs."""
+
+    code: str
+    http_status: int | None  # None: the HTTP API never answers with it (only the CLI meets it)
+    exit_status: int | None  # None: the CLI never meets it
+    message: str
+    violations: list[Doc] = field(default_factory=list)
+    extra: Doc = field(default_factory=dict)
+
+
+def _none(_: Any) -> list[Doc]:
+    return []
+
+
+def _no_extra(_: Any) -> Doc:
+    return {}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table. `own_code`: the error carries its code (AccessDenied, NotSignedIn), one row each."""
+
+    error: type[Exception]
+    code: str
+    http_status: int | None
+    exit_status: int | None
+    when: str  # README.md's explanation
+    own_code: bool = False
+    message: Callable[[Any], str] = str
+    violations: Callable[[Any], list[Doc]] = _none
+    extra: Callable[[Any], Doc] = _no_extra
+
+    def matches(self, err: BaseException) -> bool:
+        return isinstance(err, self.error) and (not self.own_code or getattr(err, "code", None) == self.code)
+
+    def refusal(self, err: Any) -> Refusal:
+        return Refusal(self.code, self.http_status, self.exit_status, self.message(err), self.violations(err),
+                       self.extra(err))
+
+
+def _batch_reasons(err: BatchRefused) -> list[Doc]:
+    return [{**v.as_dict(), "candidate": r.candidate_id, "field": f"{r.candidate_id} {r.full_name}: "
+             f"{v.field or ''}".strip()} for r in err.refusals for v in r.violations]
+
+
+def _import_reasons(err: ImportRefused) -> list[Doc]:
+    return [{**p.as_dict(), "field": f"{p.sheet}!{p.column}{p.row} {p.header}"} for p in err.problems]
+
+
+def _denied(code: str, when: str) -> Row:
+    return Row(AccessDenied, code, 403, None, when, own_code=True)
+
+
+def _not_signed_in(code: str, when: str) -> Row:
+    return Row(NotSignedIn, code, 401, None, when, own_code=True)
+
+
+# The first row that matches wins, so a subclass comes before its base (ProcedureError's own row is the last of
+# its kind); a test checks that no row hides a later one.
+TABLE: tuple[Row, ...] = (
+    Row(RuleViolation, "rule_violation", 422, EXIT_REFUSED,
+        "a step broke rules of the procedure: `violations` lists every one with its rule id, field and citation",
+        message=lambda e: f"{e.step} was refused", violations=lambda e: [v.as_dict() for v in e.violations]),
+    Row(StepNotAllowed, "step_not_allowed", 409, EXIT_REFUSED,
+        "the candidate's stage does not allow this step (the API adds `allowed_steps`)",
+        extra=lambda e: {"allowed_steps": list(e.allowed)}),
+    Row(ConcurrencyConflictError, "version_conflict", 409, EXIT_CONFLICT,
+        "someone recorded a step since the version the user saw; nothing was written (the API adds "
+        "`expected_version` and `actual_version`)",
+        extra=lambda e: {"expected_version": e.expected_version, "actual_version": e.actual_version}),
+    Row(CandidateNotFound, "candidate_not_found", 404, EXIT_REFUSED,
+        "no such candidate, or one outside the user's organisations"),
+    Row(UnknownStep, "unknown_step", 422, EXIT_REFUSED, "no step has this name (`ketnap steps`, GET /api/steps)"),
+    Row(NoRuleSetInForce, "no_rule_set_in_force", 422, EXIT_REFUSED, "the date is before the first rule set"),
+    Row(OrganisationError, "organisation_refused", 422, EXIT_REFUSED,
+        "an organisation could not be added or was not found"),
+    Row(AccountError, "account_refused", 422, EXIT_REFUSED, "a user or token could not be added or changed"),
+    Row(BatchRefused, "batch_refused", 422, EXIT_REFUSED,
+        "a step for a whole class was refused for some candidates; `violations` names each one",
+        violations=_batch_reasons),
+    Row(ImportRefused, "import_refused", 422, EXIT_REFUSED,
+        "a workbook was not imported; `violations` names each refused cell", violations=_import_reasons),
+    Row(ClassError, "class_refused", 422, EXIT_REFUSED, "a training class could not be added or was not found"),
+    Row(PlanError, "plan_refused", 422, EXIT_REFUSED, "a plan or a membership count was refused"),
+    Row(ReminderError, "reminder_refused", 422, EXIT_REFUSED, "a reminders or outbox command was refused"),
+    Row(SchedulerRefused, "scheduler_refused", 422, EXIT_REFUSED,
+        "another scheduler already runs on this SQLite database"),
+    Row(ProcedureError, "refused", 422, EXIT_REFUSED,
+        "any other refusal of the procedure or the application, such as a report period that does not parse"),
+    Row(UnknownOrganisation, "not_found", 404, EXIT_REFUSED, "the organisation to audit does not exist"),
+    Row(OutOfScope, "not_found", 404, None, "an organisation outside the user's, answered as if it did not exist",
+        message=lambda _: "no such organisation among yours"),
+    _denied("read_only", "auditors change nothing; admins record no steps"),
+    _denied("wrong_role", "the step is recorded by another role (secretary or committee)"),
+    _denied("out_of_scope", "a new candidate or a transfer names an organisation outside the user's"),
+    _denied("forbidden", "the user's role may not do this (pages and routes for admins or auditors)"),
+    _denied("csrf_failed", "a page's form expired (its CSRF token does not match the session's)"),
+    _not_signed_in("unauthenticated", "no session and no bearer token"),
+    _not_signed_in("invalid_token", "the token is unknown, revoked, or its user is inactive"),
+    _not_signed_in("csrf_failed", "an API write with a session cookie lacks the x-csrf-token header"),
+    Row(InvalidInput, "invalid_request", 422, EXIT_REFUSED,
+        "a value does not parse: an option of the CLI, or a request that does not match the API schema",
+        violations=lambda e: list(e.problems)),
+    Row(ConfigError, "config_invalid", None, EXIT_REFUSED, "config.yaml could not be used"),
+    Row(SessionSecretMissing, "session_secret_missing", None, EXIT_REFUSED,
+        "`ketnap serve` in production without KETNAP_SESSION_SECRET"),
+    Row(DatabaseNotReady, "database_not_ready", None, EXIT_REFUSED,
+        "the schema is missing or old: run `ketnap init`"),
+    Row(RebuildFailed, "rebuild_failed", None, EXIT_VERIFY_FAILED,
+        "`audit rebuild` could not replay a stream; the old projections are intact"),
+)
+
+# Refusals of the HTTP layer itself, before any of our code runs (no such path, a method the path has not...).
+HTTP_CODES: dict[int, str] = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+                              405: "method_not_allowed", 406: "not_acceptable", 413: "too_large",
+                              415: "unsupported_media_type"}
+
+# Every error class of the table, for an entry point's `except`.
+REFUSABLE: tuple[type[Exception], ...] = tuple(dict.fromkeys(row.error for row in TABLE))
+
+
+def refusal_for(err: BaseException) -> Refusal | None:
+    """The refusal to show for `err`; None when it is not one a user can cause (a bug: let it raise)."""
+    for row in TABLE:
+        if row.matches(err):
+            return row.refusal(err)
+    return None
+
+
+def http_refusal(status: int, message: str) -> Refusal:
+    """A refusal by the HTTP layer (HTTP_CODES); a status without a name there is answered as `http_<status>`."""
+    return Refusal(HTTP_CODES.get(status, f"http_{status}"), status, None, message)
