@@ -18,6 +18,9 @@ Measured, on one SQLite file:
   pays; later reports fold only the streams that changed);
 - report: `admissions_report` for the province and the year 2024, then for one commune, the model current;
 - catch-up: a report after 100 more steps were recorded;
+- restructuring (issue 10): two communes merged into a new one on 2025-07-01; the province's 2024 report must give
+  the same figures after it (checked), and the new commune's 2025 report counts its predecessors' first
+  half-year, with every admission placed by the tree of its date (one placement per branch and tree epoch);
 - baseline: one plain SQL aggregate over the event table (admission decisions of 2024, a full scan).
 Then the import: a workbook of `--import-rows` rows (candidates at every stage) into a fresh database.
 """
@@ -39,6 +42,7 @@ from states.candidate import Candidate, replay
 from states.decide import decide
 from states.events import Event
 from states.hashing import GENESIS, event_hash
+from states.organisations import OrgChange
 from states.step import OrgFacts, Step
 from storage import organisations
 from storage.event_store import EVENTS, event_to_row
@@ -224,7 +228,11 @@ def measure_report(engine: Engine, settings: Settings, events: int) -> list[list
     province, doc = seconds(lambda: admissions_report(app, "TINH", parse_period("2024")))
     commune, _ = seconds(lambda: admissions_report(app, "XA-07", parse_period("2024")))
     _record_more(app, 100)
-    caught, _ = seconds(lambda: admissions_report(app, "TINH", parse_period("2024")))
+    caught, doc = seconds(lambda: admissions_report(app, "TINH", parse_period("2024")))
+    merged, _ = seconds(lambda: _restructure(app))
+    after, again = seconds(lambda: admissions_report(app, "TINH", parse_period("2024")))
+    assert {k: v for k, v in again.items() if k != "org"} == {k: v for k, v in doc.items() if k != "org"}
+    successor, new = seconds(lambda: admissions_report(app, NEW_COMMUNE, parse_period("2025")))
     with engine.connect() as conn:
         plain, count = seconds(lambda: conn.execute(text(
             "SELECT count(*) FROM event WHERE type = 'decide_admission' "
@@ -234,7 +242,23 @@ def measure_report(engine: Engine, settings: Settings, events: int) -> list[list
             ["admissions report, province, 2024", f"{doc['admissions']:,} admissions", province],
             ["admissions report, one commune, 2024", "", commune],
             ["report after 100 new steps (catch-up)", "", caught],
+            ["restructuring: 2 communes merged into a new one (recorded)", "", merged],
+            ["admissions report, province, 2024, after it (same figures)", "", after],
+            ["admissions report, the new commune, 2025", f"{new['admissions']:,} admissions, "
+             f"{new['predecessors']['admissions']:,} before it existed", successor],
             ["plain SQL: count decisions of 2024 (full scan)", f"{count:,} admissions", plain]]
+
+
+NEW_COMMUNE = "XA-NEW"
+
+
+def _restructure(app: Ketnap) -> None:
+    """HD 31-HD/BTCTW: communes XA-01 and XA-02 end on 2025-07-01, merged into a commune founded that day."""
+    on, issuer = date(2025, 7, 1), "Ban Thường vụ Tỉnh ủy"
+    app.organisations.change([
+        OrgChange("created", NEW_COMMUNE, on, "1-QĐ/TU", issuer, name="Đảng ủy xã mới", level="commune",
+                  parent="TINH"),
+        *(OrgChange("merged", old, on, "2-QĐ/TU", issuer, into=NEW_COMMUNE) for old in ("XA-01", "XA-02"))], "bench")
 
 
 def _rebuild(app: Ketnap) -> int:

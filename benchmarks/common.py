@@ -2,7 +2,9 @@
 
 The path is the demo's (workflow/demo.py): 18 steps from identification to recognition as an official member,
 for a branch whose grassroots committee votes and whose commune committee decides, so every guard, derived
-deadline and projection of the standard path runs.
+deadline and projection of the standard path runs. The tree is the demo's as it stands after 1 July 2025, given
+as one without history (the demo itself also records the restructuring that led to it), so that the figures
+stay comparable from release to release.
 """
 
 import argparse
@@ -34,12 +36,20 @@ from storage.organisations import Organisation
 from workflow.bootstrap import bootstrap
 from workflow.commands import AddOrganisation, RecordStep
 from workflow.config import Settings, load_settings
-from workflow.demo import ORGS, PATH
+from workflow.demo import PATH
 from workflow.service import Ketnap
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)  # every step is recorded at this instant
 START = date(2024, 6, 3)  # the first step's date; the last one (595 days later) is still before NOW
 ORG = "CB-GV"  # a branch under a grassroots committee that votes; the commune committee XA-TL decides
+ORGS = [
+    AddOrganisation(code="TINH-QT", name="Tỉnh ủy Quảng Trị", level="province"),
+    AddOrganisation(code="XA-TL", name="Đảng ủy xã Tân Lập", level="commune", parent="TINH-QT"),
+    AddOrganisation(code="DU-THPT", name="Đảng ủy Trường THPT Tân Lập", level="grassroots", parent="XA-TL"),
+    AddOrganisation(code="CB-GV", name="Chi bộ Giáo viên", level="branch", parent="DU-THPT"),
+    AddOrganisation(code="CB-HS", name="Chi bộ Học sinh – Đoàn thanh niên", level="branch", parent="DU-THPT"),
+    AddOrganisation(code="CB-THON1", name="Chi bộ thôn Khe Sanh", level="grassroots", parent="XA-TL"),
+]
 PERSON = {"org": ORG, "full_name": "Trần Ngọc Ánh", "birth_date": "1995-04-18", "sex": "F",
           "education": "upper_secondary", "youth_union": False, "categories": ["public_servant"]}
 

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from datetime import date
 
+from states.organisations import OrgChange
 from tests.integration.reports_data import admit, people
 from tests.web.conftest import Env
 from workflow.reports.plans import SetPlan, set_plan
@@ -87,3 +88,30 @@ def test_strangers_are_sent_to_sign_in_and_the_navigation_links_the_report(sqlit
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
     home = sqlite_env.login("sec_a").get("/")
     assert 'href="/reports/admissions"' in home.text and "Báo cáo" in home.text
+
+
+def _a_commune_founded_mid_2025(env: Env) -> None:
+    """DU-CS moves from DU-XA to the new commune X on 1 July 2025; CB-01 admits once before and once after."""
+    env.ketnap.organisations.change([
+        OrgChange("created", "X", date(2025, 7, 1), "101-QĐ/TU", "Tỉnh ủy", name="Đảng ủy xã Mới", level="commune",
+                  parent="TINH"),
+        OrgChange("moved", "DU-CS", date(2025, 7, 1), "102-QĐ/TU", "Tỉnh ủy", parent="X")], "admin")
+    admit(env.ketnap.engine, date(2025, 3, 4), people(1, org="CB-01"))
+    admit(env.ketnap.engine, date(2025, 8, 5), people(1, org="CB-01"))
+
+
+def test_a_new_communes_report_shows_its_predecessors_and_can_leave_them_out(sqlite_env: Env) -> None:
+    _a_commune_founded_mid_2025(sqlite_env)
+    headers = sqlite_env.auth("admin")
+    counted = sqlite_env.client.get("/api/reports/admissions?org=X&period=2025", headers=headers).json()
+    left_out = sqlite_env.client.get("/api/reports/admissions?org=X&period=2025&predecessors=false",
+                                     headers=headers).json()
+    assert (counted["admissions"], left_out["admissions"]) == (2, 1)
+    assert [(o["code"], o["admissions"]) for o in counted["predecessors"]["organisations"]] == [("DU-XA", 1)]
+    assert counted["predecessors"]["included"] and not left_out["predecessors"]["included"]
+    page = sqlite_env.login("admin").get("/reports/admissions?org=X&period=2025&predecessors=false")
+    assert page.status_code == 200 and 'id="predecessors"' in page.text
+    assert re.search(r"Số đảng viên kết nạp: 1<", page.text) and "không tính vào số liệu" in page.text
+    assert '<option value="false" selected>' in page.text and "predecessors=false" in page.text
+    old = sqlite_env.login("admin").get("/reports/admissions?org=DU-XA&period=2024")
+    assert 'id="predecessors"' not in old.text and 'name="predecessors"' not in old.text

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from workflow.reports.importer import ImportResult
-from workflow.reports.labels import COUNTED_ON_VI, DEADLINES_VI, DROP_REASONS_VI, STAGES_VI
+from workflow.reports.labels import COUNTED_ON_VI, DEADLINES_VI, DROP_REASONS_VI, ENDED_BY_VI, STAGES_VI
 
 
 def _pct(value: float | None) -> str:
@@ -29,6 +29,25 @@ def _summary(con: Console, doc: Mapping[str, Any]) -> None:
     for year in doc["membership"]:
         con.print(f"  {year['year']}: {year['admissions']:,} / {_n(year['members'])} đảng viên đầu năm = "
                   f"{_pct(year['rate_percent'])}")
+    org = doc["org"]
+    if org.get("ended_on"):
+        con.print(f"Tổ chức đã {ENDED_BY_VI.get(org['ended_by'], org['ended_by'])} từ ngày {org['ended_on']}"
+                  + (f"; tổ chức kế tục: {', '.join(org['successors'])}" if org["successors"] else ""))
+    _predecessors(con, doc.get("predecessors"))
+
+
+def _predecessors(con: Console, before: Mapping[str, Any] | None) -> None:
+    """What the organisation's branches did before it was founded, under the organisations that held them."""
+    if not before:
+        return
+    how = "đã tính vào số liệu trên" if before["included"] else "không tính (--no-predecessors)"
+    held = ", ".join(f"{o['name']} ({o['code']}) {o['admissions']:,}" for o in before["organisations"])
+    con.print(f"Trước ngày thành lập {before['founded_on']}: {before['admissions']:,} kết nạp tại các chi bộ của "
+              f"tổ chức tiền thân, {how}" + (f": {held}" if held else ""))
+    for p in before["plans"]:
+        target = _n(p["total"]) if p["total"] is not None else f"{p['rate_percent']}%"
+        con.print(f"  kế hoạch của {p['org_name']} ({p['org']}), {p['period']}, {p['source_vi']}: {target} "
+                  f"{p['name'] or p['document'] or ''}".rstrip())
 
 
 def _plans(con: Console, doc: Mapping[str, Any]) -> None:

@@ -159,13 +159,18 @@ def report_admissions(
     count_on: Annotated[str | None, typer.Option("--count-on", help="decision or ceremony (default: "
                                                  "config.yaml reports.count_admissions_on).")] = None,
     xlsx_file: XlsxOpt = None, json: JsonOpt = False,
+    predecessors: Annotated[bool, typer.Option(
+        "--predecessors/--no-predecessors",
+        help="For an organisation founded during the period (a commune of 1 July 2025): count what its branches "
+             "did before, under their predecessors (the default), or leave it out.")] = True,
 ) -> None:
-    """Admissions against plans, rate, categories, sub-units, previous year, pipeline and forecast."""
+    """Admissions against plans, rate, categories, sub-units, previous year, pipeline and forecast, each counted
+    with the organisation tree of its date."""
     c = as_json(cli.get(ctx), json)
     if count_on not in (None, "decision", "ceremony"):
         raise typer.BadParameter("use decision or ceremony", param_hint="--count-on")
     with cli.refusals(c):
-        doc = admissions.admissions_report(c.app(), org, parse_period(period), count_on)
+        doc = admissions.admissions_report(c.app(), org, parse_period(period), count_on, predecessors=predecessors)
     if xlsx_file:
         xlsx.write_workbook(xlsx_file, xlsx.report_sheets(doc))
     c.emit(doc, lambda con: print_report(con, doc, xlsx_file))

@@ -5,6 +5,12 @@ What committees publish (DOMAIN.md section 8): admissions against every plan tha
 sub-unit (E1, E5, E7), the same period of the previous year (E1), then the pipeline, a forecast, and the
 recognitions and removals of probationary members. An admission counts on the date of the decision (party age
 runs from it, D14) unless config.yaml's `reports.count_admissions_on` says `ceremony`.
+
+Each admission counts for the organisation whose subtree held the admitting branch on the counted date (the tree
+of that date, scope.py), so a past period's figures survive a later restructuring; a new organisation's report
+over a period that began before it existed counts its predecessors' branches, as such, unless left out. Plans
+and membership counts stay with the organisation they were entered for: a predecessor's plans are listed, not
+counted as the successor's.
 """
 
 import math
@@ -12,18 +18,19 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select
 
+from states.organisations import Organisation, Tree
 from storage.report_tables import MembershipRow
 from workflow.reports import pipeline, readmodel
 from workflow.reports.categories import HEADINGS, categories_of
 from workflow.reports.periods import Period
 from workflow.reports.plans import SOURCES, Plan, plans
 from workflow.reports.readmodel import FACTS
-from workflow.reports.scope import Scope, load_scope, percent
+from workflow.reports.scope import Scope, percent
 from workflow.reports.settings import ReportSettings
 from workflow.service import Ketnap
 
@@ -34,21 +41,22 @@ ALL = "*"  # the key of every admission of the subtree (organisation codes never
 
 @dataclass(frozen=True)
 class Admission:
-    org: str  # the branch on the decision date
+    org: str  # the branch on the counted date (after merges and splits in force then)
     on: date  # the counting date
     categories: frozenset[str]
+    unit: str  # the report root's direct sub-unit that held the branch that day (the root for its own branch)
+    predecessor: str | None = None  # before the root existed: the organisation that held the branch then
 
 
 class Counting:
     """Admissions of the subtree between two dates, sorted by date and grouped by sub-unit once, so that any
     window, unit or category is counted without scanning everything again."""
 
-    def __init__(self, admissions: Sequence[Admission], scope: Scope) -> None:
-        self.scope = scope
+    def __init__(self, admissions: Sequence[Admission]) -> None:
         self.admissions = sorted(admissions, key=lambda a: a.on)
         self._by_unit: dict[str, list[Admission]] = {ALL: self.admissions}
         for a in self.admissions:
-            self._by_unit.setdefault(scope.unit_of.get(a.org, ""), []).append(a)
+            self._by_unit.setdefault(a.unit, []).append(a)
         self._dates = {unit: [a.on for a in rows] for unit, rows in self._by_unit.items()}
 
     def _window(self, start: date, end: date, unit: str | None) -> list[Admission]:
@@ -65,14 +73,22 @@ class Counting:
 
 def _admissions(conn: Connection, scope: Scope, column: str, start: date, end: date,
                 settings: ReportSettings) -> list[Admission]:
+    """Every admission the root's subtree held on its counted date, its predecessors' included (marked), with
+    the tree of that date: one placement per (branch, tree epoch), not per candidate."""
     when = FACTS.c[column]
-    query = select(FACTS.c.admitted_org, when.label("on"), FACTS.c.sex, FACTS.c.birth_date, FACTS.c.ethnicity,
-                   FACTS.c.religion, FACTS.c.youth_union, FACTS.c.trade_union, FACTS.c.categories,
-                   ).where(when >= start, when <= end, FACTS.c.decided_on.is_not(None))
-    if not scope.whole_tree:
-        query = query.where(FACTS.c.admitted_org.in_(sorted(scope.codes)))
-    rows = conn.execute(query).all()
-    return [Admission(r.admitted_org, r.on, frozenset(categories_of(r._mapping, r.on, settings))) for r in rows]
+    query = select(FACTS.c.id, FACTS.c.admitted_org, when.label("on"), FACTS.c.sex, FACTS.c.birth_date,
+                   FACTS.c.ethnicity, FACTS.c.religion, FACTS.c.youth_union, FACTS.c.trade_union,
+                   FACTS.c.categories).where(when >= start, when <= end, FACTS.c.decided_on.is_not(None))
+    codes = scope.codes(start, end)
+    if codes is not None:
+        query = query.where(FACTS.c.admitted_org.in_(sorted(codes)))
+    found = []
+    for r in conn.execute(query):
+        place = scope.place(r.admitted_org, r.id, r.on)
+        if place is not None:
+            found.append(Admission(place.branch, r.on, frozenset(categories_of(r._mapping, r.on, settings)),
+                                   place.unit, place.predecessor))
+    return found
 
 
 def _members(conn: Connection, years: Iterable[int]) -> dict[int, dict[str, int]]:
@@ -82,11 +98,12 @@ def _members(conn: Connection, years: Iterable[int]) -> dict[int, dict[str, int]
     return counts
 
 
-def _subtree_members(scope: Scope, code: str, counts: dict[str, int]) -> int | None:
-    """The unit's own count; without one, the sum of its sub-units' counts (None if none is known)."""
+def _subtree_members(tree: Tree, code: str, counts: dict[str, int]) -> int | None:
+    """The unit's own count; without one, the sum of its sub-units' counts in `tree` (None if none is known).
+    Counts stay with the organisation they were entered for: a predecessor's count is not its successor's."""
     if code in counts:
         return counts[code]
-    parts = [m for m in (_subtree_members(scope, c, counts) for c in scope.children.get(code, ())) if m is not None]
+    parts = [m for m in (_subtree_members(tree, c, counts) for c in tree.children(code)) if m is not None]
     return sum(parts) if parts else None
 
 
@@ -102,7 +119,7 @@ def _plan_target(plan: Plan, scope: Scope, members: dict[int, dict[str, int]], e
     assert plan.rate_percent is not None
     target, missing = 0, []
     for year in range(plan.first_year, end.year + 1):
-        base = _subtree_members(scope, plan.org, members.get(year, {}))
+        base = _subtree_members(scope.membership_tree(year), plan.org, members.get(year, {}))
         if base is None:
             missing.append(year)
         else:
@@ -112,10 +129,10 @@ def _plan_target(plan: Plan, scope: Scope, members: dict[int, dict[str, int]], e
     return target, f"{plan.rate_percent}% of the membership at the start of each year"
 
 
-def _plan_result(plan: Plan, counting: Counting, period: Period, members: dict[int, dict[str, int]],
+def _plan_result(plan: Plan, scope: Scope, counting: Counting, period: Period, members: dict[int, dict[str, int]],
                  decimals: int, unit: str | None = None) -> dict[str, Any]:
     start, end = _plan_window(plan, period)
-    target, note = _plan_target(plan, counting.scope, members, end)
+    target, note = _plan_target(plan, scope, members, end)
     admitted = counting.count(start, end, unit=unit)
     targets = [{"category": category, "heading": HEADINGS[category], "target": wanted,
                 "admissions": (n := counting.count(start, end, unit=unit, category=category)),
@@ -149,14 +166,16 @@ def _rates(scope: Scope, unit: str | None, counting: Counting, period: Period, m
     rows = []
     for year in period.years:
         start, end = max(period.start, date(year, 1, 1)), min(period.end, date(year, 12, 31))
-        base = _subtree_members(scope, unit or scope.root.code, members.get(year, {}))
+        base = _subtree_members(scope.membership_tree(year), unit or scope.root.code, members.get(year, {}))
         n = counting.count(start, end, unit=unit)
         rows.append({"year": year, "members": base, "admissions": n, "rate_percent": percent(n, base, decimals)})
     return rows
 
 
-def admissions_report(app: Ketnap, org: str, period: Period, count_on: str | None = None) -> dict[str, Any]:
+def admissions_report(app: Ketnap, org: str, period: Period, count_on: str | None = None, *,
+                      predecessors: bool = True) -> dict[str, Any]:
     """The whole report as one JSON-ready document (the CLI prints it, exports it or renders it as tables).
+    `predecessors` False leaves out what the organisation's branches did before it existed.
 
     Raises:
         OrganisationError: no organisation `org`.
@@ -168,43 +187,71 @@ def admissions_report(app: Ketnap, org: str, period: Period, count_on: str | Non
     as_of = min(app.today(), period.end)
     previous = period.previous()
     with app.uow.reading() as tx:
-        scope = load_scope(tx.conn, org)
-        applying = plans(tx.conn, orgs=[scope.root.code, *(u.code for u in scope.sub_units)], period=period)
+        scope = Scope(tx.org_history(), org, predecessors=predecessors)
+        units = scope.sub_units(period.start, period.end)
+        applying = plans(tx.conn, orgs=[scope.root.code, *(u.code for u in units)], period=period)
         earliest = min([previous.start, *(_plan_window(p, period)[0] for p in applying)])
-        counting = Counting(_admissions(tx.conn, scope, DATE_COLUMN[counted_on], earliest, period.end, settings),
-                            scope)
+        placed = _admissions(tx.conn, scope, DATE_COLUMN[counted_on], earliest, period.end, settings)
         members = _members(tx.conn, range(earliest.year, period.end.year + 1))
         status = pipeline.status(tx.conn, scope, period, as_of, counted_on, app.calendar)
+        before = _predecessors_doc(tx.conn, scope, period, placed)
+    counting = Counting([a for a in placed if a.predecessor is None or predecessors])
     admitted = counting.in_period(period)
-    before = counting.count(previous.start, previous.end)
+    last_year = counting.count(previous.start, previous.end)
     rates = _rates(scope, None, counting, period, members, decimals)
+    root, latest = scope.root_on(period.end), scope.root
     doc: dict[str, Any] = {
-        "org": {"code": scope.root.code, "name": scope.root.name, "level": scope.root.level},
+        "org": {"code": root.code, "name": root.name, "level": root.level,
+                "founded_on": scope.founded_on, "ended_on": latest.ended_on, "ended_by": latest.ended_by,
+                "successors": list(latest.successors)},
         "period": _period_doc(period), "as_of": as_of, "counted_on": counted_on,
         "admissions": len(admitted),
-        "previous": {"period": _period_doc(previous), "admissions": before, "change": len(admitted) - before,
-                     "change_percent": percent(len(admitted) - before, before, decimals)},
+        "previous": {"period": _period_doc(previous), "admissions": last_year, "change": len(admitted) - last_year,
+                     "change_percent": percent(len(admitted) - last_year, last_year, decimals)},
         "membership": rates,
         "rate_percent": rates[0]["rate_percent"] if len(rates) == 1 else None,
-        "plans": [_plan_result(p, counting, period, members, decimals) for p in applying
+        "plans": [_plan_result(p, scope, counting, period, members, decimals) for p in applying
                   if p.org == scope.root.code],
+        "predecessors": before,
         "categories": _categories(admitted, decimals),
-        "sub_units": _sub_units(scope, counting, period, previous, applying, members, decimals),
+        "sub_units": _sub_units(scope, units, counting, period, previous, applying, members, decimals),
         "months": _months(admitted, period),
     }
     doc.update(pipeline.forecast_doc(status, len(admitted), period, as_of))
     return doc
 
 
+def _predecessors_doc(conn: Connection, scope: Scope, period: Period,
+                      placed: Sequence[Admission]) -> dict[str, Any] | None:
+    """For a period that began before the organisation existed: who held its branches then, what they admitted
+    in the period (counted here unless left out), and their plans for that time, listed as theirs (a plan
+    was its committee's target, not the successor's)."""
+    if scope.founded_on is None or not scope.before_founding(period.start):
+        return None
+    last_day = min(period.end, scope.founded_on - timedelta(days=1))
+    counts = Counter(a.predecessor for a in placed if a.predecessor and period.contains(a.on))
+    held = {o.code: o.name for o in scope.predecessors(period.start, last_day)}
+    latest = scope.history.latest()
+    held.update({code: latest.name(code) for code in counts if code not in held})
+    before = Period(period.start, last_day, f"{period.start.isoformat()}..{last_day.isoformat()}")
+    listed = plans(conn, orgs=sorted(held), period=before)
+    return {"founded_on": scope.founded_on, "included": scope.with_predecessors,
+            "period": _period_doc(before), "admissions": sum(counts.values()),
+            "organisations": [{"code": code, "name": name, "admissions": counts.get(code, 0)}
+                              for code, name in sorted(held.items())],
+            "plans": [{**p.as_dict(), "org_name": held[p.org], "source_vi": SOURCES[p.source]} for p in listed]}
+
+
 def _period_doc(period: Period) -> dict[str, Any]:
     return {"label": period.label, "start": period.start, "end": period.end}
 
 
-def _sub_units(scope: Scope, counting: Counting, period: Period, previous: Period, applying: Sequence[Plan],
-               members: dict[int, dict[str, int]], decimals: int) -> list[dict[str, Any]]:
-    units = [scope.root] if counting.count(period.start, period.end, unit=scope.root.code) else []
+def _sub_units(scope: Scope, sub_units: Sequence[Organisation], counting: Counting, period: Period,
+               previous: Period, applying: Sequence[Plan], members: dict[int, dict[str, int]],
+               decimals: int) -> list[dict[str, Any]]:
+    units = [scope.root_on(period.end)] if counting.count(period.start, period.end, unit=scope.root.code) else []
     rows = []
-    for unit in [*units, *scope.sub_units]:
+    for unit in [*units, *sub_units]:
         own = unit.code == scope.root.code  # members of the root's own branch are not counted apart
         rates = [] if own else _rates(scope, unit.code, counting, period, members, decimals)
         rows.append({
@@ -213,7 +260,7 @@ def _sub_units(scope: Scope, counting: Counting, period: Period, previous: Perio
             "previous": counting.count(previous.start, previous.end, unit=unit.code),
             "members": rates[0]["members"] if rates else None,
             "rate_percent": rates[0]["rate_percent"] if len(rates) == 1 else None,
-            "plans": [_plan_result(p, counting, period, members, decimals, unit=unit.code) for p in applying
+            "plans": [_plan_result(p, scope, counting, period, members, decimals, unit=unit.code) for p in applying
                       if p.org == unit.code and unit.code != scope.root.code],
         })
     return rows

@@ -25,7 +25,7 @@ from workflow.commands import Command, RecordStep
 from workflow.reports import readmodel
 from workflow.reports.periods import Period
 from workflow.reports.rules import not_allowed, violation
-from workflow.reports.scope import load_scope
+from workflow.reports.scope import Scope
 from workflow.service import Ketnap
 
 CLASSES = TrainingClassRow.__table__  # type: ignore[attr-defined]
@@ -219,13 +219,21 @@ def certify(app: Ketnap, code: str, issued_on: date, numbers: Mapping[str, str],
 
 def class_stats(app: Ketnap, org: str, period: Period) -> dict[str, Any]:
     """Classes held by organisers in the subtree and starting in the period, with trainees, certificates,
-    trainees from enterprises and branches ("mở 4 lớp ... cho 430 quần chúng ưu tú", E6)."""
+    trainees from enterprises and branches ("mở 4 lớp ... cho 430 quần chúng ưu tú", E6). A class stays with the
+    organisation that held it: it counts here when the subtree held its organiser on its first day (the tree of
+    that day), never as a predecessor's.
+
+    Raises:
+        OrganisationError: no organisation `org`.
+    """
     readmodel.refresh(app)
     enterprise = set(app.settings.reports.enterprise_categories)
     with app.uow.reading() as tx:
-        scope = load_scope(tx.conn, org)
+        scope = Scope(tx.org_history(), org, predecessors=False)
         rows = []
-        for klass in list_classes(tx.conn, scope.codes, period):
+        for klass in list_classes(tx.conn, scope.codes(period.start, period.end), period):
+            if not scope.counts(scope.place(klass.organiser, "", klass.starts_on)):
+                continue
             members = roster(tx.conn, klass)
             rows.append({**klass.as_dict(), "trainees": len(members),
                          "certified": sum(1 for m in members if (m["certified_on"] or date.min) >= klass.starts_on),

@@ -35,3 +35,5 @@ DROP_REASONS_VI: dict[str, str] = {
 }
 
 COUNTED_ON_VI: dict[str, str] = {"decision": "ngày quyết định kết nạp", "ceremony": "ngày lễ kết nạp"}
+
+ENDED_BY_VI: dict[str, str] = {"merged": "hợp nhất", "split": "chia tách", "dissolved": "giải thể"}

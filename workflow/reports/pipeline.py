@@ -11,7 +11,7 @@ from sqlalchemy import Connection, or_, select
 
 from states.calendar import WorkingCalendar
 from states.stages import ACTIVE
-from storage.projections import CANDIDATES, DEADLINES
+from storage.projections import DEADLINES
 from workflow.reports.periods import Period
 from workflow.reports.readmodel import FACTS
 from workflow.reports.scope import Scope
@@ -44,8 +44,9 @@ class Status:
     left_probation: Counter[str] = field(default_factory=Counter)
 
 
-def _in_scope(query: Any, column: Any, scope: Scope) -> Any:
-    return query if scope.whole_tree else query.where(column.in_(sorted(scope.codes)))
+def _in_scope(query: Any, column: Any, scope: Scope, as_of: date) -> Any:
+    codes = scope.codes(as_of, as_of)
+    return query if codes is None else query.where(column.in_(sorted(codes)))
 
 
 def _expected(status: Status, row: Any, stage: str | None, period: Period) -> None:
@@ -61,14 +62,18 @@ def _expected(status: Status, row: Any, stage: str | None, period: Period) -> No
 
 def status(conn: Connection, scope: Scope, period: Period, as_of: date, counted_on: str,
            calendar: WorkingCalendar) -> Status:
+    """Where the candidates of the root's subtree stood on `as_of`, placed by the tree of that day (their branch
+    as their events name it, followed through merges and splits)."""
     found = Status(as_of, counted_on)
-    columns = [FACTS.c[name] for name in (*(c for c, _ in STAGE_DATES), "branch_vote_on", "admission_due_on",
-                                          "ceremony_due_on", "dropped_stage", "dropped_reason")]
+    columns = [FACTS.c[name] for name in ("id", "org", *(c for c, _ in STAGE_DATES), "branch_vote_on",
+                                          "admission_due_on", "ceremony_due_on", "dropped_stage", "dropped_reason")]
     # Who left the list or became official before the period has nothing to count in it.
     query = _in_scope(select(*columns).where(
         FACTS.c.identified_on <= as_of, or_(FACTS.c.dropped_on.is_(None), FACTS.c.dropped_on >= period.start),
-        or_(FACTS.c.recognised_on.is_(None), FACTS.c.recognised_on >= period.start)), FACTS.c.org, scope)
+        or_(FACTS.c.recognised_on.is_(None), FACTS.c.recognised_on >= period.start)), FACTS.c.org, scope, as_of)
     for row in conn.execute(query):
+        if not scope.counts(scope.place(row.org, row.id, as_of)):
+            continue
         stage = stage_on(row, as_of)
         if stage in ACTIVE_STAGES:
             found.stages[stage] += 1
@@ -82,17 +87,22 @@ def status(conn: Connection, scope: Scope, period: Period, as_of: date, counted_
 
 
 def _overdue(conn: Connection, scope: Scope, as_of: date, calendar: WorkingCalendar) -> list[dict[str, Any]]:
-    """Deadlines open on `as_of` and already past due (from the deadline projection), oldest first."""
-    query = (select(DEADLINES.c.stream_id, DEADLINES.c.org, DEADLINES.c.kind, DEADLINES.c.due_on,
-                    CANDIDATES.c.full_name)
-             .join(CANDIDATES, CANDIDATES.c.id == DEADLINES.c.stream_id)
+    """Deadlines open on `as_of` and already past due (from the deadline projection), oldest first. The branch is
+    the one the candidate's events name (the read model's), placed by the tree of `as_of`: the deadline rows
+    show where the candidate belongs now, which a later restructuring changes."""
+    query = (select(DEADLINES.c.stream_id, FACTS.c.org, DEADLINES.c.kind, DEADLINES.c.due_on, FACTS.c.full_name)
+             .join(FACTS, FACTS.c.id == DEADLINES.c.stream_id)
              .where(DEADLINES.c.opened_on <= as_of, DEADLINES.c.due_on < as_of,
                     DEADLINES.c.kind.not_in(sorted(MILESTONE_KINDS)),
                     or_(DEADLINES.c.closed_on.is_(None), DEADLINES.c.closed_on > as_of))
              .order_by(DEADLINES.c.due_on, DEADLINES.c.stream_id))
-    rows = conn.execute(_in_scope(query, DEADLINES.c.org, scope)).all()
-    return [{"id": r.stream_id, "full_name": r.full_name, "org": r.org, "kind": r.kind, "due_on": r.due_on,
-             "working_days_overdue": calendar.working_days_between(r.due_on, as_of)} for r in rows]
+    found = []
+    for r in conn.execute(_in_scope(query, FACTS.c.org, scope, as_of)):
+        place = scope.place(r.org, r.stream_id, as_of)
+        if place is not None and scope.counts(place):
+            found.append({"id": r.stream_id, "full_name": r.full_name, "org": place.branch, "kind": r.kind,
+                          "due_on": r.due_on, "working_days_overdue": calendar.working_days_between(r.due_on, as_of)})
+    return found
 
 
 def forecast_doc(found: Status, counted: int, period: Period, as_of: date) -> dict[str, Any]:

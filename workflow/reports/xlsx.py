@@ -134,6 +134,12 @@ def _summary(doc: Mapping[str, Any]) -> Sheet:
         ("Xóa tên đảng viên dự bị", probation["removed"]),
         ("Dự báo số kết nạp đến cuối kỳ", forecast["expected_total"] if forecast["open_period"] else None),
     ]
+    before = doc.get("predecessors")
+    if before:
+        items += [("Ngày thành lập", before["founded_on"]),
+                  ("Kết nạp tại chi bộ của tổ chức tiền thân trước ngày thành lập", before["admissions"]),
+                  ("Đã tính số của tổ chức tiền thân", "có" if before["included"] else "không")]
+        items += [(f"  {o['name']} ({o['code']})", o["admissions"]) for o in before["organisations"]]
     return Sheet("Tổng hợp", [Column("item", "Nội dung"), Column("value", "Số liệu", "auto")],
                  [{"item": k, "value": v} for k, v in items])
 
@@ -147,9 +153,25 @@ def _plan_rows(doc: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict[
     return totals, targets
 
 
+def _predecessor_sheets(doc: Mapping[str, Any]) -> list[Sheet]:
+    """The plans of the organisations that held the branches before the organisation existed: theirs, listed."""
+    before = doc.get("predecessors")
+    if not before or not before["plans"]:
+        return []
+    return [Sheet("Kế hoạch tổ chức tiền thân", [
+        Column("org", "Mã"), Column("org_name", "Tổ chức tiền thân"), Column("source_vi", "Nguồn chỉ tiêu"),
+        Column("name", "Kế hoạch"), Column("document", "Văn bản"), Column("period", "Giai đoạn"),
+        Column("total", "Chỉ tiêu", "int"), Column("rate_percent", "Tỷ lệ chỉ tiêu (%)", "auto")], before["plans"])]
+
+
 def report_sheets(doc: Mapping[str, Any]) -> list[Sheet]:
     totals, targets = _plan_rows(doc)
     pipeline = doc["pipeline"]
+    return [*_report_sheets(doc, totals, targets, pipeline), *_predecessor_sheets(doc)]
+
+
+def _report_sheets(doc: Mapping[str, Any], totals: list[dict[str, Any]], targets: list[dict[str, Any]],
+                   pipeline: Mapping[str, Any]) -> list[Sheet]:
     return [
         _summary(doc),
         Sheet("Kế hoạch", [Column("org", "Đơn vị"), Column("source_vi", "Nguồn chỉ tiêu"), Column("name", "Kế hoạch"),

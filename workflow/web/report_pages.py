@@ -26,6 +26,9 @@ router = APIRouter()
 PeriodParam = Annotated[str, Query(max_length=40, description="2024, 2022-2025, 2024-H1, 2024-Q1, 2024-03 or "
                                                               "2024-01..2024-10; the current year by default.")]
 OrgParam = Annotated[str, Query(max_length=64, description="An organisation code; the caller's first by default.")]
+PredecessorsParam = Annotated[bool, Query(description="For an organisation founded during the period: count what "
+                                                      "its branches did before, under their predecessors (true, "
+                                                      "the default), or leave it out (false).")]
 
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("Báo cáo kết nạp đảng viên", "Admissions report"),
@@ -57,6 +60,19 @@ TEXT: dict[str, tuple[str, str]] = {
     "as_of": ("Số liệu đến ngày", "Figures as of"),
     "json": ("Dữ liệu JSON", "JSON data"),
     "bad_period": ("Kỳ báo cáo không hợp lệ", "Not a valid period"),
+    "predecessors": ("Tổ chức tiền thân", "Predecessors"),
+    "with_predecessors": ("Tính cả số của tổ chức tiền thân", "Count the predecessors' admissions"),
+    "without_predecessors": ("Chỉ tính từ ngày thành lập", "Count from the founding day only"),
+    "founded_on": ("Thành lập ngày", "Founded on"),
+    "before_founding": ("Kết nạp tại các chi bộ trước ngày thành lập", "Admissions by its branches before it "
+                                                                         "was founded"),
+    "counted": ("đã tính vào số liệu", "counted in the figures"),
+    "not_counted": ("không tính vào số liệu", "not counted in the figures"),
+    "held_by": ("Tổ chức quản lý chi bộ khi đó", "Organisation that held the branches then"),
+    "predecessor_plans": ("Kế hoạch của tổ chức tiền thân (của tổ chức đó, không tính là của tổ chức kế tục)",
+                          "Plans of the predecessors (theirs, not the successor's)"),
+    "ended": ("Tổ chức đã kết thúc hoạt động ngày", "This organisation ended on"),
+    "successors": ("tổ chức kế tục", "successors"),
 }
 
 
@@ -110,10 +126,10 @@ def charts(doc: dict[str, Any], lang: str) -> dict[str, Markup]:
     return {"plans": _svg(bars), "months": _svg(months), "categories": _svg(categories)}
 
 
-def _report(request: Request, who: Principal, org: str, period: Period) -> dict[str, Any]:
+def _report(request: Request, who: Principal, org: str, period: Period, predecessors: bool) -> dict[str, Any]:
     """Raises: OutOfScope (answered 404 like every page), OrganisationError."""
     who.require_org(org)
-    return admissions_report(state_of(request).ketnap, org, period)
+    return admissions_report(state_of(request).ketnap, org, period, predecessors=predecessors)
 
 
 def _first_org(who: Principal) -> str:
@@ -125,20 +141,21 @@ def _default_period(request: Request) -> str:
 
 
 @router.get("/reports/admissions", include_in_schema=False)
-def admissions_page(request: Request, who: Who, org: OrgParam = "", period: PeriodParam = "") -> Response:
+def admissions_page(request: Request, who: Who, org: OrgParam = "", period: PeriodParam = "",
+                    predecessors: PredecessorsParam = True) -> Response:
     lang = lang_of(request)
     code = org or _first_org(who)
     label = period or _default_period(request)
     orgs = [o for o in state_of(request).ketnap.orgs() if who.sees(o.code)]
     base = {"T": _text(lang), "org": code, "period": label, "orgs": orgs, "pct": percent_text,
-            "month_label": _month_label, "counted_on_vi": COUNTED_ON_VI}
+            "month_label": _month_label, "counted_on_vi": COUNTED_ON_VI, "predecessors": predecessors}
     try:
         span = parse_period(label)
     except PeriodError as exc:
         who.require_org(code)
         return render(request, "report_admissions.html", {**base, "doc": None, "period_error": str(exc)}, who,
                       status=422)
-    doc = _report(request, who, code, span)
+    doc = _report(request, who, code, span, predecessors)
     return render(request, "report_admissions.html", {**base, "doc": doc, "charts": charts(doc, lang),
                                                       "period_error": None}, who)
 
@@ -147,6 +164,7 @@ def admissions_page(request: Request, who: Who, org: OrgParam = "", period: Peri
             summary="The admissions report of an organisation subtree and period (as `ketnap report admissions "
                     "--json`)")
 def admissions_json(request: Request, who: Annotated[Principal, Depends(api_principal)], org: OrgParam = "",
-                    period: PeriodParam = "") -> dict[str, Any]:
+                    period: PeriodParam = "", predecessors: PredecessorsParam = True) -> dict[str, Any]:
     """Raises: PeriodError (422), OutOfScope (404)."""
-    return _report(request, who, org or _first_org(who), parse_period(period or _default_period(request)))
+    return _report(request, who, org or _first_org(who), parse_period(period or _default_period(request)),
+                   predecessors)
