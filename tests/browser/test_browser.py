@@ -218,50 +218,46 @@ def narrow_enough(page: Any) -> int:
     return int(page.evaluate("document.documentElement.scrollWidth"))
 
 
-def test_an_admin_records_a_restructuring_and_the_pages_fit_a_phone(server: str, browser: Any, shots: Path) -> None:
-    """The 2025 restructuring in miniature, recorded through the organisation page's form: a new commune takes a
-    village committee, a branch is merged into a new one, a retired members' branch is dissolved."""
+def test_the_restructured_tree_reads_as_of_a_date_an_admin_changes_it_and_it_fits_a_phone(
+        server: str, browser: Any, shots: Path) -> None:
+    """The demo's 2025 restructuring (district HUYEN-HH dissolved, two communes merged into XA-TP, a village branch
+    into another) as the organisation pages show it; an admin of the province records one more change through the
+    form and is refused a cycle with its rule; an auditor reads it all on a 390 px phone."""
     ui = Ui(browser.new_page(viewport={"width": 1366, "height": 900}, locale="vi-VN"), server, shots)
     ui.page.set_default_timeout(10_000)
     ui.login("quantri")
-    decision = {"on": "2025-07-01", "decision": "1785-QĐ/TU", "issuer": "Ban Thường vụ Tỉnh ủy Quảng Trị"}
-    for page, fields in [
-        ("XA-TL", {"kind": "created", "code": "XA-KS", "name": "Đảng ủy xã Khe Sanh", "level": "commune",
-                   "parent": "TINH-QT"}),
-        ("CB-THON1", {"kind": "moved", "code": "CB-THON1", "parent": "XA-KS"}),
-        ("CB-GV", {"kind": "created", "code": "CB-GVNV", "name": "Chi bộ Giáo viên – Nhân viên", "level": "branch",
-                   "parent": "DU-THPT"}),
-        ("CB-GV", {"kind": "merged", "code": "CB-GV", "into": "CB-GVNV"}),
-        ("CB-HS", {"kind": "created", "code": "CB-HT", "name": "Chi bộ Hưu trí", "level": "branch",
-                   "parent": "DU-THPT", "on": "2015-05-01"}),
-        ("CB-HT", {"kind": "dissolved", "code": "CB-HT"}),
-    ]:
-        ui.page.goto(f"{server}/orgs/{page}")
-        ui.fill("#org-change", {**decision, **fields})
-        ui.page.click("#org-change button[type=submit]")
-        ui.page.wait_for_selector("p.ok[role=status]")
+    ui.page.goto(f"{server}/orgs?as_of=2025-06-30")
+    assert "Đang hoạt động" in ui.page.inner_text("tr[data-code=HUYEN-HH]")
+    ui.page.fill("#as-of input[name=as_of]", "2025-07-01")
+    ui.page.click("#as-of button[type=submit]")
+    assert "Đã giải thể" in ui.page.inner_text("tr[data-code=HUYEN-HH]")
+    merged = ui.page.inner_text("tr[data-code=XA-TLIEN]")
+    assert "Đã hợp nhất" in merged and "XA-TP" in merged
+    ui.page.goto(f"{server}/orgs")
+    ui.shot("10-organisations")
+
+    decision = {"on": "2026-01-01", "decision": "12-QĐ/ĐU", "issuer": "Đảng ủy xã Tân Lập"}
     ui.page.goto(f"{server}/orgs/CB-HS")
+    ui.fill("#org-change", {**decision, "kind": "renamed", "code": "CB-HS", "name": "Chi bộ Học sinh"})
+    ui.page.click("#org-change button[type=submit]")
+    ui.page.wait_for_selector("p.ok[role=status]")
+    assert "Chi bộ Học sinh" in ui.page.inner_text("h1")
     ui.fill("#org-change", {**decision, "kind": "moved", "code": "DU-THPT", "parent": "CB-HS"})
     ui.page.click("#org-change button[type=submit]")
     assert ui.page.locator("#change .refusal li[data-rule=org_move_cycle]").count() == 1
-    ui.page.goto(f"{server}/orgs")
-    assert "Đã hợp nhất" in ui.page.inner_text("tr[data-code=CB-GV]")
-    assert "Đã giải thể" in ui.page.inner_text("tr[data-code=CB-HT]")
-    ui.shot("10-organisations")
     ui.page.close()
 
     phone = Ui(browser.new_page(viewport={"width": 390, "height": 844}, locale="vi-VN"), server, shots)
     phone.page.set_default_timeout(10_000)
-    phone.login("quantri")
-    phone.page.goto(f"{server}/candidates?q=dang+thu+huong")
-    phone.page.click("text=Đặng Thu Hương")
-    assert "CB-GVNV" in phone.page.inner_text("#branch-now") and "CB-GV" in phone.page.inner_text("#timeline")
-    paths = ["/orgs", "/orgs/XA-KS", "/candidates", "/orgs/CB-GVNV", "/orgs/CB-GV"]
-    widths = {phone.page.url: narrow_enough(phone.page)}
-    for path in paths:
+    phone.login("kiemtra")
+    phone.page.goto(f"{server}/candidates?q=kieu+thi+mai")
+    phone.page.click("text=Kiều Thị Mai")
+    assert "CB-TH" in phone.page.inner_text("#branch-now") and "CB-LP" in phone.page.inner_text("#timeline")
+    widths = {"candidate": narrow_enough(phone.page)}
+    for path in ["/orgs", "/orgs/HUYEN-HH", "/candidates", "/orgs/XA-TLIEN", "/orgs/XA-TP"]:
         phone.page.goto(f"{server}{path}")
         widths[path] = narrow_enough(phone.page)
     assert all(w <= 390 for w in widths.values()), widths
-    assert "CB-GVNV" in phone.page.inner_text("#successors") and "Đã hợp nhất" in phone.page.inner_text("#ended")
+    assert "XA-TLIEN" in phone.page.inner_text("#predecessors") and phone.page.locator("#org-change").count() == 0
     phone.shot("11-organisation-phone")
     phone.page.close()
