@@ -26,6 +26,16 @@ class OrganisationError(ProcedureError):
     """An organisation was not found; the message names the code."""
 
 
+class ChangesRefused(RuleViolation):
+    """A RuleViolation that also says which change each reason is about ({index in the list: its reasons},
+    unlabelled), so that a workbook can point at the row and column of each."""
+
+    def __init__(self, step: str, violations: Sequence[Violation],
+                 by_change: Sequence[tuple[int, Violation]]) -> None:
+        super().__init__(step, violations)
+        self.by_change = tuple(by_change)
+
+
 @dataclass(frozen=True)
 class Moved:
     """A candidate whose branch, or whose deciding committee, the changes move."""
@@ -101,6 +111,7 @@ class Organisations:
                 in_flight.setdefault(p.org, []).append(p.id)
         known = list(before.changes)
         problems: list[Violation] = []
+        by_change: list[tuple[int, Violation]] = []
         for index, change in enumerate(result.changes, start=1):
             history = OrgHistory(known)
             found = check_change(history, change, in_flight)
@@ -108,13 +119,14 @@ class Organisations:
                 vi, en = _labels(index, change, len(result.changes))
                 problems += [replace(v, message_vi=f"{vi}: {v.message_vi}", message_en=f"{en}: {v.message_en}")
                              for v in found]
+                by_change += [(index - 1, v) for v in found]
                 continue
             known.append(change)
             _follow(in_flight, change)
         if problems:
             first = result.changes[0]
-            raise RuleViolation("org restructure" if len(result.changes) > 1 else f"org {first.kind} {first.code}",
-                                problems)
+            raise ChangesRefused("org restructure" if len(result.changes) > 1 else f"org {first.kind} {first.code}",
+                                 problems, by_change)
         after = OrgHistory(known)
         result.events = organisations.append(tx.conn, result.changes, actor, now)
         organisations.write_projection(tx.conn, after.latest(), now)
