@@ -2,17 +2,16 @@
 all or nothing, with a preview of every candidate carried and what stays with the organisations that end;
 `--template FILE` writes the workbook to fill (workflow/restructure/)."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from workflow.cli import context as cli
-from workflow.organisations import restructuring_doc
+from workflow.organisations import Moved, restructuring_doc
 from workflow.reports.importer import Problem
 from workflow.restructure.columns import CHANGE_VI
 from workflow.restructure.template import write_preview, write_template
@@ -54,17 +53,24 @@ def print_applied(con: Console, applied: Applied) -> None:
         details = ", ".join(f"{k}={v}" for k, v in p.change.payload().items() if k not in ("decision", "issuer"))
         con.print(f"  row {rows}: {CHANGE_VI[p.change.kind]} {p.change.code} on {p.change.on:%d/%m/%Y}"
                   f" {details} ({p.change.decision})", markup=False)
-    table = Table("candidate", "name", "stage", "branch", "deciding committee", "open deadlines",
-                  title=f"{len(r.moved)} candidate(s) carried or with a new deciding committee")
-    for m in r.moved:
-        branch = m.from_org if m.to_org == m.from_org else f"{m.from_org} -> {m.to_org}"
-        body = m.from_body if m.to_body == m.from_body else f"{m.from_body or '-'} -> {m.to_body or '-'}"
-        table.add_row(m.id, m.full_name, m.stage, branch, body or "-", str(m.open_deadlines))
-    con.print(table)
+    con.print(f"{len(r.moved)} candidate(s) carried or with a new deciding committee", markup=False)
+    if r.moved:
+        con.out(_moved_lines(r.moved), highlight=False)  # plain aligned lines: a restructuring moves thousands
     for a in r.attached:
         con.print(f"  {a.org} ends and keeps as history: {a.plans} plan(s), {a.membership_years} membership "
                   f"year(s), {a.classes} class(es), contacts {', '.join(a.contacts) or '-'}, {a.users} user "
                   f"scope(s)", markup=False)
+
+
+def _moved_lines(moved: Sequence[Moved]) -> str:
+    rows = [("candidate", "name", "stage", "branch", "deciding committee", "open deadlines")]
+    for m in moved:
+        branch = m.from_org if m.to_org == m.from_org else f"{m.from_org} -> {m.to_org}"
+        body = m.from_body if m.to_body == m.from_body else f"{m.from_body or '-'} -> {m.to_body or '-'}"
+        rows.append((m.id, m.full_name, m.stage, branch, body or "-", str(m.open_deadlines)))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    return "\n".join("  " + "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=False)) + "  " + row[5]
+                     for row in rows)
 
 
 def register(org_app: typer.Typer) -> None:

@@ -93,7 +93,7 @@ def _unreadable(file: str, reason: str) -> WorkbookRefused:
     return WorkbookRefused(file, [Problem("", 0, "", "", violation("restructure_file_unreadable", reason=reason))])
 
 
-def _check_archive(data: bytes, file: str) -> None:
+def _check_archive(data: bytes, file: str, max_unpacked: int) -> None:
     """Refuse what would exhaust memory before openpyxl unpacks it: too many parts, or too much unpacked."""
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
@@ -101,9 +101,9 @@ def _check_archive(data: bytes, file: str) -> None:
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
         raise _unreadable(file, f"not a zip archive ({err})") from None
     unpacked = sum(m.file_size for m in members)
-    if len(members) > MAX_MEMBERS or unpacked > MAX_UNPACKED:
+    if len(members) > MAX_MEMBERS or unpacked > max_unpacked:
         raise _unreadable(file, f"{len(members)} parts unpacking to {unpacked:,} bytes (limit {MAX_MEMBERS} parts, "
-                                f"{MAX_UNPACKED:,} bytes)")
+                                f"{max_unpacked:,} bytes)")
 
 
 def _sheets(book: Any) -> tuple[list[tuple[str, dict[int, Col]]], list[Problem]]:
@@ -164,7 +164,7 @@ def _rows(book: Any, sheets: list[tuple[str, dict[int, Col]]], file: str) -> Ite
             yield row
 
 
-def read_rows(path: Path) -> tuple[str, list[Row], list[Problem]]:
+def read_rows(path: Path, max_unpacked: int = MAX_UNPACKED) -> tuple[str, list[Row], list[Problem]]:
     """(SHA-256 of the file, every non-empty data row, the problems of the file's shape).
 
     Raises:
@@ -174,7 +174,7 @@ def read_rows(path: Path) -> tuple[str, list[Row], list[Problem]]:
         data = path.read_bytes()
     except OSError as err:
         raise _unreadable(path.name, err.strerror or str(err)) from None
-    _check_archive(data, path.name)
+    _check_archive(data, path.name, max_unpacked)
     try:
         book = load_workbook(BytesIO(data), read_only=True, data_only=True)
         try:
@@ -301,13 +301,13 @@ def _placed(planned: Planned, found: Violation) -> Problem:
 
 # --- applying -------------------------------------------------------------------------------------------------------
 
-def read_plan(path: Path) -> tuple[str, int, list[Planned]]:
+def read_plan(path: Path, max_unpacked: int = MAX_UNPACKED) -> tuple[str, int, list[Planned]]:
     """(SHA-256, rows read, the changes in the order they are judged).
 
     Raises:
         WorkbookRefused: the file cannot be read, or a row is incomplete or holds a cell it should not.
     """
-    sha256, rows, problems = read_rows(path)
+    sha256, rows, problems = read_rows(path, max_unpacked)
     plan = _plan(rows)
     problems += [p for row in rows for p in row.problems]
     if not rows and not problems:
