@@ -63,7 +63,7 @@ def test_a_plan_or_the_template_must_be_named_but_not_both(cli: Cli, tmp_path: P
     neither = cli.run("org", "restructure", expect=2)
     both = cli.run("org", "restructure", str(tmp_path / "a.xlsx"), "--template", str(tmp_path / "b.xlsx"), expect=2)
 
-    assert neither["error"] == both["error"] == "invalid_input"
+    assert neither["error"] == both["error"] == "invalid_request"
     assert not (tmp_path / "b.xlsx").exists()
 
 

@@ -2,45 +2,18 @@
 all or nothing, with a preview of every candidate carried and what stays with the organisations that end;
 `--template FILE` writes the workbook to fill (workflow/restructure/)."""
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from workflow.cli import context as cli
-from workflow.organisations import Moved, restructuring_doc
-from workflow.reports.importer import Problem
+from workflow.organisations import Moved
 from workflow.restructure.columns import CHANGE_VI
 from workflow.restructure.template import write_preview, write_template
-from workflow.restructure.workbook import Applied, WorkbookRefused, apply_workbook
-
-
-def _where(p: Problem) -> str:
-    return f"{p.sheet}!{p.column}{p.row} {p.header}".strip() if p.sheet else p.header
-
-
-@contextmanager
-def _refusals(c: cli.Context) -> Iterator[None]:
-    """The shared error mapping, plus a refused workbook listed cell by cell (exit 2, nothing written)."""
-    with cli.refusals(c):
-        try:
-            yield
-        except WorkbookRefused as err:
-            details = [{**p.as_dict(), "field": _where(p) or None} for p in err.problems]
-            cli.fail(c, "restructure_refused", str(err), details=details)
-
-
-def applied_doc(applied: Applied) -> dict[str, Any]:
-    """The JSON form: the file, each change with the rows it came from, then what `Organisations.change` did."""
-    plan = [{"rows": [{"sheet": r.sheet, "row": r.number} for r in p.rows], "change": p.change.kind,
-             "code": p.change.code, "effective_on": p.change.on.isoformat(), "decision": p.change.decision,
-             "issuer": p.change.issuer, "details": {k: v for k, v in p.change.payload().items()
-                                                    if k not in ("decision", "issuer")}} for p in applied.plan]
-    return {"file": applied.file, "sha256": applied.sha256, "rows": applied.rows, "plan": plan,
-            **restructuring_doc(applied.result)}
+from workflow.restructure.workbook import Applied, applied_doc, apply_workbook
 
 
 def print_applied(con: Console, applied: Applied) -> None:
@@ -48,11 +21,7 @@ def print_applied(con: Console, applied: Applied) -> None:
     verb = "would record" if r.dry_run else "recorded"
     con.print(f"{applied.file}: {verb} {len(applied.plan)} change(s) from {applied.rows} row(s) in one transaction"
               f"{' (dry run: nothing was written)' if r.dry_run else ''}", markup=False)
-    for p in applied.plan:
-        rows = ", ".join(str(row.number) for row in p.rows)
-        details = ", ".join(f"{k}={v}" for k, v in p.change.payload().items() if k not in ("decision", "issuer"))
-        con.print(f"  row {rows}: {CHANGE_VI[p.change.kind]} {p.change.code} on {p.change.on:%d/%m/%Y}"
-                  f" {details} ({p.change.decision})", markup=False)
+    con.out("\n".join(_change_lines(applied)), highlight=False)  # one write: hundreds of lines
     con.print(f"{len(r.moved)} candidate(s) carried or with a new deciding committee", markup=False)
     if r.moved:
         con.out(_moved_lines(r.moved), highlight=False)  # plain aligned lines: a restructuring moves thousands
@@ -60,6 +29,16 @@ def print_applied(con: Console, applied: Applied) -> None:
         con.print(f"  {a.org} ends and keeps as history: {a.plans} plan(s), {a.membership_years} membership "
                   f"year(s), {a.classes} class(es), contacts {', '.join(a.contacts) or '-'}, {a.users} user "
                   f"scope(s)", markup=False)
+
+
+def _change_lines(applied: Applied) -> list[str]:
+    lines = []
+    for p in applied.plan:
+        rows = ", ".join(str(row.number) for row in p.rows)
+        details = ", ".join(f"{k}={v}" for k, v in p.change.payload().items() if k not in ("decision", "issuer"))
+        lines.append(f"  row {rows}: {CHANGE_VI[p.change.kind]} {p.change.code} on {p.change.on:%d/%m/%Y}"
+                     f" {details} ({p.change.decision})")
+    return lines
 
 
 def _moved_lines(moved: Sequence[Moved]) -> str:
@@ -92,7 +71,7 @@ def register(org_app: typer.Typer) -> None:
         """Apply a restructuring workbook in one transaction, all or nothing; every problem is listed by sheet,
         row and column."""
         c = cli.get(ctx)
-        with _refusals(c):
+        with cli.refusals(c):  # a refused workbook: workflow/refusals.py, every cell listed
             if template is not None:
                 if plan is not None:
                     raise typer.BadParameter("give a PLAN.xlsx to apply or --template to write, not both",
