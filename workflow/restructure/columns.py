@@ -39,6 +39,7 @@ ISSUER = _col("issuer", "Cơ quan ban hành", hint="Ví dụ Ban Thường vụ 
 NOTE = _col("note", "Ghi chú", hint="Không được đọc: ghi gì cũng được.")
 
 COLUMNS: list[Col] = [CODE, KIND, NAME, LEVEL, PARENT, SUCCESSOR, PART, ADMITS, ON, DECISION, ISSUER, NOTE]
+COMMON = (CODE, KIND, ON, DECISION, ISSUER, NOTE)  # the cells of every kind of change
 BY_HEADER: dict[str, Col] = {fold(c.header): c for c in COLUMNS} | {fold(c.field): c for c in COLUMNS}
 BY_FIELD: dict[str, Col] = {c.field: c for c in COLUMNS}
 
@@ -71,7 +72,7 @@ class Uses:
     optional: tuple[Col, ...] = ()
 
     def allows(self, col: Col) -> bool:
-        return col in self.required or col in self.optional or col in (CODE, KIND, ON, DECISION, ISSUER, NOTE)
+        return col in self.required or col in self.optional or col in COMMON
 
 
 USES: Mapping[str, Uses] = {

@@ -64,8 +64,9 @@ EXAMPLE = [  # giải thể huyện Điện Biên ngày 01/07/2025 (HD 31-HD/BTC
 
 
 def _uses(col: Col) -> str:
-    kinds = [cols.CHANGE_VI[k] for k, uses in cols.USES.items() if col in uses.required or col in uses.optional]
-    return ", ".join(kinds) if kinds and col is not cols.NOTE else "mọi loại" if col.required else ""
+    if col in cols.COMMON:
+        return "mọi loại"
+    return ", ".join(cols.CHANGE_VI[k] for k, uses in cols.USES.items() if col in (*uses.required, *uses.optional))
 
 
 def _note(col: Col) -> str:
