@@ -24,6 +24,8 @@ BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
     ("benchmarks.bench_reports", ["--size", "5000", "--import-rows", "1000"],
      ["--size", "50000", "--import-rows", "10000"]),
     ("benchmarks.bench_web", ["--size", "10000", "--requests", "500"], ["--size", "100000", "--requests", "2000"]),
+    ("benchmarks.bench_restructure", ["--orgs", "300", "--candidates", "3000"],
+     ["--orgs", "1000", "--candidates", "20000"]),
 ]
 
 

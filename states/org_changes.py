@@ -51,12 +51,12 @@ def check_change(history: OrgHistory, change: OrgChange,
         found.append(_v("org_change_after_end",
                         f"{change.code} đã kết thúc ({org.ended_by}) từ ngày {_when(org.ended_on)}.",
                         f"{change.code} ended ({org.ended_by}) on {org.ended_on}", "code"))
-    later = [c for c in history.naming(change.code) if c.on > change.on and c.code == change.code]
-    if later and not found:
+    later = history.last_change_on(change.code)
+    if later is not None and later > change.on and not found:
         found.append(_v("org_change_out_of_order",
-                        f"{change.code} đã có thay đổi ghi ngày {_when(later[-1].on)}: ghi các thay đổi theo "
+                        f"{change.code} đã có thay đổi ghi ngày {_when(later)}: ghi các thay đổi theo "
                         f"thứ tự ngày.",
-                        f"{change.code} already has a change dated {later[-1].on}: record changes in date order",
+                        f"{change.code} already has a change dated {later}: record changes in date order",
                         "on"))
     if found:
         return found

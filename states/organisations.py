@@ -268,6 +268,28 @@ class OrgHistory:
         self.changes = sorted(changes, key=lambda c: c.on)  # stable: recorded order within a day
         self._dates = sorted({c.on for c in self.changes})
         self._trees: dict[int, Tree] = {}
+        self._last_on: dict[str, date] | None = None
+
+    def followed_by(self, change: OrgChange) -> "OrgHistory":
+        """This history with `change` recorded after every change in it.
+
+        A restructuring is judged change after change, each against the tree of its date. When `change` is dated
+        on or after every change so far (a restructuring in date order), the newest tree is carried forward by
+        applying `change` to a copy of it, instead of replaying the whole log once per change (O(changes x
+        organisations)); the trees of earlier dates are unchanged and shared. Otherwise the history is rebuilt."""
+        if self._dates and change.on < self._dates[-1]:
+            return OrgHistory([*self.changes, change])
+        newest = len(self._dates)  # the epoch of the newest tree: every change so far
+        same_day = bool(self._dates) and change.on == self._dates[-1]
+        new = OrgHistory()
+        new.changes = [*self.changes, change]
+        new._dates = self._dates if same_day else [*self._dates, change.on]
+        new._trees = {i: t for i, t in self._trees.items() if i < newest or (i == newest and not same_day)}
+        if newest in self._trees:
+            new._trees[len(new._dates)] = _applied(self._trees[newest], change)
+        if self._last_on is not None:
+            new._last_on = {**self._last_on, change.code: change.on}
+        return new
 
     @classmethod
     def of(cls, orgs: Iterable[Organisation]) -> "OrgHistory":
@@ -288,6 +310,13 @@ class OrgHistory:
         """Every change applied, whatever its date: what the lists show and where candidates now belong."""
         return self.tree_on(date.max)
 
+    def last_change_on(self, code: str) -> date | None:
+        """The date of the latest change of `code` itself (changes of one organisation are recorded in date
+        order)."""
+        if self._last_on is None:
+            self._last_on = {c.code: c.on for c in self.changes}  # in date order: the last one wins
+        return self._last_on.get(code)
+
     def naming(self, code: str) -> list[OrgChange]:
         """The changes that name `code`: its own, and merges or splits that made it a successor."""
         return [c for c in self.changes if c.code == code or c.into == code or code in c.parts.values()]
@@ -303,6 +332,14 @@ class OrgHistory:
             if included(change):
                 apply_change(orgs, carried, change)
         return Tree(orgs, carried, day)
+
+
+def _applied(tree: Tree, change: OrgChange) -> Tree:
+    """The tree as `change` leaves it, its day the change's when later: a new tree, `tree` is left as it was."""
+    orgs, carried = dict(tree.orgs), dict(tree.carried)
+    apply_change(orgs, carried, change)
+    day = tree.day if tree.day is not None and tree.day >= change.on else change.on
+    return Tree(orgs, carried, day)
 
 
 @dataclass(frozen=True)

@@ -44,13 +44,17 @@ def candidates(conn: Connection, orgs: Iterable[str] | None = None) -> list[Plac
 
 
 def open_deadlines(conn: Connection, candidate_ids: Iterable[str]) -> dict[str, int]:
+    """{candidate id: open deadlines}. The status is checked here, not in the WHERE clause: with `status =
+    'open'` there SQLite picks the (status, due_on) index and scans every open deadline for each chunk (0.9 s
+    instead of 0.04 s for the 20,000 candidates of a province's restructuring)."""
     ids = sorted(set(candidate_ids))
     found: dict[str, int] = {}
     for start in range(0, len(ids), 500):
-        rows = conn.execute(select(DEADLINES.c.stream_id, func.count()).where(
-            DEADLINES.c.stream_id.in_(ids[start:start + 500]), DEADLINES.c.status == "open")
-            .group_by(DEADLINES.c.stream_id))
-        found.update({stream: int(count) for stream, count in rows})
+        rows = conn.execute(select(DEADLINES.c.stream_id, DEADLINES.c.status)
+                            .where(DEADLINES.c.stream_id.in_(ids[start:start + 500])))
+        for stream, status in rows:
+            if status == "open":
+                found[stream] = found.get(stream, 0) + 1
     return found
 
 

@@ -26,6 +26,16 @@ class OrganisationError(ProcedureError):
     """An organisation was not found; the message names the code."""
 
 
+class ChangesRefused(RuleViolation):
+    """A RuleViolation that also says which change each reason is about ({index in the list: its reasons},
+    unlabelled), so that a workbook can point at the row and column of each."""
+
+    def __init__(self, step: str, violations: Sequence[Violation],
+                 by_change: Sequence[tuple[int, Violation]]) -> None:
+        super().__init__(step, violations)
+        self.by_change = tuple(by_change)
+
+
 @dataclass(frozen=True)
 class Moved:
     """A candidate whose branch, or whose deciding committee, the changes move."""
@@ -111,23 +121,24 @@ class Organisations:
         for p in placed:
             if p.in_flight:
                 in_flight.setdefault(p.org, []).append(p.id)
-        known = list(before.changes)
+        history = before
         problems: list[Violation] = []
+        by_change: list[tuple[int, Violation]] = []
         for index, change in enumerate(result.changes, start=1):
-            history = OrgHistory(known)
             found = check_change(history, change, in_flight)
             if found:
                 vi, en = _labels(index, change, len(result.changes))
                 problems += [replace(v, message_vi=f"{vi}: {v.message_vi}", message_en=f"{en}: {v.message_en}")
                              for v in found]
+                by_change += [(index - 1, v) for v in found]
                 continue
-            known.append(change)
+            history = history.followed_by(change)  # the tree carried forward, not replayed per change
             _follow(in_flight, change)
         if problems:
             first = result.changes[0]
-            raise RuleViolation("org restructure" if len(result.changes) > 1 else f"org {first.kind} {first.code}",
-                                problems)
-        after = OrgHistory(known)
+            raise ChangesRefused("org restructure" if len(result.changes) > 1 else f"org {first.kind} {first.code}",
+                                 problems, by_change)
+        after = history
         result.events = organisations.append(tx.conn, result.changes, actor, now)
         organisations.write_projection(tx.conn, after.latest(), now)
         result.moved = _moved(tx, placed, before, after, result.changes)
@@ -198,17 +209,31 @@ def _moved(tx: Transaction, placed: list[Placed], before: OrgHistory, after: Org
     found: dict[str, tuple[Placed, str, str | None, str | None]] = {}
     for day in days:
         old_tree, new_tree = before.tree_on(day), after.tree_on(day)
+        old_bodies, new_bodies = _bodies(old_tree), _bodies(new_tree)
         for p in placed:
-            if not p.in_flight and new_now.current(p.org, p.id) == p.org:
-                continue
             to = new_now.current(p.org, p.id)
-            old_body = old_tree.competent_body(old_tree.current(p.org, p.id))[0]
-            new_body = new_tree.competent_body(new_tree.current(p.org, p.id))[0]
+            if not p.in_flight and to == p.org:
+                continue
+            old_body = old_bodies(old_tree.current(p.org, p.id))
+            new_body = new_bodies(new_tree.current(p.org, p.id))
             if to != old_now.current(p.org, p.id) or old_body != new_body:
                 found.setdefault(p.id, (p, to, old_body, new_body))
     deadlines = org_impact.open_deadlines(tx.conn, found)
     return [Moved(p.id, p.full_name, p.stage, p.org, to, old_body, new_body, deadlines.get(p.id, 0))
             for p, to, old_body, new_body in sorted(found.values(), key=lambda f: (f[0].org, f[0].full_name))]
+
+
+def _bodies(tree: Tree) -> Callable[[str], str | None]:
+    """The committee competent for a branch's candidates on the tree's day, worked out once per branch: a
+    restructuring asks it for every candidate, and thousands share a branch."""
+    known: dict[str, str | None] = {}
+
+    def body(code: str) -> str | None:
+        if code not in known:
+            known[code] = tree.competent_body(code)[0]
+        return known[code]
+
+    return body
 
 
 # --- JSON forms (the CLI's --json and the API) ---------------------------------------------------------------

@@ -28,6 +28,7 @@ from workflow.reminders import ReminderError
 from workflow.reports.classes import BatchRefused, ClassError
 from workflow.reports.importer import ImportRefused
 from workflow.reports.plans import PlanError
+from workflow.restructure.reading import WorkbookRefused
 from workflow.scheduler import SchedulerRefused
 
 EXIT_REFUSED = 2  # the input was refused; every reason is shown
@@ -107,6 +108,11 @@ def _import_reasons(err: ImportRefused) -> list[Doc]:
     return [{**p.as_dict(), "field": f"{p.sheet}!{p.column}{p.row} {p.header}"} for p in err.problems]
 
 
+def _workbook_reasons(err: WorkbookRefused) -> list[Doc]:
+    return [{**p.as_dict(), "field": f"{p.sheet}!{p.column}{p.row} {p.header}" if p.sheet else p.header or None}
+            for p in err.problems]
+
+
 def _denied(code: str, when: str) -> Row:
     return Row(AccessDenied, code, 403, None, when, own_code=True,
                violations=lambda e: [v.as_dict() for v in e.violations])
@@ -141,6 +147,9 @@ TABLE: tuple[Row, ...] = (
         violations=_batch_reasons),
     Row(ImportRefused, "import_refused", 422, EXIT_REFUSED,
         "a workbook was not imported; `violations` names each refused cell", violations=_import_reasons),
+    Row(WorkbookRefused, "restructure_refused", None, EXIT_REFUSED,
+        "a restructuring workbook (`org restructure`) recorded nothing; `violations` names each refused cell, or "
+        "why the file cannot be read", violations=_workbook_reasons),
     Row(ClassError, "class_refused", 422, EXIT_REFUSED, "a training class could not be added or was not found"),
     Row(PlanError, "plan_refused", 422, EXIT_REFUSED, "a plan or a membership count was refused"),
     Row(ReminderError, "reminder_refused", 422, EXIT_REFUSED, "a reminders or outbox command was refused"),

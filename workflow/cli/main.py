@@ -294,6 +294,8 @@ def _register_features() -> None:
     """Feature modules (reminders, audit, reports...) add their sub-commands here, one line each."""
     from workflow.cli import orgs  # issue 10: the organisation tree as a dated history
     orgs.register(org_app)
+    from workflow.cli import org_restructure  # issue 10: `org restructure PLAN.xlsx`, `--template FILE`
+    org_restructure.register(org_app)
     from workflow.cli import audit  # issue 4: `audit verify|checkpoint|late-entries|rebuild`, `export dossier`
     audit.register(app)
     from workflow.cli import reminders  # issue 3: `org contact`, `reminders`, `outbox`, `scheduler`

@@ -65,13 +65,13 @@ def _shown_length(value: Any) -> int:
 def fill_sheet(ws: Worksheet, sheet: Sheet) -> None:
     ws.append([c.header for c in sheet.columns])
     widths = [len(c.header) for c in sheet.columns]
-    for row in sheet.rows:
+    for number, row in enumerate(sheet.rows, start=2):  # not ws.max_row: it scans every cell (quadratic)
         values = [_cell_value(row.get(c.key), c.kind) for c in sheet.columns]
         ws.append(values)
         for i, (value, column) in enumerate(zip(values, sheet.columns, strict=True)):
             fmt = _format(value, column.kind)
             if fmt and value is not None:
-                ws.cell(ws.max_row, i + 1).number_format = fmt
+                ws.cell(number, i + 1).number_format = fmt
             widths[i] = max(widths[i], _shown_length(value))
     for i, cell in enumerate(ws[1]):
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
