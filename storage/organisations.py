@@ -5,7 +5,7 @@ chained like a candidate's. The `organisation` table is its projection as every 
 lists and joins; it is rebuilt from the log by `write_projection`.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -88,8 +88,10 @@ def _heads(conn: Connection, codes: Iterable[str]) -> dict[str, tuple[int, str]]
     return {r.stream_id: (r.version, r.hash) for r in rows}
 
 
-def append(conn: Connection, changes: Sequence[OrgChange], actor: str, now: datetime) -> list[Event]:
-    """Append each change to its organisation's stream, chained to the stream's head.
+def append(conn: Connection, changes: Sequence[OrgChange], actor: str, now: datetime,
+           meta: Sequence[Mapping[str, Any]] | None = None) -> list[Event]:
+    """Append each change to its organisation's stream, chained to the stream's head; `meta[i]` (provenance,
+    e.g. the workbook row it came from) is stored in the i-th event's `derived["meta"]`.
 
     Raises:
         ConcurrencyConflictError: someone recorded a change of the same organisation meanwhile.
@@ -97,10 +99,11 @@ def append(conn: Connection, changes: Sequence[OrgChange], actor: str, now: date
     heads = _heads(conn, (c.code for c in changes))
     written: list[Event] = []
     rows = []
-    for change in changes:
+    for index, change in enumerate(changes):
         version, prev = heads.get(change.code, (0, GENESIS))
+        derived = {"meta": dict(meta[index])} if meta and meta[index] else {}
         event = Event(change.code, version + 1, change.kind, change.on, now.astimezone(UTC), actor, RULE_SET,
-                      change.payload(), {}, prev)
+                      change.payload(), derived, prev)
         event = event._replace(hash=event_hash(event, prev))
         heads[change.code] = (event.version, event.hash)
         written.append(event)

@@ -7,9 +7,10 @@ its change. Candidates of a merged or split branch follow the successor the chan
 rewritten, only the lists' projection shows them under their new branch.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import Any
 
 from states.errors import ProcedureError, RuleViolation, Violation
 from states.events import Event
@@ -59,6 +60,7 @@ class Restructuring:
     moved: list[Moved] = field(default_factory=list)
     attached: list[Attached] = field(default_factory=list)  # reference data of organisations that end
     dry_run: bool = False
+    meta: list[Mapping[str, Any]] = field(default_factory=list)  # provenance of each change, when given
 
 
 class _DryRun(Exception):
@@ -90,7 +92,7 @@ class Organisations:
         return self.require(cmd.code)
 
     def change(self, changes: Sequence[OrgChange], actor: str, *, dry_run: bool = False,
-               permit: Permit | None = None) -> Restructuring:
+               meta: Sequence[Mapping[str, Any]] | None = None, permit: Permit | None = None) -> Restructuring:
         """Judge every change in order and record them all in one transaction, or none. `permit` (an entry
         point's role check, workflow/access.py) sees the history the changes are judged against, in the same
         transaction, so a change recorded meanwhile cannot slip between the check and the write.
@@ -99,7 +101,7 @@ class Organisations:
             RuleViolation: every reason, of every change (each message names its change).
             whatever `permit` raises, before anything is judged or written.
         """
-        result = Restructuring(list(changes), dry_run=dry_run)
+        result = Restructuring(list(changes), dry_run=dry_run, meta=list(meta or []))
         now = self.clock.now()
         try:
             with self.uow.transaction() as tx:
@@ -139,7 +141,7 @@ class Organisations:
             raise ChangesRefused("org restructure" if len(result.changes) > 1 else f"org {first.kind} {first.code}",
                                  problems, by_change)
         after = history
-        result.events = organisations.append(tx.conn, result.changes, actor, now)
+        result.events = organisations.append(tx.conn, result.changes, actor, now, result.meta)
         organisations.write_projection(tx.conn, after.latest(), now)
         result.moved = _moved(tx, placed, before, after, result.changes)
         org_impact.carry(tx.conn, {m.id: m.to_org for m in result.moved if m.to_org != m.from_org})

@@ -53,6 +53,9 @@ def test_a_filled_template_restructures_the_district_and_carries_its_candidates(
         logged = [e for e in load_events(conn) if e.actor == "văn phòng"]
     assert len(logged) == len(applied.plan) == len(plan(teachers)) - len(teachers) + 1
     assert {e.recorded_at for e in logged} == {logged[0].recorded_at}  # one transaction, one moment
+    sources = [e.derived["meta"]["imported"] for e in logged]
+    assert {(s["file"], s["sha256"]) for s in sources} == {("plan.xlsx", applied.sha256)}
+    assert all(r["sheet"] and r["row"] >= 2 for s in sources for r in s["rows"])  # each change names its rows
     report = verify(app.engine, app.rulebook, app.calendar)
     assert report.ok, [str(f) for f in report.findings]
 

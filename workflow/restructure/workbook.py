@@ -183,7 +183,9 @@ def apply_workbook(app: Ketnap, path: Path, *, dry_run: bool = False, actor: str
     """
     sha256, count, plan = read_plan(path)
     try:
-        result = app.organisations.change([p.change for p in plan], actor, dry_run=dry_run)
+        meta = [{"imported": {"file": path.name, "sha256": sha256,
+                              "rows": [{"sheet": r.sheet, "row": r.number} for r in p.rows]}} for p in plan]
+        result = app.organisations.change([p.change for p in plan], actor, dry_run=dry_run, meta=meta)
     except ChangesRefused as err:
         problems = [_placed(plan[index], found) for index, found in err.by_change]
         raise WorkbookRefused(path.name, sorted(problems, key=lambda p: (p.sheet, p.row, p.column))) from None
