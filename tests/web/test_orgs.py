@@ -80,6 +80,8 @@ def test_an_admin_of_the_upper_level_records_a_change_and_a_dry_run_records_noth
     move = {"kind": "moved", "code": "CB-02", "parent": "DU-CS2", "on": "2025-07-01", "decision": "12-QĐ/ĐU"}
     assert change(env, "admin", create, move).status_code == 201
     assert org_events(env) == before + 2
+    recorded = env.ketnap.organisations.history("CB-02")[1][-1]
+    assert (recorded.actor, recorded.derived["meta"]) == ("admin", {"via": "api", "token": env.token_ids["admin"]})
     assert env.client.get("/api/orgs/CB-02", headers=env.auth("auditor")).json()["parent_code"] == "DU-CS2"
 
 

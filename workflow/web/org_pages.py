@@ -188,7 +188,7 @@ async def org_change(request: Request, who: Who, code: str) -> Response:
     if cmd is not None:
         try:
             who.require_writer()
-            result = await run_in_threadpool(s.change_orgs, [change_of(cmd)], dry_run)
+            result = await run_in_threadpool(s.change_orgs, [change_of(cmd)], dry_run, "web")
             if not dry_run:
                 return RedirectResponse(f"/orgs/{cmd.code}?as_of={cmd.on.isoformat()}&done={cmd.kind}",
                                         status_code=303)

@@ -125,14 +125,17 @@ class ScopedKetnap:
         return self.app.record_step(RecordStep(candidate_id=candidate_id, step=step, on=on, fields=fields,
                                                actor=self.who.actor, expected_version=expected_version, meta=meta))
 
-    def change_orgs(self, changes: Sequence[OrgChange], dry_run: bool = False) -> Restructuring:
+    def change_orgs(self, changes: Sequence[OrgChange], dry_run: bool = False, via: str = "api") -> Restructuring:
         """Record changes of the tree as this user, if workflow/access.py lets them (decided in the recording
-        transaction, on the history the changes are judged against).
+        transaction, on the history the changes are judged against); each event says how it came, as a step's.
 
         Raises:
             AccessDenied (with every reason), RuleViolation, ConcurrencyConflictError.
         """
-        return self.app.organisations.change(changes, self.who.actor, dry_run=dry_run,
+        meta: dict[str, Any] = {"via": via}
+        if self.who.token_id is not None:
+            meta["token"] = self.who.token_id
+        return self.app.organisations.change(changes, self.who.actor, dry_run=dry_run, meta=[meta] * len(changes),
                                              permit=self._permit(changes))
 
     def add_org(self, cmd: AddOrganisation) -> Organisation:
