@@ -13,6 +13,8 @@ from states.decide import Allowed
 from states.errors import Violation
 from states.events import Event
 from states.hashing import utc_iso
+from states.organisations import SINCE_ALWAYS, Organisation, Tree
+from workflow.organisations import Moved, Restructuring
 from workflow.refusals import Refusal
 from workflow.service import StepResult
 
@@ -89,3 +91,48 @@ def refusal_doc(r: Refusal) -> dict[str, Any]:
 def cli_refusal_doc(r: Refusal) -> dict[str, Any]:
     """A refusal as `ketnap --json` prints it; `error` (what scripts read before) and `code` hold the same code."""
     return {"error": r.code, "code": r.code, "message": r.message, "violations": r.violations}
+
+
+# --- organisations (the CLI's --json and the API) ---------------------------------------------------------------
+
+def org_doc(org: Organisation) -> dict[str, object]:
+    """An organisation as one JSON object; `founded_on` is null for "before anything recorded"."""
+    return {"code": org.code, "name": org.name, "level": org.level, "parent_code": org.parent_code,
+            "admits": org.admits, "founded_on": None if org.founded_on == SINCE_ALWAYS else org.founded_on.isoformat(),
+            "ended_on": org.ended_on.isoformat() if org.ended_on else None, "ended_by": org.ended_by,
+            "successors": list(org.successors), "predecessors": list(org.predecessors)}
+
+
+def org_view_doc(tree: Tree, org: Organisation, on: date | None) -> dict[str, object]:
+    """One organisation in the tree of `on` (None: every recorded change applied): its place, who decides
+    admissions for its branches then, and what came before and after it. `org` is the latest form, shown
+    when the organisation did not exist yet on that date."""
+    shown = tree.get(org.code)
+    body, vote = tree.decides_for_branches(org.code)
+    return {**org_doc(shown or org), "as_of": on.isoformat() if on else None,
+            "exists_on_date": shown is not None and (on is None or shown.exists_on(on)),
+            "chain": [o.code for o in tree.chain(org.code)], "children": tree.children(org.code),
+            "deciding_committee": body, "committee_vote_required": vote}
+
+
+def org_event_doc(event: Event) -> dict[str, object]:
+    """One change of the tree: what, when (effective and recorded), by whose decision, by whom."""
+    return {"code": event.stream_id, "version": event.version, "change": event.type,
+            "effective_on": None if event.effective_on == SINCE_ALWAYS else event.effective_on.isoformat(),
+            "recorded_at": event.recorded_at.isoformat(), "actor": event.actor,
+            "decision": event.payload.get("decision", ""), "issuer": event.payload.get("issuer", ""),
+            "details": {k: v for k, v in event.payload.items() if k not in ("decision", "issuer")},
+            "hash": event.hash}
+
+
+def moved_doc(m: Moved) -> dict[str, object]:
+    return {"candidate_id": m.id, "full_name": m.full_name, "stage": m.stage, "from_org": m.from_org,
+            "to_org": m.to_org, "from_body": m.from_body, "to_body": m.to_body, "open_deadlines": m.open_deadlines}
+
+
+def restructuring_doc(r: Restructuring) -> dict[str, object]:
+    return {"dry_run": r.dry_run, "changes": len(r.changes),
+            "events": [org_event_doc(e) for e in r.events],
+            "moved": [moved_doc(m) for m in r.moved],
+            "attached": [{"org": a.org, "plans": a.plans, "membership_years": a.membership_years,
+                          "contacts": list(a.contacts), "classes": a.classes, "users": a.users} for a in r.attached]}

@@ -14,14 +14,8 @@ from rich.tree import Tree as RichTree
 from states.organisations import SINCE_ALWAYS, Organisation, Tree
 from workflow.cli import context as cli
 from workflow.commands import AddOrganisation, ChangeOrganisation
-from workflow.organisations import (
-    Restructuring,
-    change_of,
-    org_doc,
-    org_event_doc,
-    org_view_doc,
-    restructuring_doc,
-)
+from workflow.documents import org_doc, org_event_doc, org_view_doc, restructuring_doc
+from workflow.organisations import Restructuring, change_of
 
 ON = typer.Option("--on", help="Effective date in the decision, YYYY-MM-DD.")
 DECISION = typer.Option("--decision", help="The decision's number, e.g. '125-QĐ/TU'.")

@@ -16,7 +16,8 @@ from typing import Any
 
 from states.errors import Violation
 from states.organisations import OrgChange
-from workflow.organisations import ChangesRefused, Restructuring, restructuring_doc
+from workflow.documents import restructuring_doc
+from workflow.organisations import ChangesRefused, Restructuring
 from workflow.reports.importer import Problem
 from workflow.restructure import columns as cols
 from workflow.restructure.columns import violation

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from workflow.commands import ChangeOrganisation
-from workflow.organisations import change_of, org_doc, org_event_doc, org_view_doc, restructuring_doc
+from workflow.documents import org_doc, org_event_doc, org_view_doc, restructuring_doc
+from workflow.organisations import change_of
 from workflow.web.api import Json
 from workflow.web.context import scoped, scoped_writer
 from workflow.web.scoped import ScopedKetnap
