@@ -24,12 +24,12 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from states.organisations import Organisation, Tree
+from storage import report_reads
 from storage.report_tables import MembershipRow
 from workflow.reports import pipeline, readmodel
 from workflow.reports.categories import HEADINGS, categories_of
 from workflow.reports.periods import Period
 from workflow.reports.plans import SOURCES, Plan, plans
-from workflow.reports.readmodel import FACTS
 from workflow.reports.scope import Scope, percent
 from workflow.reports.settings import ReportSettings
 from workflow.service import Ketnap
@@ -75,15 +75,8 @@ def _admissions(conn: Connection, scope: Scope, column: str, start: date, end: d
                 settings: ReportSettings) -> list[Admission]:
     """Every admission the root's subtree held on its counted date, its predecessors' included (marked), with
     the tree of that date: one placement per (branch, tree epoch), not per candidate."""
-    when = FACTS.c[column]
-    query = select(FACTS.c.id, FACTS.c.admitted_org, when.label("on"), FACTS.c.sex, FACTS.c.birth_date,
-                   FACTS.c.ethnicity, FACTS.c.religion, FACTS.c.youth_union, FACTS.c.trade_union,
-                   FACTS.c.categories).where(when >= start, when <= end, FACTS.c.decided_on.is_not(None))
-    codes = scope.codes(start, end)
-    if codes is not None:
-        query = query.where(FACTS.c.admitted_org.in_(sorted(codes)))
     found = []
-    for r in conn.execute(query):
+    for r in report_reads.admissions(conn, column, start, end, scope.codes(start, end)):
         place = scope.place(r.admitted_org, r.id, r.on)
         if place is not None:
             found.append(Admission(place.branch, r.on, frozenset(categories_of(r._mapping, r.on, settings)),

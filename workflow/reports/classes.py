@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from states.candidate import replay
 from states.errors import CandidateNotFound, ProcedureError, RuleViolation, StepNotAllowed, Violation
+from storage import report_reads
 from storage.report_tables import TrainingClassRow
 from storage.unit_of_work import Transaction
 from workflow.commands import Command, RecordStep
@@ -124,9 +125,7 @@ def list_classes(conn: Connection, organisers: set[str] | None = None,
 
 def roster(conn: Connection, klass: TrainingClass) -> list[dict[str, Any]]:
     """The candidates enrolled in the class (from the read model of the log), by branch and name."""
-    query = (select(readmodel.FACTS).where(readmodel.FACTS.c.class_name == klass.name)
-             .order_by(readmodel.FACTS.c.org, readmodel.FACTS.c.full_name, readmodel.FACTS.c.id))
-    return [dict(r._mapping) for r in conn.execute(query)]
+    return report_reads.class_roster(conn, klass.name)
 
 
 # --- batches: one event per candidate, one transaction ----------------------------------------------------------
