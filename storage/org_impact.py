@@ -14,10 +14,9 @@ from states.stages import TERMINAL
 from storage.contacts import CONTACTS
 from storage.plans import MEMBERSHIP, PLANS
 from storage.projections import CANDIDATES, DEADLINES
-from storage.report_tables import TrainingClassRow
+from storage.training_classes import CLASSES
 from storage.users import SCOPES
 
-CLASSES = TrainingClassRow.__table__  # type: ignore[attr-defined]
 _FINISHED = [s.value for s in TERMINAL]
 
 
