@@ -11,3 +11,8 @@ class ConcurrencyConflictError(Exception):
             f"{expected_version}{found}); reload it and try again"
         )
         self.stream_id, self.expected_version, self.actual_version = stream_id, expected_version, actual_version
+
+
+class DuplicateRowError(Exception):
+    """A row with the same key or unique value is already stored. On PostgreSQL the transaction is aborted:
+    the caller can only roll it back."""

@@ -12,13 +12,11 @@ from sqlalchemy import Connection, bindparam, func, select
 
 from states.stages import TERMINAL
 from storage.contacts import CONTACTS
+from storage.plans import MEMBERSHIP, PLANS
 from storage.projections import CANDIDATES, DEADLINES
-from storage.report_tables import MembershipRow, PlanRow, TrainingClassRow
+from storage.training_classes import CLASSES
 from storage.users import SCOPES
 
-PLANS = PlanRow.__table__  # type: ignore[attr-defined]
-MEMBERSHIP = MembershipRow.__table__  # type: ignore[attr-defined]
-CLASSES = TrainingClassRow.__table__  # type: ignore[attr-defined]
 _FINISHED = [s.value for s in TERMINAL]
 
 

@@ -44,6 +44,15 @@ def test_candidates_of_two_branches_are_enrolled_in_one_class_and_certified_toge
     assert again.recorded == [] and {why for _, why in again.skipped} == {"already certified"}
 
 
+def test_a_class_whose_code_or_name_is_taken_is_refused_and_the_first_one_stays(ketnap: Ketnap) -> None:
+    add_class(ketnap, CLASS, "test")
+    for taken in (CLASS.model_copy(update={"name": "Lớp khác"}), CLASS.model_copy(update={"code": "BD-OTHER"})):
+        with pytest.raises(ClassError, match="already exists"):
+            add_class(ketnap, taken, "test")
+    held = class_stats(ketnap, "DU-XA", parse_period("2024"))["classes"]
+    assert [(k["code"], k["name"]) for k in held] == [(CLASS.code, CLASS.name)]
+
+
 def test_one_refused_candidate_enrols_nobody_and_every_refusal_is_listed(ketnap: Ketnap) -> None:
     add_class(ketnap, CLASS, "test")
     ready = waiting(ketnap, "CB-01", 3)

@@ -6,6 +6,8 @@ from datetime import date
 from sqlalchemy import select
 
 from states.events import Event
+from storage.event_store import EVENTS
+from storage.report_model import FACTS
 from tests.builders import record
 from tests.integration.reports_data import admit, clone, insert, path_deciding_on, people, template
 from tests.integration.support import record_path
@@ -109,6 +111,6 @@ def test_the_read_model_is_rebuilt_from_events_only(ketnap: Ketnap) -> None:
     admit(ketnap.engine, date(2024, 4, 2), people(2, org="CB-01"))
     report(ketnap, "DU-XA", "2024")
     with ketnap.engine.connect() as conn:
-        ids = set(conn.execute(select(readmodel.FACTS.c.id)).scalars())
-        streams = set(conn.execute(select(readmodel.EVENTS.c.stream_id).distinct()).scalars())
+        ids = set(conn.execute(select(FACTS.c.id)).scalars())
+        streams = set(conn.execute(select(EVENTS.c.stream_id).distinct()).scalars())
     assert ids == streams

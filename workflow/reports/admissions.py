@@ -16,25 +16,24 @@ counted as the successor's.
 import math
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from states.organisations import Organisation, Tree
-from storage.report_tables import MembershipRow
+from storage import plans as plan_store
+from storage import report_reads
 from workflow.reports import pipeline, readmodel
 from workflow.reports.categories import HEADINGS, categories_of
 from workflow.reports.periods import Period
 from workflow.reports.plans import SOURCES, Plan, plans
-from workflow.reports.readmodel import FACTS
 from workflow.reports.scope import Scope, percent
 from workflow.reports.settings import ReportSettings
 from workflow.service import Ketnap
 
-MEMBERSHIP = MembershipRow.__table__  # type: ignore[attr-defined]
 DATE_COLUMN = {"decision": "decided_on", "ceremony": "ceremony_on"}
 ALL = "*"  # the key of every admission of the subtree (organisation codes never contain "*")
 
@@ -75,27 +74,13 @@ def _admissions(conn: Connection, scope: Scope, column: str, start: date, end: d
                 settings: ReportSettings) -> list[Admission]:
     """Every admission the root's subtree held on its counted date, its predecessors' included (marked), with
     the tree of that date: one placement per (branch, tree epoch), not per candidate."""
-    when = FACTS.c[column]
-    query = select(FACTS.c.id, FACTS.c.admitted_org, when.label("on"), FACTS.c.sex, FACTS.c.birth_date,
-                   FACTS.c.ethnicity, FACTS.c.religion, FACTS.c.youth_union, FACTS.c.trade_union,
-                   FACTS.c.categories).where(when >= start, when <= end, FACTS.c.decided_on.is_not(None))
-    codes = scope.codes(start, end)
-    if codes is not None:
-        query = query.where(FACTS.c.admitted_org.in_(sorted(codes)))
     found = []
-    for r in conn.execute(query):
+    for r in report_reads.admissions(conn, column, start, end, scope.codes(start, end)):
         place = scope.place(r.admitted_org, r.id, r.on)
         if place is not None:
             found.append(Admission(place.branch, r.on, frozenset(categories_of(r._mapping, r.on, settings)),
                                    place.unit, place.predecessor))
     return found
-
-
-def _members(conn: Connection, years: Iterable[int]) -> dict[int, dict[str, int]]:
-    counts: dict[int, dict[str, int]] = {y: {} for y in years}
-    for r in conn.execute(select(MEMBERSHIP).where(MEMBERSHIP.c.year.in_(list(counts)))):
-        counts[r.year][r.org] = r.members
-    return counts
 
 
 def _subtree_members(tree: Tree, code: str, counts: dict[str, int]) -> int | None:
@@ -192,7 +177,7 @@ def admissions_report(app: Ketnap, org: str, period: Period, count_on: str | Non
         applying = plans(tx.conn, orgs=[scope.root.code, *(u.code for u in units)], period=period)
         earliest = min([previous.start, *(_plan_window(p, period)[0] for p in applying)])
         placed = _admissions(tx.conn, scope, DATE_COLUMN[counted_on], earliest, period.end, settings)
-        members = _members(tx.conn, range(earliest.year, period.end.year + 1))
+        members = plan_store.membership_counts(tx.conn, range(earliest.year, period.end.year + 1))
         status = pipeline.status(tx.conn, scope, period, as_of, counted_on, app.calendar)
         before = _predecessors_doc(tx.conn, scope, period, placed)
     counting = Counting([a for a in placed if a.predecessor is None or predecessors])

@@ -14,12 +14,12 @@ from datetime import date
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
-from sqlalchemy import Connection, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection
 
 from states.candidate import replay
 from states.errors import CandidateNotFound, ProcedureError, RuleViolation, StepNotAllowed, Violation
-from storage.report_tables import TrainingClassRow
+from storage import report_reads, training_classes
+from storage.errors import DuplicateRowError
 from storage.unit_of_work import Transaction
 from workflow.commands import Command, RecordStep
 from workflow.reports import readmodel
@@ -27,8 +27,6 @@ from workflow.reports.periods import Period
 from workflow.reports.rules import not_allowed, violation
 from workflow.reports.scope import Scope
 from workflow.service import Ketnap
-
-CLASSES = TrainingClassRow.__table__  # type: ignore[attr-defined]
 
 
 class ClassError(ProcedureError):
@@ -99,14 +97,14 @@ def add_class(app: Ketnap, cmd: AddClass, actor: str) -> TrainingClass:
         if tx.org(cmd.organiser) is None:
             raise ClassError(f"no organisation with code {cmd.organiser!r}")
         try:
-            tx.conn.execute(CLASSES.insert().values(**cmd.model_dump(), created_at=app.clock.now(), actor=actor))
-        except IntegrityError:
+            training_classes.add(tx.conn, {**cmd.model_dump(), "created_at": app.clock.now(), "actor": actor})
+        except DuplicateRowError:
             raise ClassError(f"a class with code {cmd.code!r} or name {cmd.name!r} already exists") from None
     return TrainingClass(cmd.code, cmd.name, cmd.organiser, cmd.starts_on, cmd.ends_on, cmd.place)
 
 
 def get_class(conn: Connection, code: str) -> TrainingClass:
-    row = conn.execute(select(CLASSES).where(CLASSES.c.code == code)).first()
+    row = training_classes.find(conn, code)
     if row is None:
         raise ClassError(f"no training class with code {code!r}")
     return _class(row)
@@ -114,19 +112,13 @@ def get_class(conn: Connection, code: str) -> TrainingClass:
 
 def list_classes(conn: Connection, organisers: set[str] | None = None,
                  period: Period | None = None) -> list[TrainingClass]:
-    query = select(CLASSES).order_by(CLASSES.c.starts_on, CLASSES.c.code)
-    if organisers is not None:
-        query = query.where(CLASSES.c.organiser.in_(sorted(organisers)))
-    if period is not None:
-        query = query.where(CLASSES.c.starts_on >= period.start, CLASSES.c.starts_on <= period.end)
-    return [_class(r) for r in conn.execute(query)]
+    starting = None if period is None else (period.start, period.end)
+    return [_class(r) for r in training_classes.class_rows(conn, organisers, starting)]
 
 
 def roster(conn: Connection, klass: TrainingClass) -> list[dict[str, Any]]:
     """The candidates enrolled in the class (from the read model of the log), by branch and name."""
-    query = (select(readmodel.FACTS).where(readmodel.FACTS.c.class_name == klass.name)
-             .order_by(readmodel.FACTS.c.org, readmodel.FACTS.c.full_name, readmodel.FACTS.c.id))
-    return [dict(r._mapping) for r in conn.execute(query)]
+    return report_reads.class_roster(conn, klass.name)
 
 
 # --- batches: one event per candidate, one transaction ----------------------------------------------------------

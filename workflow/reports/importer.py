@@ -17,12 +17,11 @@ from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from states.catalogue import violation as rule_violation
 from states.errors import ProcedureError, RuleViolation, StepNotAllowed, Violation
-from storage.event_store import EVENTS
-from storage.projections import CANDIDATES
+from storage import import_reads
 from storage.unit_of_work import Transaction
 from workflow.commands import RecordStep
 from workflow.reports.import_columns import COLUMNS, CONSTANTS, STEP_ORDER, CellError, Col, fold, parse_cell
@@ -191,8 +190,8 @@ def _key(name: str, birth_date: str, org: str) -> Key:
 
 def _recorded_people(conn: Connection) -> dict[Key, str]:
     """Everyone already on a list, by name, birth date and branch (read once: one query for the whole file)."""
-    rows = conn.execute(select(CANDIDATES.c.id, CANDIDATES.c.full_name, CANDIDATES.c.birth_date, CANDIDATES.c.org))
-    return {_key(r.full_name, r.birth_date.isoformat() if r.birth_date else "", r.org): r.id for r in rows}
+    return {_key(r.full_name, r.birth_date.isoformat() if r.birth_date else "", r.org): r.id
+            for r in import_reads.people(conn)}
 
 
 def _duplicate(row: Row, seen: dict[Key, int], recorded: dict[Key, str]) -> Violation | None:
@@ -232,12 +231,10 @@ def _record(app: Ketnap, tx: Transaction, row: Row, meta: dict[str, Any], now: d
 
 
 def _already_imported(conn: Connection, sha256: str) -> Problem | None:
-    stamp = EVENTS.c.derived[("meta", "imported", "sha256")].as_string()
-    found = conn.execute(select(EVENTS.c.recorded_at).where(EVENTS.c.type == "identify", stamp == sha256)
-                         .limit(1)).first()
-    if found is None:
+    recorded_at = import_reads.imported_at(conn, sha256)
+    if recorded_at is None:
         return None
-    return Problem("", 0, "", "", violation("import_already_imported", sha256=sha256, recorded_at=found.recorded_at))
+    return Problem("", 0, "", "", violation("import_already_imported", sha256=sha256, recorded_at=recorded_at))
 
 
 def import_workbook(app: Ketnap, path: Path, *, dry_run: bool = False, actor: str = "import") -> ImportResult:

@@ -7,16 +7,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection
 
 from states.calendar import WorkingCalendar
 from states.stages import ACTIVE
-from storage.projections import DEADLINES
+from storage import report_reads
 from workflow.reports.periods import Period
-from workflow.reports.readmodel import FACTS
 from workflow.reports.scope import Scope
 
-# The date each stage is entered, latest first: a candidate is in the first stage whose date has come.
+# The date each stage is entered, latest first: a candidate is in the first stage whose date has come (each one
+# a column that report_reads.on_list reads).
 STAGE_DATES = (("dropped_on", "dropped"), ("recognised_on", "official"), ("ceremony_on", "probationary"),
                ("decided_on", "admitted"), ("vetted_on", "vetted"), ("enrolled_on", "training_class"),
                ("mentored_on", "mentored"), ("identified_on", "identified"))
@@ -44,11 +44,6 @@ class Status:
     left_probation: Counter[str] = field(default_factory=Counter)
 
 
-def _in_scope(query: Any, column: Any, scope: Scope, as_of: date) -> Any:
-    codes = scope.codes(as_of, as_of)
-    return query if codes is None else query.where(column.in_(sorted(codes)))
-
-
 def _expected(status: Status, row: Any, stage: str | None, period: Period) -> None:
     """Past a passed branch vote, the decision is due within D6's working days; after the decision, the
     ceremony within D8's. A deadline that falls inside the period makes the admission expected in it."""
@@ -65,13 +60,8 @@ def status(conn: Connection, scope: Scope, period: Period, as_of: date, counted_
     """Where the candidates of the root's subtree stood on `as_of`, placed by the tree of that day (their branch
     as their events name it, followed through merges and splits)."""
     found = Status(as_of, counted_on)
-    columns = [FACTS.c[name] for name in ("id", "org", *(c for c, _ in STAGE_DATES), "branch_vote_on",
-                                          "admission_due_on", "ceremony_due_on", "dropped_stage", "dropped_reason")]
     # Who left the list or became official before the period has nothing to count in it.
-    query = _in_scope(select(*columns).where(
-        FACTS.c.identified_on <= as_of, or_(FACTS.c.dropped_on.is_(None), FACTS.c.dropped_on >= period.start),
-        or_(FACTS.c.recognised_on.is_(None), FACTS.c.recognised_on >= period.start)), FACTS.c.org, scope, as_of)
-    for row in conn.execute(query):
+    for row in report_reads.on_list(conn, as_of, period.start, scope.codes(as_of, as_of)):
         if not scope.counts(scope.place(row.org, row.id, as_of)):
             continue
         stage = stage_on(row, as_of)
@@ -90,14 +80,8 @@ def _overdue(conn: Connection, scope: Scope, as_of: date, calendar: WorkingCalen
     """Deadlines open on `as_of` and already past due (from the deadline projection), oldest first. The branch is
     the one the candidate's events name (the read model's), placed by the tree of `as_of`: the deadline rows
     show where the candidate belongs now, which a later restructuring changes."""
-    query = (select(DEADLINES.c.stream_id, FACTS.c.org, DEADLINES.c.kind, DEADLINES.c.due_on, FACTS.c.full_name)
-             .join(FACTS, FACTS.c.id == DEADLINES.c.stream_id)
-             .where(DEADLINES.c.opened_on <= as_of, DEADLINES.c.due_on < as_of,
-                    DEADLINES.c.kind.not_in(sorted(MILESTONE_KINDS)),
-                    or_(DEADLINES.c.closed_on.is_(None), DEADLINES.c.closed_on > as_of))
-             .order_by(DEADLINES.c.due_on, DEADLINES.c.stream_id))
     found = []
-    for r in conn.execute(_in_scope(query, FACTS.c.org, scope, as_of)):
+    for r in report_reads.overdue(conn, as_of, MILESTONE_KINDS, scope.codes(as_of, as_of)):
         place = scope.place(r.org, r.stream_id, as_of)
         if place is not None and scope.counts(place):
             found.append({"id": r.stream_id, "full_name": r.full_name, "org": place.branch, "kind": r.kind,

@@ -11,19 +11,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection
 
 from states.errors import ProcedureError
 from storage import organisations
-from storage.report_tables import MembershipRow, PlanRow, PlanTargetRow
+from storage import plans as plan_store
 from workflow.commands import Command
 from workflow.reports.categories import HEADINGS, is_known
 from workflow.reports.periods import Period
 from workflow.service import Ketnap
-
-PLANS = PlanRow.__table__  # type: ignore[attr-defined]
-TARGETS = PlanTargetRow.__table__  # type: ignore[attr-defined]
-MEMBERSHIP = MembershipRow.__table__  # type: ignore[attr-defined]
 
 SOURCES: dict[str, str] = {"resolution": "Nghị quyết (tự đề ra)", "assigned": "Cấp trên giao"}
 YEAR = Field(ge=1930, le=2100)  # the Party was founded in 1930
@@ -117,40 +113,22 @@ def set_plan(app: Ketnap, cmd: SetPlan, actor: str) -> Plan:
            "name": cmd.name}
     with app.uow.transaction() as tx:
         _require_org(tx.conn, cmd.org)
-        found = tx.conn.execute(select(PLANS.c.id).where(*(PLANS.c[k] == v for k, v in key.items()))).scalar()
-        if found is None:
-            found = tx.conn.execute(PLANS.insert().values(**key, **values).returning(PLANS.c.id)).scalar_one()
-        else:
-            tx.conn.execute(PLANS.update().where(PLANS.c.id == found).values(**values))
-            tx.conn.execute(delete(TARGETS).where(TARGETS.c.plan_id == found))
-        if cmd.targets:
-            tx.conn.execute(TARGETS.insert(), [{"plan_id": found, "category": k, "target": v}
-                                               for k, v in sorted(cmd.targets.items())])
-        return plans(tx.conn, ids=[int(found)])[0]
+        found = plan_store.save_plan(tx.conn, key, values, cmd.targets)
+        return plans(tx.conn, ids=[found])[0]
 
 
 def remove_plan(app: Ketnap, plan_id: int) -> None:
     with app.uow.transaction() as tx:
-        tx.conn.execute(delete(TARGETS).where(TARGETS.c.plan_id == plan_id))
-        if tx.conn.execute(delete(PLANS).where(PLANS.c.id == plan_id)).rowcount == 0:
+        if not plan_store.delete_plan(tx.conn, plan_id):
             raise PlanError(f"no plan with id {plan_id}")
 
 
 def plans(conn: Connection, *, orgs: Iterable[str] | None = None, period: Period | None = None,
           ids: Iterable[int] | None = None) -> list[Plan]:
     """Plans of `orgs` whose years overlap `period`, ordered by organisation, period and source."""
-    query = select(PLANS).order_by(PLANS.c.org, PLANS.c.first_year, PLANS.c.last_year, PLANS.c.source, PLANS.c.id)
-    if orgs is not None:
-        query = query.where(PLANS.c.org.in_(list(orgs)))
-    if period is not None:
-        query = query.where(PLANS.c.first_year <= period.end.year, PLANS.c.last_year >= period.start.year)
-    if ids is not None:
-        query = query.where(PLANS.c.id.in_(list(ids)))
-    rows = conn.execute(query).all()
-    targets: dict[int, dict[str, int]] = {}
-    if rows:
-        for t in conn.execute(select(TARGETS).where(TARGETS.c.plan_id.in_([r.id for r in rows]))):
-            targets.setdefault(t.plan_id, {})[t.category] = t.target
+    years = None if period is None else (period.start.year, period.end.year)
+    rows = plan_store.plan_rows(conn, orgs=orgs, years=years, ids=ids)
+    targets = plan_store.plan_targets(conn, [r.id for r in rows]) if rows else {}
     return [Plan(r.id, r.org, r.first_year, r.last_year, r.source, r.name, r.document, r.total,
                  r.rate_basis_points, targets.get(r.id, {})) for r in rows]
 
@@ -163,15 +141,9 @@ def set_membership(app: Ketnap, org: str, year: int, members: int, actor: str) -
         raise PlanError(f"membership {members} for {year} is not valid")
     with app.uow.transaction() as tx:
         _require_org(tx.conn, org)
-        values = {"members": members, "updated_at": app.clock.now(), "actor": actor}
-        updated = tx.conn.execute(MEMBERSHIP.update().where(MEMBERSHIP.c.org == org, MEMBERSHIP.c.year == year)
-                                  .values(**values)).rowcount
-        if not updated:
-            tx.conn.execute(MEMBERSHIP.insert().values(org=org, year=year, **values))
+        plan_store.set_membership(tx.conn, org, year, members, app.clock.now(), actor)
 
 
 def membership_rows(conn: Connection, org: str | None = None) -> list[dict[str, Any]]:
-    query = select(MEMBERSHIP).order_by(MEMBERSHIP.c.org, MEMBERSHIP.c.year)
-    if org is not None:
-        query = query.where(MEMBERSHIP.c.org == org)
-    return [dict(r._mapping) for r in conn.execute(query)]
+    """Every membership count (of `org` only, if given), by organisation and year."""
+    return plan_store.membership_rows(conn, org)

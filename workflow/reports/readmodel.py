@@ -2,7 +2,8 @@
 
 It follows the log by global position (a checkpoint), so a report first folds only the streams that changed
 since the last one; `rebuild` starts again from the first event. The events stay the only truth
-(ARCHITECTURE.md decisions 1 and 4); this table can be dropped and rebuilt at any time.
+(ARCHITECTURE.md decisions 1 and 4); this table can be dropped and rebuilt at any time. The fold is here;
+reading the streams and storing the rows is storage/report_model.py's.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
@@ -10,18 +11,14 @@ from datetime import date, datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection
 
 from states.candidate import Candidate, apply, corrections_of
 from states.events import Event
-from storage.event_store import EVENTS, group_by_stream, iter_streams, row_to_event
-from storage.report_tables import ReportCandidateRow, ReportCheckpointRow
+from storage import report_model
+from storage.event_store import iter_streams, last_position
 from workflow.service import Ketnap
 
-FACTS = ReportCandidateRow.__table__  # type: ignore[attr-defined]
-CHECKPOINTS = ReportCheckpointRow.__table__  # type: ignore[attr-defined]
-CHECKPOINT = "report_candidate"
-REPORT_LOCK_KEY = 0x6B6E7270  # "knrp": one report catch-up at a time on PostgreSQL
 BATCH = 500
 
 # Steps whose date is a milestone the reports need and the Candidate state does not keep.
@@ -82,63 +79,35 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _write(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    conn.execute(delete(FACTS).where(FACTS.c.id.in_([r["id"] for r in rows])))
-    conn.execute(FACTS.insert(), rows)
-
-
-def checkpoint(conn: Connection) -> int:
-    return int(conn.execute(select(CHECKPOINTS.c.position).where(CHECKPOINTS.c.name == CHECKPOINT)).scalar() or 0)
-
-
-def head(conn: Connection) -> int:
-    return int(conn.execute(select(func.max(EVENTS.c.position))).scalar() or 0)
-
-
-def _set_checkpoint(conn: Connection, position: int, now: datetime) -> None:
-    if not conn.execute(CHECKPOINTS.update().where(CHECKPOINTS.c.name == CHECKPOINT)
-                        .values(position=position, updated_at=now)).rowcount:
-        conn.execute(CHECKPOINTS.insert().values(name=CHECKPOINT, position=position, updated_at=now))
-
-
-def _changed_streams(conn: Connection, since: int, until: int) -> Iterator[list[Event]]:
-    # No DISTINCT in SQL: SQLite would answer it by walking the whole stream_id index instead of the position
-    # range of the primary key.
-    ids = set(conn.execute(select(EVENTS.c.stream_id)
-                           .where(EVENTS.c.position > since, EVENTS.c.position <= until)).scalars())
-    for chunk in _chunks(sorted(ids), BATCH):
-        rows = conn.execute(select(EVENTS).where(EVENTS.c.stream_id.in_(chunk))
-                            .order_by(EVENTS.c.stream_id, EVENTS.c.version)).all()
-        yield from group_by_stream(row_to_event(row) for row in rows)
+def _head(conn: Connection) -> int:
+    return last_position(conn) or 0
 
 
 def catch_up(conn: Connection, now: datetime) -> int:
     """Fold the streams that changed since the checkpoint; returns how many candidates were refolded."""
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({REPORT_LOCK_KEY})")
-    since, until = checkpoint(conn), head(conn)
+    report_model.lock(conn)
+    since, until = report_model.checkpoint(conn), _head(conn)
     if until <= since:
         return 0
-    streams = iter_streams(conn) if since == 0 else _changed_streams(conn, since, until)
+    streams = iter_streams(conn) if since == 0 else report_model.changed_streams(conn, since, until, BATCH)
     done = 0
     for chunk in _chunks((facts_of(s) for s in streams), BATCH):
-        _write(conn, chunk)
+        report_model.replace_rows(conn, chunk)
         done += len(chunk)
-    _set_checkpoint(conn, until, now)
+    report_model.set_checkpoint(conn, until, now)
     return done
 
 
 def rebuild(conn: Connection, now: datetime) -> int:
     """Drop every row and fold the whole log again."""
-    conn.execute(delete(FACTS))
-    conn.execute(delete(CHECKPOINTS).where(CHECKPOINTS.c.name == CHECKPOINT))
+    report_model.clear(conn)
     return catch_up(conn, now)
 
 
 def refresh(app: Ketnap) -> int:
     """Bring the read model up to the log; a cheap read when nothing was recorded since the last report."""
     with app.uow.reading() as tx:
-        if head(tx.conn) <= checkpoint(tx.conn):
+        if _head(tx.conn) <= report_model.checkpoint(tx.conn):
             return 0
     with app.uow.transaction() as tx:
         return catch_up(tx.conn, app.clock.now())
