@@ -197,3 +197,27 @@ def test_a_dry_run_shows_who_moves_and_writes_nothing(app_h: Ketnap) -> None:
     assert preview.moved[0].open_deadlines >= 1
     assert app_h.organisations.tree().living("CB-01") is not None
     assert app_h.candidates()[0]["org"] == "CB-01"
+
+
+@pytest.mark.parametrize("change", [
+    OrgChange("renamed", "CB-01", RESTRUCTURED, "5-QĐ/ĐU", name="Chi bộ Giáo viên Tự nhiên"),
+    OrgChange("moved", "CB-01", RESTRUCTURED, parent="TINH"),
+    OrgChange("level_changed", "DU-CS", RESTRUCTURED, level="upper"),
+    OrgChange("authorised", "DU-CS", RESTRUCTURED, admits=True),
+    OrgChange("merged", "CB-01", RESTRUCTURED, into="CB-02"),
+    OrgChange("split", "DU-CS", RESTRUCTURED, parts={"CB-01": "H", "CB-02": "H"}),
+    OrgChange("dissolved", "CB-02", RESTRUCTURED),
+], ids=lambda c: c.kind)
+def test_each_kind_of_change_is_logged_projected_and_verified(app_h: Ketnap, change: OrgChange) -> None:
+    app_h.add_org(AddOrganisation(code="CB-02", name="Chi bộ Học sinh", level="branch", parent="DU-CS"))
+    before = app_h.organisations.tree(date(2025, 6, 30))
+
+    done = app_h.organisations.change([change], "admin")
+
+    assert [(e.stream_id, e.type, e.effective_on) for e in done.events] == [(change.code, change.kind, change.on)]
+    assert app_h.organisations.tree(date(2025, 6, 30)).orgs == before.orgs  # the day before is as it was
+    after = app_h.organisations.tree(RESTRUCTURED).get(change.code)
+    assert after is not None and after != before.get(change.code)
+    assert {o.code: o for o in app_h.orgs()}[change.code].ended_by == after.ended_by
+    report = verify(app_h.engine, app_h.rulebook, app_h.calendar)
+    assert report.ok, [str(f) for f in report.findings]
