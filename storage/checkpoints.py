@@ -3,22 +3,26 @@
 The digest itself is computed by the audit (workflow/audit/checkpoint.py); this module only reads stream
 heads from the log and stores them, streamed in batches so that memory does not grow with the log. Heads
 come in code-point order of stream_id whatever the database's collation, because the digest depends on it.
+The organisation log's heads are covered too, as streams named `org:<code>` (ORG_PREFIX).
 """
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from heapq import merge
 from typing import Any
 
 from sqlalchemy import Connection, and_, exists, func, select
 
 from storage.event_store import EVENTS
+from storage.organisations import ORG_EVENTS
 from storage.tables import CheckpointHeadRow, CheckpointRow
 
 CHECKPOINTS = CheckpointRow.__table__  # type: ignore[attr-defined]
 HEADS = CheckpointHeadRow.__table__  # type: ignore[attr-defined]
 BATCH = 5000  # heads fetched and inserted at a time
 Head = tuple[str, int, str]  # stream_id, version, hash
+ORG_PREFIX = "org:"  # an organisation stream among the heads
 
 
 @dataclass(frozen=True)
@@ -30,14 +34,17 @@ class Checkpoint:
     last_position: int
     created_at: datetime
     actor: str
+    org_last_position: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "digest": self.digest, "streams": self.streams, "events": self.events,
-                "last_position": self.last_position, "created_at": self.created_at, "actor": self.actor}
+                "last_position": self.last_position, "created_at": self.created_at, "actor": self.actor,
+                "org_last_position": self.org_last_position}
 
 
 def _checkpoint(row: Any) -> Checkpoint:
-    return Checkpoint(row.id, row.digest, row.streams, row.events, row.last_position, row.created_at, row.actor)
+    return Checkpoint(row.id, row.digest, row.streams, row.events, row.last_position, row.created_at, row.actor,
+                      row.org_last_position)
 
 
 def _by_code_point(conn: Connection, column: Any) -> Any:
@@ -45,15 +52,31 @@ def _by_code_point(conn: Connection, column: Any) -> Any:
     return column.collate("C") if conn.dialect.name == "postgresql" else column
 
 
-def heads_in_log(conn: Connection, last_position: int) -> Iterator[Head]:
-    """Each stream's last event at or before `last_position`, in code-point order of stream_id."""
-    latest = (select(EVENTS.c.stream_id, func.max(EVENTS.c.version).label("version"))
-              .where(EVENTS.c.position <= last_position).group_by(EVENTS.c.stream_id).subquery())
-    query = (select(EVENTS.c.stream_id, EVENTS.c.version, EVENTS.c.hash)
-             .join(latest, and_(EVENTS.c.stream_id == latest.c.stream_id, EVENTS.c.version == latest.c.version))
-             .order_by(_by_code_point(conn, EVENTS.c.stream_id)).execution_options(yield_per=BATCH))
+def heads_in_log(conn: Connection, last_position: int, org_last_position: int | None = None) -> Iterator[Head]:
+    """Each stream's last event at or before `last_position` (and each organisation stream's at or before
+    `org_last_position`, named `org:<code>`), in code-point order of stream_id."""
+    candidates = _heads(conn, EVENTS, last_position, "")
+    if org_last_position is None:
+        yield from candidates
+        return
+    yield from merge(candidates, _heads(conn, ORG_EVENTS, org_last_position, ORG_PREFIX), key=lambda h: h[0])
+
+
+def _heads(conn: Connection, table: Any, last_position: int, prefix: str) -> Iterator[Head]:
+    latest = (select(table.c.stream_id, func.max(table.c.version).label("version"))
+              .where(table.c.position <= last_position).group_by(table.c.stream_id).subquery())
+    query = (select(table.c.stream_id, table.c.version, table.c.hash)
+             .join(latest, and_(table.c.stream_id == latest.c.stream_id, table.c.version == latest.c.version))
+             .order_by(_by_code_point(conn, table.c.stream_id)).execution_options(yield_per=BATCH))
     for row in conn.execute(query):
-        yield row.stream_id, row.version, row.hash
+        yield prefix + row.stream_id, row.version, row.hash
+
+
+def org_heads(conn: Connection, checkpoint_id: int) -> dict[str, tuple[int, str]]:
+    """The organisation heads a checkpoint stored: {code: (version, hash)} (the log is small)."""
+    rows = conn.execute(select(HEADS.c.stream_id, HEADS.c.version, HEADS.c.hash)
+                        .where(HEADS.c.checkpoint_id == checkpoint_id, HEADS.c.stream_id.startswith(ORG_PREFIX)))
+    return {r.stream_id[len(ORG_PREFIX):]: (r.version, r.hash) for r in rows}
 
 
 def stored_heads(conn: Connection, checkpoint_id: int) -> Iterator[Head]:
@@ -75,21 +98,24 @@ def deleted_streams(conn: Connection, checkpoint_id: int, only: Sequence[str] | 
     """(stream_id, version) of each head the checkpoint stored whose stream has no events left."""
     gone = ~exists().where(EVENTS.c.stream_id == HEADS.c.stream_id)
     query = (select(HEADS.c.stream_id, HEADS.c.version)
-             .where(HEADS.c.checkpoint_id == checkpoint_id, gone).order_by(HEADS.c.stream_id))
+             .where(HEADS.c.checkpoint_id == checkpoint_id, gone, ~HEADS.c.stream_id.startswith(ORG_PREFIX))
+             .order_by(HEADS.c.stream_id))
     if only is not None:
         query = query.where(HEADS.c.stream_id.in_(only))
     return [(r.stream_id, r.version) for r in conn.execute(query)]
 
 
-def open_checkpoint(conn: Connection, now: datetime, actor: str) -> tuple[int, int, int]:
-    """A checkpoint row over the log as it stands in this transaction, its digest not yet known:
-    (id, last position, events). `add_heads` and `seal` complete it in the same transaction."""
+def open_checkpoint(conn: Connection, now: datetime, actor: str) -> tuple[int, int, int, int]:
+    """A checkpoint row over the logs as they stand in this transaction, its digest not yet known:
+    (id, last position, events, organisation log's last position). `add_heads` and `seal` complete it in the
+    same transaction."""
     last_position = int(conn.execute(select(func.coalesce(func.max(EVENTS.c.position), 0))).scalar() or 0)
     events = int(conn.execute(select(func.count()).select_from(EVENTS)).scalar() or 0)
+    org_last = int(conn.execute(select(func.coalesce(func.max(ORG_EVENTS.c.position), 0))).scalar() or 0)
     checkpoint_id = conn.execute(CHECKPOINTS.insert().values(
-        digest="", streams=0, events=events, last_position=last_position, created_at=now, actor=actor)
-        .returning(CHECKPOINTS.c.id)).scalar_one()
-    return int(checkpoint_id), last_position, events
+        digest="", streams=0, events=events, last_position=last_position, created_at=now, actor=actor,
+        org_last_position=org_last).returning(CHECKPOINTS.c.id)).scalar_one()
+    return int(checkpoint_id), last_position, events, org_last
 
 
 def add_heads(conn: Connection, checkpoint_id: int, heads: Sequence[Head]) -> None:

@@ -131,6 +131,8 @@ class CheckpointRow(SQLModel, table=True):
     last_position: int
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
     actor: str = Field(max_length=200)
+    # how far it read the organisation log; None: made before there was one (candidate streams only)
+    org_last_position: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class CheckpointHeadRow(SQLModel, table=True):

@@ -7,12 +7,17 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import delete, update
 
 from states.errors import RuleViolation
+from states.hashing import event_hash
 from states.organisations import OrgChange
+from storage.organisations import ORG_EVENTS, ORGS, load_events
 from tests.builders import AFTER_VOTE, PATH_TO_VOTE
 from tests.integration.reminders_support import add_contacts, at_local, deadline, memory_reminders, with_reminders
 from tests.integration.support import record, record_path
+from workflow.audit import checkpoint
+from workflow.audit.findings import REWRITTEN, STREAM_DELETED
 from workflow.audit.verify import verify
 from workflow.commands import AddOrganisation
 from workflow.service import Ketnap
@@ -221,3 +226,43 @@ def test_each_kind_of_change_is_logged_projected_and_verified(app_h: Ketnap, cha
     assert {o.code: o for o in app_h.orgs()}[change.code].ended_by == after.ended_by
     report = verify(app_h.engine, app_h.rulebook, app_h.calendar)
     assert report.ok, [str(f) for f in report.findings]
+
+
+def _checkpoint(app: Ketnap) -> str:
+    with app.engine.begin() as conn:
+        return checkpoint.create(conn, app.clock.now(), "auditor").digest
+
+
+def _rehash_org_stream(app: Ketnap, code: str, payload: dict[str, Any]) -> None:
+    """Rewrite an organisation's last event and re-hash its chain consistently: only a checkpoint can tell."""
+    with app.engine.begin() as conn:
+        events = [e for e in load_events(conn) if e.stream_id == code]
+        last = events[-1]._replace(payload=payload)
+        new_hash = event_hash(last, last.prev_hash)
+        conn.execute(update(ORG_EVENTS).where(ORG_EVENTS.c.stream_id == code, ORG_EVENTS.c.version == last.version)
+                     .values(payload=payload, hash=new_hash))
+
+
+def test_the_organisation_log_is_covered_by_checkpoints(app_h: Ketnap) -> None:
+    restructure(app_h)
+    digest = _checkpoint(app_h)
+    assert verify(app_h.engine, app_h.rulebook, app_h.calendar, since_checkpoint=digest).ok
+
+    _rehash_org_stream(app_h, "H", {"decision": "9999-QĐ/TU", "issuer": "Tỉnh ủy Điện Biên"})
+
+    assert verify(app_h.engine, app_h.rulebook, app_h.calendar).ok  # the chain alone cannot tell
+    report = verify(app_h.engine, app_h.rulebook, app_h.calendar, since_checkpoint=digest)
+    assert [(f.kind, f.stream_id, f.version) for f in report.findings] == [(REWRITTEN, "org:H", 2)]
+
+
+def test_a_deleted_organisation_history_is_named_against_a_checkpoint(app_h: Ketnap) -> None:
+    app_h.add_org(AddOrganisation(code="CB-09", name="Chi bộ 9", level="branch", parent="DU-CS"))
+    digest = _checkpoint(app_h)
+    app_h.add_org(AddOrganisation(code="CB-10", name="Chi bộ 10", level="branch", parent="DU-CS"))
+
+    with app_h.engine.begin() as conn:
+        conn.execute(delete(ORG_EVENTS).where(ORG_EVENTS.c.stream_id == "CB-09"))
+        conn.execute(delete(ORGS).where(ORGS.c.code == "CB-09"))
+
+    report = verify(app_h.engine, app_h.rulebook, app_h.calendar, since_checkpoint=digest)
+    assert [(f.kind, f.stream_id, f.version) for f in report.findings] == [(STREAM_DELETED, "org:CB-09", 1)]

@@ -9,7 +9,7 @@ verify can name the stream that changed, and the digest authenticates those stor
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -58,9 +58,9 @@ def merkle_root(heads: Iterable[tuple[str, int, str]]) -> str:
 def create(conn: Connection, now: datetime, actor: str) -> Checkpoint:
     """Record a checkpoint over the log as it stands in this transaction and return it with its digest; the
     heads stream from the log into the tree and the table a batch at a time."""
-    checkpoint_id, last_position, events = store.open_checkpoint(conn, now, actor)
+    checkpoint_id, last_position, events, org_last = store.open_checkpoint(conn, now, actor)
     tree, batch = MerkleRoot(), []
-    for head in store.heads_in_log(conn, last_position):
+    for head in store.heads_in_log(conn, last_position, org_last):
         tree.add(*head)
         batch.append(head)
         if len(batch) >= INSERT_BATCH:
@@ -69,7 +69,7 @@ def create(conn: Connection, now: datetime, actor: str) -> Checkpoint:
     store.add_heads(conn, checkpoint_id, batch)
     digest = tree.hexdigest()
     store.seal(conn, checkpoint_id, digest, tree.leaves)
-    return Checkpoint(checkpoint_id, digest, tree.leaves, events, last_position, now, actor)
+    return Checkpoint(checkpoint_id, digest, tree.leaves, events, last_position, now, actor, org_last)
 
 
 def find(conn: Connection, digest: str) -> Checkpoint | None:
@@ -103,7 +103,8 @@ class CheckpointCheck:
         if merkle_root(store.stored_heads(self.conn, self.checkpoint.id)) == self.digest:
             self.heads_trusted = True
             return
-        log_root = merkle_root(store.heads_in_log(self.conn, self.checkpoint.last_position))
+        log_root = merkle_root(store.heads_in_log(self.conn, self.checkpoint.last_position,
+                                                  self.checkpoint.org_last_position))
         log_intact = log_root == self.digest
         self.summary["log_as_of_checkpoint_intact"] = log_intact
         self.findings.append(Finding(
@@ -123,9 +124,28 @@ class CheckpointCheck:
             found.extend(self._compare(events, head))
         return found
 
-    def _compare(self, events: list[Event], head: tuple[int, str] | None) -> list[Finding]:
+    def check_org_log(self, events: Sequence[Event]) -> list[Finding]:
+        """The organisation streams against the heads the checkpoint stored (none before the organisation log)."""
+        if not self.heads_trusted or self.checkpoint is None or self.checkpoint.org_last_position is None:
+            return []
+        heads = store.org_heads(self.conn, self.checkpoint.id)
+        streams: dict[str, list[Event]] = {}
+        for e in events:
+            streams.setdefault(e.stream_id, []).append(e)
+        found: list[Finding] = []
+        for code, stream in sorted(streams.items()):
+            named = [e._replace(stream_id=store.ORG_PREFIX + code) for e in sorted(stream, key=lambda e: e.version)]
+            found += self._compare(named, heads.pop(code, None), self.checkpoint.org_last_position)
+        for code, (version, _) in sorted(heads.items()):
+            found.append(Finding(STREAM_DELETED, store.ORG_PREFIX + code, version, "the organisation's whole "
+                                 f"history is gone (the checkpoint saw {version} event(s))"))
+        return found
+
+    def _compare(self, events: list[Event], head: tuple[int, str] | None,
+                 last_position: int | None = None) -> list[Finding]:
         assert self.checkpoint is not None
-        stream, last = events[0].stream_id, self.checkpoint.last_position
+        stream = events[0].stream_id
+        last = self.checkpoint.last_position if last_position is None else last_position
         if head is None:
             early = [e.version for e in events if e.position is not None and e.position <= last]
             return [Finding(UNCOVERED, stream, early[0], f"events at positions before checkpoint "

@@ -123,6 +123,8 @@ class Verifier:
         report.add(projection_check.rows_without_streams(self.conn, self.in_scope, only))
         if only is None and self.scope.org is None:
             report.add(org_log_findings(self.conn, self.orgs))
+            if self.checkpoint is not None:
+                report.add(self.checkpoint.check_org_log(self.orgs.events))
         if self.checkpoint is not None:
             report.add(self.checkpoint.deleted_streams(only))
         if only and report.streams == 0 and not report.findings:
