@@ -220,7 +220,7 @@ def decide_correction(history: Sequence[Event], step: Step, rulebook: RuleBook,
     if unknown:
         raise RuleViolation("correct", [violation("correct_field", rules, field=f"fields.{k}", step=target.type)
                                         for k in unknown])
-    before = _state_before(history, target_version)
+    before = state_before(history, target_version)
     merged = {**target.payload, **changes}
     on = _corrected_on(merged.pop("on"), rules) if "on" in merged else target.effective_on
     redo = Step(target.type, on, merged, step.recorded_at, target.actor, step.facts)
@@ -253,7 +253,23 @@ def _corrected_on(value: Any, rules: RuleSet) -> date:
                                               detail="a date is written YYYY-MM-DD")])
 
 
-def _state_before(history: Sequence[Event], version: int) -> Candidate:
+def corrected_event(history: Sequence[Event], raw: Mapping[str, Any]) -> tuple[Event, dict[str, Any]] | None:
+    """The event a correction names and the values it changes, read from its validated fields exactly as
+    `decide_correction` reads them (a form sends the version as "12": it corrects version 12); None when the
+    version names no event that can be corrected (`decide_correction` refuses it as correct_target).
+
+    Raises:
+        RuleViolation: the correction's fields are missing or malformed.
+    """
+    fields = validate_fields(STEPS["correct"], dict(raw), None)
+    version: int = fields.corrects  # type: ignore[attr-defined]
+    if not 0 < version <= len(history) or history[version - 1].type == "correct":
+        return None
+    return history[version - 1], dict(fields.fields)  # type: ignore[attr-defined]
+
+
+def state_before(history: Sequence[Event], version: int) -> Candidate:
+    """The candidate just before event `version`, with every correction in `history` applied."""
     overrides = corrections_of(history)
     state = Candidate(id=history[0].stream_id)
     for event in history[: version - 1]:

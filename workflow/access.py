@@ -16,12 +16,15 @@ organisations have ended (dissolved, merged, split) keeps read access to their h
 until reassigned: `write_scope` is empty for them.
 """
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
+from states.decide import corrected_event
 from states.errors import Violation
+from states.events import Event
 from states.organisations import OrgChange, OrgHistory, Tree, apply_change
 from states.steps import STEPS
 from storage.users import User
@@ -115,6 +118,26 @@ class Principal:
         if not self.may_record(step):
             owner = Role.COMMITTEE if step in COMMITTEE_STEPS else Role.SECRETARY
             raise AccessDenied("wrong_role", f"{step} is recorded by a {owner}, not a {self.role}")
+
+    def require_correction(self, fields: Mapping[str, Any], history: Sequence[Event]) -> None:
+        """A correction is recorded only by a role that records the step it corrects (issue 11, item 1). The
+        step is read from the correction's validated fields, as the service reads them, never from the raw
+        input: a form sends the version as "12", and it corrects version 12 all the same.
+
+        Raises:
+            AccessDenied: naming who records the corrected step.
+            RuleViolation: the correction's fields are malformed (the service would refuse them alike).
+        """
+        self.require_step("correct")
+        found = corrected_event(history, fields)
+        if found is None:
+            return  # names no event that can be corrected: the service refuses it (correct_target)
+        target = found[0].type
+        try:
+            self.require_step(target)
+        except AccessDenied as denied:
+            raise AccessDenied(denied.code, f"version {found[0].version} ({target}) is corrected only by whoever "
+                                            f"records it: {denied}") from None
 
     def require_writer(self) -> None:
         """Auditors change nothing, not even their own tokens (an operator issues them with the CLI).

@@ -2,10 +2,15 @@
 before deciding, so that states/ stays free of I/O. The audit asks the same function with the tree of each
 event's date, so a step is judged and re-checked alike."""
 
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from states.candidate import Candidate
-from states.organisations import Tree
+from states.decide import corrected_event, state_before
+from states.errors import RuleViolation
+from states.events import Event
+from states.organisations import OrgHistory, Tree
 from states.step import OrgFacts
 
 NEEDS_ORG_LEVEL = {"identify": "org", "transfer": "to_org"}
@@ -24,6 +29,33 @@ def facts_for(tree: Tree, step: str, fields: dict[str, Any], candidate: Candidat
         body, required = tree.competent_body(tree.current(candidate.org, candidate.id))
         return OrgFacts(org_level=level, competent_body=body, committee_vote_required=required)
     return OrgFacts(org_level=level)
+
+
+def step_facts(orgs: OrgHistory, step: str, on: date, fields: dict[str, Any], history: Sequence[Event],
+               candidate: Candidate) -> OrgFacts:
+    """The facts `step` is judged with. A correction re-judges the step it corrects, so it gets that step's facts
+    (issue 11, item 8): the organisation the corrected fields name, in the tree of the corrected step's date, and
+    who decided for the branch the candidate was in just before it, as the audit re-checks that step. A
+    correction whose fields are malformed, or that names no event, gets its own (it is refused anyway)."""
+    if step == "correct":
+        try:
+            found = corrected_event(history, fields)
+        except RuleViolation:
+            found = None
+        if found is not None:
+            target, changes = found
+            merged = {**target.payload, **changes}
+            return facts_for(orgs.tree_on(_corrected_on(merged, target)), target.type, merged,
+                             state_before(history, target.version))
+    return facts_for(orgs.tree_on(on), step, fields, candidate)
+
+
+def _corrected_on(merged: dict[str, Any], target: Event) -> date:
+    """The corrected step's date; a malformed one is refused by the correction itself, so any date will do."""
+    try:
+        return date.fromisoformat(str(merged["on"])) if "on" in merged else target.effective_on
+    except ValueError:
+        return target.effective_on
 
 
 def authority(tree: Tree, candidate: Candidate) -> OrgFacts:

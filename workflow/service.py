@@ -28,7 +28,7 @@ from storage.unit_of_work import SqlUnitOfWork, StepsUnitOfWork, StepTransaction
 from workflow.clock import Clock, local_today
 from workflow.commands import AddOrganisation, RecordStep
 from workflow.config import Settings
-from workflow.facts import authority, facts_for
+from workflow.facts import authority, step_facts
 from workflow.organisations import OrganisationError, Organisations
 
 logger = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ class Ketnap:
             raise ConcurrencyConflictError(stream_id, cmd.expected_version, candidate.version)
         orgs = tx.org_history()
         step = Step(cmd.step, cmd.on, cmd.fields, now, cmd.actor,
-                    facts_for(orgs.tree_on(cmd.on), cmd.step, cmd.fields, candidate), cmd.meta)
+                    step_facts(orgs, cmd.step, cmd.on, cmd.fields, history, candidate), cmd.meta)
         latest = orgs.latest()
         outcome = judge(history, candidate, step, self.rulebook, self.calendar)
         new, before = outcome.events, None

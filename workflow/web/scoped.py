@@ -112,13 +112,13 @@ class ScopedKetnap:
         Raises:
             AccessDenied, CandidateNotFound, StepNotAllowed, RuleViolation, ConcurrencyConflictError.
         """
-        step = spec.name
+        step = spec.name  # who may record it (and, for a correction, the step it corrects): workflow/access.py
         self.who.require_step(step)
         if candidate_id is not None:
             self.who.require_writable(self.require_candidate(candidate_id))
         self._require_named_orgs(step, fields)
         if step == "correct" and candidate_id is not None:
-            self._require_correctable(candidate_id, fields.get("corrects"))
+            self.who.require_correction(fields, self.app.events(candidate_id))
         meta: dict[str, Any] = {"via": via}
         if self.who.token_id is not None:
             meta["token"] = self.who.token_id
@@ -160,10 +160,3 @@ class ScopedKetnap:
         value = fields.get(key) if key else None
         if isinstance(value, str) and value and not self.who.writes(value):
             raise AccessDenied("out_of_scope", f"organisation {value!r} is not one of yours")
-
-    def _require_correctable(self, candidate_id: str, corrects: Any) -> None:
-        """Only whoever may record a step may correct it."""
-        if isinstance(corrects, int) and not isinstance(corrects, bool):
-            events = self.app.events(candidate_id)
-            if 0 < corrects <= len(events):
-                self.who.require_step(events[corrects - 1].type)
