@@ -26,6 +26,7 @@ from storage.unit_of_work import Transaction
 from workflow.commands import RecordStep
 from workflow.reports.import_columns import COLUMNS, CONSTANTS, STEP_ORDER, CellError, Col, fold, parse_cell
 from workflow.reports.rules import not_allowed, violation
+from workflow.reports.workbooks import UNREADABLE, archive_problem
 from workflow.service import Ketnap
 
 BY_HEADER: dict[str, Col] = {fold(c.header): c for c in COLUMNS} | {fold(f"{c.step}.{c.field}"): c for c in COLUMNS}
@@ -237,16 +238,44 @@ def _already_imported(conn: Connection, sha256: str) -> Problem | None:
     return Problem("", 0, "", "", violation("import_already_imported", sha256=sha256, recorded_at=recorded_at))
 
 
+def _unreadable(file: str, reason: str) -> ImportRefused:
+    return ImportRefused(file, [Problem("", 0, "", "", violation("import_file_unreadable", reason=reason))])
+
+
+def _read(path: Path) -> tuple[bytes, list[Row], list[Problem]]:
+    """The file's bytes, its data rows and the problems of its shape, all read before the database is opened:
+    a truncated or hostile file is refused with its reason (issue 11, item 7), never half-read in a transaction.
+
+    Raises:
+        ImportRefused: the file cannot be read safely as a workbook.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise _unreadable(path.name, err.strerror or str(err)) from None
+    reason = archive_problem(data)
+    if reason is not None:
+        raise _unreadable(path.name, reason)
+    try:
+        book = load_workbook(BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheets, problems = _sheets(book)
+            rows = list(_rows(book, sheets)) if not problems else []
+        finally:
+            book.close()
+    except UNREADABLE as err:
+        raise _unreadable(path.name, f"{type(err).__name__}: {err}"[:300]) from None
+    return data, rows, problems
+
+
 def import_workbook(app: Ketnap, path: Path, *, dry_run: bool = False, actor: str = "import") -> ImportResult:
     """Import every row of every data sheet, or nothing.
 
     Raises:
-        ImportRefused: listing every problem by sheet, row and column.
+        ImportRefused: listing every problem by sheet, row and column, or why the file cannot be read.
     """
-    data = path.read_bytes()
+    data, rows, problems = _read(path)
     result = ImportResult(path.name, hashlib.sha256(data).hexdigest(), dry_run)
-    book = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    sheets, problems = _sheets(book)
     meta = {"actor": actor, "imported": {"file": path.name, "sha256": result.sha256}}
     now, seen = app.clock.now(), dict[Key, int]()
     try:
@@ -254,7 +283,7 @@ def import_workbook(app: Ketnap, path: Path, *, dry_run: bool = False, actor: st
             stamped = _already_imported(tx.conn, result.sha256)
             problems += [stamped] if stamped else []
             recorded = _recorded_people(tx.conn)
-            for row in _rows(book, sheets) if not problems else iter(()):
+            for row in rows if not problems else []:
                 result.rows += 1
                 duplicate = None if row.problems else _duplicate(row, seen, recorded)
                 if duplicate:
@@ -268,6 +297,4 @@ def import_workbook(app: Ketnap, path: Path, *, dry_run: bool = False, actor: st
                 raise _DryRun
     except _DryRun:
         pass
-    finally:
-        book.close()
     return result

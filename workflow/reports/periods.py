@@ -8,11 +8,15 @@ from datetime import date
 
 from states.errors import ProcedureError
 
+# The Party was founded in 1930, so no report counts anything earlier; a year past 2100 is a typo. Without the
+# bounds, 0001 or 9999 crashed the report (the same period a year earlier, or a year after, is no date).
+FIRST_YEAR, LAST_YEAR = 1930, 2100
+
 
 class PeriodError(ProcedureError, ValueError):
     def __init__(self, text: str) -> None:
         super().__init__(f"{text!r} is not a period: use 2024, 2022-2025, 2024-H1, 2024-Q1, 2024-03 or "
-                         "2024-01..2024-10")
+                         f"2024-01..2024-10, with years from {FIRST_YEAR} to {LAST_YEAR}")
         self.text = text
 
 
@@ -71,7 +75,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 
 
 def parse_period(text: str) -> Period:
-    """Raises: PeriodError naming the accepted forms."""
+    """Raises: PeriodError naming the accepted forms and years."""
     value = text.strip()
     for pattern, kind in _PATTERNS:
         match = pattern.match(value)
@@ -80,7 +84,7 @@ def parse_period(text: str) -> Period:
                 period = _build(kind, [int(g) for g in match.groups()], value)
             except ValueError:
                 raise PeriodError(text) from None
-            if period.start > period.end:
+            if period.start > period.end or period.start.year < FIRST_YEAR or period.end.year > LAST_YEAR:
                 raise PeriodError(text)
             return period
     raise PeriodError(text)

@@ -3,31 +3,24 @@ a file that is not a readable workbook (truncated, not a zip, a zip bomb, broken
 with its reason; cells are read by the candidate import's `parse_cell` (Excel dates and DD/MM/YYYY text, NFC)."""
 
 import hashlib
-import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import ParseError
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from states.errors import ProcedureError, Violation
 from workflow.reports.import_columns import CellError, Col, fold, parse_cell
 from workflow.reports.importer import Problem
 from workflow.reports.rules import violation as import_violation
+from workflow.reports.workbooks import MAX_UNPACKED, UNREADABLE, archive_problem
 from workflow.restructure import columns as cols
 from workflow.restructure.columns import violation
 
-MAX_UNPACKED = 200 * 1024 * 1024  # a workbook of 100,000 rows unpacks to a few tens of MB; more is a zip bomb
-MAX_MEMBERS = 10_000
 MAX_ROWS = 100_000
-UNREADABLE = (zipfile.BadZipFile, zlib.error, InvalidFileException, ParseError, KeyError, ValueError, TypeError,
-              IndexError, AttributeError, EOFError, OSError, RecursionError)
 
 
 class WorkbookRefused(ProcedureError):
@@ -63,15 +56,9 @@ def _unreadable(file: str, reason: str) -> WorkbookRefused:
 
 def _check_archive(data: bytes, file: str, max_unpacked: int) -> None:
     """Refuse what would exhaust memory before openpyxl unpacks it: too many parts, or too much unpacked."""
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
-        raise _unreadable(file, f"not a zip archive ({err})") from None
-    unpacked = sum(m.file_size for m in members)
-    if len(members) > MAX_MEMBERS or unpacked > max_unpacked:
-        raise _unreadable(file, f"{len(members)} parts unpacking to {unpacked:,} bytes (limit {MAX_MEMBERS} parts, "
-                                f"{max_unpacked:,} bytes)")
+    reason = archive_problem(data, max_unpacked)
+    if reason is not None:
+        raise _unreadable(file, reason)
 
 
 def _sheets(book: Any) -> tuple[list[tuple[str, dict[int, Col]]], list[Problem]]:

@@ -19,9 +19,10 @@ from states.organisations import OrgChange
 from workflow.documents import restructuring_doc
 from workflow.organisations import ChangesRefused, Restructuring
 from workflow.reports.importer import Problem
+from workflow.reports.workbooks import MAX_UNPACKED
 from workflow.restructure import columns as cols
 from workflow.restructure.columns import violation
-from workflow.restructure.reading import MAX_UNPACKED, Row, WorkbookRefused, read_rows
+from workflow.restructure.reading import Row, WorkbookRefused, read_rows
 from workflow.service import Ketnap
 
 __all__ = ["Applied", "Planned", "WorkbookRefused", "applied_doc", "apply_workbook", "read_plan"]

@@ -38,3 +38,9 @@ def test_previous_period_is_the_same_dates_a_year_or_a_term_earlier(text: str, s
                                                                    label: str) -> None:
     previous = parse_period(text).previous()
     assert (previous.start, previous.end, previous.label) == (start, end, label)
+
+
+@pytest.mark.parametrize("text", ["9999", "0001", "0001-0002", "1929", "2101-Q1", "1929-12..1930-01"])
+def test_years_outside_1930_to_2100_are_refused_naming_the_range(text: str) -> None:
+    with pytest.raises(PeriodError, match="from 1930 to 2100"):
+        parse_period(text)
