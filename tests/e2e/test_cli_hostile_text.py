@@ -8,6 +8,8 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.e2e.conftest import Cli
+from workflow.restructure.columns import BY_FIELD
+from workflow.restructure.template import DATA_SHEET
 
 HOSTILE_NAMES = [
     ("Nguyễn\x00Văn An", "text_control_character"),
@@ -74,3 +76,26 @@ def test_the_branch_export_still_works_after_a_control_character_was_refused(cli
 
     assert cli.run("candidate", "export", "--xlsx", str(out), "--org", "CB-01")["rows"] == 1
     assert load_workbook(out)["Danh sách"]["B2"].value == "Nguyễn Thị Hoà"
+
+
+@pytest.mark.parametrize(("name", "rule"), [
+    ("Chi bộ\nmới", "text_line_break"), ("Chi bộ \u202emới", "text_bidi_character"), ("\u200b", "text_invisible"),
+    ("2025", "name_without_letter")])
+def test_a_restructuring_workbook_with_a_hostile_name_is_refused(cli: Cli, tmp_path: Path, name: str,
+                                                                  rule: str) -> None:
+    path = tmp_path / "ke-hoach.xlsx"
+    cli.run("org", "restructure", "--template", str(path))
+    book = load_workbook(path)
+    ws = book[DATA_SHEET]
+    where = {cell.value: cell.column for cell in ws[1]}
+    row = {"code": "CB-01", "kind": "Đổi tên", "name": name, "on": "01/07/2025", "decision": "12-QĐ/ĐU"}
+    for key, value in row.items():
+        ws.cell(2, where[BY_FIELD[key].header]).value = value
+    book.save(path)
+    before = cli.run("org", "list")
+
+    refused = cli.run("org", "restructure", str(path), expect=2)
+
+    (found,) = refused["violations"]  # the field names the sheet, the cell and the column
+    assert found["rule"] == rule and found["field"].endswith(f"2 {BY_FIELD['name'].header}")
+    assert cli.run("org", "list") == before
