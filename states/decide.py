@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from states.calendar import WorkingCalendar
 from states.candidate import Candidate, apply, corrections_of, replay
-from states.catalogue import violation
+from states.catalogue import RULES, violation
 from states.errors import RuleViolation, StepNotAllowed, Violation
 from states.events import Event
 from states.fields import Fields
@@ -41,6 +41,9 @@ def validate_fields(spec: StepSpec, raw: dict[str, Any], rules: RuleSet | None) 
                 found.append(violation("field_missing", rules, field=name))
             elif problem["type"] == "extra_forbidden":
                 found.append(violation("field_unknown", rules, field=name, step=spec.name))
+            elif problem["type"] in RULES:  # a rule of the field types themselves (states/text.py)
+                params = {k: v for k, v in problem.get("ctx", {}).items() if k != "field"}
+                found.append(violation(problem["type"], rules, field=name, **params))
             else:
                 found.append(violation("field_invalid", rules, field=name, detail=problem["msg"]))
         raise RuleViolation(spec.name, found) from None

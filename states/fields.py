@@ -1,18 +1,13 @@
 """The fields each step records (PROCEDURE.md, Steps), validated with pydantic before any guard runs."""
 
-import unicodedata
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from states.text import Name, Text
 
-def _nfc(value: str) -> str:
-    return unicodedata.normalize("NFC", value.strip())
-
-
-Text = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_nfc)]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._/-]+$")]
 
 
@@ -85,7 +80,7 @@ class NoFields(Fields):
 
 class Identify(Fields):
     org: Code
-    full_name: Text
+    full_name: Name
     birth_date: Day
     sex: Literal["F", "M"]
     education: Education
@@ -99,7 +94,7 @@ class Identify(Fields):
 
 
 class AssignHelper(Fields):
-    helper: Text
+    helper: Name
 
 
 class EnrolTraining(Fields):
@@ -113,11 +108,11 @@ class Certificate(Fields):
 
 class ConcludeVetting(Fields):
     conclusion: Literal["cleared", "not_cleared"]
-    certified_by: Text
+    certified_by: Name
 
 
 class Introducer(Fields):
-    name: Text
+    name: Name
     official_since: Day
     months_together: Count = Field(ge=0, le=1200)
 
@@ -156,7 +151,7 @@ class DecideAdmission(Fields):
 
 
 class HoldCeremony(Fields):
-    probation_helper: Text
+    probation_helper: Name
 
 
 class ReviewVote(BranchVote):

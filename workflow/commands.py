@@ -1,12 +1,12 @@
 """Commands: what a user asks the engine to do, validated at the edge (pydantic, frozen)."""
 
-import unicodedata
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from states.organisations import CHANGE_KINDS, LEVELS
+from states.text import Line, NameLine
 
 
 class Command(BaseModel):
@@ -28,10 +28,6 @@ class RecordStep(Command):
 ORG_CODE = r"^[A-Za-z0-9._/-]+$"
 
 
-def _nfc_text(value: str | None) -> str | None:
-    return None if value is None else unicodedata.normalize("NFC", value.strip())
-
-
 def _one_of(value: str | None, allowed: tuple[str, ...], what: str) -> str | None:
     if value is not None and value not in allowed:
         raise ValueError(f"{what} must be one of {', '.join(allowed)}")
@@ -40,15 +36,14 @@ def _one_of(value: str | None, allowed: tuple[str, ...], what: str) -> str | Non
 
 class AddOrganisation(Command):
     code: str = Field(min_length=1, max_length=64, pattern=ORG_CODE)
-    name: str = Field(min_length=1, max_length=300)
+    name: NameLine = Field(min_length=1, max_length=300)
     level: str
     parent: str | None = None
     admits: bool = False
     on: date | None = None  # the date in the founding decision; None: before anything recorded
-    decision: str = Field(default="", max_length=200)
-    issuer: str = Field(default="", max_length=300)
+    decision: Line = Field(default="", max_length=200)
+    issuer: Line = Field(default="", max_length=300)
 
-    _nfc = field_validator("name", "decision", "issuer")(_nfc_text)
     _level = field_validator("level")(lambda v: _one_of(v, LEVELS, "level"))
 
 
@@ -58,15 +53,14 @@ class ChangeOrganisation(Command):
     kind: str
     code: str = Field(min_length=1, max_length=64, pattern=ORG_CODE)
     on: date
-    decision: str = Field(default="", max_length=200)
-    issuer: str = Field(default="", max_length=300)
-    name: str | None = Field(default=None, min_length=1, max_length=300)
+    decision: Line = Field(default="", max_length=200)
+    issuer: Line = Field(default="", max_length=300)
+    name: NameLine | None = Field(default=None, min_length=1, max_length=300)
     level: str | None = None
     parent: str | None = Field(default=None, max_length=64, pattern=ORG_CODE)
     admits: bool | None = None
     into: str | None = Field(default=None, max_length=64, pattern=ORG_CODE)
     parts: dict[str, str] = Field(default_factory=dict)
 
-    _nfc = field_validator("name", "decision", "issuer")(_nfc_text)
     _kind = field_validator("kind")(lambda v: _one_of(v, CHANGE_KINDS, "kind"))
     _level = field_validator("level")(lambda v: _one_of(v, LEVELS, "level"))

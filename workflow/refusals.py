@@ -5,10 +5,11 @@ code wherever it is met, and README.md lists the table (tests/web/test_refusal_c
 Where the CLI and the API used to say different things, the API's code won: API clients already depend on it.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from states.catalogue import RULES, violation
 from states.errors import (
     CandidateNotFound,
     NoRuleSetInForce,
@@ -36,6 +37,15 @@ EXIT_CONFLICT = 3  # someone recorded a step since the version the user saw; not
 EXIT_VERIFY_FAILED = 4  # the log or the projections do not hold (`audit verify`, `audit rebuild`)
 
 Doc = dict[str, Any]
+
+
+def rule_problem(error: Mapping[str, Any], field: str | None) -> Doc | None:
+    """A parser's error raised by a rule of the field types themselves (states/text.py), as that rule's
+    violation with its id and both sentences; None for any other parser error."""
+    if error.get("type") not in RULES:
+        return None
+    params = {k: v for k, v in (error.get("ctx") or {}).items() if k != "field"}
+    return violation(str(error["type"]), None, field=field, **params).as_dict()
 
 
 class InvalidInput(ValueError):

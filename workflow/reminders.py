@@ -9,7 +9,6 @@ notifications/policy.py). Closing a deadline cancels its waiting reminders here 
 import os
 import re
 import socket
-import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from notifications.settings import ReminderSettings
 from states.calendar import WorkingCalendar
 from states.errors import ProcedureError
 from states.rules import RuleBook
+from states.text import NameLine
 from storage import contacts, organisations
 from storage import outbox as store
 from storage.contacts import Contact
@@ -52,13 +52,13 @@ class SetContact(Command):
     role: Literal["secretary", "office"]
     email: str | None = None
     webhook: str | None = None
-    name: str | None = None
+    name: NameLine | None = None
     language: Literal["vi", "en"] = "vi"
 
     @field_validator("name")
     @classmethod
-    def _nfc(cls, value: str | None) -> str | None:
-        return unicodedata.normalize("NFC", value.strip()) if value else None
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return value or None
 
     @model_validator(mode="after")
     def _reachable(self) -> "SetContact":

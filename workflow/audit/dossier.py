@@ -16,6 +16,7 @@ from states.hashing import utc_iso
 from states.organisations import OrgHistory, placements
 from workflow.audit.chain import check_stream
 from workflow.audit.timeline import timeline
+from workflow.reports.xlsx import FORMULA_STARTS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FORMATS = ("json", "csv", "html")
@@ -71,19 +72,24 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _inert(text: str) -> str:
+    """A CSV has no cell types: a text Excel would read as a formula is quote-prefixed, as Excel itself does."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def to_csv(document: dict[str, Any]) -> str:
     """One row per event; corrections as readable text in the row of the value they correct."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in document["timeline"]:
-        writer.writerow({
+        writer.writerow({k: _inert(v) for k, v in {
             **{k: _text(row[k]) for k in CSV_COLUMNS if k not in ("forms", "corrections", "corrects", "payload")},
             "forms": " ".join(row["forms"]),
             "corrections": " | ".join(_correction_text(c) for c in row["corrections"]),
             "corrects": f"v{row['corrects']['corrects']}" if row["corrects"] else "",
             "payload": json.dumps(row["payload"], ensure_ascii=False, sort_keys=True),
-        })
+        }.items()})
     return out.getvalue()
 
 

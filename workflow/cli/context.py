@@ -22,7 +22,7 @@ from workflow.bootstrap import bootstrap
 from workflow.clock import VIETNAM
 from workflow.config import load_settings
 from workflow.documents import cli_refusal_doc, to_json
-from workflow.refusals import REFUSABLE, DatabaseNotReady, InvalidInput, refusal_for
+from workflow.refusals import REFUSABLE, DatabaseNotReady, InvalidInput, refusal_for, rule_problem
 from workflow.service import Ketnap
 
 
@@ -87,7 +87,9 @@ def refusals(c: Context) -> Iterator[None]:
     try:
         yield
     except ValidationError as err:  # a command built from what was typed
-        fail(c, InvalidInput("; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors())))
+        problems = [rule_problem(e, ".".join(str(p) for p in e["loc"])) for e in err.errors()]
+        fail(c, InvalidInput("; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()),
+                             [p for p in problems if p]))
     except typer.BadParameter as err:  # a malformed option: with --json the reason is still one document
         fail(c, InvalidInput(err.format_message()))
     except REFUSABLE as err:

@@ -6,18 +6,18 @@ certifying record one PROCEDURE.md event per candidate, judged by the same guard
 candidate is refused, nobody is recorded and every refusal is listed.
 """
 
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 from sqlalchemy import Connection
 
 from states.candidate import replay
 from states.errors import CandidateNotFound, ProcedureError, RuleViolation, StepNotAllowed, Violation
+from states.text import Line, NameLine
 from storage import report_reads, training_classes
 from storage.errors import DuplicateRowError
 from storage.unit_of_work import Transaction
@@ -69,16 +69,11 @@ class TrainingClass:
 
 class AddClass(Command):
     code: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._/-]+$")
-    name: str = Field(min_length=1, max_length=500)
+    name: NameLine = Field(min_length=1, max_length=500)
     organiser: str = Field(min_length=1, max_length=64)
     starts_on: date
     ends_on: date
-    place: str | None = Field(default=None, max_length=300)
-
-    @field_validator("name")
-    @classmethod
-    def _nfc(cls, value: str) -> str:
-        return unicodedata.normalize("NFC", value.strip())
+    place: Line | None = Field(default=None, max_length=300)
 
     @model_validator(mode="after")
     def _dates(self) -> "AddClass":

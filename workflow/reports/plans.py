@@ -14,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 from sqlalchemy import Connection
 
 from states.errors import ProcedureError
+from states.text import Line
 from storage import organisations
 from storage import plans as plan_store
 from workflow.commands import Command
@@ -62,8 +63,8 @@ class SetPlan(Command):
     first_year: int = YEAR
     last_year: int = YEAR
     source: str = "resolution"
-    name: str = Field(default="", max_length=300)
-    document: str | None = Field(default=None, max_length=300)
+    name: Line = Field(default="", max_length=300)
+    document: Line | None = Field(default=None, max_length=300)
     total: int | None = Field(default=None, ge=0, le=10_000_000)
     rate_percent: Decimal | None = Field(default=None, gt=0, le=100)
     targets: dict[str, int] = Field(default_factory=dict)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -20,6 +21,9 @@ DATE_FORMAT = "DD/MM/YYYY"  # how Vietnamese documents write dates
 FORMATS: dict[str, str] = {"int": "#,##0", "date": DATE_FORMAT, "percent": "0.0%"}
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 MAX_WIDTH, MIN_WIDTH = 60, 8
+# A text starting with one of these is read as a formula by Excel or by a spreadsheet importing it (OWASP
+# "CSV injection"): `=HYPERLINK(...)` typed as a name would become a live link in every export.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,18 @@ def _cell_value(value: Any, kind: Kind) -> Any:
         return date.fromisoformat(value)
     if isinstance(value, list | tuple | set | frozenset):
         return ", ".join(str(v) for v in value)
+    if isinstance(value, str):  # a control character recorded before states/text.py refused it would crash
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)  # openpyxl (IllegalCharacterError): shown as �
     return value
+
+
+def _keep_as_text(ws: Worksheet, row: int, values: Sequence[Any]) -> None:
+    """A value that Excel could read as a formula stays a plain string cell, quote-prefixed so that editing
+    it in Excel keeps it text. Numbers (a negative change) are numbers and are left alone."""
+    for i, value in enumerate(values, start=1):
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            cell = ws.cell(row, i)
+            cell.data_type, cell.quotePrefix = "s", True
 
 
 def _format(value: Any, kind: Kind) -> str | None:
@@ -68,6 +83,7 @@ def fill_sheet(ws: Worksheet, sheet: Sheet) -> None:
     for number, row in enumerate(sheet.rows, start=2):  # not ws.max_row: it scans every cell (quadratic)
         values = [_cell_value(row.get(c.key), c.kind) for c in sheet.columns]
         ws.append(values)
+        _keep_as_text(ws, number, values)
         for i, (value, column) in enumerate(zip(values, sheet.columns, strict=True)):
             fmt = _format(value, column.kind)
             if fmt and value is not None:

@@ -12,7 +12,9 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from states.catalogue import violation as text_violation
 from states.errors import ProcedureError, Violation
+from states.text import text_problem
 from workflow.reports.import_columns import CellError, Col, fold, parse_cell
 from workflow.reports.importer import Problem
 from workflow.reports.rules import violation as import_violation
@@ -20,6 +22,7 @@ from workflow.reports.workbooks import MAX_UNPACKED, UNREADABLE, archive_problem
 from workflow.restructure import columns as cols
 from workflow.restructure.columns import violation
 
+TYPED_TEXT = (cols.NAME, cols.DECISION, cols.ISSUER)  # the text an organisation change records
 MAX_ROWS = 100_000
 
 
@@ -86,7 +89,10 @@ def _read_cell(row: Row, col: Col, raw: Any) -> None:
     except CellError as err:
         row.problem(col, err.violation)
         return
-    if value is not None and col is not cols.NOTE:
+    typed = text_problem(value, is_name=col is cols.NAME) if col in TYPED_TEXT and isinstance(value, str) else None
+    if typed:  # the rules of states/text.py, as `ketnap org rename` applies them
+        row.problem(col, text_violation(typed[0], None, field=col.field, **typed[1]))
+    elif value is not None and col is not cols.NOTE:
         row.values[col] = value
 
 

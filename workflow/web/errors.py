@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
 from workflow.documents import refusal_doc
-from workflow.refusals import InvalidInput, Refusal, http_refusal, refusal_for
+from workflow.refusals import InvalidInput, Refusal, http_refusal, refusal_for, rule_problem
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,11 @@ def _request_problems(err: RequestValidationError) -> list[dict[str, Any]]:
     problems = []
     for e in err.errors():
         loc = [str(p) for p in e.get("loc", ()) if p != "body"]
-        problems.append({"rule": "invalid_request", "field": ".".join(loc) or None, "message_en": str(e.get("msg")),
-                         "message_vi": f"Dữ liệu gửi lên không hợp lệ: {'.'.join(loc)}", "ref": "HTTP API",
-                         "source": "ketnap input"})
+        where = ".".join(loc) or None
+        problems.append(rule_problem(e, where) or {
+            "rule": "invalid_request", "field": where, "message_en": str(e.get("msg")),
+            "message_vi": f"Dữ liệu gửi lên không hợp lệ: {'.'.join(loc)}", "ref": "HTTP API",
+            "source": "ketnap input"})
     return problems
 
 

@@ -21,7 +21,7 @@ from states.organisations import CHANGE_KINDS, LEVELS, SINCE_ALWAYS, Organisatio
 from workflow.access import Principal
 from workflow.commands import ChangeOrganisation
 from workflow.organisations import Restructuring, change_of
-from workflow.refusals import REFUSABLE, Refusal, refusal_for
+from workflow.refusals import REFUSABLE, Refusal, refusal_for, rule_problem
 from workflow.web import forms
 from workflow.web.context import state_of
 from workflow.web.pages import Who, checked_form, render
@@ -111,8 +111,9 @@ def _problems(err: ValidationError) -> list[dict[str, Any]]:
     found = []
     for e in err.errors():
         where = ".".join(str(p) for p in e.get("loc", ())) or None
-        found.append({"rule": "invalid_input", "field": where, "message_en": f"{where}: {e.get('msg')}",
-                      "message_vi": f"Giá trị không hợp lệ ở ô “{where}”: {e.get('msg')}", **INPUT})
+        found.append(rule_problem(e, where) or {
+            "rule": "invalid_input", "field": where, "message_en": f"{where}: {e.get('msg')}",
+            "message_vi": f"Giá trị không hợp lệ ở ô “{where}”: {e.get('msg')}", **INPUT})
     return found
 
 
