@@ -16,3 +16,12 @@ class ConcurrencyConflictError(Exception):
 class DuplicateRowError(Exception):
     """A row with the same key or unique value is already stored. On PostgreSQL the transaction is aborted:
     the caller can only roll it back."""
+
+
+class IdempotencyKeyReused(Exception):
+    """A request repeated an idempotency key with another body; the first request's answer stands."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"the idempotency key {key!r} was already used for another request; use a new key "
+                         "for a new request")
+        self.key = key

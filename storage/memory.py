@@ -14,7 +14,8 @@ from states.candidate import Candidate
 from states.events import Event
 from states.organisations import OrgChange, OrgHistory
 from storage import projections
-from storage.errors import ConcurrencyConflictError
+from storage.errors import ConcurrencyConflictError, DuplicateRowError
+from storage.idempotency import Remembered
 
 
 @dataclass
@@ -23,6 +24,7 @@ class MemoryState:
     candidates: dict[str, dict[str, Any]] = field(default_factory=dict)
     deadlines: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     org_changes: list[OrgChange] = field(default_factory=list)
+    keys: dict[tuple[str, str], Remembered] = field(default_factory=dict)
 
 
 class MemoryTransaction:
@@ -55,6 +57,15 @@ class MemoryTransaction:
 
     def org_history(self) -> OrgHistory:
         return OrgHistory(self.state.org_changes)
+
+    def remembered(self, actor: str, key: str) -> Remembered | None:
+        return self.state.keys.get((actor, key))
+
+    def remember(self, answer: Remembered, now: datetime) -> None:
+        del now
+        if (answer.actor, answer.key) in self.state.keys:
+            raise DuplicateRowError(f"idempotency key {answer.key!r} of {answer.actor}")
+        self.state.keys[(answer.actor, answer.key)] = answer
 
 
 class MemoryUnitOfWork:

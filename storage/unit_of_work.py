@@ -13,7 +13,8 @@ from sqlalchemy import Connection, Engine
 from states.candidate import Candidate
 from states.events import Event
 from states.organisations import OrgHistory
-from storage import event_store, organisations, projections
+from storage import event_store, idempotency, organisations, projections
+from storage.idempotency import Remembered
 from storage.sqlite_writer import writer_for
 
 
@@ -29,6 +30,10 @@ class StepTransaction(Protocol):
                 before: projections.RowsBefore | None = None, org: str | None = None) -> None: ...
 
     def org_history(self) -> OrgHistory: ...
+
+    def remembered(self, actor: str, key: str) -> Remembered | None: ...
+
+    def remember(self, answer: Remembered, now: datetime) -> None: ...
 
 
 class StepsUnitOfWork(Protocol):
@@ -60,6 +65,13 @@ class Transaction:
     def org_history(self) -> OrgHistory:
         """The organisation history as committed (read again only when the log changed)."""
         return self._org_log.history(self.conn)
+
+    def remembered(self, actor: str, key: str) -> Remembered | None:
+        return idempotency.find(self.conn, actor, key)
+
+    def remember(self, answer: Remembered, now: datetime) -> None:
+        """Raises: DuplicateRowError, when a request with the same key committed first."""
+        idempotency.remember(self.conn, answer, now)
 
 
 class SqlUnitOfWork:

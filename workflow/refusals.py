@@ -18,7 +18,7 @@ from states.errors import (
     StepNotAllowed,
     UnknownStep,
 )
-from storage.errors import ConcurrencyConflictError
+from storage.errors import ConcurrencyConflictError, IdempotencyKeyReused
 from workflow.access import AccessDenied, NotSignedIn, OutOfScope
 from workflow.accounts import AccountError
 from workflow.audit.rebuild import RebuildFailed
@@ -145,6 +145,9 @@ TABLE: tuple[Row, ...] = (
         "someone recorded a step since the version the user saw; nothing was written (the API adds "
         "`expected_version` and `actual_version`)",
         extra=lambda e: {"expected_version": e.expected_version, "actual_version": e.actual_version}),
+    Row(IdempotencyKeyReused, "idempotency_key_reused", 422, None,
+        "an idempotency key (the `Idempotency-Key` header, a page's form token) came again with another request; "
+        "the first request's answer stands and nothing was written"),
     Row(CandidateNotFound, "candidate_not_found", 404, EXIT_REFUSED,
         "no such candidate, or one outside the user's organisations"),
     Row(UnknownStep, "unknown_step", 422, EXIT_REFUSED, "no step has this name (`ketnap steps`, GET /api/steps)"),

@@ -1,5 +1,7 @@
 """The application service: every use case of the secretaries and auditors, one transaction per step."""
 
+import hashlib
+import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -21,7 +23,8 @@ from states.step import Step
 from states.views import history_view
 from storage import organisations
 from storage.candidate_lists import CandidateFilter, Order, list_candidates, open_deadlines
-from storage.errors import ConcurrencyConflictError
+from storage.errors import ConcurrencyConflictError, DuplicateRowError, IdempotencyKeyReused
+from storage.idempotency import Remembered
 from storage.organisations import Organisation
 from storage.projections import rows_before
 from storage.unit_of_work import SqlUnitOfWork, StepsUnitOfWork, StepTransaction
@@ -66,6 +69,26 @@ class StepResult:
         return f"StepResult(candidate={self.candidate!r}, events={self.events!r})"
 
 
+@dataclass(frozen=True)
+class Keyed:
+    """A step request sent with an idempotency key: the user, the key, and a hash of what was asked."""
+
+    actor: str
+    key: str
+    request_hash: str
+
+    @classmethod
+    def of(cls, cmd: RecordStep, key: str) -> "Keyed":
+        asked = cmd.model_dump(mode="json", exclude={"actor", "meta"})  # how it came (web, api) is not the request
+        canonical = json.dumps(asked, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return cls(cmd.actor, key, hashlib.sha256(canonical.encode()).hexdigest())
+
+    def answered(self, result: StepResult) -> Remembered:
+        last = result.candidate.version
+        return Remembered(self.actor, self.key, self.request_hash, result.candidate.id, last - len(result.events) + 1,
+                          last)
+
+
 @dataclass
 class Ketnap:
     settings: Settings
@@ -88,27 +111,65 @@ class Ketnap:
 
     # --- recording steps ----------------------------------------------------------------------------------
 
-    def record_step(self, cmd: RecordStep) -> StepResult:
+    def record_step(self, cmd: RecordStep, idempotency_key: str | None = None) -> StepResult:
         """Judge and record one step; retried on a lost race unless the user named the version they saw.
 
+        With an idempotency key, the key is stored in the step's transaction: a request repeating a recorded one
+        (same user, key and request) is answered as the first was and writes nothing. A concurrent repeat waits
+        for the first at the database (SQLite's writer lock, PostgreSQL's unique index) and gets its answer, so
+        no request with a key is ever told "still in flight". A refused request stores no key.
+
         Raises:
-            CandidateNotFound, StepNotAllowed, RuleViolation, ConcurrencyConflictError.
+            CandidateNotFound, StepNotAllowed, RuleViolation, ConcurrencyConflictError, IdempotencyKeyReused.
         """
+        keyed = None if idempotency_key is None else Keyed.of(cmd, idempotency_key)
         attempts = 1 if cmd.expected_version is not None else RETRIES_ON_CONFLICT
         for attempt in range(1, attempts + 1):
             try:
-                return self._record_once(cmd)
-            except ConcurrencyConflictError:
-                if attempt == attempts:
+                return self._record_once(cmd, keyed)
+            except (ConcurrencyConflictError, DuplicateRowError) as err:
+                first = None if keyed is None else self._first_answer(keyed)
+                if first is not None:  # lost to a request with the same key: its answer is ours
+                    return first
+                if isinstance(err, DuplicateRowError) or attempt == attempts:
                     raise
                 logger.info("conflict on %s, retrying (%d/%d)", cmd.candidate_id, attempt, attempts)
         raise AssertionError("unreachable")
 
-    def _record_once(self, cmd: RecordStep) -> StepResult:
+    def _record_once(self, cmd: RecordStep, keyed: Keyed | None = None) -> StepResult:
         now = self.clock.now()
         with self._steps.transaction() as tx:
-            result = self.record_in(tx, cmd, now)
+            if keyed is None:
+                result = self.record_in(tx, cmd, now)
+            else:
+                first = self._remembered(tx, keyed)
+                if first is not None:
+                    return StepResult(*first, self._allowed_later(first[0], self.today()))
+                result = self.record_in(tx, cmd, now)
+                tx.remember(keyed.answered(result), now)
         return StepResult(result.candidate, result.events, self._allowed_later(result.candidate, self.today()))
+
+    def _first_answer(self, keyed: Keyed) -> StepResult | None:
+        with self._steps.reading() as tx:
+            first = self._remembered(tx, keyed)
+        return None if first is None else StepResult(*first, self._allowed_later(first[0], self.today()))
+
+    @staticmethod
+    def _remembered(tx: StepTransaction, keyed: Keyed) -> tuple[Candidate, list[Event]] | None:
+        """The candidate and the events as the first request with this key answered them.
+
+        Raises:
+            IdempotencyKeyReused: the key was first sent with another request.
+        """
+        found = tx.remembered(keyed.actor, keyed.key)
+        if found is None:
+            return None
+        if found.request_hash != keyed.request_hash:
+            raise IdempotencyKeyReused(keyed.key)
+        history = tx.load(found.candidate_id)[:found.last_version]
+        # The first answer's events had no global position yet: the repeat answers the same document.
+        events = [e._replace(position=None) for e in history[found.first_version - 1:]]
+        return replay(history, stream_id=found.candidate_id), events
 
     def record_in(self, tx: StepTransaction, cmd: RecordStep, now: datetime) -> StepResult:
         """Judge and append one step inside the caller's transaction (batches: one transaction, all or nothing).

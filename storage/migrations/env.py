@@ -3,6 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
+import storage.idempotency  # noqa: F401 - idempotency keys of step requests (issue 11)
 import storage.reminder_tables  # noqa: F401 - outbox, contacts, scheduler lock (issue 3)
 import storage.report_tables  # noqa: F401 - plans, membership, training classes, report read model (issue 6)
 import storage.tables  # noqa: F401 - registers the tables on SQLModel.metadata

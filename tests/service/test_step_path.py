@@ -13,7 +13,7 @@ from states.errors import RuleViolation
 from states.organisations import SINCE_ALWAYS, OrgChange
 from storage import migrate
 from storage.engine import make_engine
-from storage.errors import ConcurrencyConflictError
+from storage.errors import ConcurrencyConflictError, IdempotencyKeyReused
 from storage.memory import MemoryUnitOfWork
 from tests.builders import PATH_TO_VOTE, settings
 from tests.conftest import T0
@@ -91,3 +91,20 @@ def test_a_correction_keeps_the_original_and_changes_the_replayed_value(app: Ket
     events = app.events(cid)
     assert [e.type for e in events][-1] == "correct" and events[1].payload["helper"] == "Phạm Văn Bình"
     assert app.show(cid).candidate.helper == "Lê Thị Hồng"
+
+
+def test_a_step_repeated_with_its_idempotency_key_is_answered_as_the_first_and_writes_nothing(app: Ketnap) -> None:
+    cid = walk(app, FIRST)
+    name, on, fields = PATH_TO_VOTE[4]
+    step = RecordStep(candidate_id=cid, step=name, on=on, fields=dict(fields), actor="sec")
+    first = app.record_step(step, idempotency_key="k")
+    again = app.record_step(step, idempotency_key="k")
+
+    assert (again.candidate.version, [e.hash for e in again.events]) == (first.candidate.version,
+                                                                          [e.hash for e in first.events])
+    assert len(app.events(cid)) == len(FIRST) + 1
+    with pytest.raises(IdempotencyKeyReused):
+        app.record_step(step.model_copy(update={"on": date(2024, 4, 2)}), idempotency_key="k")
+    assert len(app.events(cid)) == len(FIRST) + 1
+    app.record_step(step.model_copy(update={"actor": "other"}), idempotency_key="k")  # another user's key
+    assert [e.actor for e in app.events(cid)[len(FIRST):]] == ["sec", "other"]

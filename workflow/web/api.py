@@ -8,7 +8,7 @@ import json
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,6 +38,10 @@ Scoped = Annotated[ScopedKetnap, Depends(scoped)]
 Writing = Annotated[ScopedKetnap, Depends(scoped_writer)]  # auditors are refused before the body is read
 Who = Annotated[Principal, Depends(api_principal)]
 CandidateId = Annotated[str, Path(min_length=1, max_length=64)]
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", min_length=1, max_length=200,
+    description="Any unique string (a UUID): a repeat with the same key gets the first answer and writes nothing; "
+                "the same key with another body is refused (422 idempotency_key_reused)")]
 
 
 class StepIn(BaseModel):
@@ -131,8 +135,9 @@ def list_candidates(
 
 
 @router.post("/candidates", tags=["candidates"], status_code=201, summary="Identify a new candidate (step identify)")
-def create_candidate(body: CandidateIn, s: Writing, response: Response) -> dict[str, Any]:
-    result = s.record(None, known_step("identify"), body.on, body.fields, via="api")
+def create_candidate(body: CandidateIn, s: Writing, response: Response,
+                     idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    result = s.record(None, known_step("identify"), body.on, body.fields, via="api", idempotency_key=idempotency_key)
     response.headers["Location"] = f"/api/candidates/{result.candidate.id}"
     return result_doc(result)
 
@@ -146,10 +151,13 @@ def show_candidate(candidate_id: CandidateId, s: Scoped) -> dict[str, Any]:
 @router.post("/candidates/{candidate_id}/steps", tags=["candidates"], status_code=201,
              summary="Record a step; 422 lists every violated rule with its citation, 409 on a version conflict",
              responses={409: {"description": "version_conflict or step_not_allowed"},
-                        422: {"description": "rule_violation: every unmet rule with its id and citation"}})
-def record_step(candidate_id: CandidateId, body: StepIn, s: Writing) -> dict[str, Any]:
+                        422: {"description": "rule_violation: every unmet rule with its id and citation; "
+                                              "idempotency_key_reused"}})
+def record_step(candidate_id: CandidateId, body: StepIn, s: Writing,
+                idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     spec = known_step(body.step)
-    return result_doc(s.record(candidate_id, spec, body.on, body.fields, body.expected_version, via="api"))
+    return result_doc(s.record(candidate_id, spec, body.on, body.fields, body.expected_version, via="api",
+                               idempotency_key=idempotency_key))
 
 
 @router.get("/candidates/{candidate_id}/history", tags=["candidates"],

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
 from states.errors import ProcedureError
-from storage.errors import ConcurrencyConflictError
+from storage.errors import ConcurrencyConflictError, IdempotencyKeyReused
 from workflow.access import AccessDenied, NotSignedIn, OutOfScope
 from workflow.audit.verify import UnknownOrganisation
 from workflow.config import WebSettings
@@ -119,7 +119,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         return Json(error.doc(), status_code=error.status, headers=headers)
 
     # Each kind a client can cause is handled where Starlette stops it; `Exception` is the last resort (500).
-    handled: list[type[Exception]] = [ProcedureError, ConcurrencyConflictError, AccessDenied, OutOfScope,
+    handled: list[type[Exception]] = [ProcedureError, ConcurrencyConflictError, IdempotencyKeyReused, AccessDenied,
+                                      OutOfScope,
                                       UnknownOrganisation, NotSignedIn, RequestValidationError, HTTPException,
                                       Exception]
     for kind in handled:

@@ -162,3 +162,9 @@ def parse_date(raw: str | None) -> date | None:
         return date.fromisoformat((raw or "").strip())
     except ValueError:
         return None
+
+
+def form_token(form: FormData) -> str | None:
+    """The step form's one-time token as an idempotency key (a form without one records as before)."""
+    token = form.get("form_token")
+    return f"form:{token}" if isinstance(token, str) and 0 < len(token) <= 100 else None

@@ -1,8 +1,9 @@
 """The web interface: server-rendered pages in Vietnamese (English with ?lang=en), forms without JavaScript.
 
-Every form carries the session's CSRF token. A refused step comes back on the same page with each reason next
-to its field; a form sent after someone else recorded a step comes back with a conflict message and everything
-that was typed, so nothing is lost.
+Every form carries the session's CSRF token, and a step form a one-time token, so that a form sent twice (a
+double click, a reload) records its step once and the repeat gets the first answer. A refused step comes back on
+the same page with each reason next to its field; a form sent after someone else recorded a step comes back with
+a conflict message and everything that was typed, so nothing is lost.
 """
 
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from states.machine import machine_for
 from states.organisations import placement_on, placements
 from states.steps import STEPS, known_step
 from storage.candidate_lists import CandidateFilter
+from storage.errors import IdempotencyKeyReused
 from workflow import accounts
 from workflow.access import AccessDenied, NotSignedIn, OutOfScope, Principal, Role, owners
 from workflow.clock import VIETNAM
@@ -221,7 +223,8 @@ class FormState:
 
 
 # The refusals a step's form shows next to what was typed; every other one gets the error page.
-ON_THE_FORM = frozenset({"rule_violation", "version_conflict", "step_not_allowed", "out_of_scope"})
+ON_THE_FORM = frozenset({"rule_violation", "version_conflict", "step_not_allowed", "out_of_scope",
+                         "idempotency_key_reused"})
 
 
 def _refusal(err: Exception) -> Refusal:
@@ -273,9 +276,10 @@ async def create_candidate(request: Request, who: Who) -> Response:
     sent, on, fields = _read_step_form("identify", form)
     if not sent.violations and on is not None:
         try:
-            result = await run_in_threadpool(s.record, None, known_step("identify"), on, fields, None, "web")
+            result = await run_in_threadpool(s.record, None, known_step("identify"), on, fields, None, "web",
+                                             forms.form_token(form))
             return _redirect(f"/candidates/{result.candidate.id}?done=identify")
-        except (RuleViolation, AccessDenied) as err:  # the form comes back (422) with the reasons by the fields
+        except (RuleViolation, AccessDenied, IdempotencyKeyReused) as err:  # the form comes back (422), reasons shown
             refusal = _refusal(err)
             if isinstance(err, AccessDenied):
                 sent.code, sent.violations = refusal.code, [_not_yours("org", str(fields.get("org")), err)]
@@ -326,7 +330,7 @@ async def record_step(request: Request, who: Who, candidate_id: str, step: str) 
     status = 422
     if not sent.violations and on is not None:
         try:
-            await run_in_threadpool(s.record, candidate_id, spec, on, fields, expected, "web")
+            await run_in_threadpool(s.record, candidate_id, spec, on, fields, expected, "web", forms.form_token(form))
             return _redirect(f"/candidates/{candidate_id}?done={step}#timeline")
         except REFUSABLE as err:
             refusal = _refusal(err)

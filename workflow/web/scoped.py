@@ -105,12 +105,15 @@ class ScopedKetnap:
     # --- recording ----------------------------------------------------------------------------------------
 
     def record(self, candidate_id: str | None, spec: StepSpec, on: date, fields: dict[str, Any],
-               expected_version: int | None = None, via: str = "api") -> StepResult:
+               expected_version: int | None = None, via: str = "api",
+               idempotency_key: str | None = None) -> StepResult:
         """Record a step as this user; the service judges it, the user is the event's actor. The caller has
-        found the step (`known_step`), so an unknown name is refused before anything else, and only once.
+        found the step (`known_step`), so an unknown name is refused before anything else, and only once. A repeat
+        with the same `idempotency_key` is answered as the first request was and writes nothing.
 
         Raises:
-            AccessDenied, CandidateNotFound, StepNotAllowed, RuleViolation, ConcurrencyConflictError.
+            AccessDenied, CandidateNotFound, StepNotAllowed, RuleViolation, ConcurrencyConflictError,
+            IdempotencyKeyReused.
         """
         step = spec.name  # who may record it (and, for a correction, the step it corrects): workflow/access.py
         self.who.require_step(step)
@@ -123,7 +126,8 @@ class ScopedKetnap:
         if self.who.token_id is not None:
             meta["token"] = self.who.token_id
         return self.app.record_step(RecordStep(candidate_id=candidate_id, step=step, on=on, fields=fields,
-                                               actor=self.who.actor, expected_version=expected_version, meta=meta))
+                                               actor=self.who.actor, expected_version=expected_version, meta=meta),
+                                    idempotency_key)
 
     def change_orgs(self, changes: Sequence[OrgChange], dry_run: bool = False, via: str = "api") -> Restructuring:
         """Record changes of the tree as this user, if workflow/access.py lets them (decided in the recording

@@ -4,6 +4,7 @@ Jinja2 escapes every value (autoescape is on for .html), so a name like `<script
 """
 
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -95,7 +96,13 @@ class Labels:
         return str(violation.get("message_vi") if self.lang == "vi" else violation.get("message_en"))
 
 
+def new_form_token() -> str:
+    """A step form's one-time token: its first submit records the step, a repeat gets the first answer."""
+    return secrets.token_urlsafe(16)
+
+
 def install_filters(env: jinja2.Environment) -> None:
     env.trim_blocks = True
     env.lstrip_blocks = True
     env.globals["field_key"] = field_key
+    env.globals["form_token"] = new_form_token
