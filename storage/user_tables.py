@@ -45,3 +45,16 @@ class ApiTokenRow(SQLModel, table=True):
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
     revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
+
+
+class SignInThrottleRow(SQLModel, table=True):
+    """Recent failed sign-ins of one account or one client address (issue 11): kept in the database so that
+    every process and every restart sees the same counts. `blocked_until` is the end of the current delay or
+    lockout; a row whose last failure is old enough is stale and deleted."""
+
+    __tablename__ = "sign_in_throttle"
+    scope: str = Field(sa_column=Column(String(10), primary_key=True))  # "account" or "address"
+    subject: str = Field(sa_column=Column(String(255), primary_key=True))  # the username as typed, or the IP
+    failures: int
+    last_failed_at: datetime = Field(sa_type=DateTime(timezone=True), index=True)
+    blocked_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

@@ -21,10 +21,10 @@ from states.errors import ProcedureError
 from storage import organisations, users
 from storage.users import Token, User
 from workflow.access import Principal, Role
+from workflow.passwords import check_password
 from workflow.service import Ketnap
 
 TOKEN_PREFIX = "kn_"
-MIN_PASSWORD_LENGTH = 8
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 
@@ -60,14 +60,17 @@ def token_hash(token: str) -> str:
 
 
 def add_user(app: Ketnap, username: str, role: str, orgs: Sequence[str], password: str | None = None,
-             full_name: str = "") -> User:
-    """Raises: AccountError (unknown role or organisation, short password, taken username)."""
+             full_name: str = "", *, enforce_policy: bool = True) -> User:
+    """`enforce_policy=False` only for the demo's published password (workflow/demo.py), never for input.
+
+    Raises: AccountError (unknown role or organisation, taken username), WeakPassword.
+    """
     if role not in {r.value for r in Role}:
         raise AccountError(f"role must be one of {', '.join(r.value for r in Role)}")
     if not orgs:
         raise AccountError("a user needs at least one organisation (--org)")
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if password is not None and enforce_policy:
+        check_password(password, app.settings.web.min_password_length)
     name = unicodedata.normalize("NFC", (full_name or username).strip())
     digest = hash_password(password) if password is not None else None
     with app.uow.transaction() as tx:
@@ -86,9 +89,8 @@ def add_user(app: Ketnap, username: str, role: str, orgs: Sequence[str], passwor
 
 
 def set_password(app: Ketnap, username: str, password: str) -> None:
-    """Raises: AccountError (no such user, short password)."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    """Raises: AccountError (no such user), WeakPassword."""
+    check_password(password, app.settings.web.min_password_length)
     digest = hash_password(password)
     with app.uow.transaction() as tx:
         user = users.by_username(tx.conn, username)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from notifications.settings import NotificationSettings, ReminderSettings
 from states.calendar import WorkingCalendar
@@ -36,6 +36,29 @@ class CalendarSettings(BaseModel):
         return WorkingCalendar(frozenset(self.extra_days_off), frozenset(self.extra_working_days), self.country)
 
 
+class SignInSettings(BaseModel):
+    """Throttling of sign-ins (issue 11): after `*_delay_after` failures each further attempt waits, the wait
+    doubling from `first_delay_seconds` up to `max_delay_seconds`; `*_lockout_after` failures refuse every
+    attempt, even with the right password, for `lockout_minutes`. Counts older than that are forgotten."""
+
+    model_config = ConfigDict(extra="forbid")
+    account_delay_after: int = Field(default=3, ge=1, le=1000)
+    account_lockout_after: int = Field(default=10, ge=1, le=1000)
+    address_delay_after: int = Field(default=10, ge=1, le=10_000)  # an office may sign in from one address
+    address_lockout_after: int = Field(default=30, ge=1, le=10_000)
+    first_delay_seconds: int = Field(default=1, ge=1, le=3600)
+    max_delay_seconds: int = Field(default=60, ge=1, le=3600)
+    lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+
+    @model_validator(mode="after")
+    def _delay_before_lockout(self) -> "SignInSettings":
+        if self.account_delay_after > self.account_lockout_after:
+            raise ValueError("account_delay_after must not exceed account_lockout_after")
+        if self.address_delay_after > self.address_lockout_after:
+            raise ValueError("address_delay_after must not exceed address_lockout_after")
+        return self
+
+
 class WebSettings(BaseModel):
     """The web interface and HTTP API (issue 5). The session secret is not here: it comes from
     KETNAP_SESSION_SECRET (see workflow/web/sessions.py)."""
@@ -45,6 +68,8 @@ class WebSettings(BaseModel):
     session_hours: int = Field(default=12, ge=1, le=24 * 30)  # a signed session cookie expires after this
     secure_cookies: bool = False  # set true behind HTTPS so cookies are never sent in clear
     page_size: int = Field(default=50, ge=1, le=500)  # candidates per page in lists and in the API
+    min_password_length: int = Field(default=12, ge=8, le=200)  # wherever a password is set (issue 11)
+    sign_in: SignInSettings = Field(default_factory=SignInSettings)
 
 
 class Settings(BaseModel):

@@ -25,12 +25,14 @@ from workflow.audit.rebuild import RebuildFailed
 from workflow.audit.verify import UnknownOrganisation
 from workflow.config import ConfigError, SessionSecretMissing
 from workflow.organisations import OrganisationError
+from workflow.passwords import WeakPassword
 from workflow.reminders import ReminderError
 from workflow.reports.classes import BatchRefused, ClassError
 from workflow.reports.importer import ImportRefused
 from workflow.reports.plans import PlanError
 from workflow.restructure.reading import WorkbookRefused
 from workflow.scheduler import SchedulerRefused
+from workflow.throttle import SignInThrottled
 
 EXIT_REFUSED = 2  # the input was refused; every reason is shown
 EXIT_CONFLICT = 3  # someone recorded a step since the version the user saw; nothing was written
@@ -154,6 +156,14 @@ TABLE: tuple[Row, ...] = (
     Row(NoRuleSetInForce, "no_rule_set_in_force", 422, EXIT_REFUSED, "the date is before the first rule set"),
     Row(OrganisationError, "organisation_refused", 422, EXIT_REFUSED,
         "an organisation could not be added or was not found"),
+    Row(WeakPassword, "weak_password", 422, EXIT_REFUSED,
+        "the password policy refused a password: too short (`password_too_short`, `web.min_password_length`) or "
+        "on the list of common passwords (`password_too_common`)",
+        violations=lambda e: [e.as_dict()]),
+    Row(SignInThrottled, "sign_in_throttled", 429, None,
+        "too many failed sign-ins for the account or from the address: wait `retry_after` seconds (also the "
+        "`Retry-After` header); during a lockout even the right password is refused",
+        extra=lambda e: {"retry_after": e.retry_after, "locked": e.locked, "message_vi": e.message_vi}),
     Row(AccountError, "account_refused", 422, EXIT_REFUSED, "a user or token could not be added or changed"),
     Row(BatchRefused, "batch_refused", 422, EXIT_REFUSED,
         "a step for a whole class was refused for some candidates; `violations` names each one",

@@ -2,6 +2,7 @@
 subprocess) runs the README's first command, `ketnap demo`, which loads its demo once however often it is run."""
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -62,7 +63,9 @@ def test_every_option_and_argument_is_explained(path: tuple[str, ...]) -> None:
 
 def run_script(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(KETNAP), *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False,
-                          env={"PATH": str(KETNAP.parent), "HOME": str(cwd), "KETNAP_ACTOR": "demo"})
+                          env={"PATH": str(KETNAP.parent), "HOME": str(cwd), "KETNAP_ACTOR": "demo",
+                               # the code under test, even when the script belongs to another checkout's venv
+                               "PYTHONPATH": os.environ.get("PYTHONPATH", "")})
 
 
 def test_demo_twice_loads_once(tmp_path: Path) -> None:

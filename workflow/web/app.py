@@ -115,8 +115,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             logger.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
             return Json({"code": "internal_error", "message": "an unexpected error; it was logged",
                          "violations": []}, status_code=500)
-        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
-        return Json(error.doc(), status_code=error.status, headers=headers)
+        return Json(error.doc(), status_code=error.status, headers=error.headers())
 
     # Each kind a client can cause is handled where Starlette stops it; `Exception` is the last resort (500).
     handled: list[type[Exception]] = [ProcedureError, ConcurrencyConflictError, IdempotencyKeyReused, AccessDenied,

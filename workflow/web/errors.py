@@ -36,6 +36,13 @@ class ApiError:
     def doc(self) -> dict[str, Any]:
         return refusal_doc(self.refusal)
 
+    def headers(self) -> dict[str, str] | None:
+        """`WWW-Authenticate` on 401; `Retry-After` when the refusal says how long to wait (429)."""
+        if self.status == 401:
+            return {"WWW-Authenticate": "Bearer"}
+        retry_after = self.refusal.extra.get("retry_after")
+        return {"Retry-After": str(retry_after)} if retry_after is not None else None
+
 
 def _request_problems(err: RequestValidationError) -> list[dict[str, Any]]:
     problems = []

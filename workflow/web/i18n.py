@@ -168,6 +168,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "username": ("Tên đăng nhập", "Username"),
     "password": ("Mật khẩu", "Password"),
     "login_failed": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."),
+    "login_locked": ("Đăng nhập sai quá nhiều lần: tài khoản hoặc địa chỉ này bị khóa tạm thời. Mọi lần thử, kể cả "
+                     "mật khẩu đúng, đều bị từ chối. Hãy thử lại sau {minutes} phút.",
+                     "Too many failed sign-ins: this account or address is locked for now. Every attempt, even "
+                     "with the right password, is refused. Try again in {minutes} minutes."),
+    "login_delayed": ("Đăng nhập sai nhiều lần: hãy chờ {seconds} giây rồi thử lại.",
+                      "Several failed sign-ins: wait {seconds} seconds, then try again."),
     "overdue": ("Quá hạn", "Overdue"),
     "due_soon": ("Đến hạn trong {days} ngày tới", "Due in the next {days} days"),
     "nothing_due": ("Không có việc đến hạn.", "Nothing is due."),

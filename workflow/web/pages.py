@@ -25,7 +25,7 @@ from states.organisations import placement_on, placements
 from states.steps import STEPS, known_step
 from storage.candidate_lists import CandidateFilter
 from storage.errors import IdempotencyKeyReused
-from workflow import accounts
+from workflow import accounts, throttle
 from workflow.access import AccessDenied, NotSignedIn, OutOfScope, Principal, Role, owners
 from workflow.clock import VIETNAM
 from workflow.commands import AddOrganisation
@@ -145,7 +145,14 @@ async def login(request: Request) -> Response:
                       status=400, session=state_of(request).sessions.new(None))
     username, password = str(form.get("username") or "")[:200], str(form.get("password") or "")[:1000]
     target = _safe_next(str(form.get("next") or "/"))
-    user = await run_in_threadpool(accounts.authenticate, state_of(request).ketnap, username, password)
+    address = request.client.host if request.client else None  # the peer: a proxy must not be trusted blindly
+    try:
+        user = await run_in_threadpool(throttle.sign_in, state_of(request).ketnap, username, password, address)
+    except throttle.SignInThrottled as err:
+        page = render(request, "login.html", {"next": target, "failed": False, "username": username,
+                                              "throttled": err}, status=429)
+        page.headers["Retry-After"] = str(err.retry_after)
+        return page
     if user is None:
         return render(request, "login.html", {"next": target, "failed": True, "username": username}, status=401)
     response = _redirect(target)
