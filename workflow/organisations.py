@@ -236,3 +236,15 @@ def _bodies(tree: Tree) -> Callable[[str], str | None]:
         return known[code]
 
     return body
+
+
+def subtree_now(history: OrgHistory, code: str) -> set[str]:
+    """`code` and everything under it as every recorded change leaves the tree (what lists and scopes read).
+
+    Raises:
+        OrganisationError: no organisation `code`.
+    """
+    latest = history.latest()
+    if latest.get(code) is None:
+        raise OrganisationError(f"no organisation with code {code!r}")
+    return latest.subtree([code])

@@ -33,6 +33,7 @@ from storage.organisations import OrgLog
 from storage.reminder_reads import candidate_names, open_deadlines
 from workflow.commands import Command
 from workflow.config import Settings
+from workflow.organisations import OrganisationError, subtree_now
 from workflow.recipients import OrgTree, Resolver, addresses, contact_role
 from workflow.report_upward import plan_reports
 
@@ -262,7 +263,7 @@ class Reminders:
     def _scope(self, conn: Connection, org: str | None) -> set[str] | None:
         if org is None:
             return None
-        tree = OrgLog().history(conn).latest()
-        if tree.get(org) is None:
-            raise ReminderError(f"no organisation with code {org!r}")
-        return tree.subtree([org])
+        try:
+            return subtree_now(OrgLog().history(conn), org)
+        except OrganisationError as err:
+            raise ReminderError(str(err)) from None

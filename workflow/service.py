@@ -17,7 +17,6 @@ from states.candidate import Candidate, apply, replay
 from states.decide import Allowed, allowed_steps, judge
 from states.errors import CandidateNotFound, RuleViolation
 from states.events import Event
-from states.organisations import Tree
 from states.rules import RuleBook
 from states.step import Step
 from states.views import history_view
@@ -32,7 +31,7 @@ from workflow.clock import Clock, local_today
 from workflow.commands import AddOrganisation, RecordStep
 from workflow.config import Settings
 from workflow.facts import authority, step_facts
-from workflow.organisations import OrganisationError, Organisations
+from workflow.organisations import OrganisationError, Organisations, subtree_now
 
 logger = logging.getLogger(__name__)
 RETRIES_ON_CONFLICT = 3
@@ -249,10 +248,7 @@ class Ketnap:
     def _scope(self, tx: Any, org: str | None) -> set[str] | None:
         if org is None:
             return None
-        tree: Tree = tx.org_history().latest()
-        if tree.get(org) is None:
-            raise OrganisationError(f"no organisation with code {org!r}")
-        return tree.subtree([org])
+        return subtree_now(tx.org_history(), org)
 
     def candidates(self, org: str | None = None, stage: str | None = None,
                    limit: int = 1000) -> list[dict[str, Any]]:

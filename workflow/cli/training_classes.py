@@ -9,9 +9,9 @@ from rich.table import Table
 from workflow.cli import context as cli
 from workflow.cli.report_options import JsonOpt, Org, PeriodOpt, XlsxOpt, as_json
 from workflow.cli.report_text import print_class_stats
+from workflow.organisations import subtree_now
 from workflow.reports import classes, readmodel, xlsx
 from workflow.reports.periods import parse_period
-from workflow.reports.scope import current_subtree
 
 class_app = typer.Typer(help="Party-awareness classes (lớp bồi dưỡng nhận thức về Đảng).", no_args_is_help=True)
 
@@ -99,7 +99,7 @@ def class_list(
     with cli.refusals(c):
         app = c.app()
         with app.uow.reading() as tx:
-            scope = current_subtree(tx.org_history(), org) if org else None
+            scope = subtree_now(tx.org_history(), org) if org else None
             found = classes.list_classes(tx.conn, scope, parse_period(period) if period else None)
 
     def text(con: Console) -> None:

@@ -188,18 +188,6 @@ class Scope:
         return self.tree_for(date(year, 1, 1))
 
 
-def current_subtree(history: OrgHistory, code: str) -> set[str]:
-    """`code` and everything under it now (lists, not reports).
-
-    Raises:
-        OrganisationError: no organisation `code`.
-    """
-    latest = history.latest()
-    if latest.get(code) is None:
-        raise OrganisationError(f"no organisation with code {code!r}")
-    return latest.subtree([code])
-
-
 def names(orgs: Iterable[Organisation]) -> list[dict[str, str]]:
     return [{"code": o.code, "name": o.name} for o in orgs]
 

@@ -7,14 +7,12 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from workflow.reports.import_columns import COLUMNS, EDUCATION, REASON, RECOMMENDATION, SEX, UNION_BODY, Col
-from workflow.reports.xlsx import Column, Sheet, fill_sheet
+from workflow.reports.xlsx import Column, Sheet, fill_sheet, validate_column
 
 DATA_SHEET = "Người vào Đảng"
-TEMPLATE_ROWS = 2000  # rows covered by the lists and date checks; more rows still import
 STEP_VI = {
     "identify": "Đưa vào danh sách cảm tình Đảng", "assign_helper": "Phân công đảng viên giúp đỡ",
     "enrol_training": "Học lớp bồi dưỡng", "certify_training": "Giấy chứng nhận bồi dưỡng",
@@ -55,17 +53,8 @@ def _data_sheet(book: Workbook) -> None:
 
 
 def _validate(ws: Worksheet, col: Col, letter: str) -> None:
-    cells = f"{letter}2:{letter}{TEMPLATE_ROWS + 1}"
     words = LISTS.get(col.kind)
-    if words is not None:
-        rule = DataValidation(type="list", formula1='"' + ",".join(words.shown) + '"', allow_blank=True)
-    elif col.kind == "date":
-        rule = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True,
-                              error="Nhập ngày dạng DD/MM/YYYY", errorTitle="Không phải ngày")
-    else:
-        return
-    rule.add(cells)
-    ws.add_data_validation(rule)
+    validate_column(ws, letter, words.shown if words is not None else None, col.kind == "date")
 
 
 def write_template(path: Path) -> None:

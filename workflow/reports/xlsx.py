@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from workflow.reports.labels import COUNTED_ON_VI, DEADLINES_VI, SEX_VI, STAGES_VI
@@ -96,6 +97,23 @@ def fill_sheet(ws: Worksheet, sheet: Sheet) -> None:
     ws.freeze_panes = "A2"
     if sheet.columns:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{max(ws.max_row, 1)}"
+
+
+TEMPLATE_ROWS = 2000  # rows of a template covered by its lists and date checks; more rows are still read
+
+
+def validate_column(ws: Worksheet, letter: str, choices: Sequence[str] | None, is_date: bool) -> None:
+    """A template column's drop-down list (`choices`) or date check, so that Excel stops a typo before import."""
+    if choices is not None:
+        rule = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
+                              error="Chọn trong danh sách", errorTitle="Giá trị không hợp lệ")
+    elif is_date:
+        rule = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True,
+                              error="Nhập ngày dạng DD/MM/YYYY", errorTitle="Không phải ngày")
+    else:
+        return
+    rule.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
+    ws.add_data_validation(rule)
 
 
 def sheet_title(text: str) -> str:

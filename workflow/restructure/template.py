@@ -11,12 +11,11 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from workflow.reports.import_columns import Col
 from workflow.reports.labels import STAGES_VI
-from workflow.reports.xlsx import DATE_FORMAT, Column, Sheet, fill_sheet, write_workbook
+from workflow.reports.xlsx import DATE_FORMAT, Column, Sheet, fill_sheet, validate_column, write_workbook
 from workflow.restructure import columns as cols
 from workflow.restructure.workbook import Applied
 
@@ -24,7 +23,6 @@ DATA_SHEET = "Kế hoạch sắp xếp"
 GUIDE_SHEET = "Hướng dẫn"
 # Codes and candidate ids are text: Excel would turn "0123" or "123456789012" into numbers and lose digits.
 CODES = (cols.CODE, cols.PARENT, cols.SUCCESSOR, cols.PART, cols.DECISION)
-TEMPLATE_ROWS = 2000  # rows covered by the lists and date checks; more rows are still read
 WIDTHS = {"code": 16, "kind": 20, "name": 40, "level": 18, "parent": 18, "successor": 18, "part": 22,
           "admits": 14, "on": 14, "decision": 16, "issuer": 30, "note": 30}
 MEANING = {
@@ -76,18 +74,8 @@ def _note(col: Col) -> str:
 
 
 def _validate(ws: Worksheet, col: Col, letter: str) -> None:
-    cells = f"{letter}2:{letter}{TEMPLATE_ROWS + 1}"
     words = {cols.KIND: cols.CHANGES.shown, cols.LEVEL: cols.LEVELS.shown, cols.ADMITS: ["Có", "Không"]}.get(col)
-    if words is not None:
-        rule = DataValidation(type="list", formula1='"' + ",".join(words) + '"', allow_blank=True,
-                              error="Chọn trong danh sách", errorTitle="Giá trị không hợp lệ")
-    elif col.kind == "date":
-        rule = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True,
-                              error="Nhập ngày dạng DD/MM/YYYY", errorTitle="Không phải ngày")
-    else:
-        return
-    rule.add(cells)
-    ws.add_data_validation(rule)
+    validate_column(ws, letter, words, col.kind == "date")
 
 
 def _data_sheet(book: Workbook) -> None:
