@@ -77,9 +77,11 @@ def event_doc(e: Event) -> dict[str, Any]:
 
 
 def result_doc(result: StepResult) -> dict[str, Any]:
-    """A recorded step's answer: the candidate, the new events and what can come next."""
+    """A recorded step's answer: the candidate, the new events, what can come next, and the warnings (accepted
+    but worth a second look, each with its rule id)."""
     return {**candidate_doc(result.candidate), "events": [event_doc(e) for e in result.events],
-            "allowed_steps": [allowed_doc(a) for a in result.allowed]}
+            "allowed_steps": [allowed_doc(a) for a in result.allowed],
+            "warnings": [violation_doc(w) for w in result.warnings]}
 
 
 def shown_doc(result: StepResult) -> dict[str, Any]:

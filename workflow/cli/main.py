@@ -157,6 +157,9 @@ def candidate_list(
 def _print_result(con: Console, result: StepResult, title: str) -> None:
     cand = result.candidate
     con.print(f"{title}: {cand.full_name} ({cand.id}) stage [bold]{cand.stage}[/] version {cand.version}")
+    for w in result.warnings:
+        con.print(f"  warning ({w.rule}): {w.message_vi}", markup=False)
+        con.print(f"    {w.message_en}", markup=False)
     for label, value in (("probation ends", cand.probation_ends_on), ("official on", cand.official_on),
                          ("party age from", cand.party_age_from)):
         if value:
