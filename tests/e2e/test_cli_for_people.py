@@ -123,3 +123,12 @@ def test_a_read_on_a_missing_database_refuses_and_leaves_no_file(tmp_path: Path)
     assert not path.exists()
     assert runner.invoke(app, ["--db", f"sqlite:///{path}", "init"]).exit_code == 0
     assert path.exists()
+
+
+def test_deadlines_and_the_candidate_list_in_80_columns_keep_ids_and_dates_whole(cli: Cli) -> None:
+    cid = cli.add_candidate(name="Nguyễn Thị Phương Thảo")
+    cli.walk(cid, FULL_PATH[1:10])  # up to the passed branch vote: the admission decision is due
+    deadlines = narrow(cli, "deadlines")
+    assert re.search(rf"│ \d\d/\d\d/\d{{4}} +│.*│ admission_decision +│.*│ {cid} +│", deadlines), deadlines
+    listed = narrow(cli, "candidate", "list")
+    assert re.search(rf"│ {cid} +│ CB-01 +│ vetted +│.*│ 15/03/2000 +│", listed), listed

@@ -76,7 +76,7 @@ def _deadline_table(con: Console, rows: list[dict[str, Any]]) -> None:
                          ids=("due on", "kind", "org", "id"))
     for r in rows:
         left = r["working_days_left"]
-        table.add_row(str(r["due_on"]), f"[red]{left}[/]" if r["overdue"] else str(left), r["kind"],
+        table.add_row(cli.day(r["due_on"]), f"[red]{left}[/]" if r["overdue"] else str(left), r["kind"],
                       r["full_name"], r["org"], r["stream_id"])
     con.print(table)
     con.print(f"{len(rows)} open deadline(s)")
@@ -141,10 +141,11 @@ def candidate_list(
     rows = rows[:limit]
 
     def text(con: Console) -> None:
-        table = cli.id_table("id", "org", "stage", "name", "birth date", "probation ends", ids=("id", "org", "stage"))
+        table = cli.id_table("id", "org", "stage", "name", "born", "probation\nends",
+                             ids=("id", "org", "stage", "born", "probation\nends"))
         for r in rows:
-            table.add_row(r["id"], r["org"], r["stage"], r["full_name"], str(r["birth_date"] or ""),
-                          str(r["probation_ends_on"] or ""))
+            table.add_row(r["id"], r["org"], r["stage"], r["full_name"], cli.day(r["birth_date"]),
+                          cli.day(r["probation_ends_on"]))
         con.print(table)
         more = f" (more exist: raise --limit above {limit})" if truncated else ""
         con.print(f"{len(rows)} candidate(s){more}")
@@ -163,9 +164,9 @@ def _print_result(con: Console, result: StepResult, title: str) -> None:
     for label, value in (("probation ends", cand.probation_ends_on), ("official on", cand.official_on),
                          ("party age from", cand.party_age_from)):
         if value:
-            con.print(f"  {label}: {value}")
+            con.print(f"  {label}: {cli.day(value)}")
     for d in cand.open_deadlines():
-        con.print(f"  due: {d.kind} on {d.due_on} ({d.rule_set})")
+        con.print(f"  due: {d.kind} on {cli.day(d.due_on)} ({d.rule_set})")
     for a in result.allowed:
         state = "ready" if a.ready else "missing: " + "; ".join(v.message_en for v in a.missing)
         con.print(f"  next: {a.step} -> {a.moves_to or '(records)'}: {state}", markup=False)
