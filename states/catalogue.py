@@ -117,7 +117,7 @@ _RULES = [
          "The branch vote of {on} is dated before {what_en} ({previous_on}): the introduction and the comments "
          "come before the branch considers the case."),
     Rule("dated_before_last_step", "DOMAIN.md section 1; PROCEDURE.md Steps", "ketnap warning",
-         "Đã ghi, nhưng ngày trên văn bản ({on}) trước ngày của bước {previous} đã ghi ({previous_on}): hãy "
+         "Đã ghi, nhưng ngày trên văn bản ({on}) trước ngày của bước đã ghi gần nhất ({previous_on}): hãy "
          "kiểm tra lại ngày.",
          "Recorded, but the date on the document ({on}) is before the recorded step {previous} ({previous_on}): "
          "check the date."),

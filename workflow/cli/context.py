@@ -30,7 +30,7 @@ from workflow.service import Ketnap
 from workflow.web.templating import Labels
 
 VI = Labels("vi")  # the web's formatter of values and dates for people, shared by the CLI's text output
-ZONE = "ICT"  # every time the CLI prints is Vietnam time (Indochina Time, UTC+7), named after the time
+ZONE = "ICT"  # every time the CLI prints is Vietnam time (Indochina Time, UTC+7), the zone named after it
 
 
 class JsonAnywhere(TyperGroup):
