@@ -65,8 +65,8 @@ class InvalidInput(ValueError):
 class DatabaseNotReady(Exception):
     """The schema is missing or older than the code, so nothing can be read or recorded yet."""
 
-    def __init__(self) -> None:
-        super().__init__("the database schema is missing or old: run `ketnap init` first")
+    def __init__(self, reason: str = "the database schema is missing or old") -> None:
+        super().__init__(f"{reason}: run `ketnap init` first")
 
 
 @dataclass(frozen=True)

@@ -134,8 +134,8 @@ def token_list(ctx: typer.Context, username: Annotated[str, typer.Argument(help=
     def text(con: Console) -> None:
         table = Table("id", "label", "created", "revoked")
         for t in found:
-            table.add_row(str(t.id), t.label, f"{t.created_at:%Y-%m-%d %H:%M}",
-                          f"{t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "")
+            table.add_row(str(t.id), t.label, cli.moment(t.created_at),
+                          cli.moment(t.revoked_at) if t.revoked_at else "")
         con.print(table)
 
     c.emit([vars(t) for t in found], text)
