@@ -8,14 +8,21 @@ pages does not write on every request; the idle timeout may therefore end a sess
 """
 
 import hashlib
+import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import OperationalError
 
 from storage import users, web_sessions
 from storage.users import User
 from workflow import accounts, throttle
 from workflow.service import Ketnap
+
+logger = logging.getLogger(__name__)
 
 SIGNED_OUT, IDLE, ABSOLUTE = "signed_out", "idle", "absolute"
 
@@ -50,13 +57,21 @@ def current(app: Ketnap, session_id: str) -> LiveSession | None:
     expired = (ABSOLUTE if now >= found.created_at + timedelta(hours=s.session_hours) else
                IDLE if now >= found.last_seen_at + timedelta(minutes=s.session_idle_minutes) else None)
     if expired is not None:
-        with app.uow.transaction() as tx:
-            web_sessions.end(tx.conn, found.id, now, expired)
+        _best_effort(app, lambda conn: web_sessions.end(conn, found.id, now, expired))
         return None
     if now >= found.last_seen_at + timedelta(seconds=s.session_touch_seconds):
-        with app.uow.transaction() as tx:
-            web_sessions.touch(tx.conn, found.id, now)
+        _best_effort(app, lambda conn: web_sessions.touch(conn, found.id, now))
     return LiveSession(found.id, user)
+
+
+def _best_effort(app: Ketnap, write: Callable[[Connection], object]) -> None:
+    """Bookkeeping on a read: when a long writer holds the database, the request goes on and the next one
+    writes it (a timed-out session is refused all the same)."""
+    try:
+        with app.uow.transaction() as tx:
+            write(tx.conn)
+    except OperationalError as err:
+        logger.info("session bookkeeping postponed: %s", err.orig)
 
 
 def end(app: Ketnap, session_id: str, reason: str = SIGNED_OUT) -> None:
