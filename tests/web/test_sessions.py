@@ -20,6 +20,7 @@ from tests.web.conftest import PASSWORD, SECRET, Env, csrf_of
 from workflow import accounts
 from workflow.bootstrap import bootstrap
 from workflow.cli.main import app as cli
+from workflow.clock import VIETNAM
 from workflow.commands import AddOrganisation
 from workflow.web.app import create_app
 from workflow.web.sessions import COOKIE
@@ -242,6 +243,7 @@ def test_the_admin_page_ignores_a_chosen_password_and_shows_a_temporary_one(env:
     browser = env.login("admin")
     page = browser.get("/admin")
     assert 'name="password"' not in page.text
+    assert f"hết hạn {(env.clock.now() + timedelta(days=90)).astimezone(VIETNAM):%d/%m/%Y %H:%M}" in page.text
     added = browser.post("/admin/users", data={"csrf_token": csrf_of(page.text), "username": "sec_c",
                                                "role": "secretary", "orgs": ["CB-02"],
                                                "password": "admin-knows-this-one"})

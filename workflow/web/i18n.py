@@ -191,6 +191,7 @@ TEXT: dict[str, tuple[str, str]] = {
                            "Temporary password of {username} (shown once; hand it over in person, the user "
                            "must change it at the first sign-in):"),
     "to_dashboard": ("Về trang tổng quan", "To the dashboard"),
+    "expires": ("hết hạn", "expires"),
     "login_delayed": ("Đăng nhập sai nhiều lần: hãy chờ {seconds} giây rồi thử lại.",
                       "Several failed sign-ins: wait {seconds} seconds, then try again."),
     "overdue": ("Quá hạn", "Overdue"),
