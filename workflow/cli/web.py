@@ -166,8 +166,8 @@ def token_create(
     with cli.refusals(c):
         issued = accounts.create_token(c.app(), username, label, days)
     c.emit({"id": issued.id, "token": issued.token, "expires_at": issued.expires_at},
-           lambda con: con.print(f"token {issued.id} for {username}, expires {issued.expires_at:%Y-%m-%d %H:%M} "
-                                 f"UTC (shown once, keep it now):\n{issued.token}", markup=False))
+           lambda con: con.print(f"token {issued.id} for {username}, expires {cli.moment(issued.expires_at)} "
+                                 f"(shown once, keep it now):\n{issued.token}", markup=False))
 
 
 @token_app.command("list")
