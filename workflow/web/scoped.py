@@ -160,7 +160,6 @@ class ScopedKetnap:
 
     def _require_named_orgs(self, step: str, fields: dict[str, Any]) -> None:
         """A new candidate goes into, and a transfer moves to, an organisation of the user's own."""
-        key = {"identify": "org", "transfer": "to_org"}.get(step)
-        value = fields.get(key) if key else None
-        if isinstance(value, str) and value and not self.who.writes(value):
+        value = access.named_org(step, fields)
+        if value is not None and not self.who.writes(value):
             raise AccessDenied("out_of_scope", f"organisation {value!r} is not one of yours")
