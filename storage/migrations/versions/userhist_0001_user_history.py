@@ -36,13 +36,16 @@ def upgrade() -> None:
     )
     op.create_index("ix_user_history_user_valid_from", "user_history", ["user_id", "valid_from"], unique=False)
     conn = op.get_bind()
+    users = sa.table("user", sa.column("id", BIGINT_PK), sa.column("role", sa.String()),
+                     sa.column("active", sa.Boolean()), sa.column("created_at", sa.DateTime(timezone=True)))
+    scope = sa.table("user_scope", sa.column("user_id", BIGINT_PK), sa.column("org_code", sa.String()))
     scopes: dict[int, list[str]] = {}
-    for user_id, code in conn.execute(sa.text("SELECT user_id, org_code FROM user_scope")):
+    for user_id, code in conn.execute(sa.select(scope.c.user_id, scope.c.org_code)):
         scopes.setdefault(user_id, []).append(code)
     now = datetime.now(UTC)
     rows = []
     for user_id, role, active, created_at in conn.execute(
-            sa.text('SELECT id, role, active, created_at FROM "user" ORDER BY id')):
+            sa.select(users.c.id, users.c.role, users.c.active, users.c.created_at).order_by(users.c.id)):
         orgs = sorted(scopes.get(user_id, []))
         rows.append({"user_id": user_id, "valid_from": created_at, "role": role, "orgs": orgs, "active": True,
                      "change": "seeded"})
