@@ -4,15 +4,20 @@ the API's code and the table's exit status, nothing written; any other name is t
 before. On SQLite and PostgreSQL."""
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from storage import users
+from tests.integration.reports_data import FULL, import_row
 from tests.web.conftest import Env
+from workflow.audit.verify import verify
 from workflow.cli.main import app as cli_app
 from workflow.refusals import TABLE
+from workflow.reports.import_columns import COLUMNS
 
 pytestmark = pytest.mark.integration
 VOTE = ["committee_members=9", "in_favour=7"]
@@ -86,3 +91,30 @@ def test_a_deactivated_user_named_as_the_actor_records_nothing(env: Env, db_url:
         users.set_active(conn, sec_a.id, False, env.clock.now())
     refused(ketnap(db_url, "step", cid, "collect_comments", "--on", "2024-06-15", 'sources=["residence"]',
                    actor="sec_a"), "user_inactive")
+
+
+def workbook(path: Path, rows: list[dict[str, Any]]) -> Path:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    headers = [c.header for c in COLUMNS]
+    sheet.append(headers)
+    for row in rows:
+        sheet.append([row.get(h) for h in headers])
+    book.save(path)
+    return path
+
+
+def test_an_import_as_a_user_records_only_what_the_api_would_let_them(env: Env, db_url: str, tmp_path: Path) -> None:
+    """Rows of CB-01 (odd numbers) with the branch's first steps; then one row up to the committee's decision."""
+    branch_steps = workbook(tmp_path / "branch.xlsx", [import_row(i, steps=4) for i in (1, 3)])
+    decided = workbook(tmp_path / "decided.xlsx", [import_row(5, steps=len(FULL))])
+    refused(ketnap(db_url, "import", "xlsx", str(branch_steps), actor="sec_b"), "out_of_scope")
+    refused(ketnap(db_url, "import", "xlsx", str(decided), actor="sec_a"), "wrong_role")
+    assert env.ketnap.candidates() == []  # the whole file or nothing
+    own = ketnap(db_url, "import", "xlsx", str(branch_steps), actor="sec_a")
+    operator = ketnap(db_url, "import", "xlsx", str(decided))  # not a user: the server's operator
+    assert (own.exit_code, operator.exit_code) == (0, 0), own.output + operator.output
+    assert sorted(r["org"] for r in env.ketnap.candidates()) == ["CB-01"] * 3
+    report = verify(env.ketnap.engine, env.ketnap.rulebook, env.ketnap.calendar)
+    assert report.ok and report.events == 2 * 4 + len(FULL), [str(f) for f in report.findings]

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -31,7 +31,10 @@ from workflow.commands import RecordStep
 from workflow.config import load_settings
 from workflow.documents import cli_refusal_doc, to_json
 from workflow.refusals import REFUSABLE, DatabaseNotReady, InvalidInput, refusal_for, rule_problem
-from workflow.service import Ketnap, StepResult
+from workflow.service import Ketnap, StepPermit, StepResult
+
+if TYPE_CHECKING:
+    from workflow.web.scoped import ScopedKetnap
 
 
 @dataclass
@@ -53,19 +56,37 @@ class Context:
         Raises: AccessDenied (user_inactive, read_only, wrong_role, out_of_scope, org_ended), and whatever
         `Ketnap.record_step` raises.
         """
+        scoped = self.as_user(cmd.actor)
+        if scoped is None:
+            return self.app().record_step(cmd)
+        return scoped.record(cmd.candidate_id, known_step(cmd.step), cmd.on, cmd.fields, cmd.expected_version,
+                             via="cli")
+
+    def permit(self) -> StepPermit | None:
+        """For the commands that record a batch of steps (an import, a class): None for the server's operator,
+        else the user's check of each step (`ScopedKetnap.permit_in`).
+
+        Raises: AccessDenied (user_inactive).
+        """
+        scoped = self.as_user(self.actor())
+        return None if scoped is None else scoped.permit_in
+
+    def as_user(self, actor: str) -> "ScopedKetnap | None":
+        """The service as the user named `actor`; None when no user has that name.
+
+        Raises: AccessDenied (user_inactive) for a deactivated user.
+        """
         app = self.app()
         with app.uow.reading() as tx:
-            user = users.by_username(tx.conn, cmd.actor)
+            user = users.by_username(tx.conn, actor)
         if user is None:
-            return app.record_step(cmd)
+            return None
         if not user.active:
             raise AccessDenied("user_inactive", f"user {user.username!r} is deactivated: steps are not recorded "
                                                 "in their name")
         from workflow.web.scoped import ScopedKetnap, principal_for  # the API's path, without loading the web
 
-        scoped = ScopedKetnap(app, principal_for(app, user, "cli"))
-        return scoped.record(cmd.candidate_id, known_step(cmd.step), cmd.on, cmd.fields, cmd.expected_version,
-                             via="cli")
+        return ScopedKetnap(app, principal_for(app, user, "cli"))
 
     def app(self, *, need_schema: bool = True) -> Ketnap:
         if self._app is None:

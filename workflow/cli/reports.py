@@ -213,7 +213,7 @@ def import_xlsx(
     """Import candidates and the steps already done, one row each; the whole file or nothing."""
     c = cli.get(ctx)
     with cli.refusals(c):
-        result = importer.import_workbook(c.app(), file, dry_run=dry_run, actor=c.actor())
+        result = importer.import_workbook(c.app(), file, dry_run=dry_run, actor=c.actor(), permit=c.permit())
     c.emit(vars(result), lambda con: print_import(con, result))
 
 
