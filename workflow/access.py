@@ -152,21 +152,22 @@ def owners(step: str) -> list[str]:
     return [r.value for r in (Role.SECRETARY, Role.COMMITTEE) if step in recordable_steps(r)]
 
 
+_RECORDS = {Role.SECRETARY.value: frozenset(STEPS) - COMMITTEE_STEPS,
+            Role.COMMITTEE.value: COMMITTEE_STEPS | SHARED_STEPS | {"correct"}}
+
+
 def recordable_steps(role: str) -> frozenset[str]:
-    if role == Role.SECRETARY:
-        return frozenset(STEPS) - COMMITTEE_STEPS
-    if role == Role.COMMITTEE:
-        return COMMITTEE_STEPS | SHARED_STEPS | {"correct"}
-    return frozenset()
+    return _RECORDS.get(role, frozenset())
 
 
 # --- who records which step: one judgement for the API, the pages, the CLI and `audit verify` ----------------
 
 def step_denial(role: str, step: str) -> AccessDenied | None:
     """Why a user with `role` may not record `step`, or None when they may (a correction: `correction_denial`)."""
-    if role not in (Role.SECRETARY, Role.COMMITTEE):
+    steps = _RECORDS.get(role)
+    if steps is None:
         return AccessDenied("read_only", f"a user with role {role} records no steps")
-    if step not in recordable_steps(role):
+    if step not in steps:
         owner = Role.COMMITTEE if step in COMMITTEE_STEPS else Role.SECRETARY
         return AccessDenied("wrong_role", f"{step} is recorded by a {owner}, not a {role}")
     return None
@@ -213,9 +214,12 @@ def recording_denial(role: str, step: str, fields: Mapping[str, Any], history: S
     return None
 
 
+NAMED_ORG = {"identify": "org", "transfer": "to_org"}  # the field naming where a step puts the candidate
+
+
 def named_org(step: str, fields: Mapping[str, Any]) -> str | None:
     """The organisation a step names for the candidate to go to: a new candidate's, a transfer's."""
-    key = {"identify": "org", "transfer": "to_org"}.get(step)
+    key = NAMED_ORG.get(step)
     value = fields.get(key) if key else None
     return value if isinstance(value, str) and value else None
 

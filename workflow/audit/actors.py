@@ -19,7 +19,7 @@ from states.events import Event
 from states.organisations import Tree
 from storage.organisations import history_of
 from storage.user_history import Held, UserHistory
-from workflow.access import named_org, read_scope, recording_denial, write_scope
+from workflow.access import AccessDenied, named_org, read_scope, recording_denial, write_scope
 from workflow.audit.findings import ACTOR_INACTIVE, ACTOR_ROLE, ACTOR_SCOPE, Finding
 from workflow.audit.orgs import OrgDirectory
 from workflow.clock import VIETNAM
@@ -41,36 +41,47 @@ class ActorCheck:
         self._recorded = [e.recorded_at for e in self._log]
         self._trees: dict[int, Tree] = {}
         self._scopes: dict[tuple[str, int, tuple[str, ...]], frozenset[str]] = {}
+        self._split = {code for code, org in orgs.latest.orgs.items() if org.ended_by == "split"}
+        self._verdicts: dict[tuple[object, ...], AccessDenied | None] = {}  # `Held`s live as long as this
 
     def findings(self, events: list[Event]) -> list[Finding]:
         """The findings of one stream, in version order."""
         found: list[Finding] = []
-        if not self.users.by_username:
-            return found
+        known = self.users.by_username
+        if not known or not any(e.actor in known for e in events):
+            return found  # most streams, in a log written by the operator, an import or the demo
         branch: str | None = None  # the candidate's branch before each event, as recorded
         for index, event in enumerate(events):
+            named = named_org(event.type, event.payload)
             held = self.users.held(event.actor, event.recorded_at)
             if held is not None:
-                problem = self._judge(event, events[:index], branch, held)
+                problem = self._judge(events, index, [c for c in (branch, named) if c], held)
                 if problem is not None:
                     found.append(problem)
-            branch = named_org(event.type, event.payload) or branch
+            branch = named or branch
         return found
 
-    def _judge(self, event: Event, before: Sequence[Event], branch: str | None, held: Held) -> Finding | None:
+    def _judge(self, events: Sequence[Event], index: int, orgs: list[str], held: Held) -> Finding | None:
+        """The finding for `events[index]`, judged on the events before it, or None."""
+        event = events[index]
         if not held.active:
             return self._finding(ACTOR_INACTIVE, event, held, f"{event.actor} was deactivated",
                                  f"tài khoản {event.actor} đã bị khóa")
-        orgs = [code for code in (branch, named_org(event.type, event.payload)) if code]
-        try:
-            denied = recording_denial(held.role, event.type, event.payload, before, orgs,
-                                      _Covered(self, event, held))
-        except RuleViolation:
-            return None  # a malformed correction: the rules' recheck reports it (rule_broken)
+        covered = _Covered(self, event, held)
+        key = self._verdict_key(event, orgs, held)
+        if key is not None and key in self._verdicts:
+            denied = self._verdicts[key]
+        else:
+            try:
+                denied = recording_denial(held.role, event.type, event.payload, events[:index], orgs, covered)
+            except RuleViolation:
+                return None  # a malformed correction: the rules' recheck reports it (rule_broken)
+            if key is not None:
+                self._verdicts[key] = denied
         if denied is None:
             return None
         if denied.code == "out_of_scope":
-            outside = ", ".join(sorted(c for c in set(orgs) if c not in _Covered(self, event, held)))
+            outside = ", ".join(sorted(c for c in set(orgs) if c not in covered))
             return self._finding(ACTOR_SCOPE, event, held, str(denied),
                                  f"tổ chức {outside} không thuộc phạm vi của {event.actor}",
                                  {"outside": outside})
@@ -88,6 +99,16 @@ class ActorCheck:
             "held_since": held.valid_from.isoformat(), "recorded_at": event.recorded_at.isoformat(),
             "message_vi": f"{vi} vào {_when(event.recorded_at)}.", "message_en": f"{en} at {event.recorded_at}",
             **(extra or {})})
+
+    def _verdict_key(self, event: Event, orgs: list[str], held: Held) -> tuple[object, ...] | None:
+        """What a step's judgement depends on, when it does not depend on the candidate itself: the same user's
+        same step in the same organisations between the same organisation changes is judged once. A correction
+        (it reads the history) and a branch ended by a split (its candidates went to different successors) are
+        judged every time."""
+        if event.type == "correct" or any(code in self._split for code in orgs):
+            return None
+        return (id(held), event.type, *orgs, None, bisect_right(self._recorded, event.recorded_at),
+                self.orgs.history.epoch(event.effective_on))
 
     def covers(self, code: str, event: Event, held: Held) -> bool:
         """Whether `held` let its user record for `code` when `event` was recorded (see the module's note)."""
@@ -121,4 +142,4 @@ class _Covered:
         self.check, self.event, self.held = check, event, held
 
     def __contains__(self, code: object) -> bool:
-        return isinstance(code, str) and self.check.covers(code, self.event, self.held)
+        return self.check.covers(str(code), self.event, self.held)
