@@ -11,7 +11,14 @@ is recorded only by an admin whose organisations cover that upper level both bef
 move by the old parent's and the new parent's, a merge by the merged organisation's parent and the successor's,
 a split by the split organisation's parent and each successor's, a creation by the parent's. A province (no
 upper level) changes only with `ketnap org` on the server. `org_change_refusals` decides it once, on the
-validated changes and the tree of each change's date; the API and the pages only ask. A user whose
+validated changes and the tree of each change's date; the API and the pages only ask.
+
+Which role records which step, a correction included (it is recorded by whoever records the step it
+corrects), is decided by `step_denial`, `correction_denial` and `recording_denial` (issue 11, item 1): pure
+functions of the role, the validated fields, the candidate's history and the organisations the user may record
+in. The API, the pages and the CLI (as a user: `--actor`) ask them through `Principal` and
+workflow/web/scoped.py; `audit verify` asks the same of every stored event, with what its actor held then
+(workflow/audit/actors.py). A user whose
 organisations have ended (dissolved, merged, split) keeps read access to their history and may do nothing else
 until reassigned: `write_scope` is empty for them.
 """
