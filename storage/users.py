@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, select, update
 
+from storage import user_history
 from storage.user_tables import ApiTokenRow, UserRow, UserScopeRow
 
 USERS = UserRow.__table__  # type: ignore[attr-defined]
@@ -85,11 +86,27 @@ def add(conn: Connection, username: str, full_name: str, role: str, password_has
     assert key is not None
     user_id = key[0]
     conn.execute(SCOPES.insert(), [{"user_id": user_id, "org_code": code} for code in dict.fromkeys(orgs)])
+    user_history.record(conn, int(user_id), now, role, orgs, True, "created")
     return int(user_id)
 
 
-def set_active(conn: Connection, user_id: int, active: bool) -> None:
+def set_active(conn: Connection, user_id: int, active: bool, now: datetime) -> None:
+    """The change and its row of the user's dated history (storage/user_history.py), in the caller's
+    transaction."""
     conn.execute(update(USERS).where(USERS.c.id == user_id).values(active=active))
+    user_history.record_current(conn, user_id, now, "active")
+
+
+def reassign(conn: Connection, user_id: int, role: str, orgs: Sequence[str], now: datetime) -> None:
+    """Give the user another role or other organisations, with the row of their dated history saying which."""
+    before = by_id(conn, user_id)
+    assert before is not None, f"no user {user_id}"
+    conn.execute(update(USERS).where(USERS.c.id == user_id).values(role=role))
+    conn.execute(SCOPES.delete().where(SCOPES.c.user_id == user_id))
+    conn.execute(SCOPES.insert(), [{"user_id": user_id, "org_code": code} for code in dict.fromkeys(orgs)])
+    changed = [what for what, differs in (("role", before.role != role),
+                                          ("orgs", set(before.orgs) != set(orgs))) if differs]
+    user_history.record(conn, user_id, now, role, orgs, before.active, ",".join(changed) or "none")
 
 
 def set_password(conn: Connection, user_id: int, password_hash: str, *, must_change: bool = False) -> None:

@@ -176,7 +176,7 @@ def set_active(app: Ketnap, username: str, active: bool) -> Deactivated:
         user = _user_named(tx.conn, username)
         if user.active == active:
             raise AccountError(f"user {username!r} is already {'active' if active else 'deactivated'}")
-        users.set_active(tx.conn, user.id, active)
+        users.set_active(tx.conn, user.id, active, now)
         if active:
             return Deactivated(0, 0)
         done = Deactivated(web_sessions.end_all(tx.conn, user.id, now, "deactivated"),

@@ -125,8 +125,9 @@ def _workbook_reasons(err: WorkbookRefused) -> list[Doc]:
             for p in err.problems]
 
 
-def _denied(code: str, when: str) -> Row:
-    return Row(AccessDenied, code, 403, None, when, own_code=True,
+def _denied(code: str, when: str, exit_status: int | None = None, http_status: int | None = 403) -> Row:
+    """`exit_status`: the CLI meets it when its actor is a user (`--actor`, KETNAP_ACTOR; workflow/cli/context.py)."""
+    return Row(AccessDenied, code, http_status, exit_status, when, own_code=True,
                violations=lambda e: [v.as_dict() for v in e.violations])
 
 
@@ -183,15 +184,17 @@ TABLE: tuple[Row, ...] = (
     Row(UnknownOrganisation, "not_found", 404, EXIT_REFUSED, "the organisation to audit does not exist"),
     Row(OutOfScope, "not_found", 404, None, "an organisation outside the user's, answered as if it did not exist",
         message=lambda _: "no such organisation among yours"),
-    _denied("read_only", "auditors change nothing; admins record no steps"),
-    _denied("wrong_role", "the step is recorded by another role (secretary or committee)"),
-    _denied("out_of_scope", "a new candidate or a transfer names an organisation outside the user's"),
+    _denied("read_only", "auditors change nothing; admins record no steps", EXIT_REFUSED),
+    _denied("wrong_role", "the step is recorded by another role (secretary or committee)", EXIT_REFUSED),
+    _denied("out_of_scope", "a new candidate or a transfer names an organisation outside the user's",
+            EXIT_REFUSED),
+    _denied("user_inactive", "the CLI's actor names a user whose account is deactivated", EXIT_REFUSED, None),
     _denied("forbidden", "the user's role may not do this (pages and routes for admins or auditors)"),
     _denied("csrf_failed", "a page's form expired (its CSRF token does not match the session's)"),
     _denied("org_change_forbidden", "a change of the organisation tree by someone who is not an admin of its "
             "upper level before and after the change: `violations` names each reason with its rule"),
     _denied("org_ended", "the user's organisations have ended (dissolved, merged, split): they read their "
-            "history and record nothing until reassigned"),
+            "history and record nothing until reassigned", EXIT_REFUSED),
     _denied("password_change_required", "the user signed in with a temporary password: until they choose their "
             "own (the page /password, POST /api/me/password) nothing else is open to them"),
     _denied("wrong_password", "a password change named a wrong current password (counted like a failed sign-in)"),

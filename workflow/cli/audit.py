@@ -102,7 +102,7 @@ def checkpoint_cmd(
             c.emit(rows, lambda con: _print_checkpoints(con, rows))
             return
         with app.engine.begin() as conn:
-            made = checkpoints.create(conn, app.clock.now(), cli.actor())
+            made = checkpoints.create(conn, app.clock.now(), c.actor())
 
     def text(con: Console) -> None:
         con.print(made.digest)

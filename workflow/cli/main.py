@@ -36,8 +36,12 @@ def _root(
     config: Annotated[Path | None, typer.Option("--config", help="Path of config.yaml.")] = None,
     json: Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout (times in UTC, ISO "
                                        "8601); before or after the command.")] = False,
+    actor: Annotated[str | None, typer.Option("--actor", help="Who records (default: KETNAP_ACTOR, else the "
+                                              "system user). A ketnap user records as that user: their role "
+                                              "and organisations are checked as on the API; any other name is "
+                                              "the server's operator.")] = None,
 ) -> None:
-    ctx.obj = cli.Context(db=db, config=config, json=json)
+    ctx.obj = cli.Context(db=db, config=config, json=json, actor_name=actor)
 
 
 @app.command()
@@ -118,9 +122,8 @@ def candidate_add(
               "village_elder": village_elder}
     with cli.refusals(c):
         on_date = cli.parse_date(on, "--on")
-        result = c.app().record_step(RecordStep(candidate_id=None, step="identify", on=on_date,
-                                                fields={k: v for k, v in fields.items() if v is not None},
-                                                actor=cli.actor()))
+        result = c.record(RecordStep(candidate_id=None, step="identify", on=on_date,
+                                     fields={k: v for k, v in fields.items() if v is not None}, actor=c.actor()))
     c.emit({"id": result.candidate.id, "stage": result.candidate.stage, "version": result.candidate.version},
            lambda con: con.print(result.candidate.id))
 
@@ -190,8 +193,8 @@ def step(
             raise typer.BadParameter("the document's date is required", param_hint="--on")
         on_date = cli.parse_date(on, "--on")
         values = cli.parse_assignments(fields or [])
-        result = c.app().record_step(RecordStep(candidate_id=candidate_id, step=name, on=on_date, fields=values,
-                                                actor=cli.actor(), expected_version=expected_version))
+        result = c.record(RecordStep(candidate_id=candidate_id, step=name, on=on_date, fields=values,
+                                     actor=c.actor(), expected_version=expected_version))
     c.emit(result_doc(result), lambda con: _print_result(con, result, f"recorded {name}"))
 
 

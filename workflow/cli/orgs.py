@@ -57,7 +57,7 @@ def _change(ctx: typer.Context, commands: Callable[[], list[ChangeOrganisation]]
     c = cli.get(ctx)
     with cli.refusals(c):
         changes = [change_of(cmd) for cmd in commands()]
-        result = c.app().organisations.change(changes, cli.actor(), dry_run=dry_run)
+        result = c.app().organisations.change(changes, c.actor(), dry_run=dry_run)
     c.emit(restructuring_doc(result), lambda con: _print_result(con, result))
 
 
@@ -97,7 +97,7 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
         with cli.refusals(c):
             org = c.app().organisations.add(AddOrganisation(
                 code=code, name=name, level=level, parent=parent, admits=admits, on=cli.parse_date(on, "--on"),
-                decision=decision, issuer=issuer), cli.actor())
+                decision=decision, issuer=issuer), c.actor())
         c.emit(org_doc(org), lambda con: con.print(f"added {org.code} ({org.level}): {org.name}"))
 
     @org_app.command("list")

@@ -76,7 +76,7 @@ def plan_set(
         span = _years(period)
         plan = plans.set_plan(c.app(), plans.SetPlan(
             org=org, first_year=span.start.year, last_year=span.end.year, source=source, name=name,
-            document=document, total=total, rate_percent=rate_value, targets=_targets(target or [])), cli.actor())
+            document=document, total=total, rate_percent=rate_value, targets=_targets(target or [])), c.actor())
     c.emit(plan.as_dict(), lambda con: con.print(f"plan {plan.id}: {plan.org} {plan.period_label} "
                                                  f"{plan.source} {plan.total or f'{plan.rate_percent}%'}"))
 
@@ -125,7 +125,7 @@ def membership_set(
     """Record the membership of an organisation at the start of a year."""
     c = cli.get(ctx)
     with cli.refusals(c):
-        plans.set_membership(c.app(), org, year, members, cli.actor())
+        plans.set_membership(c.app(), org, year, members, c.actor())
     c.emit({"org": org, "year": year, "members": members},
            lambda con: con.print(f"{org}: {members} members on 1 January {year}"))
 
@@ -213,7 +213,7 @@ def import_xlsx(
     """Import candidates and the steps already done, one row each; the whole file or nothing."""
     c = cli.get(ctx)
     with cli.refusals(c):
-        result = importer.import_workbook(c.app(), file, dry_run=dry_run, actor=cli.actor())
+        result = importer.import_workbook(c.app(), file, dry_run=dry_run, actor=c.actor(), permit=c.permit())
     c.emit(vars(result), lambda con: print_import(con, result))
 
 

@@ -31,7 +31,7 @@ def class_add(
     with cli.refusals(c):
         klass = classes.add_class(c.app(), classes.AddClass(
             code=code, name=name, organiser=organiser, starts_on=cli.parse_date(starts, "--starts"),
-            ends_on=cli.parse_date(ends, "--ends"), place=place), cli.actor())
+            ends_on=cli.parse_date(ends, "--ends"), place=place), c.actor())
     c.emit(klass.as_dict(), lambda con: con.print(f"added class {klass.code}: {klass.name}"))
 
 
@@ -61,7 +61,7 @@ def class_enrol(
         chosen = list(ids or [])
         for org in from_org or []:
             chosen += [r["id"] for r in app.candidates(org=org, stage="mentored", limit=100_000)]
-        result = classes.enrol(app, code, chosen, cli.parse_date(on, "--on"), cli.actor())
+        result = classes.enrol(app, code, chosen, cli.parse_date(on, "--on"), c.actor(), c.permit())
     c.emit(_batch_doc(result), lambda con: _print_batch(con, "enrol_training", result))
 
 
@@ -84,7 +84,8 @@ def class_certify(
         issued = cli.parse_date(issued_on, "--issued-on")
         assert issued is not None
         result = classes.certify(c.app(), code, issued, numbers, prefix=prefix, first_number=first_number,
-                                 exclude=exclude or [], on=cli.parse_date(on, "--on"), actor=cli.actor())
+                                 exclude=exclude or [], on=cli.parse_date(on, "--on"), actor=c.actor(),
+                                 permit=c.permit())
     c.emit(_batch_doc(result), lambda con: _print_batch(con, "certify_training", result))
 
 

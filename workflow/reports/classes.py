@@ -26,7 +26,7 @@ from workflow.reports import readmodel
 from workflow.reports.periods import Period
 from workflow.reports.rules import not_allowed, violation
 from workflow.reports.scope import Scope
-from workflow.service import Ketnap
+from workflow.service import Ketnap, StepPermit
 
 
 class ClassError(ProcedureError):
@@ -122,15 +122,18 @@ MakeStep = Callable[[str], RecordStep | None]  # the step for one candidate, or 
 
 
 def _run_batch(app: Ketnap, tx: Transaction, step_name: str, ids: Sequence[str], make: MakeStep,
-               names: Mapping[str, str], result: BatchResult) -> None:
+               names: Mapping[str, str], result: BatchResult, permit: StepPermit | None = None) -> None:
     """Judge every candidate's step; if any is refused, raise after judging all of them (the caller's
-    transaction then rolls back whatever was appended)."""
+    transaction then rolls back whatever was appended). `permit`: the actor is a user, who may record only
+    what the API would let them (an AccessDenied ends the whole batch)."""
     now, refusals = app.clock.now(), []
     for candidate_id in ids:
         cmd = make(candidate_id)
         if cmd is None:
             continue
         try:
+            if permit is not None:
+                permit(tx, cmd)
             app.record_in(tx, cmd, now)
             result.recorded.append(candidate_id)
         except RuleViolation as err:
@@ -143,7 +146,8 @@ def _run_batch(app: Ketnap, tx: Transaction, step_name: str, ids: Sequence[str],
         raise BatchRefused(step_name, refusals)
 
 
-def enrol(app: Ketnap, code: str, candidate_ids: Sequence[str], on: date | None, actor: str) -> BatchResult:
+def enrol(app: Ketnap, code: str, candidate_ids: Sequence[str], on: date | None, actor: str,
+          permit: StepPermit | None = None) -> BatchResult:
     """Enrol candidates of any branches in the class (`enrol_training` with the class's name), all or none.
 
     Raises:
@@ -162,13 +166,13 @@ def enrol(app: Ketnap, code: str, candidate_ids: Sequence[str], on: date | None,
             return RecordStep(candidate_id=candidate_id, step="enrol_training", on=on or klass.starts_on,
                               fields={"class_name": klass.name}, actor=actor)
 
-        _run_batch(app, tx, "enrol_training", list(dict.fromkeys(candidate_ids)), make, names, result)
+        _run_batch(app, tx, "enrol_training", list(dict.fromkeys(candidate_ids)), make, names, result, permit)
     return result
 
 
 def certify(app: Ketnap, code: str, issued_on: date, numbers: Mapping[str, str], *, prefix: str = "",
             first_number: int = 1, exclude: Sequence[str] = (), on: date | None = None,
-            actor: str = "cli") -> BatchResult:
+            actor: str = "cli", permit: StepPermit | None = None) -> BatchResult:
     """Record the course certificate of every enrolled candidate in one transaction: one `certify_training`
     event each (DOMAIN.md S2, D2), numbered from `numbers` or `prefix` + a running number. Candidates excluded
     (they did not pass), dropped, or already holding a certificate from this class are skipped.
@@ -198,7 +202,7 @@ def certify(app: Ketnap, code: str, issued_on: date, numbers: Mapping[str, str],
             return RecordStep(candidate_id=candidate_id, step="certify_training", on=on or issued_on,
                               fields={"certificate_no": number, "issued_on": issued_on.isoformat()}, actor=actor)
 
-        _run_batch(app, tx, "certify_training", [m["id"] for m in members], make, names, result)
+        _run_batch(app, tx, "certify_training", [m["id"] for m in members], make, names, result, permit)
     return result
 
 

@@ -27,7 +27,7 @@ from workflow.commands import RecordStep
 from workflow.reports.import_columns import COLUMNS, CONSTANTS, STEP_ORDER, CellError, Col, fold, parse_cell
 from workflow.reports.rules import not_allowed, violation
 from workflow.reports.workbooks import UNREADABLE, archive_problem
-from workflow.service import Ketnap
+from workflow.service import Ketnap, StepPermit
 
 BY_HEADER: dict[str, Col] = {fold(c.header): c for c in COLUMNS} | {fold(f"{c.step}.{c.field}"): c for c in COLUMNS}
 KEY_COLUMN = COLUMNS[1]  # "Họ và tên": a sheet with this header is a data sheet
@@ -211,12 +211,14 @@ def _duplicate(row: Row, seen: dict[Key, int], recorded: dict[Key, str]) -> Viol
 
 
 def _record(app: Ketnap, tx: Transaction, row: Row, meta: dict[str, Any], now: datetime,
-            result: ImportResult) -> None:
+            result: ImportResult, permit: StepPermit | None) -> None:
     candidate_id: str | None = None
     for name, on, fields in row.steps:
         cmd = RecordStep(candidate_id=candidate_id, step=name, on=on, fields=fields, actor=meta["actor"],
                          meta={"imported": {**meta["imported"], "sheet": row.sheet, "row": row.number}})
         try:
+            if permit is not None:
+                permit(tx, cmd)
             recorded = app.record_in(tx, cmd, now)
         except RuleViolation as err:
             for v in err.violations:
@@ -268,8 +270,10 @@ def _read(path: Path) -> tuple[bytes, list[Row], list[Problem]]:
     return data, rows, problems
 
 
-def import_workbook(app: Ketnap, path: Path, *, dry_run: bool = False, actor: str = "import") -> ImportResult:
-    """Import every row of every data sheet, or nothing.
+def import_workbook(app: Ketnap, path: Path, *, dry_run: bool = False, actor: str = "import",
+                    permit: StepPermit | None = None) -> ImportResult:
+    """Import every row of every data sheet, or nothing. `permit`: the actor is a user, who may import only the
+    steps the API would let them record (an AccessDenied refuses the whole file).
 
     Raises:
         ImportRefused: listing every problem by sheet, row and column, or why the file cannot be read.
@@ -289,7 +293,7 @@ def import_workbook(app: Ketnap, path: Path, *, dry_run: bool = False, actor: st
                 if duplicate:
                     row.problem(_column_for("identify", "full_name"), duplicate)
                 if not row.problems:
-                    _record(app, tx, row, meta, now, result)
+                    _record(app, tx, row, meta, now, result, permit)
                 problems += row.problems
             if problems:
                 raise ImportRefused(path.name, problems)
