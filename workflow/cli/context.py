@@ -17,7 +17,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from storage import migrate
+from storage import failures, migrate
 from workflow.bootstrap import bootstrap
 from workflow.clock import VIETNAM
 from workflow.config import load_settings
@@ -94,6 +94,11 @@ def refusals(c: Context) -> Iterator[None]:
         fail(c, InvalidInput(err.format_message()))
     except REFUSABLE as err:
         fail(c, err)
+    except OSError as err:  # a full disk met outside the database (an export, a report file)
+        full = failures.classify(err)
+        if full is None:
+            raise
+        fail(c, full)
 
 
 def parse_date(value: str | None, option: str) -> date | None:
