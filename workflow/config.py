@@ -84,6 +84,7 @@ class DatabaseSettings(BaseModel):
     retry_after_seconds: int = Field(default=5, ge=1, le=3600)  # `Retry-After` when it stays busy
     full_retry_after_seconds: int = Field(default=300, ge=1, le=86_400)  # `Retry-After` on a full disk
     write_slice_rows: int = Field(default=200, ge=1, le=100_000)  # imports and class certifications: rows per commit
+    write_slice_pause_ms: int = Field(default=100, ge=0, le=10_000)  # between two slices: a waiting writer goes first
 
     def retry(self) -> BusyRetry:
         """The retry of the web step path and the scheduler's jobs."""
