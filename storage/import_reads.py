@@ -1,7 +1,7 @@
 """What the Excel import reads before it records anything: who is already on a list, and whether the same
 file was imported before (its SHA-256 is stamped on every event it recorded)."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -27,13 +27,11 @@ def imported_at(conn: Connection, sha256: str) -> datetime | None:
     return None if found is None else found.recorded_at
 
 
-def people_named(conn: Connection, names: Iterable[str]) -> Iterator[Any]:
-    """The candidate rows (id, full_name, birth_date, org) whose name folds as one of `names` does: a slice of an
-    import checks its own rows against what was committed meanwhile, through the index on the folded name."""
-    folded = sorted({fold(n) for n in names})
-    for start in range(0, len(folded), 500):
-        yield from conn.execute(select(CANDIDATES.c.id, CANDIDATES.c.full_name, CANDIDATES.c.birth_date,
-                                       CANDIDATES.c.org).where(CANDIDATES.c.search_name.in_(folded[start:start + 500])))
+def people_named(conn: Connection, name: str) -> Iterator[Any]:
+    """The candidate rows (id, full_name, birth_date, org) whose name folds as `name` does: a row written by an
+    import is checked against what was committed meanwhile, through the index on the folded name."""
+    yield from conn.execute(select(CANDIDATES.c.id, CANDIDATES.c.full_name, CANDIDATES.c.birth_date,
+                                   CANDIDATES.c.org).where(CANDIDATES.c.search_name == fold(name)))
 
 
 def imported_rows(conn: Connection, sha256: str) -> set[tuple[str, int]]:

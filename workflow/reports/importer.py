@@ -246,7 +246,7 @@ def _write_row(app: Ketnap, tx: Transaction, row: Row, meta: dict[str, Any], now
     """
     person = row.steps[0][2]
     recorded = {_key(r.full_name, r.birth_date.isoformat() if r.birth_date else "", r.org): r.id
-                for r in import_reads.people_named(tx.conn, [person["full_name"]])}
+                for r in import_reads.people_named(tx.conn, person["full_name"])}
     duplicate = _duplicate(row, {}, recorded)
     if duplicate:
         row.problem(_column_for("identify", "full_name"), duplicate)
