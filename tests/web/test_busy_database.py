@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import schemathesis
 import yaml
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, event
 from typer.testing import CliRunner
 
@@ -215,3 +218,34 @@ def test_a_client_without_the_retry_numbers_still_gets_a_clear_refusal(sqlite_ur
     engine.dispose()
 
     assert response.status_code == 503 and int(response.headers["Retry-After"]) > 0
+
+
+@pytest.mark.slow
+def test_no_request_on_a_locked_database_fails_with_anything_but_503_and_retry_after(
+        busy_env: Env, held: sqlite3.Connection) -> None:
+    """Schemathesis's requests against the API while another writer holds the lock: reads answer as usual,
+    writes 503 with `Retry-After`; no 500, no other 5xx (tests/web/test_schema_fuzz.py on a free database)."""
+    candidate_id = busy_env.seed("CB-01", "hold_ceremony")
+    token = busy_env.tokens["sec_a"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        schema = schemathesis.openapi.from_asgi("/openapi.json", busy_env.web)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    seen: set[int] = set()
+    _hold(held)
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @hypothesis_settings(max_examples=8, deadline=5000, phases=[Phase.explicit, Phase.generate],
+                             suppress_health_check=list(HealthCheck), derandomize=True, database=None)
+        def run(case: schemathesis.Case) -> None:
+            if case.path_parameters and "candidate_id" in case.path_parameters:
+                case.path_parameters["candidate_id"] = candidate_id
+            response = case.call(headers={"Authorization": f"Bearer {token}"})
+            seen.add(response.status_code)
+            retry_after = {k.lower(): v for k, v in response.headers.items()}.get("retry-after")
+            assert response.status_code < 500 or (response.status_code == 503 and retry_after in ("7", ["7"])), \
+                (case.method, case.formatted_path, response.status_code, response.text[:300])
+
+        run()
+    assert 503 in seen and any(s < 400 for s in seen), seen  # writes met the lock, reads did not
