@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from notifications.settings import NotificationSettings, ReminderSettings
 from states.calendar import WorkingCalendar
 from states.rules import RuleBook, RuleSet
+from storage.failures import BusyRetry
 from workflow.reports.settings import ReportSettings
 
 
@@ -75,9 +76,33 @@ class WebSettings(BaseModel):
     sign_in: SignInSettings = Field(default_factory=SignInSettings)
 
 
+class DatabaseSettings(BaseModel):
+    """Waiting for a busy database (issue 11, item 6): how long one statement waits for another writer's lock,
+    how often the web step path and the scheduler try again, and what a refused client is told to wait."""
+
+    model_config = ConfigDict(extra="forbid")
+    busy_timeout_ms: int = Field(default=10_000, ge=1, le=600_000)  # SQLite busy_timeout, PostgreSQL lock_timeout
+    retry_attempts: int = Field(default=3, ge=1, le=10)  # tries of one step or scheduler job on a busy database
+    retry_backoff_ms: int = Field(default=200, ge=0, le=60_000)  # the first pause between tries, then doubled
+    retry_after_seconds: int = Field(default=5, ge=1, le=3600)  # `Retry-After` when it stays busy
+    full_retry_after_seconds: int = Field(default=300, ge=1, le=86_400)  # `Retry-After` on a full disk
+    write_slice_rows: int = Field(default=200, ge=1, le=100_000)  # imports and class certifications: rows per commit
+    write_slice_pause_ms: int = Field(default=100, ge=0, le=10_000)  # between two slices: a waiting writer goes first
+
+    def retry(self) -> BusyRetry:
+        """The retry of the web step path and the scheduler's jobs."""
+        return BusyRetry(self.retry_attempts, self.retry_backoff_ms / 1000)
+
+    def engine_options(self) -> dict[str, int]:
+        """The keyword arguments of storage.engine.make_engine."""
+        return {"busy_timeout_ms": self.busy_timeout_ms, "retry_after_seconds": self.retry_after_seconds,
+                "full_retry_after_seconds": self.full_retry_after_seconds}
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     database_url: str = "sqlite:///ketnap.db"
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     timezone: str = "Asia/Ho_Chi_Minh"
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     web: WebSettings = Field(default_factory=WebSettings)

@@ -18,7 +18,7 @@ from states.errors import (
     StepNotAllowed,
     UnknownStep,
 )
-from storage.errors import ConcurrencyConflictError, IdempotencyKeyReused
+from storage.errors import ConcurrencyConflictError, DatabaseBusy, IdempotencyKeyReused, StorageFull
 from workflow.access import AccessDenied, NotSignedIn, OutOfScope
 from workflow.accounts import AccountError
 from workflow.audit.rebuild import RebuildFailed
@@ -125,6 +125,25 @@ def _workbook_reasons(err: WorkbookRefused) -> list[Doc]:
             for p in err.problems]
 
 
+def _busy_vi(err: DatabaseBusy) -> str:
+    return (f"Cơ sở dữ liệu đang bận (một việc ghi dài như nhập tệp Excel hay cấp chứng chỉ cho cả lớp đang chạy); "
+            f"chưa ghi gì. Vui lòng thử lại sau {err.retry_after or 5} giây.")
+
+
+def _busy(err: DatabaseBusy) -> str:
+    return (f"{_busy_vi(err)} / The database is busy (a long write such as an import or a class certification is "
+            f"running); nothing was written: try again in {err.retry_after or 5} seconds. ({err.detail})")
+
+
+FULL_VI = ("Ổ đĩa hoặc cơ sở dữ liệu đã đầy; chưa ghi gì. Hãy báo quản trị hệ thống giải phóng dung lượng rồi thử "
+           "lại.")
+
+
+def _full(err: StorageFull) -> str:
+    return (f"{FULL_VI} / The disk or the database is full; nothing was written: ask the administrator to free "
+            f"space, then try again. ({err.detail})")
+
+
 def _denied(code: str, when: str, exit_status: int | None = None, http_status: int | None = 403) -> Row:
     """`exit_status`: the CLI meets it when its actor is a user (`--actor`, KETNAP_ACTOR; workflow/cli/context.py)."""
     return Row(AccessDenied, code, http_status, exit_status, when, own_code=True,
@@ -148,6 +167,15 @@ TABLE: tuple[Row, ...] = (
         "someone recorded a step since the version the user saw; nothing was written (the API adds "
         "`expected_version` and `actual_version`)",
         extra=lambda e: {"expected_version": e.expected_version, "actual_version": e.actual_version}),
+    Row(DatabaseBusy, "database_busy", 503, EXIT_REFUSED,
+        "another writer held the database longer than `database.busy_timeout_ms`, even after "
+        "`database.retry_attempts` tries; nothing was written: try again after `retry_after` seconds (also the "
+        "`Retry-After` header)", message=_busy,
+        extra=lambda e: {"retry_after": e.retry_after, "message_vi": _busy_vi(e)}),
+    Row(StorageFull, "storage_full", 503, EXIT_REFUSED,
+        "the disk or the database is full; the transaction rolled back and nothing was written (the API adds "
+        "`retry_after`, also the `Retry-After` header)", message=_full,
+        extra=lambda e: {"retry_after": e.retry_after, "message_vi": FULL_VI}),
     Row(IdempotencyKeyReused, "idempotency_key_reused", 422, None,
         "an idempotency key (the `Idempotency-Key` header, a page's form token) came again with another request; "
         "the first request's answer stands and nothing was written"),

@@ -24,6 +24,7 @@ from states.views import history_view
 from storage import organisations
 from storage.candidate_lists import CandidateFilter, Order, list_candidates, open_deadlines
 from storage.errors import ConcurrencyConflictError, DuplicateRowError, IdempotencyKeyReused
+from storage.failures import BusyRetry
 from storage.idempotency import Remembered
 from storage.organisations import Organisation
 from storage.projections import rows_before
@@ -119,6 +120,11 @@ class Ketnap:
     rulebook: RuleBook
     calendar: WorkingCalendar
     steps_uow: StepsUnitOfWork | None = None  # the step path's unit of work; the SQL one when None
+    busy_retry: BusyRetry | None = None  # how a step waits out a busy database; config.yaml's when None
+
+    @property
+    def on_busy(self) -> BusyRetry:
+        return self.busy_retry if self.busy_retry is not None else self.settings.database.retry()
 
     @cached_property
     def uow(self) -> SqlUnitOfWork:
@@ -141,14 +147,18 @@ class Ketnap:
         for the first at the database (SQLite's writer lock, PostgreSQL's unique index) and gets its answer, so
         no request with a key is ever told "still in flight". A refused request stores no key.
 
+        A database kept busy by another writer (a long import) is tried again a few times (`on_busy`), as the
+        transaction rolled back and wrote nothing; then DatabaseBusy is raised.
+
         Raises:
-            CandidateNotFound, StepNotAllowed, RuleViolation, ConcurrencyConflictError, IdempotencyKeyReused.
+            CandidateNotFound, StepNotAllowed, RuleViolation, ConcurrencyConflictError, IdempotencyKeyReused,
+            DatabaseBusy, StorageFull.
         """
         keyed = None if idempotency_key is None else Keyed.of(cmd, idempotency_key)
         attempts = 1 if cmd.expected_version is not None else RETRIES_ON_CONFLICT
         for attempt in range(1, attempts + 1):
             try:
-                return self._record_once(cmd, keyed)
+                return self.on_busy.run(lambda: self._record_once(cmd, keyed), f"step {cmd.step}")
             except (ConcurrencyConflictError, DuplicateRowError) as err:
                 first = None if keyed is None else self._first_answer(keyed)
                 if first is not None:  # lost to a request with the same key: its answer is ours

@@ -25,7 +25,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from states.steps import known_step
-from storage import migrate, users
+from storage import failures, migrate, users
 from storage.engine import missing_sqlite_file
 from workflow.access import AccessDenied
 from workflow.bootstrap import bootstrap
@@ -178,6 +178,11 @@ def refusals(c: Context) -> Iterator[None]:
         fail(c, InvalidInput(err.format_message()))
     except REFUSABLE as err:
         fail(c, err)
+    except OSError as err:  # a full disk met outside the database (an export, a report file)
+        full = failures.classify(err)
+        if full is None:
+            raise
+        fail(c, full)
 
 
 def parse_date(value: str | None, option: str) -> date | None:

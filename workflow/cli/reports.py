@@ -210,7 +210,8 @@ def import_xlsx(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The workbook (see `import template`).")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row, record nothing.")] = False,
 ) -> None:
-    """Import candidates and the steps already done, one row each; the whole file or nothing."""
+    """Import candidates and the steps already done, one row each: every row is judged first, and one refused row
+    imports nothing. Running a file again finishes an interrupted import (the rows it recorded are skipped)."""
     c = cli.get(ctx)
     with cli.refusals(c):
         result = importer.import_workbook(c.app(), file, dry_run=dry_run, actor=c.actor(), permit=c.permit())

@@ -95,7 +95,10 @@ def error_page(request: Request, exc: Exception) -> Response:
         raise exc
     who = session_principal(request) if error.status != 401 else None
     key = {403: "forbidden", 404: "not_found"}.get(error.status)
-    return render(request, "error.html", {"message_key": key, "error": error}, who, status=error.status)
+    page = render(request, "error.html", {"message_key": key, "error": error}, who, status=error.status)
+    if "retry_after" in error.refusal.extra:  # a busy or full database (503), as the API says it
+        page.headers["Retry-After"] = str(error.refusal.extra["retry_after"])
+    return page
 
 
 def signed_in(request: Request) -> Principal:
