@@ -229,12 +229,16 @@ def _toc(entries: Sequence[Entry]) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
     for entry in entries:
         on, fields = corrected(entry)
-        for code in entry.forms:
+        ours = BY_STEP.get(entry.event.type)
+        for code in entry.forms or ([ours.code] if ours else []):
             number = next((str(fields[k]) for k in NUMBER_FIELDS if fields.get(k)), "")
-            if code in ("4-KNĐ", "4A-KNĐ") and isinstance(fields.get("union_resolution"), dict):
-                number = str(fields["union_resolution"].get("number", ""))
-            rows.append({"no": str(len(rows) + 1), "name": DOSSIER_NAMES.get(code, code), "code": code,
-                         "number": nfc(number), "date": short_date(on)})
+            dated = date.fromisoformat(str(fields["issued_on"])) if fields.get("issued_on") else on
+            union = fields.get("union_resolution")
+            if code in ("4-KNĐ", "4A-KNĐ") and isinstance(union, dict):
+                number, dated = str(union.get("number", "")), date.fromisoformat(str(union["on"]))
+            shown = code if ours is None or ours.verified else ""  # no form code of our own making is printed
+            rows.append({"no": str(len(rows) + 1), "name": DOSSIER_NAMES.get(code, code), "code": shown,
+                         "number": nfc(number), "date": short_date(dated)})
     return rows
 
 
@@ -304,3 +308,12 @@ def build(events: Sequence[Event], form: PaperForm, history: OrgHistory, ruleboo
     if form.step is None:
         context["rows"] = _toc(entries)
     return Paper(form, context, e.rule_set, e.version, facts.missing)
+
+
+def papers_of(events: Sequence[Event], history: OrgHistory, rulebook: RuleBook,
+              settings: DocumentSettings) -> dict[int, Paper]:
+    """{event version: its document} for every recorded step that produces a form, so a page can offer each one
+    with the facts it lacks; the table of contents rides on the last event."""
+    found = {e.version: build(events, BY_STEP[e.type], history, rulebook, settings, e.version)
+             for e in events if e.type in BY_STEP}
+    return found
