@@ -4,6 +4,7 @@ and in PDF (pdftotext, pdftoppm), with no template field left and every diacriti
 
 Documents only read the log, so these run on one real SQLite file built once for the module."""
 
+import os
 import shutil
 import subprocess
 import unicodedata
@@ -42,6 +43,8 @@ MEETING = {"branch_vote": {"present": 19, "against": 1, "chair": "Lê Thị Mai"
 FULL = [(name, on, {**fields, **MEETING.get(name, {})}) for name, on, fields in [*PATH_TO_VOTE, *AFTER_VOTE]]
 BARE = [*PATH_TO_VOTE, *AFTER_VOTE]
 BRANCH, COMMITTEE, DECIDER = "CHI BỘ GIÁO VIÊN", "ĐẢNG ỦY TRƯỜNG THPT TÂN LẬP", "ĐẢNG ỦY XÃ TÂN LẬP"
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = {"6-KNĐ": "12-document-6-knd", "9-KNĐ": "13-document-9-knd"}
 COMMON = ["Nguyễn Thị Hoà", "ĐẢNG CỘNG SẢN VIỆT NAM"]
 
 # What each document must say, from the standard path of tests/builders.py plus MEETING.
@@ -145,6 +148,9 @@ def test_the_pdf_holds_the_same_facts_with_every_diacritic(office: tuple[Ketnap,
     subprocess.run(["pdftoppm", "-r", "40", "-png", "-singlefile", str(pdf), str(tmp_path / "page")], check=True)
     png = (tmp_path / "page.png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 2000, "the first page rendered to an image"
+    if os.environ.get("KETNAP_SCREENSHOTS") == "1" and form in SHOTS:  # how docs/screenshots/ gets its pictures
+        target = ROOT / "docs" / "screenshots" / SHOTS[form]
+        subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", str(pdf), str(target)], check=True)
 
 
 def test_a_missing_fact_is_a_dotted_blank_and_named(office: tuple[Ketnap, str, str], tmp_path: Path) -> None:

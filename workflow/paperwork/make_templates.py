@@ -93,7 +93,7 @@ FORMS: dict[str, dict[str, object]] = {
             ("p", "Xét Nghị quyết số {{ branch_resolution.number }} {{ branch_resolution.date }} của "
                   "{{ branch }} và Nghị quyết số {{ committee_resolution.number }} {{ committee_resolution.date }} "
                   "của đảng ủy cơ sở đề nghị kết nạp quần chúng {{ candidate.full_name }} vào Đảng,"),
-            ("c", "{{ issuer }} QUYẾT ĐỊNH:"),
+            ("c", "BAN THƯỜNG VỤ {{ issuer }} QUYẾT ĐỊNH:"),
             ("p", "Điều 1. Kết nạp quần chúng {{ candidate.full_name }}, sinh {{ candidate.birth_date }}, giới "
                   "tính {{ candidate.sex }}, dân tộc {{ candidate.ethnicity }}, tôn giáo "
                   "{{ candidate.religion }}, trình độ học vấn {{ candidate.education }}, vào Đảng Cộng sản Việt "
@@ -148,7 +148,7 @@ FORMS: dict[str, dict[str, object]] = {
             ("p", "Xét Nghị quyết số {{ committee_resolution.number }} {{ committee_resolution.date }} của đảng ủy "
                   "cơ sở đề nghị công nhận đảng viên chính thức cho đồng chí {{ candidate.full_name }}, kết nạp "
                   "theo Quyết định số {{ admission_decision.number }} {{ admission_decision.date }},"),
-            ("c", "{{ issuer }} QUYẾT ĐỊNH:"),
+            ("c", "BAN THƯỜNG VỤ {{ issuer }} QUYẾT ĐỊNH:"),
             ("p", "Điều 1. Công nhận đồng chí {{ candidate.full_name }}, sinh {{ candidate.birth_date }}, đảng viên "
                   "{{ branch }}, là đảng viên chính thức của Đảng Cộng sản Việt Nam kể từ "
                   "{{ official_on }}."),
