@@ -80,6 +80,6 @@ def paper_form(name: str) -> PaperForm:
     """
     key = _key(name)
     for f in FORMS:
-        if key in (_key(f.code), f.slug, _key(f.step or "")):
+        if key and key in (_key(f.code), f.slug, _key(f.step or "")):
             return f
     raise UnknownDocument(name)

@@ -54,9 +54,31 @@ def to_pdf(html: str) -> bytes:
     return bytes(HTML(string=html, base_url=str(SHIPPED)).write_pdf())
 
 
+class _CompiledOnce(Environment):
+    """docxtpl compiles every XML part of a template (body, properties...) at every render, which is most of a
+    document's cost; a part's text does not change between renders, so each one is compiled once per process."""
+
+    def __init__(self) -> None:
+        super().__init__(autoescape=True)
+        self._compiled: dict[str, Any] = {}
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        found = self._compiled.get(source)
+        if found is None:
+            if len(self._compiled) > 256:  # a province editing templates all day: forget, do not grow
+                self._compiled.clear()
+            found = self._compiled[source] = super().from_string(source)
+        return found
+
+
+_DOCX_ENV = _CompiledOnce()
+
+
 def to_docx(template: Path, context: dict[str, Any]) -> bytes:
     doc = DocxTemplate(str(template))
-    doc.render(context, autoescape=True)
+    doc.render(context, jinja_env=_DOCX_ENV, autoescape=True)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
