@@ -288,6 +288,7 @@ def test_a_secretary_downloads_a_document_and_another_branch_gets_404(server: st
     assert "Hồ Thị Lan" in text and "NGHỊ QUYẾT" in text and "{{" not in text
     blanks = ui.page.inner_text("li.event-branch_vote p.paper")
     assert "Để trống, điền tay" in blanks and "số có mặt" in blanks, "the page names the facts the log lacks"
+    ui.page.locator("li.event-branch_vote").screenshot(path=str(shots / "14-document-link.png"))
     href = link.get_attribute("href")
     assert href is not None
     ui.logout()
