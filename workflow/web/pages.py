@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
@@ -310,7 +310,7 @@ def candidate_page(request: Request, who: Who, candidate_id: str) -> Response:
 
 @router.get("/candidates/{candidate_id}/documents/{which}")
 def candidate_document(request: Request, who: Who, candidate_id: str, which: str, version: int | None = None,
-                       format: str = "docx") -> Response:
+                       format: Annotated[str, Query(pattern="^(docx|pdf|html)$")] = "docx") -> Response:
     """A resolution or decision of the candidate's log (issue 12), in the page's scope: out of it is a 404."""
     s = _scoped(request, who)
     s.require_candidate(candidate_id[:64])
