@@ -62,9 +62,12 @@ class DocumentNotRecorded(ProcedureError):
 
     def __init__(self, candidate_id: str, form: PaperForm, version: int | None = None) -> None:
         self.candidate_id, self.form, self.version = candidate_id, form, version
-        what = f"event {version}" if version is not None else f"no {form.step} step"
-        super().__init__(f"{form.code} states the step {form.step}, but candidate {candidate_id!r} has {what} "
-                         f"recorded{' of that step' if version is not None else ''}: record the step first")
+        if version is None:
+            super().__init__(f"{form.code or form.slug} states the step {form.step}, which is not recorded for "
+                             f"candidate {candidate_id!r} yet: record it first")
+        else:
+            super().__init__(f"{form.code or form.slug} states the step {form.step}; event {version} of candidate "
+                             f"{candidate_id!r} is not one")
 
 
 def _key(name: str) -> str:

@@ -230,7 +230,28 @@ def _docx(slug: str, spec: dict[str, object], out: Path) -> None:
     for block in spec["blocks"]:  # type: ignore[attr-defined]
         _docx_block(doc, block)
     _signature(doc, spec)
+    _lean(doc)
     doc.save(str(out))
+
+
+KEEP_STYLES = {"Normal", "DefaultParagraphFont", "TableNormal", "NoList", "TableGrid"}
+
+
+def _lean(doc: Any) -> None:
+    """Drop what python-docx's blank document carries and these forms do not use (800 KB of styles, a thumbnail
+    of another document): docxtpl parses and zips every part at every render, so this is most of its cost."""
+    styles = doc.styles.element
+    for child in list(styles):
+        if child.tag == qn("w:latentStyles") or (child.tag == qn("w:style")
+                                                 and child.get(qn("w:styleId")) not in KEEP_STYLES):
+            styles.remove(child)
+    for rel_id, rel in list(doc.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            doc.part.drop_rel(rel_id)
+    package = doc.part.package
+    for rel_id, rel in list(package.rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            package.rels.pop(rel_id)
 
 
 def _docx_block(doc: object, block: Block) -> None:

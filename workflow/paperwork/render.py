@@ -9,7 +9,6 @@ set without a release.
 
 import io
 import unicodedata
-from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -74,10 +73,24 @@ class _CompiledOnce(Environment):
 
 
 _DOCX_ENV = _CompiledOnce()
+_PATCHED: dict[str, str] = {}
+
+
+class _Template(DocxTemplate):  # type: ignore[misc]
+    """docxtpl cleans a part's XML for Jinja2 with some thirty regular expressions at every render; the result
+    depends on the XML only, so it is kept, as the compiled parts are."""
+
+    def patch_xml(self, src_xml: str) -> str:
+        found = _PATCHED.get(src_xml)
+        if found is None:
+            if len(_PATCHED) > 256:
+                _PATCHED.clear()
+            found = _PATCHED[src_xml] = super().patch_xml(src_xml)
+        return found
 
 
 def to_docx(template: Path, context: dict[str, Any]) -> bytes:
-    doc = DocxTemplate(str(template))
+    doc = _Template(str(template))
     doc.render(context, jinja_env=_DOCX_ENV, autoescape=True)
     out = io.BytesIO()
     doc.save(out)
@@ -91,7 +104,3 @@ def render(slug: str, fmt: str, context: dict[str, Any], rule_set: str, own: Pat
     html = to_html(slug, context, rule_set, own)
     return to_pdf(html) if fmt == "pdf" else html.encode("utf-8")
 
-
-def placeholders_left(texts: Sequence[str]) -> list[str]:
-    """Lines of a rendered document that still hold a template field: a test and a check before saving use it."""
-    return [t for t in texts if "{{" in t or "{%" in t]
