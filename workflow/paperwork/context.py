@@ -237,7 +237,10 @@ def _toc(entries: Sequence[Entry]) -> list[dict[str, str]]:
             if code in ("4-KNĐ", "4A-KNĐ") and isinstance(union, dict):
                 number, dated = str(union.get("number", "")), date.fromisoformat(str(union["on"]))
             shown = code if ours is None or ours.verified else ""  # no form code of our own making is printed
-            rows.append({"no": str(len(rows) + 1), "name": DOSSIER_NAMES.get(code, code), "code": shown,
+            name = DOSSIER_NAMES.get(code, code)
+            if entry.event.type == "conclude_vetting":
+                name = f"{name} (kết luận thẩm tra)"
+            rows.append({"no": str(len(rows) + 1), "name": name, "code": shown,
                          "number": nfc(number), "date": short_date(dated)})
     return rows
 
