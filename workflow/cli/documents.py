@@ -17,7 +17,7 @@ from workflow.cli import context as cli
 from workflow.paperwork.forms import FORMS
 from workflow.paperwork.make import make_document
 
-_NAMES = "; ".join(f"{f.code or f.slug} = {f.step or f.slug}" for f in FORMS)
+_NAMES = "; ".join(f"{f.name} = {f.step or 'the dossier table of contents'}" for f in FORMS)
 
 
 def document_cmd(
@@ -41,10 +41,10 @@ def document_cmd(
         target = output or Path(doc.filename)
         target.write_bytes(doc.content)
         if not c.json:
-            err.print(f"wrote {target} ({doc.paper.form.code or doc.paper.form.slug}, {fmt}, event "
+            err.print(f"wrote {target} ({doc.paper.form.name}, {fmt}, event "
                       f"{doc.paper.version})", markup=False)
     if c.json and (output is None or str(output) != "-"):
-        c.emit({"file": str(output or doc.filename), "form": doc.paper.form.code, "version": doc.paper.version,
+        c.emit({"file": str(output or doc.filename), "form": doc.paper.form.name, "version": doc.paper.version,
                 "missing": doc.paper.missing, "missing_vi": doc.paper.missing_vi}, lambda _con: None)
     for vi, en in zip(doc.paper.missing_vi, doc.paper.missing_en, strict=True):
         err.print(f"missing (left blank): {vi} / {en}", markup=False)

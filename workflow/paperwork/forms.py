@@ -21,6 +21,11 @@ class PaperForm:
     title_vi: str
     title_en: str
 
+    @property
+    def name(self) -> str:
+        """What a user types and reads: the form code, or the slug where no code of DOMAIN.md is verified."""
+        return self.code if self.verified else self.slug
+
 
 FORMS: tuple[PaperForm, ...] = (
     PaperForm("6-KNĐ", "6-knd", "branch_vote", "branch", "resolution_no", True,
@@ -53,7 +58,7 @@ class UnknownDocument(ProcedureError):
 
     def __init__(self, name: str) -> None:
         self.name = name
-        known = ", ".join(f"{f.code} ({f.step or f.slug})" for f in FORMS)
+        known = ", ".join(f"{f.name} ({f.step or 'table of contents'})" for f in FORMS)
         super().__init__(f"no document is called {name!r}; documents are: {known}")
 
 
@@ -63,10 +68,10 @@ class DocumentNotRecorded(ProcedureError):
     def __init__(self, candidate_id: str, form: PaperForm, version: int | None = None) -> None:
         self.candidate_id, self.form, self.version = candidate_id, form, version
         if version is None:
-            super().__init__(f"{form.code or form.slug} states the step {form.step}, which is not recorded for "
+            super().__init__(f"{form.name} states the step {form.step}, which is not recorded for "
                              f"candidate {candidate_id!r} yet: record it first")
         else:
-            super().__init__(f"{form.code or form.slug} states the step {form.step}; event {version} of candidate "
+            super().__init__(f"{form.name} states the step {form.step}; event {version} of candidate "
                              f"{candidate_id!r} is not one")
 
 
