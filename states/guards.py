@@ -137,6 +137,23 @@ def vote_counts(k: Check) -> list[Violation]:
     return []
 
 
+def vote_attendance(k: Check) -> list[Violation]:
+    """Issue 12: the optional counts of a meeting agree with its vote: present <= members, and in favour plus
+    against <= present (or <= members when the number present is not recorded)."""
+    f = _f(k)
+    members = getattr(f, "official_members", None) or getattr(f, "committee_members", 0)
+    present, against = getattr(f, "present", None), getattr(f, "against", None)
+    if present is not None and present > members:
+        return [violation("vote_present", k.rules, field="present", present=present, members=members)]
+    if present is None and against is None:
+        return []
+    room = members if present is None else present
+    if f.in_favour + (against or 0) > room:
+        return [violation("vote_attendance", k.rules, field="against" if against is not None else "in_favour",
+                          in_favour=f.in_favour, against=against or 0, room=room)]
+    return []
+
+
 def introducers_recorded(k: Check) -> list[Violation]:
     return [] if k.c.introducers else [violation("vote_needs_introducers", k.rules)]
 

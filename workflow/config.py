@@ -99,6 +99,16 @@ class DatabaseSettings(BaseModel):
                 "full_retry_after_seconds": self.full_retry_after_seconds}
 
 
+class DocumentSettings(BaseModel):
+    """The paperwork made from the log (issue 12, `ketnap document`): where a province's own templates are, and
+    the place name of the place-and-date line, which the organisation tree does not hold."""
+
+    model_config = ConfigDict(extra="forbid")
+    templates_dir: Path | None = None  # <dir>/<rule_set or default>/<form>.docx|.html.j2 replace the shipped ones
+    place: str | None = None  # "Tân Lập": the place name when no organisation of the issuer's chain has one
+    places: dict[str, str] = Field(default_factory=dict)  # organisation code -> place name, nearest one wins
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     database_url: str = "sqlite:///ketnap.db"
@@ -109,6 +119,7 @@ class Settings(BaseModel):
     reports: ReportSettings = Field(default_factory=ReportSettings)
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)  # issue 3
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)  # issue 3
+    documents: DocumentSettings = Field(default_factory=DocumentSettings)  # issue 12
     rule_sets: dict[str, RuleSet]
 
     def rulebook(self) -> RuleBook:

@@ -25,6 +25,7 @@ from workflow.audit.rebuild import RebuildFailed
 from workflow.audit.verify import UnknownOrganisation
 from workflow.config import ConfigError, SessionSecretMissing
 from workflow.organisations import OrganisationError
+from workflow.paperwork.forms import DocumentNotRecorded, UnknownDocument
 from workflow.passwords import WeakPassword
 from workflow.reminders import ReminderError
 from workflow.reports.classes import BatchRefused, ClassError
@@ -207,6 +208,11 @@ TABLE: tuple[Row, ...] = (
     Row(ReminderError, "reminder_refused", 422, EXIT_REFUSED, "a reminders or outbox command was refused"),
     Row(SchedulerRefused, "scheduler_refused", 422, EXIT_REFUSED,
         "another scheduler already runs on this SQLite database"),
+    Row(UnknownDocument, "unknown_document", 404, EXIT_REFUSED,
+        "no document has this name (`ketnap document --help` lists them: a form code, its step, or muc-luc)"),
+    Row(DocumentNotRecorded, "document_not_recorded", 404, EXIT_REFUSED,
+        "the step a document states is not recorded for the candidate yet (or the version named is not that "
+        "step); nothing was written"),
     Row(ProcedureError, "refused", 422, EXIT_REFUSED,
         "any other refusal of the procedure or the application, such as a report period that does not parse"),
     Row(UnknownOrganisation, "not_found", 404, EXIT_REFUSED, "the organisation to audit does not exist"),

@@ -318,6 +318,8 @@ def _register_features() -> None:
     web.register(app)
     from workflow.cli import reports  # issue 6: `plan`, `membership`, `class`, `report`, `import`, `candidate export`
     reports.register(app, candidate_app)
+    from workflow.cli import documents  # issue 12: `document STEP_OR_FORM CANDIDATE_ID --format docx|pdf|html`
+    documents.register(app)
 
 
 _register_features()

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
@@ -29,6 +29,8 @@ from workflow import accounts, sessions, throttle
 from workflow.access import AccessDenied, NotSignedIn, OutOfScope, Principal, Role, owners
 from workflow.clock import VIETNAM
 from workflow.commands import AddOrganisation
+from workflow.paperwork.context import papers_of
+from workflow.paperwork.make import make_document
 from workflow.passwords import WeakPassword
 from workflow.refusals import REFUSABLE, Refusal, refusal_for
 from workflow.web import forms
@@ -321,6 +323,8 @@ def _candidate_context(s: ScopedKetnap, candidate_id: str, sent: FormState | Non
               "form": forms.step_form(a.step)} for a in result.allowed]
     return {"c": c, "events": result.events, "steps": steps, "deadlines": deadlines, "today": today,
             "sent": sent, "org_codes": sorted(o.code for o in s.orgs() if s.who.writes(o.code)),
+            "papers": papers_of(result.events, s.app.organisations.history_log(), s.app.rulebook,
+                                s.app.settings.documents),  # issue 12: a document per step that has a form
             **_branches(s, c, result.events, today)}
 
 
@@ -369,6 +373,17 @@ def candidate_page(request: Request, who: Who, candidate_id: str) -> Response:
     context = _candidate_context(_scoped(request, who), candidate_id[:64], None)
     done = request.query_params.get("done")
     return render(request, "candidate.html", {**context, "done": done if done in STEPS else None}, who)
+
+
+@router.get("/candidates/{candidate_id}/documents/{which}")
+def candidate_document(request: Request, who: Who, candidate_id: str, which: str, version: int | None = None,
+                       format: Annotated[str, Query(pattern="^(docx|pdf|html)$")] = "docx") -> Response:
+    """A resolution or decision of the candidate's log (issue 12), in the page's scope: out of it is a 404."""
+    s = _scoped(request, who)
+    s.require_candidate(candidate_id[:64])
+    doc = make_document(s.app, candidate_id[:64], which[:40], format[:8], version)
+    return Response(doc.content, media_type=doc.media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{doc.filename}"'})
 
 
 def _read_step_form(step: str, form: FormData) -> tuple[FormState, date | None, dict[str, Any]]:
