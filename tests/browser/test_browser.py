@@ -261,3 +261,112 @@ def test_the_restructured_tree_reads_as_of_a_date_an_admin_changes_it_and_it_fit
     assert "XA-TLIEN" in phone.page.inner_text("#predecessors") and phone.page.locator("#org-change").count() == 0
     phone.shot("11-organisation-phone")
     phone.page.close()
+
+
+PHONE_PAGES = ["/", "/candidates", "/reports/admissions", "/procedure"]
+
+
+def wider_than(page: Any, width: int) -> list[str]:
+    """The elements that stick out of the screen, to say what to fix when a page is too wide."""
+    return list(page.evaluate("""(w) => Array.from(document.querySelectorAll('body *'))
+        .filter(e => e.getBoundingClientRect().right > w + 0.5).slice(0, 6)
+        .map(e => e.tagName + '.' + e.className + ' ' + (e.textContent || '').trim().slice(0, 30))""", width))
+
+
+def _in_view_and_focused(page: Any, selector: str) -> None:
+    """The element is inside the viewport (its whole box) and has the keyboard focus."""
+    box = page.locator(selector).bounding_box()
+    view = page.viewport_size
+    assert box is not None and -1 <= box["y"] and box["y"] + min(box["height"], view["height"]) <= view["height"], box
+    assert page.evaluate("document.activeElement && document.activeElement.id") == selector.lstrip("#")
+
+
+@pytest.mark.parametrize("width", [360, 390, 1366])
+def test_every_page_fits_the_screen_and_a_long_history_reads_on_a_phone(server: str, browser: Any, shots: Path,
+                                                                       width: int) -> None:
+    """Issue 17, items 1 and 3: no sideways scrolling on the dashboard, the list, a candidate with 18 steps of
+    history, the report and the procedure; the history's values sit under their labels, full width."""
+    ui = Ui(browser.new_page(viewport={"width": width, "height": 844 if width < 800 else 900}, locale="en-US"),
+            server, shots)
+    ui.page.set_default_timeout(10_000)
+    ui.login("bithu.gv")
+    widths = {}
+    for path in PHONE_PAGES:
+        ui.page.goto(f"{server}{path}")
+        widths[path] = narrow_enough(ui.page)
+        assert widths[path] <= width, (path, widths[path], wider_than(ui.page, width))
+    ui.page.goto(f"{server}/candidates?q=dang+thu+huong")
+    ui.page.click("text=Đặng Thu Hương")
+    assert ui.page.locator("#timeline li.event").count() >= 15, "the demo's official member has a long history"
+    widths["candidate"] = narrow_enough(ui.page)
+    assert all(w <= width for w in widths.values()), (widths, wider_than(ui.page, width))
+    value = ui.page.locator("#timeline dl.payload dd").first.bounding_box()
+    label = ui.page.locator("#timeline dl.payload dt").first.bounding_box()
+    if width < 700:
+        assert value["y"] > label["y"] and value["width"] > width / 2, (label, value)  # under its label, wide
+        ui.shot(f"12-candidate-{width}")
+        ui.page.goto(f"{server}/reports/admissions")
+        assert not ui.page.locator("#chart-months").is_visible() and ui.page.locator("#months-table").is_visible()
+    ui.page.close()
+
+
+def test_a_step_lands_on_its_outcome_dates_read_dd_mm_and_a_correction_is_a_form(
+        server: str, browser: Any, shots: Path) -> None:
+    """Issue 17, items 1-3 and 7-9, on a 390 px phone whose browser speaks American English (mm/dd): a date typed
+    10/11/2026 is 10 November; a refused step shows its reason in view and focused, with the form as filled; a
+    recorded one lands on its confirmation; a correction made through the step's own inputs is a `correct` event
+    naming only the changed value; a step on record is no longer offered; required inputs are `required`."""
+    ui = Ui(browser.new_page(viewport={"width": 390, "height": 844}, locale="en-US"), server, shots)
+    ui.page.set_default_timeout(10_000)
+    ui.login("bithu.gv")
+    ui.page.goto(f"{server}/candidates/new")
+    assert ui.page.locator("#form-identify input[name=full_name][required]").count() == 1
+    assert ui.page.locator("#form-identify input[name=on]").get_attribute("type") == "text"
+    ui.fill("#form-identify", {"on": "10/11/2026", "org": "CB-GV", "full_name": "Hà Thị Mười Một",
+                               "birth_date": "30/04/2001", "sex": "F", "education": "university"})
+    ui.page.click("#form-identify button[type=submit]")
+    ui.page.wait_for_selector("p.ok[role=status]")
+    _in_view_and_focused(ui.page, "#done")
+    candidate = ui.page.url.split("?")[0].rsplit("/", 1)[1]
+    stored = ui.page.request.get(f"{server}/api/candidates/{candidate}/history").json()
+    first = stored["events"][0]
+    assert first["on"] == "2026-11-10" and first["payload"]["birth_date"] == "2001-04-30", first
+
+    ui.page.click("#step-assign_helper summary")
+    assert ui.page.locator("#form-assign_helper input[name=helper][required]").count() == 1
+    ui.page.click("#form-assign_helper button.cal")  # our own calendar, in the page's language
+    assert ui.page.locator("#form-assign_helper .datepick button.day").count() >= 28
+    ui.page.keyboard.press("Escape")
+    ui.fill("#form-assign_helper", {"on": "01/11/2026", "helper": "Phạm Văn Bình"})  # before identification
+    ui.page.click("#form-assign_helper button[type=submit]")
+    ui.page.wait_for_selector("#form-assign_helper .refusal")
+    _in_view_and_focused(ui.page, "#outcome")
+    assert ui.page.input_value("#form-assign_helper input[name=helper]") == "Phạm Văn Bình"
+    assert ui.page.input_value("#form-assign_helper input[name=on]") == "01/11/2026"
+    ui.page.screenshot(path=str(shots / "13-refusal-phone.png"))
+
+    ui.fill("#form-assign_helper", {"on": "31/02/2026"})
+    ui.page.click("#form-assign_helper button[type=submit]")
+    ui.page.wait_for_selector("#form-assign_helper .refusal")
+    assert "Ngày ghi trên văn bản" in ui.page.inner_text("#outcome")  # the field's Vietnamese label, not `on`
+
+    ui.fill("#form-assign_helper", {"on": "12/11/2026"})
+    ui.page.click("#form-assign_helper button[type=submit]")
+    ui.page.wait_for_selector("p.ok[role=status]")
+    _in_view_and_focused(ui.page, "#done")
+    assert ui.page.locator("#step-assign_helper").count() == 0
+
+    ui.page.click("#step-correct summary")
+    ui.page.select_option("#pick-correct select[name=correct]", "2")
+    ui.page.click("#pick-correct button[type=submit]")
+    assert ui.page.input_value("#form-correct input[name='fields.helper']") == "Phạm Văn Bình"
+    assert ui.page.input_value("#form-correct input[name='fields.on']") == "12/11/2026"
+    ui.fill("#form-correct", {"fields.helper": "Phạm Văn Bính", "reason": "Gõ nhầm tên"})
+    ui.shot("14-correction-phone")
+    ui.page.click("#form-correct button[type=submit]")
+    ui.page.wait_for_selector("p.ok[role=status]")
+    events = ui.page.request.get(f"{server}/api/candidates/{candidate}/history").json()["events"]
+    last = events[-1]
+    assert last["type"] == "correct" and last["payload"]["corrects"] == 2, last
+    assert last["payload"]["fields"] == {"helper": "Phạm Văn Bính"} and last["payload"]["reason"] == "Gõ nhầm tên"
+    ui.page.close()

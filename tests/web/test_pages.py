@@ -19,7 +19,8 @@ def field_block(html: str, name: str) -> str:
 
 
 def post_step(browser: object, cid: str, step: str, data: dict[str, object]) -> object:
-    page = browser.get(f"/candidates/{cid}")  # type: ignore[attr-defined]
+    picked = f"?correct={data['corrects']}" if step == "correct" else ""  # a correction's form shows once picked
+    page = browser.get(f"/candidates/{cid}{picked}")  # type: ignore[attr-defined]
     version = re.search(rf'id="form-{step}".*?name="expected_version" value="(\d+)"', page.text, re.S)
     assert version, f"the page offers a form for {step}"
     form = {"csrf_token": csrf_of(page.text), "expected_version": version.group(1), **data}
