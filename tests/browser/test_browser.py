@@ -303,8 +303,17 @@ def test_every_page_fits_the_screen_and_a_long_history_reads_on_a_phone(server: 
     value = ui.page.locator("#timeline dl.payload dd").first.bounding_box()
     label = ui.page.locator("#timeline dl.payload dt").first.bounding_box()
     if width < 700:
-        assert value["y"] > label["y"] and value["width"] > width / 2, (label, value)  # under its label, wide
         ui.shot(f"12-candidate-{width}")
+    candidate = ui.page.url.split("?")[0].rsplit("/", 1)[1]
+    ui.logout()
+    ui.login("kiemtra")  # the auditor's as-of view has the same history
+    year_ago = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date() - timedelta(days=365)  # the demo is dated from today
+    ui.page.goto(f"{server}/audit?candidate={candidate}&as_of={year_ago:%d/%m/%Y}")
+    assert ui.page.locator("#timeline li.event").count() >= 10
+    assert narrow_enough(ui.page) <= width, wider_than(ui.page, width)
+    if width < 700:
+        assert value["y"] > label["y"] and value["width"] > width / 2, (label, value)  # under its label, wide
+        ui.shot(f"15-audit-as-of-{width}")
         ui.page.goto(f"{server}/reports/admissions")
         assert not ui.page.locator("#chart-months").is_visible() and ui.page.locator("#months-table").is_visible()
     ui.page.close()
@@ -361,6 +370,7 @@ def test_a_step_lands_on_its_outcome_dates_read_dd_mm_and_a_correction_is_a_form
     ui.page.click("#pick-correct button[type=submit]")
     assert ui.page.input_value("#form-correct input[name='fields.helper']") == "Phạm Văn Bình"
     assert ui.page.input_value("#form-correct input[name='fields.on']") == "12/11/2026"
+    assert narrow_enough(ui.page) <= 390, wider_than(ui.page, 390)
     ui.fill("#form-correct", {"fields.helper": "Phạm Văn Bính", "reason": "Gõ nhầm tên"})
     ui.shot("14-correction-phone")
     ui.page.click("#form-correct button[type=submit]")
@@ -369,4 +379,39 @@ def test_a_step_lands_on_its_outcome_dates_read_dd_mm_and_a_correction_is_a_form
     last = events[-1]
     assert last["type"] == "correct" and last["payload"]["corrects"] == 2, last
     assert last["payload"]["fields"] == {"helper": "Phạm Văn Bính"} and last["payload"]["reason"] == "Gõ nhầm tên"
+    ui.page.close()
+
+
+def test_an_introducer_is_added_as_a_row_in_a_correction(server: str, browser: Any, shots: Path) -> None:
+    """Issue 17, item 7: lists get add-a-row inputs, not JSON; a refused form comes back with the added row; the
+    correction sends the whole corrected list and nothing else."""
+    ui = Ui(browser.new_page(viewport={"width": 390, "height": 844}, locale="vi-VN"), server, shots)
+    ui.page.set_default_timeout(10_000)
+    ui.login("bithu.gv")
+    ui.page.goto(f"{server}/candidates?q=dang+thu+huong")
+    ui.page.click("text=Đặng Thu Hương")
+    candidate = ui.page.url.split("?")[0].rsplit("/", 1)[1]
+    events = ui.page.request.get(f"{server}/api/candidates/{candidate}/history").json()["events"]
+    version = next(e["version"] for e in events if e["type"] == "introduce")
+    ui.page.goto(f"{server}/candidates/{candidate}?correct={version}")
+    assert ui.page.locator("#form-correct textarea").count() == 0, "no JSON to write"
+    assert ui.page.locator("#form-correct fieldset.group[data-group^='fields.introducers.']").count() == 2
+    ui.page.click("#form-correct button[data-add-row]")
+    ui.fill("#form-correct", {"fields.introducers.2.name": "Ngô Văn Ba", "fields.introducers.2.official_since":
+                              "01/01/2010", "fields.introducers.2.months_together": 36,
+                              "reason": "Bỏ sót người giới thiệu thứ ba"})
+    ui.page.click("#form-correct button[type=submit]")
+    ui.page.wait_for_selector("#outcome")  # G6: two introducers, not three; the added row was read
+    assert "hiện có 3 người" in ui.page.inner_text("#outcome")
+    assert ui.page.input_value("#form-correct input[name='fields.introducers.2.name']") == "Ngô Văn Ba"
+    ui.fill("#form-correct", {"fields.introducers.1.name": "", "fields.introducers.1.official_since": "",
+                              "fields.introducers.1.months_together": ""})  # the third replaces the second
+    ui.page.click("#form-correct button[type=submit]")
+    ui.page.wait_for_selector("p.ok[role=status], #outcome")
+    assert ui.page.locator("#outcome").count() == 0, ui.page.inner_text("#outcome")
+    last = ui.page.request.get(f"{server}/api/candidates/{candidate}/history").json()["events"][-1]
+    assert last["type"] == "correct" and last["payload"]["corrects"] == version, last
+    introducers = last["payload"]["fields"]["introducers"]
+    assert list(last["payload"]["fields"]) == ["introducers"] and len(introducers) == 2, last
+    assert introducers[1] == {"name": "Ngô Văn Ba", "official_since": "2010-01-01", "months_together": 36}
     ui.page.close()

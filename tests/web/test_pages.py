@@ -19,9 +19,11 @@ def field_block(html: str, name: str) -> str:
 
 
 def post_step(browser: object, cid: str, step: str, data: dict[str, object]) -> object:
-    picked = f"?correct={data['corrects']}" if step == "correct" else ""  # a correction's form shows once picked
-    page = browser.get(f"/candidates/{cid}{picked}")  # type: ignore[attr-defined]
-    version = re.search(rf'id="form-{step}".*?name="expected_version" value="(\d+)"', page.text, re.S)
+    page = browser.get(f"/candidates/{cid}")  # type: ignore[attr-defined]
+    # A correction's form shows only once a step is picked, and only one the user's role records: a forged post
+    # takes the version from any step form.
+    form_id = "form-" if step == "correct" else f"form-{step}"
+    version = re.search(rf'id="{form_id}.*?name="expected_version" value="(\d+)"', page.text, re.S)
     assert version, f"the page offers a form for {step}"
     form = {"csrf_token": csrf_of(page.text), "expected_version": version.group(1), **data}
     return browser.post(f"/candidates/{cid}/steps/{step}", data=form,  # type: ignore[attr-defined]

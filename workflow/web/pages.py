@@ -254,15 +254,17 @@ def _candidate_context(s: ScopedKetnap, candidate_id: str, sent: FormState | Non
               "owners": owners(a.step),
               "form": forms.step_form(a.step)} for a in result.allowed]
     return {"c": c, "events": result.events, "steps": steps, "deadlines": deadlines, "today": today,
-            "sent": sent, "fix": _correction(result.events, correct),
+            "sent": sent, "fix": _correction(s.who, result.events, correct),
             "org_codes": sorted(o.code for o in s.orgs() if s.who.writes(o.code)),
             **_branches(s, c, result.events, today)}
 
 
-def _correction(events: list[Event], picked: object) -> dict[str, Any]:
-    """The correction panel: the steps one may pick and, once picked, that step's inputs filled from the record."""
+def _correction(who: Principal, events: list[Event], picked: object) -> dict[str, Any]:
+    """The correction panel: the steps this user may correct (those their role records) and, once one is picked,
+    its inputs filled from the record."""
     target = correction_form.target_of(events, picked)
-    return {"choices": correction_form.correctable(events), "target": target,
+    target = target if target is not None and who.may_record(target.type) else None
+    return {"choices": [e for e in correction_form.correctable(events) if who.may_record(e.step)], "target": target,
             "inputs": correction_form.inputs(target.type) if target else [],
             "filled": correction_form.form_values(correction_form.recorded(events, target)) if target else {}}
 
