@@ -214,8 +214,11 @@ def test_an_auditor_sees_the_timeline_as_of_a_past_date_and_the_verification(sql
     assert STAGES["vetted"][0] in page.text
     assert page.text.count('class="event ') == 8  # identify .. introduce (2024-06-10)
     assert "Không phát hiện sai lệch" in page.text
-    odd = browser.get("/audit", params={"candidate": cid, "as_of": "31/12/2024", "known_at": "yesterday"})
-    assert odd.status_code == 200 and "YYYY-MM-DD" in odd.text
+    day_first = browser.get("/audit", params={"candidate": cid, "as_of": "12/06/2024", "known_at": "31/12/2099 23:37"})
+    assert day_first.text.count('class="event ') == 8  # 12 June, typed day first, whatever the browser's locale
+    odd = browser.get("/audit", params={"candidate": cid, "as_of": "2024-31-12", "known_at": "yesterday"})
+    assert odd.status_code == 200 and "“2024-31-12” — Ghi ngày theo dạng ngày/tháng/năm" in odd.text
+    assert "“yesterday” — Ghi thời điểm theo giờ Việt Nam" in odd.text
     assert 'id="form-' not in browser.get(f"/candidates/{cid}").text
     assert sqlite_env.login("sec_a").get("/audit").status_code == 403
 

@@ -206,6 +206,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "date_hint": ("Ghi ngày theo dạng ngày/tháng/năm, ví dụ 10/11/2026", "Write the date day/month/year, e.g. "
                                                                            "10/11/2026"),
     "calendar": ("Chọn ngày trên lịch", "Pick the date on a calendar"),
+    "moment_placeholder": ("ngày/tháng/năm giờ:phút", "dd/mm/yyyy hh:mm"),
+    "moment_hint": ("Ghi thời điểm theo giờ Việt Nam, dạng ngày/tháng/năm giờ:phút, ví dụ 06/12/2026 23:37",
+                    "A moment in Vietnam time, day/month/year hour:minute, e.g. 06/12/2026 23:37"),
     "add_row": ("Thêm một dòng", "Add a row"),
     "correct_pick": ("Bước cần sửa", "Step to correct"),
     "correct_show": ("Xem giá trị đã ghi", "Show its values"),

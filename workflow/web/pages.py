@@ -410,8 +410,17 @@ def _verify(s: ScopedKetnap, candidate_id: str | None) -> dict[str, Any]:
 
 
 def _moment(raw: str) -> datetime | None:
+    """A moment typed day first (06/12/2026 23:37, or a day alone: its start) or in ISO, in Vietnam time unless
+    it names its zone; the input is text, so the browser's locale cannot turn it into mm/dd."""
+    text = raw.strip()
+    day, _, clock = text.partition(" ")
+    found = forms.parse_date(day) if "/" in day else None
     try:
-        moment = datetime.fromisoformat(raw.strip())
+        if found is not None:
+            hour, _, minute = (clock or "00:00").partition(":")
+            moment = datetime(found.year, found.month, found.day, int(hour), int(minute or 0))
+        else:
+            moment = datetime.fromisoformat(text)
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM)
