@@ -346,7 +346,11 @@ def test_a_step_lands_on_its_outcome_dates_read_dd_mm_and_a_correction_is_a_form
     ui.page.click("#form-assign_helper button.cal")  # our own calendar, in the page's language
     assert ui.page.locator("#form-assign_helper .datepick button.day").count() >= 28
     ui.page.keyboard.press("Escape")
+    on = ui.page.locator("#form-assign_helper input[name=on]")
+    on.fill("hôm qua")
+    assert on.evaluate("e => e.validity.patternMismatch"), "the browser itself asks for dd/mm/yyyy"
     ui.fill("#form-assign_helper", {"on": "01/11/2026", "helper": "Phạm Văn Bình"})  # before identification
+    assert not on.evaluate("e => e.validity.patternMismatch")
     ui.page.click("#form-assign_helper button[type=submit]")
     ui.page.wait_for_selector("#form-assign_helper .refusal")
     _in_view_and_focused(ui.page, "#outcome")
