@@ -106,12 +106,18 @@ class Allowed:
 
 def allowed_steps(candidate: Candidate, rules: RuleSet, calendar: WorkingCalendar, on: date,
                   facts: OrgFacts | None = None) -> list[Allowed]:
-    """What the secretary can do next on `on`, and for each step what is still missing."""
+    """What the secretary can do next on `on`, and for each step what is still missing.
+
+    A step whose work is already on record (its spec's `done`) is left out, so neither the web nor the CLI's
+    `next:` lines offer "Nộp đơn" twice; the machine still accepts it (a second letter is not a rule violation).
+    """
     result = []
     for name in machine_for(rules.id).steps_from(candidate.stage):
         spec = STEPS[name]
         step = Step(name, on, {}, _noon(on), "", facts or OrgFacts())
         check = Check(candidate, step, None, rules, calendar)
+        if spec.done is not None and spec.done(check):
+            continue
         missing = tuple(v for guard in spec.requires for v in guard(check))
         result.append(Allowed(name, spec.moves_to, missing))
     return result

@@ -6,6 +6,7 @@ from typing import Any
 
 from states import derive, guards
 from states import fields as sf
+from states.candidate import Vote
 from states.errors import UnknownStep
 from states.guards import Guard
 from states.step import Check
@@ -21,6 +22,9 @@ class StepSpec:
     derive: Callable[[Check], dict[str, Any]] | None = None
     form: str | None = None  # DOMAIN.md section 6
     summary: str = ""
+    # Whether the step's work is already on record, so it is no longer offered as a next step; None: the step may
+    # repeat (a transfer, a correction) or moves the stage on, so it cannot be offered twice anyway.
+    done: Callable[[Check], bool] | None = None
 
     @property
     def allowed_in(self) -> list[str]:
@@ -32,6 +36,15 @@ class StepSpec:
         return dests.pop() if dests else None
 
 
+def _passed(votes: list[Vote]) -> bool:
+    return any(v.passed for v in votes)
+
+
+def _certified(k: Check) -> bool:
+    """A certificate that is still valid; an expired one (D2) makes the course, and this step, needed again."""
+    return k.c.certificate_issued_on is not None and not guards.certificate_valid_at_vote(k)
+
+
 COMMON: tuple[Guard, ...] = (guards.on_not_in_future, guards.on_not_before_identified)
 
 _SPECS = [
@@ -40,23 +53,30 @@ _SPECS = [
     StepSpec("assign_helper", sf.AssignHelper, summary="assign an official member to help (S1)"),
     StepSpec("enrol_training", sf.EnrolTraining, summary="enrol in the Party-awareness course (S2)"),
     StepSpec("certify_training", sf.Certificate, checks=(guards.issued_not_in_future,),
-             derive=derive.certify_training, form="CN-NTVĐ", summary="record the course certificate (S2, D2)"),
-    StepSpec("submit_application", sf.NoFields, form="1-KNĐ", summary="the application letter (S3)"),
+             derive=derive.certify_training, form="CN-NTVĐ", done=_certified,
+             summary="record the course certificate (S2, D2)"),
+    StepSpec("submit_application", sf.NoFields, form="1-KNĐ", done=lambda k: k.c.application_on is not None,
+             summary="the application letter (S3)"),
     StepSpec("declare_history", sf.NoFields, requires=(guards.application_submitted,), form="2-KNĐ",
+             done=lambda k: k.c.history_on is not None,
              summary="the personal history form (S4)"),
     StepSpec("conclude_vetting", sf.ConcludeVetting, requires=(guards.dossier_ready_for_vetting,),
              checks=(guards.vetting_cleared,), form="2-KNĐ", summary="background check concluded (S5, G8)"),
     StepSpec("introduce", sf.Introduce, checks=(guards.introducers_qualified,), form="3-KNĐ",
+             done=lambda k: k.c.introduced_on is not None,
              summary="introducers or a union resolution (S6, G6, G7)"),
     StepSpec("collect_comments", sf.CollectComments, form="5-KNĐ",
+             done=lambda k: not guards.comments_collected(k),
              summary="comments of mass organisations and the residence (S7)"),
     StepSpec("branch_vote", sf.BranchVote,
              requires=(guards.introducers_recorded, guards.comments_collected, guards.vote_after_dossier,
                        guards.age_at_vote, guards.certificate_valid_at_vote),
              checks=(guards.vote_counts, guards.vote_attendance), derive=derive.branch_vote, form="6-KNĐ",
+             done=lambda k: _passed(k.c.branch_votes),
              summary="the branch votes to propose admission (S8, V1)"),
     StepSpec("committee_vote", sf.CommitteeVote, requires=(guards.branch_vote_passed,),
              checks=(guards.vote_counts, guards.vote_attendance), derive=derive.committee_vote, form="8-KNĐ",
+             done=lambda k: _passed(k.c.committee_votes),
              summary="the grassroots committee votes (S9, V2)"),
     StepSpec("decide_admission", sf.DecideAdmission,
              requires=(guards.branch_vote_passed, guards.qualified_at_branch_vote, guards.introducers_present,
@@ -67,15 +87,18 @@ _SPECS = [
     StepSpec("hold_ceremony", sf.HoldCeremony, requires=(guards.ceremony_after_receipt,),
              derive=derive.hold_ceremony, summary="the admission ceremony; probation starts (S11, D8, D10)"),
     StepSpec("submit_member_history", sf.NoFields, derive=derive.submit_member_history,
+             done=lambda k: k.c.member_history_on is not None,
              summary="the party-member history form (S12, D9)"),
     StepSpec("certify_new_member_course", sf.Certificate, checks=(guards.issued_not_in_future,),
+             done=lambda k: k.c.new_member_certificate_no is not None,
              summary="the new-member course certificate (P5, G11)"),
     StepSpec("review_vote", sf.ReviewVote, requires=(guards.after_probation,),
-             checks=(guards.vote_counts, guards.vote_attendance),
-             derive=derive.review_vote, form="13-KNĐ", summary="the branch reviews the probation (S14, V5)"),
+             checks=(guards.vote_counts, guards.vote_attendance), derive=derive.review_vote, form="13-KNĐ",
+             done=lambda k: _passed(k.c.review_votes), summary="the branch reviews the probation (S14, V5)"),
     StepSpec("committee_review_vote", sf.CommitteeVote, requires=(guards.review_vote_passed,),
              checks=(guards.vote_counts, guards.vote_attendance), derive=derive.committee_review_vote,
              form="15-KNĐ",
+             done=lambda k: _passed(k.c.committee_review_votes),
              summary="the grassroots committee reviews (S15)"),
     StepSpec("recognise_official", sf.RecogniseOfficial, requires=(guards.recognition_ready,),
              derive=derive.recognise_official, summary="recognised as an official member (S15, D13)"),

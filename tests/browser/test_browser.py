@@ -296,4 +296,166 @@ def test_a_secretary_downloads_a_document_and_another_branch_gets_404(server: st
     ui.login("bithu.hs")
     assert ui.page.goto(f"{server}{href}").status == 404
     assert ui.page.goto(candidate_url).status == 404
+
+
+PHONE_PAGES = ["/", "/candidates", "/reports/admissions", "/procedure"]
+
+
+def wider_than(page: Any, width: int) -> list[str]:
+    """The elements that stick out of the screen, to say what to fix when a page is too wide."""
+    return list(page.evaluate("""(w) => Array.from(document.querySelectorAll('body *'))
+        .filter(e => e.getBoundingClientRect().right > w + 0.5).slice(0, 6)
+        .map(e => e.tagName + '.' + e.className + ' ' + (e.textContent || '').trim().slice(0, 30))""", width))
+
+
+def _in_view_and_focused(page: Any, selector: str) -> None:
+    """The element is inside the viewport (its whole box) and has the keyboard focus."""
+    box = page.locator(selector).bounding_box()
+    view = page.viewport_size
+    assert box is not None and -1 <= box["y"] and box["y"] + min(box["height"], view["height"]) <= view["height"], box
+    assert page.evaluate("document.activeElement && document.activeElement.id") == selector.lstrip("#")
+
+
+@pytest.mark.parametrize("width", [360, 390, 1366])
+def test_every_page_fits_the_screen_and_a_long_history_reads_on_a_phone(server: str, browser: Any, shots: Path,
+                                                                       width: int) -> None:
+    """Issue 17, items 1 and 3: no sideways scrolling on the dashboard, the list, a candidate with 18 steps of
+    history, the report and the procedure; the history's values sit under their labels, full width."""
+    ui = Ui(browser.new_page(viewport={"width": width, "height": 844 if width < 800 else 900}, locale="en-US"),
+            server, shots)
+    ui.page.set_default_timeout(10_000)
+    ui.login("bithu.gv")
+    widths = {}
+    for path in PHONE_PAGES:
+        ui.page.goto(f"{server}{path}")
+        widths[path] = narrow_enough(ui.page)
+        assert widths[path] <= width, (path, widths[path], wider_than(ui.page, width))
+    ui.page.goto(f"{server}/candidates?q=dang+thu+huong")
+    ui.page.click("text=Đặng Thu Hương")
+    assert ui.page.locator("#timeline li.event").count() >= 15, "the demo's official member has a long history"
+    widths["candidate"] = narrow_enough(ui.page)
+    assert all(w <= width for w in widths.values()), (widths, wider_than(ui.page, width))
+    value = ui.page.locator("#timeline dl.payload dd").first.bounding_box()
+    label = ui.page.locator("#timeline dl.payload dt").first.bounding_box()
+    if width < 700:
+        ui.shot(f"12-candidate-{width}")
+    candidate = ui.page.url.split("?")[0].rsplit("/", 1)[1]
+    ui.logout()
+    ui.login("kiemtra")  # the auditor's as-of view has the same history
+    year_ago = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date() - timedelta(days=365)  # the demo is dated from today
+    ui.page.goto(f"{server}/audit?candidate={candidate}&as_of={year_ago:%d/%m/%Y}")
+    assert ui.page.locator("#timeline li.event").count() >= 10
+    assert narrow_enough(ui.page) <= width, wider_than(ui.page, width)
+    if width < 700:
+        assert value["y"] > label["y"] and value["width"] > width / 2, (label, value)  # under its label, wide
+        ui.shot(f"15-audit-as-of-{width}")
+    ui.page.goto(f"{server}/audit?verify=all")
+    assert narrow_enough(ui.page) <= width, wider_than(ui.page, width)
+    ui.page.goto(f"{server}/reports/admissions")  # a phone gets the tables; a desktop the charts
+    assert ui.page.locator("#months-table").is_visible() is (width < 700)
+    assert ui.page.locator("#chart-months").is_visible() is (width >= 700)
+    if width < 700:
+        assert not ui.page.locator("#chart-months").is_visible() and ui.page.locator("#months-table").is_visible()
+    ui.page.close()
+
+
+def test_a_step_lands_on_its_outcome_dates_read_dd_mm_and_a_correction_is_a_form(
+        server: str, browser: Any, shots: Path) -> None:
+    """Issue 17, items 1-3 and 7-9, on a 390 px phone whose browser speaks American English (mm/dd): a date typed
+    10/11/2026 is 10 November; a refused step shows its reason in view and focused, with the form as filled; a
+    recorded one lands on its confirmation; a correction made through the step's own inputs is a `correct` event
+    naming only the changed value; a step on record is no longer offered; required inputs are `required`."""
+    ui = Ui(browser.new_page(viewport={"width": 390, "height": 844}, locale="en-US"), server, shots)
+    ui.page.set_default_timeout(10_000)
+    ui.login("bithu.gv")
+    ui.page.goto(f"{server}/candidates/new")
+    assert ui.page.locator("#form-identify input[name=full_name][required]").count() == 1
+    assert ui.page.locator("#form-identify input[name=on]").get_attribute("type") == "text"
+    ui.fill("#form-identify", {"on": "10/11/2026", "org": "CB-GV", "full_name": "Hà Thị Mười Một",
+                               "birth_date": "30/04/2001", "sex": "F", "education": "university"})
+    ui.page.click("#form-identify button[type=submit]")
+    ui.page.wait_for_selector("p.ok[role=status]")
+    _in_view_and_focused(ui.page, "#done")
+    candidate = ui.page.url.split("?")[0].rsplit("/", 1)[1]
+    stored = ui.page.request.get(f"{server}/api/candidates/{candidate}/history").json()
+    first = stored["events"][0]
+    assert first["on"] == "2026-11-10" and first["payload"]["birth_date"] == "2001-04-30", first
+
+    ui.page.click("#step-assign_helper summary")
+    assert ui.page.locator("#form-assign_helper input[name=helper][required]").count() == 1
+    ui.page.click("#form-assign_helper button.cal")  # our own calendar, in the page's language
+    assert ui.page.locator("#form-assign_helper .datepick button.day").count() >= 28
+    ui.page.keyboard.press("Escape")
+    on = ui.page.locator("#form-assign_helper input[name=on]")
+    on.fill("hôm qua")
+    assert on.evaluate("e => e.validity.patternMismatch"), "the browser itself asks for dd/mm/yyyy"
+    ui.fill("#form-assign_helper", {"on": "01/11/2026", "helper": "Phạm Văn Bình"})  # before identification
+    assert not on.evaluate("e => e.validity.patternMismatch")
+    ui.page.click("#form-assign_helper button[type=submit]")
+    ui.page.wait_for_selector("#form-assign_helper .refusal")
+    _in_view_and_focused(ui.page, "#outcome")
+    assert ui.page.input_value("#form-assign_helper input[name=helper]") == "Phạm Văn Bình"
+    assert ui.page.input_value("#form-assign_helper input[name=on]") == "01/11/2026"
+    ui.page.screenshot(path=str(shots / "13-refusal-phone.png"))
+
+    ui.fill("#form-assign_helper", {"on": "31/02/2026"})
+    ui.page.click("#form-assign_helper button[type=submit]")
+    ui.page.wait_for_selector("#form-assign_helper .refusal")
+    assert "Ngày ghi trên văn bản" in ui.page.inner_text("#outcome")  # the field's Vietnamese label, not `on`
+
+    ui.fill("#form-assign_helper", {"on": "12/11/2026"})
+    ui.page.click("#form-assign_helper button[type=submit]")
+    ui.page.wait_for_selector("p.ok[role=status]")
+    _in_view_and_focused(ui.page, "#done")
+    assert ui.page.locator("#step-assign_helper").count() == 0
+
+    ui.page.click("#step-correct summary")
+    ui.page.select_option("#pick-correct select[name=correct]", "2")
+    ui.page.click("#pick-correct button[type=submit]")
+    assert ui.page.input_value("#form-correct input[name='fields.helper']") == "Phạm Văn Bình"
+    assert ui.page.input_value("#form-correct input[name='fields.on']") == "12/11/2026"
+    assert narrow_enough(ui.page) <= 390, wider_than(ui.page, 390)
+    ui.fill("#form-correct", {"fields.helper": "Phạm Văn Bính", "reason": "Gõ nhầm tên"})
+    ui.shot("14-correction-phone")
+    ui.page.click("#form-correct button[type=submit]")
+    ui.page.wait_for_selector("p.ok[role=status]")
+    events = ui.page.request.get(f"{server}/api/candidates/{candidate}/history").json()["events"]
+    last = events[-1]
+    assert last["type"] == "correct" and last["payload"]["corrects"] == 2, last
+    assert last["payload"]["fields"] == {"helper": "Phạm Văn Bính"} and last["payload"]["reason"] == "Gõ nhầm tên"
+    ui.page.close()
+
+
+def test_an_introducer_is_added_as_a_row_in_a_correction(server: str, browser: Any, shots: Path) -> None:
+    """Issue 17, item 7: lists get add-a-row inputs, not JSON; a refused form comes back with the added row; the
+    correction sends the whole corrected list and nothing else."""
+    ui = Ui(browser.new_page(viewport={"width": 390, "height": 844}, locale="vi-VN"), server, shots)
+    ui.page.set_default_timeout(10_000)
+    ui.login("bithu.gv")
+    ui.page.goto(f"{server}/candidates?q=dang+thu+huong")
+    ui.page.click("text=Đặng Thu Hương")
+    candidate = ui.page.url.split("?")[0].rsplit("/", 1)[1]
+    events = ui.page.request.get(f"{server}/api/candidates/{candidate}/history").json()["events"]
+    version = next(e["version"] for e in events if e["type"] == "introduce")
+    ui.page.goto(f"{server}/candidates/{candidate}?correct={version}")
+    assert ui.page.locator("#form-correct textarea").count() == 0, "no JSON to write"
+    assert ui.page.locator("#form-correct fieldset.group[data-group^='fields.introducers.']").count() == 2
+    ui.page.click("#form-correct button[data-add-row]")
+    ui.fill("#form-correct", {"fields.introducers.2.name": "Ngô Văn Ba", "fields.introducers.2.official_since":
+                              "01/01/2010", "fields.introducers.2.months_together": 36,
+                              "reason": "Bỏ sót người giới thiệu thứ ba"})
+    ui.page.click("#form-correct button[type=submit]")
+    ui.page.wait_for_selector("#outcome")  # G6: two introducers, not three; the added row was read
+    assert "hiện có 3 người" in ui.page.inner_text("#outcome")
+    assert ui.page.input_value("#form-correct input[name='fields.introducers.2.name']") == "Ngô Văn Ba"
+    ui.fill("#form-correct", {"fields.introducers.1.name": "", "fields.introducers.1.official_since": "",
+                              "fields.introducers.1.months_together": ""})  # the third replaces the second
+    ui.page.click("#form-correct button[type=submit]")
+    ui.page.wait_for_selector("p.ok[role=status], #outcome")
+    assert ui.page.locator("#outcome").count() == 0, ui.page.inner_text("#outcome")
+    last = ui.page.request.get(f"{server}/api/candidates/{candidate}/history").json()["events"][-1]
+    assert last["type"] == "correct" and last["payload"]["corrects"] == version, last
+    introducers = last["payload"]["fields"]["introducers"]
+    assert list(last["payload"]["fields"]) == ["introducers"] and len(introducers) == 2, last
+    assert introducers[1] == {"name": "Ngô Văn Ba", "official_since": "2010-01-01", "months_together": 36}
     ui.page.close()

@@ -113,6 +113,19 @@ def test_show_gives_key_dates_deadlines_and_what_is_missing(cli: Cli) -> None:
     assert allowed["decide_admission"]["moves_to"] == "admitted"
 
 
+def test_the_next_lines_leave_out_the_steps_on_record(cli: Cli) -> None:
+    """Issue 17, item 8: after the certificate, the letter and the history form, `show` no longer offers them
+    (nor the introduction once recorded); the steps that may repeat stay."""
+    candidate_id = cli.add_candidate()
+    cli.walk(candidate_id, FULL_PATH[1:8])  # introducers recorded
+
+    text = cli.run("show", candidate_id, as_json=False).stdout
+    offered = {line.split("next: ")[1].split(" ")[0] for line in text.splitlines() if "next: " in line}
+
+    assert not offered & {"certify_training", "submit_application", "declare_history", "introduce"}, text
+    assert {"collect_comments", "branch_vote", "transfer", "correct"} <= offered, text
+
+
 def test_history_as_of_a_date_and_as_known_at_a_moment(cli: Cli) -> None:
     candidate_id = cli.add_candidate()
     cli.walk(candidate_id, FULL_PATH[1:9])  # introducers on 2024-06-10, comments on 2024-06-15

@@ -20,7 +20,10 @@ def field_block(html: str, name: str) -> str:
 
 def post_step(browser: object, cid: str, step: str, data: dict[str, object]) -> object:
     page = browser.get(f"/candidates/{cid}")  # type: ignore[attr-defined]
-    version = re.search(rf'id="form-{step}".*?name="expected_version" value="(\d+)"', page.text, re.S)
+    # A correction's form shows only once a step is picked, and only one the user's role records: a forged post
+    # takes the version from any step form.
+    form_id = "form-" if step == "correct" else f"form-{step}"
+    version = re.search(rf'id="{form_id}.*?name="expected_version" value="(\d+)"', page.text, re.S)
     assert version, f"the page offers a form for {step}"
     form = {"csrf_token": csrf_of(page.text), "expected_version": version.group(1), **data}
     return browser.post(f"/candidates/{cid}/steps/{step}", data=form,  # type: ignore[attr-defined]
@@ -211,8 +214,11 @@ def test_an_auditor_sees_the_timeline_as_of_a_past_date_and_the_verification(sql
     assert STAGES["vetted"][0] in page.text
     assert page.text.count('class="event ') == 8  # identify .. introduce (2024-06-10)
     assert "Không phát hiện sai lệch" in page.text
-    odd = browser.get("/audit", params={"candidate": cid, "as_of": "31/12/2024", "known_at": "yesterday"})
-    assert odd.status_code == 200 and "YYYY-MM-DD" in odd.text
+    day_first = browser.get("/audit", params={"candidate": cid, "as_of": "12/06/2024", "known_at": "31/12/2099 23:37"})
+    assert day_first.text.count('class="event ') == 8  # 12 June, typed day first, whatever the browser's locale
+    odd = browser.get("/audit", params={"candidate": cid, "as_of": "2024-31-12", "known_at": "yesterday"})
+    assert odd.status_code == 200 and "“2024-31-12” — Ghi ngày theo dạng ngày/tháng/năm" in odd.text
+    assert "“yesterday” — Ghi thời điểm theo giờ Việt Nam" in odd.text
     assert 'id="form-' not in browser.get(f"/candidates/{cid}").text
     assert sqlite_env.login("sec_a").get("/audit").status_code == 403
 

@@ -46,7 +46,7 @@ def test_a_secretary_cannot_rewrite_the_committees_decision_through_the_correct_
     before = len(sqlite_env.ketnap.events(cid))
     browser = sqlite_env.login("sec_a")
     response = post_step(browser, cid, "correct", {"on": "2024-08-10", "corrects": "12",
-                                                   "fields": '{"decision_no": "999-HACK"}', "reason": "typo"})
+                                                   "fields.decision_no": "999-HACK", "reason": "typo"})
     assert response.status_code == 403  # type: ignore[attr-defined]
     assert len(sqlite_env.ketnap.events(cid)) == before
     assert sqlite_env.ketnap.show(cid).candidate.decision_no == "123-QĐ/ĐU"

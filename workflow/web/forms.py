@@ -6,8 +6,9 @@ same dotted fields, so each reason can be shown next to its input.
 """
 
 import json
+import re
 import types
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -19,8 +20,10 @@ from states.catalogue import violation
 from states.errors import Violation
 from states.fields import Fields
 from states.steps import STEPS
+from workflow.web import i18n
 
 LIST_ROWS = 2  # rows shown for a list of objects (introducers: two official members, PROCEDURE.md S6)
+MAX_ROWS = 20  # rows read back at most (the page adds rows one at a time; the field's own limit refuses more)
 TEXT_LIMIT = 20_000  # longer input is cut before parsing; the field's own limit then refuses it
 
 
@@ -33,6 +36,8 @@ class FormField:
     options: tuple[str, ...] = ()
     max_length: int | None = None
     children: list["FormField"] = field(default_factory=list)  # for a group (one row of a list or an object)
+    item: type[BaseModel] | None = None  # for rows: the model of one row, so any number of rows can be read
+    max_rows: int = MAX_ROWS
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
@@ -76,9 +81,10 @@ def _field(name: str, key: str, annotation: Any, required: bool, metadata: list[
         (item,) = get_args(inner)
         item_inner, _ = _unwrap(item)
         if isinstance(item_inner, type) and issubclass(item_inner, BaseModel):
-            rows = [FormField(f"{name}.{i}", key, "group", required and i == 0,
-                              children=model_fields(item_inner, f"{name}.{i}.")) for i in range(LIST_ROWS)]
-            return FormField(name, key, "rows", required, children=rows)
+            rows = [_row(name, key, item_inner, i, required) for i in range(LIST_ROWS)]
+            limit = _max_length(metadata, annotation) or MAX_ROWS
+            return FormField(name, key, "rows", required, children=rows, item=item_inner,
+                             max_rows=min(limit, MAX_ROWS))
         return FormField(name, key, "multi", required, _choices(item_inner) or ())
     if isinstance(inner, type) and issubclass(inner, BaseModel):
         return FormField(name, key, "group", required, children=model_fields(inner, f"{name}."))
@@ -91,6 +97,20 @@ def _field(name: str, key: str, annotation: Any, required: bool, metadata: list[
     if get_origin(inner) is dict or inner is dict:
         return FormField(name, key, "json", required)
     return FormField(name, key, "text", required, max_length=_max_length(metadata, annotation))
+
+
+def _row(name: str, key: str, model: type[BaseModel], i: int, required: bool) -> FormField:
+    """Row `i` of a list of objects; only the first of a required list is itself required."""
+    return FormField(f"{name}.{i}", key, "group", required and i == 0, children=model_fields(model, f"{name}.{i}."))
+
+
+def rows_of(f: FormField, names: Any) -> list[FormField]:
+    """The rows to show or read: at least the usual ones, and as many as were typed (added on the page)."""
+    if f.item is None:
+        return f.children
+    typed = [int(m.group(1)) for n in names if (m := re.match(re.escape(f.name) + r"\.(\d+)\.", str(n)))]
+    count = min(max([len(f.children), *(i + 1 for i in typed)]), f.max_rows)
+    return [_row(f.name, f.key, f.item, i, f.required) for i in range(count)]
 
 
 def model_fields(model: type[BaseModel], prefix: str = "") -> list[FormField]:
@@ -111,14 +131,14 @@ def _text(form: FormData, name: str) -> str:
     return value[:TEXT_LIMIT].strip() if isinstance(value, str) else ""
 
 
-def _value(f: FormField, form: FormData, problems: list[Violation]) -> Any:
+def read_value(f: FormField, form: FormData, problems: list[Violation]) -> Any:
     """The value typed for `f`, or None when nothing was typed (the service then reports it if required)."""
     if f.kind == "checkbox":
         return _text(form, f.name) in ("on", "true", "1", "yes")
     if f.kind == "multi":
         return [v[:TEXT_LIMIT] for v in form.getlist(f.name) if isinstance(v, str) and v.strip()] or None
     if f.kind == "rows":
-        rows = [_group(child, form, problems) for child in f.children]
+        rows = [_group(child, form, problems) for child in rows_of(f, list(form.keys()))]
         kept = [r for r in rows if r is not None]
         return kept or None
     if f.kind == "group":
@@ -126,6 +146,12 @@ def _value(f: FormField, form: FormData, problems: list[Violation]) -> Any:
     raw = _text(form, f.name)
     if not raw:
         return None
+    if f.kind == "date":
+        day = parse_date(raw)
+        if day is None:
+            problems.append(date_problem(f.name, raw))
+            return None
+        return day.isoformat()  # ISO to the service, as the API sends it
     if f.kind == "json":
         try:
             return json.loads(raw)
@@ -136,7 +162,7 @@ def _value(f: FormField, form: FormData, problems: list[Violation]) -> Any:
 
 
 def _group(f: FormField, form: FormData, problems: list[Violation]) -> dict[str, Any] | None:
-    values = {child.key: _value(child, form, problems) for child in f.children}
+    values = {child.key: read_value(child, form, problems) for child in f.children}
     typed = {k: v for k, v in values.items() if v not in (None, False)}
     return {k: v for k, v in values.items() if v is not None} if typed else None
 
@@ -144,7 +170,7 @@ def _group(f: FormField, form: FormData, problems: list[Violation]) -> dict[str,
 def parse_form(step: str, form: FormData) -> tuple[dict[str, Any], list[Violation]]:
     """The step's fields from a submitted form, and the problems found while reading it (bad JSON)."""
     problems: list[Violation] = []
-    values = {f.key: _value(f, form, problems) for f in step_form(step)}
+    values = {f.key: read_value(f, form, problems) for f in step_form(step)}
     return {k: v for k, v in values.items() if v is not None}, problems
 
 
@@ -157,14 +183,51 @@ def submitted_values(form: FormData) -> dict[str, Any]:
     return values
 
 
+DAY_MONTH_YEAR = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
 def parse_date(raw: str | None) -> date | None:
+    """A date typed the Vietnamese way (10/11/2026 is 10 November) or in ISO (2026-11-10), whatever the browser's
+    locale: the page's date inputs are text, so mm/dd never sneaks in."""
+    text = (raw or "").strip()
+    found = DAY_MONTH_YEAR.fullmatch(text)
     try:
-        return date.fromisoformat((raw or "").strip())
+        if found:
+            day, month, year = (int(g) for g in found.groups())
+            return date(year, month, day)
+        return date.fromisoformat(text) if len(text) == 10 else None
     except ValueError:
         return None
+
+
+def date_problem(name: str, raw: str) -> Violation:
+    """A date that could not be read, named by its label in both languages (the field's key would mean nothing)."""
+    key = name.split(".")[-1]
+    label_vi, label_en = i18n.FIELDS.get(key, (key, key))
+    found = violation("field_invalid", None, field=name, detail="not a date")
+    return replace(found, message_vi=f"{label_vi}: “{raw[:40]}” không phải là ngày; hãy ghi theo dạng "
+                                     f"ngày/tháng/năm, ví dụ 10/11/2026.",
+                   message_en=f"{label_en}: “{raw[:40]}” is not a date; write it day/month/year, e.g. 10/11/2026.")
+
+
+def shown_date(value: Any) -> str:
+    """A value for a date input: an ISO date (a default, a recorded value) shown as dd/mm/yyyy; what the user
+    typed stays as typed, so a refused form comes back exactly as filled."""
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-":
+        found = parse_date(value)
+        return found.strftime("%d/%m/%Y") if found else value
+    return str(value or "")
 
 
 def form_token(form: FormData) -> str | None:
     """The step form's one-time token as an idempotency key (a form without one records as before)."""
     token = form.get("form_token")
     return f"form:{token}" if isinstance(token, str) and 0 < len(token) <= 100 else None
+
+
+def version_number(raw: object) -> int | None:
+    """A version typed or picked in a form ("12"), None when it is not a number."""
+    text = str(raw).strip() if raw is not None else ""
+    return int(text) if text.isdigit() and len(text) < 10 else None

@@ -227,6 +227,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "ready": ("Có thể ghi", "Ready"),
     "still_missing": ("Còn thiếu", "Still missing"),
     "record": ("Ghi nhận", "Record"),
+    "date_placeholder": ("ngày/tháng/năm", "dd/mm/yyyy"),
+    "date_hint": ("Ghi ngày theo dạng ngày/tháng/năm, ví dụ 10/11/2026", "Write the date day/month/year, e.g. "
+                                                                           "10/11/2026"),
+    "calendar": ("Chọn ngày trên lịch", "Pick the date on a calendar"),
+    "moment_placeholder": ("ngày/tháng/năm giờ:phút", "dd/mm/yyyy hh:mm"),
+    "moment_hint": ("Ghi thời điểm theo giờ Việt Nam, dạng ngày/tháng/năm giờ:phút, ví dụ 06/12/2026 23:37",
+                    "A moment in Vietnam time, day/month/year hour:minute, e.g. 06/12/2026 23:37"),
+    "add_row": ("Thêm một dòng", "Add a row"),
+    "correct_pick": ("Bước cần sửa", "Step to correct"),
+    "correct_show": ("Xem giá trị đã ghi", "Show its values"),
+    "correct_intro": ("Giá trị đã ghi của bước {version}. “{step}”: sửa những ô sai, ghi lý do; bản ghi cũ vẫn "
+                      "được giữ.", "The recorded values of step {version}. “{step}”: change what was wrong and "
+                      "give the reason; the original stays on record."),
+    "correct_on": ("Ngày sửa", "Date of the correction"),
     "not_your_step": ("Bước này do {role} ghi nhận.", "This step is recorded by the {role}."),
     "recorded": ("Đã ghi nhận bước “{step}”.", "Recorded “{step}”."),
     "refused": ("Không ghi nhận được bước “{step}”. Lý do:", "“{step}” was refused. Reasons:"),

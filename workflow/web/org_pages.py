@@ -140,7 +140,7 @@ def _command(values: Mapping[str, str], sent: ChangeForm) -> ChangeOrganisation 
 
     try:
         cmd = ChangeOrganisation(
-            kind=values.get("kind", ""), code=values.get("code", ""), on=values.get("on") or None,
+            kind=values.get("kind", ""), code=values.get("code", ""), on=_iso(values.get("on")),
             decision=values.get("decision", ""), issuer=values.get("issuer", ""), name=optional("name"),
             level=optional("level"), parent=optional("parent"), into=optional("into"), parts=parts,
             admits={"yes": True, "no": False}.get(values.get("admits", "")))
@@ -148,6 +148,13 @@ def _command(values: Mapping[str, str], sent: ChangeForm) -> ChangeOrganisation 
         sent.violations += _problems(err)
         return None
     return None if sent.violations else cmd
+
+
+def _iso(raw: str | None) -> str | None:
+    """The date typed as dd/mm/yyyy (the page's date inputs are text) in ISO for the command; anything else as
+    typed, for the command to refuse."""
+    day = forms.parse_date(raw)
+    return day.isoformat() if day else (raw or None)
 
 
 def _values(form: FormData) -> dict[str, str]:

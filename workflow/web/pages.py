@@ -33,7 +33,7 @@ from workflow.paperwork.context import papers_of
 from workflow.paperwork.make import make_document
 from workflow.passwords import WeakPassword
 from workflow.refusals import REFUSABLE, Refusal, refusal_for
-from workflow.web import forms
+from workflow.web import correction_form, forms
 from workflow.web.context import (
     PASSWORD_PAGE,
     live_session,
@@ -309,7 +309,8 @@ def _refusal(err: Exception) -> Refusal:
     return found
 
 
-def _candidate_context(s: ScopedKetnap, candidate_id: str, sent: FormState | None) -> dict[str, Any]:
+def _candidate_context(s: ScopedKetnap, candidate_id: str, sent: FormState | None,
+                       correct: object = None) -> dict[str, Any]:
     result = s.show(candidate_id)
     writes = s.who.writes(s.require_candidate(candidate_id))  # a branch that ended is only read
     c = result.candidate
@@ -322,10 +323,21 @@ def _candidate_context(s: ScopedKetnap, candidate_id: str, sent: FormState | Non
               "owners": owners(a.step),
               "form": forms.step_form(a.step)} for a in result.allowed]
     return {"c": c, "events": result.events, "steps": steps, "deadlines": deadlines, "today": today,
-            "sent": sent, "org_codes": sorted(o.code for o in s.orgs() if s.who.writes(o.code)),
+            "sent": sent, "fix": _correction(s.who, result.events, correct),
+            "org_codes": sorted(o.code for o in s.orgs() if s.who.writes(o.code)),
             "papers": papers_of(result.events, s.app.organisations.history_log(), s.app.rulebook,
                                 s.app.settings.documents),  # issue 12: a document per step that has a form
             **_branches(s, c, result.events, today)}
+
+
+def _correction(who: Principal, events: list[Event], picked: object) -> dict[str, Any]:
+    """The correction panel: the steps this user may correct (those their role records) and, once one is picked,
+    its inputs filled from the record."""
+    target = correction_form.target_of(events, picked)
+    target = target if target is not None and who.may_record(target.type) else None
+    return {"choices": [e for e in correction_form.correctable(events) if who.may_record(e.step)], "target": target,
+            "inputs": correction_form.inputs(target.type) if target else [],
+            "filled": correction_form.form_values(correction_form.recorded(events, target)) if target else {}}
 
 
 def _branches(s: ScopedKetnap, c: Candidate, events: list[Event], today: date) -> dict[str, Any]:
@@ -370,7 +382,8 @@ async def create_candidate(request: Request, who: Who) -> Response:
 
 @router.get("/candidates/{candidate_id}")
 def candidate_page(request: Request, who: Who, candidate_id: str) -> Response:
-    context = _candidate_context(_scoped(request, who), candidate_id[:64], None)
+    context = _candidate_context(_scoped(request, who), candidate_id[:64], None,
+                                 request.query_params.get("correct"))
     done = request.query_params.get("done")
     return render(request, "candidate.html", {**context, "done": done if done in STEPS else None}, who)
 
@@ -405,7 +418,7 @@ def _not_yours(key: str, org: str, denied: AccessDenied) -> dict[str, Any]:
 def _on_problem(raw: str) -> Violation:
     if not raw.strip():
         return violation("field_missing", None, field="on")
-    return violation("field_invalid", None, field="on", detail="not a date (YYYY-MM-DD)")
+    return forms.date_problem("on", raw)
 
 
 @router.post("/candidates/{candidate_id}/steps/{step}")
@@ -414,13 +427,16 @@ async def record_step(request: Request, who: Who, candidate_id: str, step: str) 
     spec = known_step(step)  # before the form is read: its fields depend on the step
     s = _scoped(request, who)
     candidate_id = candidate_id[:64]
-    sent, on, fields = _read_step_form(step, form)
-    expected = _version(form.get("expected_version"))
+    if step == "correct":
+        sent, on, fields = await run_in_threadpool(_read_correction, s, candidate_id, form)
+    else:
+        sent, on, fields = _read_step_form(step, form)
+    expected = forms.version_number(form.get("expected_version"))
     status = 422
     if not sent.violations and on is not None:
         try:
             await run_in_threadpool(s.record, candidate_id, spec, on, fields, expected, "web", forms.form_token(form))
-            return _redirect(f"/candidates/{candidate_id}?done={step}#timeline")
+            return _redirect(f"/candidates/{candidate_id}?done={step}#done")
         except REFUSABLE as err:
             refusal = _refusal(err)
             if refusal.code not in ON_THE_FORM or refusal.http_status is None:
@@ -430,15 +446,22 @@ async def record_step(request: Request, who: Who, candidate_id: str, step: str) 
                 sent.code, sent.violations = refusal.code, [_not_yours("to_org", str(fields.get("to_org")), err)]
             else:
                 sent.refused(refusal)
-    context = await run_in_threadpool(_candidate_context, s, candidate_id, sent)
+    context = await run_in_threadpool(_candidate_context, s, candidate_id, sent, form.get("corrects"))
     return render(request, "candidate.html", {**context, "done": None}, who, status=status)
 
 
-def _version(raw: object) -> int | None:
-    try:
-        return int(str(raw)) if raw not in (None, "") else None
-    except ValueError:
-        return None
+def _read_correction(s: ScopedKetnap, candidate_id: str, form: FormData
+                     ) -> tuple[FormState, date | None, dict[str, Any]]:
+    """A correction's form: only the values that differ from the record go into `fields` (issue 17, item 7)."""
+    sent, on, _ = _read_step_form("correct", form)
+    events = s.show(candidate_id).events
+    target = correction_form.target_of(events, form.get("corrects"))
+    fields: dict[str, Any] = {"corrects": form.get("corrects"), "reason": str(form.get("reason") or "").strip()}
+    if target is not None:
+        changed, problems = correction_form.changes(events, target, form)
+        fields["fields"] = changed
+        sent.violations += [v.as_dict() for v in problems]
+    return sent, on, fields
 
 
 # --- audit -----------------------------------------------------------------------------------------------------
@@ -469,8 +492,17 @@ def _verify(s: ScopedKetnap, candidate_id: str | None) -> dict[str, Any]:
 
 
 def _moment(raw: str) -> datetime | None:
+    """A moment typed day first (06/12/2026 23:37, or a day alone: its start) or in ISO, in Vietnam time unless
+    it names its zone; the input is text, so the browser's locale cannot turn it into mm/dd."""
+    text = raw.strip()
+    day, _, clock = text.partition(" ")
+    found = forms.parse_date(day) if "/" in day else None
     try:
-        moment = datetime.fromisoformat(raw.strip())
+        if found is not None:
+            hour, _, minute = (clock or "00:00").partition(":")
+            moment = datetime(found.year, found.month, found.day, int(hour), int(minute or 0))
+        else:
+            moment = datetime.fromisoformat(text)
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM)

@@ -36,6 +36,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "period": ("Kỳ báo cáo", "Period"),
     "show": ("Xem báo cáo", "Show"),
     "admissions": ("Số đảng viên kết nạp", "Admissions"),
+    "month": ("Tháng", "Month"),
     "counted_on": ("Tính theo", "Counted on"),
     "previous": ("Cùng kỳ năm trước", "Same period of the previous year"),
     "change": ("Tăng/giảm", "Change"),
@@ -105,21 +106,30 @@ def _svg(chart: Any) -> Markup:
     return Markup(chart.render(is_unicode=True))  # noqa: S704 - pygal's own SVG; labels are escaped by pygal
 
 
+def whole_steps(*series: list[Any]) -> list[int]:
+    """Axis marks in whole people (0, 1, 2 … or 0, 5, 10 …): pygal would count 0.1 of a person otherwise."""
+    top = max([int(v) for values in series for v in values if isinstance(v, int | float)] + [1])
+    step = max(1, -(-top // 8))
+    return list(range(0, top + step, step))
+
+
 def charts(doc: dict[str, Any], lang: str) -> dict[str, Markup]:
     """The three charts of the report document: plan vs actual, admissions per month, categories."""
     t = _text(lang)
-    bars = pygal.Bar(_config(t["plans"], print_zeroes=True))
+    plan_values = [[p["target"] for p in doc["plans"]], [p["admissions"] for p in doc["plans"]]]
+    bars = pygal.Bar(_config(t["plans"], print_zeroes=True, y_labels=whole_steps(*plan_values)))
     bars.x_labels = [p["name"] or f"{p['period']} ({p['source_vi']})" for p in doc["plans"]]
     bars.add(t["target"], [p["target"] for p in doc["plans"]])
     bars.add(t["admitted"], [p["admissions"] for p in doc["plans"]])
 
     months = pygal.Bar(_config(t["months"], show_legend=False, x_label_rotation=45 if len(doc["months"]) > 12
-                               else 0))
+                               else 0, y_labels=whole_steps([m["admissions"] for m in doc["months"]])))
     months.x_labels = [_month_label(m["month"], lang) for m in doc["months"]]
     months.add(t["admissions"], [m["admissions"] for m in doc["months"]])
 
     categories = pygal.HorizontalBar(_config(t["categories"], show_legend=False,
-                                             height=60 + 28 * len(doc["categories"])))
+                                             height=60 + 28 * len(doc["categories"]),
+                                             y_labels=whole_steps([c["admissions"] for c in doc["categories"]])))
     listed = doc["categories"][::-1]  # pygal stacks from the bottom; reversed, it reads like the table
     categories.x_labels = [c["heading"] for c in listed]
     categories.add(t["admissions"], [c["admissions"] for c in listed])

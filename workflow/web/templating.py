@@ -12,7 +12,7 @@ from typing import Any
 import jinja2
 
 from workflow.clock import VIETNAM
-from workflow.web import i18n
+from workflow.web import forms, i18n
 
 INDEX = re.compile(r"\[(\d+)\]")
 
@@ -106,3 +106,5 @@ def install_filters(env: jinja2.Environment) -> None:
     env.lstrip_blocks = True
     env.globals["field_key"] = field_key
     env.globals["form_token"] = new_form_token
+    env.globals["shown_date"] = forms.shown_date
+    env.globals["rows_of"] = forms.rows_of

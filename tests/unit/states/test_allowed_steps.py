@@ -28,9 +28,8 @@ def test_a_new_candidate_can_only_be_identified() -> None:
 
 def test_right_after_vetting_every_missing_piece_is_listed() -> None:
     allowed = _allowed("introduce", date(2024, 6, 5))
-    assert set(allowed) == {"certify_training", "submit_application", "declare_history", "introduce",
-                            "collect_comments", "branch_vote", "committee_vote", "decide_admission", "drop",
-                            "transfer", "correct"}
+    assert set(allowed) == {"introduce", "collect_comments", "branch_vote", "committee_vote", "decide_admission",
+                            "drop", "transfer", "correct"}  # the letter, history and certificate are on record
     assert _missing(allowed["branch_vote"]) == ["vote_needs_introducers", "vote_needs_comments"]
     assert _missing(allowed["committee_vote"]) == ["committee_vote_needs_branch_vote"]
     assert _missing(allowed["decide_admission"]) == ["branch_vote_not_passed", "introducers_missing",
@@ -41,7 +40,7 @@ def test_right_after_vetting_every_missing_piece_is_listed() -> None:
 
 def test_missing_pieces_disappear_as_steps_are_recorded() -> None:
     allowed = _allowed("committee_vote", date(2024, 7, 5))
-    assert allowed["branch_vote"].ready and allowed["committee_vote"].ready
+    assert "branch_vote" not in allowed and allowed["committee_vote"].ready  # the branch vote passed
     assert _missing(allowed["decide_admission"]) == ["committee_vote_not_passed"]
     assert _allowed("decide_admission", date(2024, 7, 20))["decide_admission"].ready
     own_committee = OrgFacts("branch", "DU-XA", committee_vote_required=False)
@@ -76,3 +75,45 @@ def test_new_member_course_is_listed_until_recorded() -> None:
 
 def test_terminal_stages_offer_only_a_correction() -> None:
     assert list(_allowed(None, date(2025, 9, 21))) == ["correct"]
+
+
+def _offered(path: Path, stop: str, on: date) -> set[str]:
+    return set(_allowed(stop, on, path))
+
+
+def test_a_step_on_record_is_no_longer_offered() -> None:
+    """Issue 17, item 8: after the letter, the history form, the certificate and the introduction, none of them is
+    offered again; just before each was recorded, it was."""
+    for step in ["submit_application", "declare_history", "certify_training", "introduce"]:
+        path = STANDARD
+        index = next(i for i, s in enumerate(path) if s[0] == step)
+        later = next(s[0] for s in path[index + 1:] if s[0] != step)
+        on = path[index][1]
+        assert step in _offered(path, step, on), step
+        assert step not in _offered(path, later, on), step
+
+
+def test_a_failed_vote_may_be_held_again_a_passed_one_is_not_offered() -> None:
+    failed = edit(STANDARD, "branch_vote", in_favour=1)
+    on = date(2024, 7, 5)
+    assert "branch_vote" in _offered(failed, "committee_vote", on)
+    assert "branch_vote" not in _offered(STANDARD, "committee_vote", on)
+
+
+def test_comments_are_offered_until_both_sources_are_in() -> None:
+    index = next(i for i, s in enumerate(STANDARD) if s[0] == "collect_comments")
+    partial = edit(STANDARD, "collect_comments", sources=["residence"])
+    on = STANDARD[index][1]
+    assert "collect_comments" in _offered(partial, "branch_vote", on)
+    assert "collect_comments" not in _offered(STANDARD, "branch_vote", on)
+
+
+def test_an_expired_certificate_offers_the_course_again() -> None:
+    """D2: the certificate is valid 60 months; after that the course (and this step) is needed again."""
+    path = edit(STANDARD, "certify_training", issued_on="2019-07-01")
+    assert "certify_training" not in _offered(path, "branch_vote", date(2024, 7, 1))
+    assert "certify_training" in _offered(path, "branch_vote", date(2024, 7, 2))
+
+
+def test_steps_that_repeat_stay_offered() -> None:
+    assert {"transfer", "correct", "drop"} <= _offered(STANDARD, "branch_vote", date(2024, 7, 1))
