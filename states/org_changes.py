@@ -9,11 +9,12 @@ to decide their admission (DOMAIN.md section 4, authority).
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+from states.catalogue import rule_link
 from states.errors import Violation
 from states.organisations import BRANCH_LEVELS, CHANGE_KINDS, LEVELS, OrgChange, OrgHistory, Tree, apply_change
 
-REF = "DOMAIN.md §4, §7"
-SOURCE = "HD 31-HD/BTCTW (2025); ketnap organisation history"
+REF = rule_link("organisation-changes")  # research: DOMAIN.md §4, §7
+SOURCE = "HD 31-HD/BTCTW (2025); ketnap (lịch sử tổ chức)"
 
 
 def _v(rule: str, vi: str, en: str, field: str | None = None) -> Violation:

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
+from states.catalogue import rule_link
 from workflow.documents import refusal_doc
 from workflow.refusals import InvalidInput, Refusal, http_refusal, refusal_for, rule_problem
 
@@ -51,8 +52,8 @@ def _request_problems(err: RequestValidationError) -> list[dict[str, Any]]:
         where = ".".join(loc) or None
         problems.append(rule_problem(e, where) or {
             "rule": "invalid_request", "field": where, "message_en": str(e.get("msg")),
-            "message_vi": f"Dữ liệu gửi lên không hợp lệ: {'.'.join(loc)}", "ref": "HTTP API",
-            "source": "ketnap input"})
+            "message_vi": f"Dữ liệu gửi lên không hợp lệ: {'.'.join(loc)}", "ref": rule_link("field_invalid"),
+            "source": "ketnap (dữ liệu nhập)"})
     return problems
 
 

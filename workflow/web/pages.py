@@ -17,9 +17,10 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from states.candidate import Candidate
-from states.catalogue import violation
+from states.catalogue import rule_link, violation
 from states.errors import RuleViolation, Violation
 from states.events import Event
+from states.labels import Said
 from states.machine import machine_for
 from states.organisations import placement_on, placements
 from states.steps import STEPS, known_step
@@ -316,14 +317,15 @@ def _read_step_form(step: str, form: FormData) -> tuple[FormState, date | None, 
 
 def _not_yours(key: str, org: str, denied: AccessDenied) -> dict[str, Any]:
     """A branch outside the user's organisations, shown next to the field like any other reason."""
-    return {"rule": denied.code, "field": key, "ref": "ARCHITECTURE.md decision 11", "source": "ketnap",
-            "message_vi": f"Tổ chức '{org}' không thuộc phạm vi của bạn.", "message_en": str(denied)}
+    return {"rule": denied.code, "field": key, "ref": rule_link("access"), "source": "ketnap (vai trò và phạm vi)",
+            "message_vi": f"Tổ chức “{org}” không thuộc phạm vi của bạn.", "message_en": str(denied)}
 
 
 def _on_problem(raw: str) -> Violation:
     if not raw.strip():
         return violation("field_missing", None, field="on")
-    return violation("field_invalid", None, field="on", detail="not a date (YYYY-MM-DD)")
+    return violation("field_invalid", None, field="on",
+                     detail=Said("không phải là một ngày hợp lệ (ngày/tháng/năm)", "not a date (YYYY-MM-DD)"))
 
 
 @router.post("/candidates/{candidate_id}/steps/{step}")
