@@ -195,6 +195,16 @@ TOPICS: dict[str, Basis] = {
         "decision's effective date, by an admin of the upper level. No change may leave a candidate in an "
         "organisation that no longer exists or without a committee competent to admit them.",
         ("HD 31-HD/BTCTW (2025), sắp xếp tổ chức", _MOJ_294, _KETNAP)),
+    "deadlines": Basis(
+        "Thời hạn", "Deadlines",
+        "Các thời hạn ketnap nhắc: tính bằng ngày làm việc (thứ Hai đến thứ Sáu, trừ ngày lễ theo lịch trong "
+        "config.yaml) hoặc bằng tháng, từ mốc mà văn bản quy định; quá hạn thì báo lên cấp trên. Con số theo bộ "
+        "quy định của ngày mở thời hạn.",
+        "The deadlines ketnap reminds of: counted in working days (Monday to Friday, less the holidays of the "
+        "calendar in config.yaml) or in months, from the date the regulation names; overdue ones escalate to the "
+        "level above. The number is the rule set's of the day the deadline opened.",
+        (_TVPL_29, "QĐ 24-QĐ/TW Điều 5: https://luatduonggia.edu.vn/ngay-ket-nap-dang-duoc-tinh-tu-ngay-nao",
+         "HD 06-HD/TW 2025 §5.4; HD 12-HD/BTCTW 2022 §2.2 — " + _QUIZ, _DL_5)),
     "access": Basis(
         "Phạm vi của người dùng", "A user's scope",
         "Mỗi người dùng chỉ xem và ghi cho các tổ chức được phân công (và các tổ chức trực thuộc); bí thư chi bộ "

@@ -9,6 +9,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from notifications.deadline_kinds import KINDS, rule_number, rule_sentence
 from states.catalogue import RULES as PROCEDURE_RULES
 from states.catalogue import Rule, rule_link
 from states.labels import Said
@@ -93,12 +94,24 @@ def sections(rulebook: RuleBook) -> list[Section]:
             by_topic[TOPIC_OF[rule.id]].append(entry)
     for key, ids in GROUPED.items():
         by_topic[GROUP_TOPIC[key]].append(Entry(key, "ketnap", None, (), ids))
+    by_topic["deadlines"] = [_deadline(k, rulebook) for k in KINDS]
     return [Section(key, TOPICS[key], tuple(found)) for key, found in by_topic.items() if found]
+
+
+def _deadline(kind: str, rulebook: RuleBook) -> Entry:
+    """A deadline a reminder cites: its rule with the number of the latest rule set, the number per rule set."""
+    latest = rulebook.versions[-1]
+    sentence = Said(rule_sentence(kind, latest, "vi"), rule_sentence(kind, latest, "en"))
+    by_number: dict[int, list[str]] = {}
+    for rules in rulebook.versions:
+        by_number.setdefault(rule_number(kind, rules), []).append(rules.id)
+    points = tuple((", ".join(ids), str(n)) for n, ids in by_number.items())
+    return Entry(f"deadline-{kind}", "deadlines", sentence, points)
 
 
 def rule_ids() -> list[str]:
     """Every id a refusal may cite: the catalogues' rules and the grouped entries."""
-    return [r for c in CATALOGUES for r in c.rules] + list(GROUPED)
+    return [r for c in CATALOGUES for r in c.rules] + list(GROUPED) + [f"deadline-{k}" for k in KINDS]
 
 
 def markdown(rulebook: RuleBook) -> str:
