@@ -131,6 +131,12 @@ FIELDS.update({
     "parent": ("Trực thuộc (mã)", "Parent (code)"),
     "password": ("Mật khẩu", "Password"),
     "step": ("Bước", "Step"),
+    "decision": ("Số quyết định", "Decision"),
+    "issuer": ("Cơ quan ban hành", "Issued by"),
+    "level": ("Cấp", "Level"),
+    "admits": ("Được ủy quyền kết nạp", "Authorised to admit"),
+    "into": ("Hợp nhất vào (mã)", "Merged into (code)"),
+    "parts": ("Phân chia", "Parts"),
     "event": ("Sự kiện", "Event"),
 })
 

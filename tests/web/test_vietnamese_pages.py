@@ -6,7 +6,7 @@ import re
 from html import unescape
 
 from states.steps import STEPS
-from tests.web.conftest import Env
+from tests.web.conftest import Env, csrf_of
 
 
 def section(html: str, section_id: str) -> str:
@@ -55,3 +55,16 @@ def test_the_audit_names_its_button_and_shows_the_list_and_dates_as_of_the_day(s
 def test_an_empty_chart_says_so_in_vietnamese(sqlite_env: Env) -> None:
     page = sqlite_env.login("sec_a").get("/reports/admissions?period=2019").text
     assert "No data" not in page and "Chưa có số liệu" in page
+
+
+def test_a_refusal_without_reasons_is_said_in_vietnamese_on_the_error_page(sqlite_env: Env) -> None:
+    cid = sqlite_env.seed("CB-01", "hold_ceremony")
+    browser = sqlite_env.login("sec_a")
+    page = browser.get(f"/candidates/{cid}").text
+    response = browser.post(f"/candidates/{cid}/steps/no_such_step", data={"csrf_token": csrf_of(page)})
+    assert response.status_code == 422
+    text = unescape(response.text)
+    assert "Không có bước này trong quy trình." in text and "unknown step" not in text
+    browser.get("/", params={"lang": "en"})
+    english = browser.post(f"/candidates/{cid}/steps/no_such_step", data={"csrf_token": csrf_of(page)})
+    assert "unknown step 'no_such_step'" in unescape(english.text)

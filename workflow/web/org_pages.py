@@ -17,7 +17,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
+from states import labels
 from states.catalogue import rule_link
+from states.field_errors import explain
 from states.organisations import CHANGE_KINDS, LEVELS, SINCE_ALWAYS, Organisation
 from workflow.access import Principal
 from workflow.commands import ChangeOrganisation
@@ -114,7 +116,7 @@ def _problems(err: ValidationError) -> list[dict[str, Any]]:
         where = ".".join(str(p) for p in e.get("loc", ())) or None
         found.append(rule_problem(e, where) or {
             "rule": "invalid_input", "field": where, "message_en": f"{where}: {e.get('msg')}",
-            "message_vi": f"Giá trị không hợp lệ ở ô “{where}”: {e.get('msg')}", **INPUT})
+            "message_vi": f"“{labels.field(where or '').vi}” không hợp lệ: {explain(e).vi}.", **INPUT})
     return found
 
 

@@ -119,6 +119,10 @@ class Labels:
         order = list(spec.fields.model_fields) if spec else []
         return sorted(values.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
 
+    def refusal(self, code: str, message: str) -> str:
+        """A refusal without reasons of its own: in Vietnamese from its code, in English its own message."""
+        return i18n.REFUSALS_VI.get(code, message) if self.lang == "vi" else message
+
     def message(self, violation: dict[str, Any]) -> str:
         return str(violation.get("message_vi") if self.lang == "vi" else violation.get("message_en"))
 
