@@ -3,9 +3,11 @@ chart, the procedure's descriptions, the history's field order and introducers, 
 audit's button and its as-of view."""
 
 import re
+from datetime import date
 from html import unescape
 
 from states.steps import STEPS
+from tests.integration.reports_data import admit, people
 from tests.web.conftest import Env, csrf_of
 
 
@@ -68,3 +70,12 @@ def test_a_refusal_without_reasons_is_said_in_vietnamese_on_the_error_page(sqlit
     browser.get("/", params={"lang": "en"})
     english = browser.post(f"/candidates/{cid}/steps/no_such_step", data={"csrf_token": csrf_of(page)})
     assert "unknown step 'no_such_step'" in unescape(english.text)
+
+
+def test_the_charts_count_people_in_whole_numbers(sqlite_env: Env) -> None:
+    admit(sqlite_env.ketnap.engine, date(2024, 3, 15), people(2, org="CB-01", categories=["student"]))
+    page = sqlite_env.login("sec_a").get("/reports/admissions?period=2024").text
+    axes = re.findall(r'<g class="axis (?:x|y)[^"]*">(.*?)</g>\s*</g>', page, re.S) or [page]
+    ticks = [t for axis in axes for t in re.findall(r"<text[^>]*>([^<]*)</text>", axis)]
+    numbers = [t for t in ticks if re.fullmatch(r"[\d.,]+", t)]
+    assert numbers and all(re.fullmatch(r"\d+", n) for n in numbers), numbers

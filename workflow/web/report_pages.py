@@ -102,6 +102,13 @@ def _config(title: str, no_data: str, **extra: Any) -> pygal.Config:
     return pygal.Config(js=[], disable_xml_declaration=True, title=title, no_data_text=no_data, **settings)
 
 
+def _whole_numbers(values: list[Any]) -> list[int]:
+    """Axis ticks for counts of people: whole numbers, about eight of them (pygal would step by 0.1 up to 2)."""
+    top = max([int(v) for v in values if v is not None] + [1])
+    step = max(1, -(-top // 8))
+    return list(range(0, top + step, step))
+
+
 def _svg(chart: Any) -> Markup:
     return Markup(chart.render(is_unicode=True))  # noqa: S704 - pygal's own SVG; labels are escaped by pygal
 
@@ -109,17 +116,20 @@ def _svg(chart: Any) -> Markup:
 def charts(doc: dict[str, Any], lang: str) -> dict[str, Markup]:
     """The three charts of the report document: plan vs actual, admissions per month, categories."""
     t = _text(lang)
-    bars = pygal.Bar(_config(t["plans"], t["no_data"], print_zeroes=True))
+    counts = [p[k] for p in doc["plans"] for k in ("target", "admissions")]
+    bars = pygal.Bar(_config(t["plans"], t["no_data"], print_zeroes=True, y_labels=_whole_numbers(counts)))
     bars.x_labels = [p["name"] or f"{p['period']} ({p['source_vi']})" for p in doc["plans"]]
     bars.add(t["target"], [p["target"] for p in doc["plans"]])
     bars.add(t["admitted"], [p["admissions"] for p in doc["plans"]])
 
     months = pygal.Bar(_config(t["months"], t["no_data"], show_legend=False,
+                               y_labels=_whole_numbers([m["admissions"] for m in doc["months"]]),
                                x_label_rotation=45 if len(doc["months"]) > 12 else 0))
     months.x_labels = [_month_label(m["month"], lang) for m in doc["months"]]
     months.add(t["admissions"], [m["admissions"] for m in doc["months"]])
 
     categories = pygal.HorizontalBar(_config(t["categories"], t["no_data"], show_legend=False,
+                                             y_labels=_whole_numbers([c["admissions"] for c in doc["categories"]]),
                                              height=60 + 28 * len(doc["categories"])))
     listed = doc["categories"][::-1]  # pygal stacks from the bottom; reversed, it reads like the table
     categories.x_labels = [c["heading"] for c in listed]
