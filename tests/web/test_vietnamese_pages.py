@@ -79,3 +79,19 @@ def test_the_charts_count_people_in_whole_numbers(sqlite_env: Env) -> None:
     ticks = [t for axis in axes for t in re.findall(r"<text[^>]*>([^<]*)</text>", axis)]
     numbers = [t for t in ticks if re.fullmatch(r"[\d.,]+", t)]
     assert numbers and all(re.fullmatch(r"\d+", n) for n in numbers), numbers
+
+
+def test_the_verification_names_each_finding_in_vietnamese(sqlite_env: Env) -> None:
+    from sqlalchemy import update
+
+    from storage.event_store import EVENTS
+
+    cid = sqlite_env.seed("CB-01", "enrol_training")
+    where = (EVENTS.c.stream_id == cid) & (EVENTS.c.version == 2)
+    with sqlite_env.ketnap.engine.begin() as conn:
+        conn.execute(update(EVENTS).where(where).values(payload={"helper": "Người khác"}))
+    browser = sqlite_env.login("auditor")
+    found = section(browser.get("/audit", params={"candidate": cid}).text, "verification")
+    assert "Sự kiện đã bị sửa sau khi ghi" in found and "no longer match" not in found
+    english = section(browser.get("/audit", params={"candidate": cid, "lang": "en"}).text, "verification")
+    assert "Edited after it was recorded" in english and "no longer match" in english

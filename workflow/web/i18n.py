@@ -220,6 +220,24 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+FINDINGS: dict[str, tuple[str, str]] = {  # workflow/audit/findings.py kinds
+    "edited": ("Sự kiện đã bị sửa sau khi ghi", "Edited after it was recorded"),
+    "deleted": ("Thiếu sự kiện (đã bị xóa)", "Deleted"),
+    "inserted": ("Sự kiện bị chèn thêm", "Inserted"),
+    "reordered": ("Thứ tự sự kiện bị đổi", "Reordered"),
+    "broken_link": ("Chuỗi băm bị đứt", "Broken link in the hash chain"),
+    "stream_deleted": ("Cả hồ sơ đã bị xóa", "Whole stream deleted"),
+    "truncated": ("Hồ sơ bị cắt bớt", "Truncated"),
+    "rewritten": ("Sự kiện bị ghi đè", "Rewritten"),
+    "uncovered": ("Sự kiện nằm ngoài điểm kiểm tra", "Not covered by the checkpoint"),
+    "checkpoint": ("Điểm kiểm tra không khớp", "Checkpoint does not match"),
+    "rule_broken": ("Bước vi phạm quy tắc", "A step breaks a rule"),
+    "rule_set_mismatch": ("Bộ quy định ghi sai", "Wrong rule set stored"),
+    "replay_failed": ("Không dựng lại được hồ sơ", "The stream cannot be replayed"),
+    "projection": ("Bảng tra cứu lệch với nhật ký", "A table differs from the log"),
+    "org_projection_differs": ("Bảng tổ chức lệch với nhật ký", "An organisation row differs from the log"),
+}
+
 # What the error page says for a refusal that carries no reasons of its own (workflow/refusals.py codes); the
 # English interface shows the refusal's own message.
 REFUSALS_VI: dict[str, str] = {

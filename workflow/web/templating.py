@@ -43,6 +43,9 @@ class Labels:
     def option(self, value: str) -> str:
         return i18n.pick(i18n.OPTIONS, value, self.lang)
 
+    def finding(self, value: str) -> str:
+        return i18n.pick(i18n.FINDINGS, value, self.lang)
+
     def deadline(self, value: str) -> str:
         return i18n.pick(i18n.DEADLINES, value, self.lang)
 
