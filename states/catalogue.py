@@ -7,7 +7,7 @@ Vietnamese label in the Vietnamese sentence, dates are dd/mm/yyyy there and ISO 
 
 The second column (`research`) names the rows of the research notes (DOMAIN.md, PROCEDURE.md, kept outside the
 product) the rule rests on; it is for developers only. What a user reads is the rule reference generated from
-this table (states/reference.py: /rules and docs/RULES.md).
+this table (workflow/rule_reference.py: /rules and docs/RULES.md).
 """
 
 from dataclasses import dataclass

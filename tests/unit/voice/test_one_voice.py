@@ -122,9 +122,22 @@ def test_every_field_of_every_step_has_a_vietnamese_label() -> None:
 def test_every_rule_has_a_topic_and_the_reference_lists_it() -> None:
     ids = rule_ids()
     assert all(r.id in TOPIC_OF for r in all_rules())
-    assert len(ids) == len(set(ids)) or set(ids) >= {r.id for r in all_rules()}
+    assert len(ids) == len(set(ids)), "one anchor per id"
+    assert set(ids) >= {r.id for r in all_rules()}
 
 
 def test_docs_rules_md_is_current() -> None:
     """Regenerate with `python -m workflow.rule_reference` after changing a rule, a topic or a rule set."""
     assert DOC.read_text(encoding="utf-8") == markdown(load_settings(environ={}).rulebook())
+
+
+def test_every_organisation_rule_is_listed_under_its_entry() -> None:
+    """The organisation rules are judged where they are met (states/org_changes.py, workflow/access.py), each
+    citing /rules#organisation-changes: that entry names every one of their ids."""
+    from pathlib import Path
+
+    from workflow.rule_reference import GROUPED
+
+    root = Path(__file__).resolve().parents[3]
+    source = (root / "states/org_changes.py").read_text() + (root / "workflow/access.py").read_text()
+    assert set(re.findall(r'_v\(\s*"([a-z_]+)"', source)) == set(GROUPED["organisation-changes"])
