@@ -238,26 +238,6 @@ FINDINGS: dict[str, tuple[str, str]] = {  # workflow/audit/findings.py kinds
     "org_projection_differs": ("Bảng tổ chức lệch với nhật ký", "An organisation row differs from the log"),
 }
 
-# What the error page says for a refusal that carries no reasons of its own (workflow/refusals.py codes); the
-# English interface shows the refusal's own message.
-REFUSALS_VI: dict[str, str] = {
-    "step_not_allowed": "Bước này không ghi được ở giai đoạn hiện tại của hồ sơ (có thể vừa có người ghi). Hãy tải "
-                        "lại trang để xem các bước tiếp theo.",
-    "version_conflict": "Hồ sơ vừa được người khác cập nhật; không có gì được ghi. Hãy tải lại trang rồi gửi lại.",
-    "idempotency_key_reused": "Biểu mẫu này đã được gửi với nội dung khác; lần gửi đầu được giữ, không ghi gì thêm.",
-    "candidate_not_found": "Không tìm thấy người vào Đảng này (hoặc không thuộc tổ chức của bạn).",
-    "unknown_step": "Không có bước này trong quy trình.",
-    "no_rule_set_in_force": "Ngày này trước bộ quy định đầu tiên mà ketnap áp dụng.",
-    "organisation_refused": "Không thêm hoặc không tìm thấy tổ chức.",
-    "read_only": "Bạn chỉ có quyền xem.",
-    "wrong_role": "Vai trò của bạn không ghi được bước này.",
-    "out_of_scope": "Hồ sơ hoặc tổ chức này không thuộc phạm vi của bạn.",
-    "invalid_request": "Dữ liệu gửi lên không hợp lệ.",
-    "bad_request": "Yêu cầu không hợp lệ.",
-    "refused": "Yêu cầu bị từ chối.",
-}
-
-
 def pick(table: Mapping[str, tuple[str, str]], key: str, lang: str) -> str:
     """The label of `key` in `lang`; an unknown key shows itself, so nothing is ever blank."""
     pair = table.get(key)

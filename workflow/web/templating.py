@@ -13,6 +13,7 @@ import jinja2
 
 from states.steps import STEPS
 from workflow.clock import VIETNAM
+from workflow.refusals import MESSAGES_VI
 from workflow.web import i18n
 
 INDEX = re.compile(r"\[(\d+)\]")
@@ -124,7 +125,7 @@ class Labels:
 
     def refusal(self, code: str, message: str) -> str:
         """A refusal without reasons of its own: in Vietnamese from its code, in English its own message."""
-        return i18n.REFUSALS_VI.get(code, message) if self.lang == "vi" else message
+        return MESSAGES_VI.get(code, message) if self.lang == "vi" else message
 
     def message(self, violation: dict[str, Any]) -> str:
         return str(violation.get("message_vi") if self.lang == "vi" else violation.get("message_en"))

@@ -141,3 +141,11 @@ def test_every_organisation_rule_is_listed_under_its_entry() -> None:
     root = Path(__file__).resolve().parents[3]
     source = (root / "states/org_changes.py").read_text() + (root / "workflow/access.py").read_text()
     assert set(re.findall(r'_v\(\s*"([a-z_]+)"', source)) == set(GROUPED["organisation-changes"])
+
+
+def test_every_vietnamese_refusal_message_belongs_to_a_code_of_the_table() -> None:
+    from workflow.refusals import HTTP_CODES, MESSAGES_VI, TABLE
+
+    assert set(MESSAGES_VI) <= {row.code for row in TABLE} | set(HTTP_CODES.values())
+    for sentence in MESSAGES_VI.values():
+        assert_vietnamese(sentence)
