@@ -6,8 +6,9 @@ web (workflow/web/i18n.py) and the CLI read the same tables, so a field is calle
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 STAGES: dict[str, tuple[str, str]] = {
     "identified": ("Quần chúng ưu tú", "Identified"),
@@ -123,6 +124,8 @@ LEVELS: dict[str, tuple[str, str]] = {  # states/organisations.py LEVELS
     "branch": ("Chi bộ", "Branch"),
 }
 
+_VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
 # Names that appear in violations without being a field of a step's model.
 FIELDS.update({
     "certificate": ("Giấy chứng nhận học lớp bồi dưỡng nhận thức về Đảng", "Party-awareness course certificate"),
@@ -212,8 +215,12 @@ def said(value: Any) -> Said:
     """Any parameter of a sentence in both languages: dates the local way, lists joined, the rest as text."""
     if isinstance(value, Said):
         return value
-    if isinstance(value, datetime):
-        return Said(value.strftime("%d/%m/%Y %H:%M"), value.isoformat(timespec="minutes"))
+    if isinstance(value, bool):
+        return Said("có" if value else "không", "yes" if value else "no")
+    if isinstance(value, datetime):  # stored in UTC (naive on SQLite); people read Vietnam time, named
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return Said(moment.astimezone(_VIETNAM).strftime("%d/%m/%Y %H:%M (giờ Việt Nam)"),
+                    moment.isoformat(timespec="minutes"))
     if isinstance(value, date):
         return day(value)
     if isinstance(value, list | tuple | set | frozenset):

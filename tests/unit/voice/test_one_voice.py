@@ -149,3 +149,14 @@ def test_every_vietnamese_refusal_message_belongs_to_a_code_of_the_table() -> No
     assert set(MESSAGES_VI) <= {row.code for row in TABLE} | set(HTTP_CODES.values())
     for sentence in MESSAGES_VI.values():
         assert_vietnamese(sentence)
+
+
+def test_values_are_said_the_way_each_language_reads_them() -> None:
+    from datetime import UTC, datetime
+
+    from states.labels import said
+
+    assert said(date(2026, 12, 6)).vi == "06/12/2026" and said(date(2026, 12, 6)).en == "2026-12-06"
+    moment = said(datetime(2026, 12, 6, 16, 36, tzinfo=UTC))
+    assert moment.vi == "06/12/2026 23:36 (giờ Việt Nam)" and moment.en == "2026-12-06T16:36+00:00"
+    assert said(True).vi == "có" and said([date(2024, 1, 2), 3]).vi == "02/01/2024, 3"
