@@ -26,6 +26,7 @@ BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
     ("benchmarks.bench_web", ["--size", "10000", "--requests", "500"], ["--size", "100000", "--requests", "2000"]),
     ("benchmarks.bench_restructure", ["--orgs", "300", "--candidates", "3000"],
      ["--orgs", "1000", "--candidates", "20000"]),
+    ("benchmarks.bench_documents", ["--candidates", "100", "--pdf", "5"], ["--candidates", "1000", "--pdf", "20"]),
 ]
 
 

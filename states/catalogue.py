@@ -133,12 +133,28 @@ _RULES = [
     Rule("vote_counts", "DOMAIN.md V1, V2, V5", "ĐL Điều 4.3; {regulation}",
          "Số tán thành ({in_favour}) lớn hơn {denominator} ({members}).",
          "Votes in favour ({in_favour}) exceed the number of {denominator} ({members})."),
+    Rule("vote_present", "DOMAIN.md V1, V2, V5; issue 12", "ĐL Điều 4.3; {regulation}",
+         "Số có mặt ({present}) lớn hơn tổng số thành viên ({members}).",
+         "The number present ({present}) exceeds the number of members ({members})."),
+    Rule("vote_attendance", "DOMAIN.md V1, V2, V5; issue 12", "ĐL Điều 4.3; {regulation}",
+         "Số tán thành ({in_favour}) cộng số không tán thành ({against}) lớn hơn số có mặt ({room}).",
+         "Votes in favour ({in_favour}) plus votes against ({against}) exceed the number present ({room})."),
     Rule("vote_needs_introducers", "DOMAIN.md S6, S8", "ĐL Điều 4.2-3",
          "Chi bộ chỉ xét khi đã có người giới thiệu hợp lệ (mẫu 3-KNĐ).",
          "The branch can only vote once valid introducers are recorded (form 3-KNĐ)."),
     Rule("vote_needs_comments", "DOMAIN.md S7, S8", "ĐL Điều 4.3",
          "Chưa tổng hợp nhận xét của {missing} (mẫu 5-KNĐ).",
          "Comments from {missing} have not been collected (form 5-KNĐ)."),
+    Rule("vote_before_dossier", "DOMAIN.md S6, S7, S8", "ĐL Điều 4.3",
+         "Nghị quyết chi bộ ngày {on} trước ngày {what_vi} ({previous_on}): việc giới thiệu và lấy ý kiến "
+         "nhận xét phải có trước khi chi bộ xét kết nạp.",
+         "The branch vote of {on} is dated before {what_en} ({previous_on}): the introduction and the comments "
+         "come before the branch considers the case."),
+    Rule("dated_before_last_step", "DOMAIN.md section 1; PROCEDURE.md Steps", "ketnap (cảnh báo)",
+         "Đã ghi, nhưng ngày trên văn bản ({on}) trước ngày của bước “{previous}” đã ghi ({previous_on}): hãy "
+         "kiểm tra lại ngày.",
+         "Recorded, but the date on the document ({on}) is before the recorded step {previous} ({previous_on}): "
+         "check the date."),
     Rule("age_minimum", "DOMAIN.md D1, G1", "{regulation} 1.1.1",
          "Vào ngày chi bộ xét ({on}) người vào Đảng mới {years} tuổi {months} tháng; phải đủ {minimum} tuổi "
          "(tính theo tháng).",

@@ -133,15 +133,26 @@ class CollectComments(Fields):
     sources: list[Literal["residence", "mass_organisations"]] = Field(min_length=1, max_length=2)
 
 
-class BranchVote(Fields):
+class Meeting(Fields):
+    """What the minutes and the resolution of a meeting state besides the vote (issue 12): optional, so a vote
+    recorded without them stays valid; a document made from the step leaves a dotted blank for each one."""
+
+    present: Count | None = Field(default=None, ge=0, le=100000)
+    against: Count | None = Field(default=None, ge=0, le=100000)
+    chair: Name | None = None
+    secretary: Name | None = None
+
+
+class BranchVote(Meeting):
     official_members: Count = Field(gt=0, le=100000)
     in_favour: Count = Field(ge=0, le=100000)
     resolution_no: Text | None = None
 
 
-class CommitteeVote(Fields):
+class CommitteeVote(Meeting):
     committee_members: Count = Field(gt=0, le=1000)
     in_favour: Count = Field(ge=0, le=1000)
+    resolution_no: Text | None = None  # issue 12: the number of the committee's resolution (8-KNĐ, 15-KNĐ)
 
 
 class DecideAdmission(Fields):
@@ -149,6 +160,7 @@ class DecideAdmission(Fields):
     decided_by: Code
     received_on: Day | None = None
     consent_ref: Text | None = None
+    signer: Name | None = None  # issue 12: who signs the decision for the committee
 
 
 class HoldCeremony(Fields):
@@ -162,6 +174,7 @@ class ReviewVote(BranchVote):
 class RecogniseOfficial(Fields):
     decision_no: Text
     decided_by: Code
+    signer: Name | None = None  # issue 12: who signs the decision for the committee
 
 
 class Drop(Fields):

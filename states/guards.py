@@ -140,6 +140,23 @@ def vote_counts(k: Check) -> list[Violation]:
     return []
 
 
+def vote_attendance(k: Check) -> list[Violation]:
+    """Issue 12: the optional counts of a meeting agree with its vote: present <= members, and in favour plus
+    against <= present (or <= members when the number present is not recorded)."""
+    f = _f(k)
+    members = getattr(f, "official_members", None) or getattr(f, "committee_members", 0)
+    present, against = getattr(f, "present", None), getattr(f, "against", None)
+    if present is not None and present > members:
+        return [violation("vote_present", k.rules, field="present", present=present, members=members)]
+    if present is None and against is None:
+        return []
+    room = members if present is None else present
+    if f.in_favour + (against or 0) > room:
+        return [violation("vote_attendance", k.rules, field="against" if against is not None else "in_favour",
+                          in_favour=f.in_favour, against=against or 0, room=room)]
+    return []
+
+
 def introducers_recorded(k: Check) -> list[Violation]:
     return [] if k.c.introducers else [violation("vote_needs_introducers", k.rules)]
 
@@ -147,6 +164,26 @@ def introducers_recorded(k: Check) -> list[Violation]:
 def comments_collected(k: Check) -> list[Violation]:
     missing = sorted({"residence", "mass_organisations"} - k.c.comment_sources)
     return [violation("vote_needs_comments", k.rules, missing=[labels.option(m) for m in missing])] if missing else []
+
+
+def vote_after_dossier(k: Check) -> list[Violation]:
+    """S6, S7 before S8 (ĐL Art. 4(3): before the branch considers the case the chi ủy collects the comments):
+    a branch vote is not dated before the introduction or the comments it considers. Only for votes entered
+    since the rule set's `vote_after_dossier_from`, so that the audit judges earlier entries as they were."""
+    since = k.rules.vote_after_dossier_from
+    if since is None or k.today < since:
+        return []
+    found = []
+    for previous, previous_on in (("introduce", k.c.introduced_on), ("collect_comments", k.c.comments_on)):
+        if previous_on is not None and k.on < previous_on:
+            vi, en = _DOSSIER[previous]
+            found.append(violation("vote_before_dossier", k.rules, field="on", on=k.on, previous=labels.step(previous),
+                                   previous_on=previous_on, what_vi=vi, what_en=en))
+    return found
+
+
+_DOSSIER = {"introduce": ("giới thiệu người vào Đảng (mẫu 3-KNĐ)", "the introduction (form 3-KNĐ)"),
+            "collect_comments": ("tổng hợp nhận xét (mẫu 5-KNĐ)", "the summary of comments (form 5-KNĐ)")}
 
 
 def _age_at_least_minimum(k: Check, on: Any) -> list[Violation]:

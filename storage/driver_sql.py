@@ -4,7 +4,8 @@
 result metadata, events). The few statements every step runs are compiled here once per dialect, with the
 dialect's own bind and result processors, so the SQL and the values stored and read back are exactly what
 Core produces. They run on the caller's connection, inside its transaction; a driver error is re-raised as
-the SQLAlchemy exception Core would have raised (IntegrityError, OperationalError, ...).
+the SQLAlchemy exception Core would have raised (IntegrityError, OperationalError, ...), or the storage error
+of storage/failures.py that the engine's hook would have made of it.
 """
 
 import weakref
@@ -17,6 +18,8 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
+
+from storage import failures
 
 Processor = Callable[[Any], Any] | None
 
@@ -47,8 +50,10 @@ class DriverStatement:
             return tuple([p(values[n]) if p else values[n] for n, p in self._binds])
         return {n: p(values[n]) if p else values[n] for n, p in self._binds}
 
-    def _fail(self, err: Exception, params: Any) -> exc.StatementError:
-        return exc.DBAPIError.instance(self.sql, params, err, self._error, dialect=self.dialect)
+    def _fail(self, err: Exception, params: Any, conn: Connection) -> Exception:
+        """What Core would raise: a lock or a full disk as storage/failures.py names it, else SQLAlchemy's."""
+        found = failures.classify(err, failures.hints_of(conn))
+        return found or exc.DBAPIError.instance(self.sql, params, err, self._error, dialect=self.dialect)
 
     def _cursor(self, conn: Connection, autobegin: bool = True) -> Any:
         if autobegin and not conn.in_transaction():
@@ -63,7 +68,7 @@ class DriverStatement:
         try:
             cursor.execute(self.sql, params)
         except self._error as err:
-            raise self._fail(err, params) from err
+            raise self._fail(err, params, conn) from err
         return cursor
 
     def executemany(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -72,7 +77,7 @@ class DriverStatement:
         try:
             cursor.executemany(self.sql, params)
         except self._error as err:
-            raise self._fail(err, params) from err
+            raise self._fail(err, params, conn) from err
         finally:
             cursor.close()
 

@@ -1,22 +1,24 @@
 """Engines for SQLite (the default) and PostgreSQL; built by the entry points, never at import time.
 
 SQLite: WAL so readers do not block the writer, `synchronous=NORMAL`, foreign keys on, a busy timeout,
-and `BEGIN IMMEDIATE` so a write transaction takes the lock before it reads (no upgrade deadlocks).
+and `BEGIN IMMEDIATE` so a write transaction takes the lock before it reads (no upgrade deadlocks). PostgreSQL
+waits for a lock no longer than the same busy timeout (`lock_timeout`). A lock still held after it, and a full
+disk, are raised as the storage errors of storage/failures.py, never as a driver's OperationalError.
 """
 
 import json
+from pathlib import Path
 from typing import Any
 
 import orjson
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 
-from storage import driver_sql
+from storage import driver_sql, failures
 from storage.driver_sql import DriverStatement
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
-SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
-                  f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+BUSY_TIMEOUT_MS = 10_000  # config.yaml `database.busy_timeout_ms` for the entry points
+SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON")
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -50,27 +52,59 @@ _AS_JSON_DUMPS = (orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjso
                   | orjson.OPT_PASSTHROUGH_SUBCLASS)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create the engine for `url` (sqlite:///file.db or postgresql+psycopg://...)."""
+def missing_sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL when it does not exist (connecting would create it empty), else None."""
     parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.query.get("uri") or parsed.database in (None, "",
+                                                                                                ":memory:"):
+        return None
+    path = Path(parsed.database)
+    return None if path.exists() else path.resolve()
+
+
+def make_engine(url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS, retry_after_seconds: int | None = None,
+                full_retry_after_seconds: int | None = None, **kwargs: Any) -> Engine:
+    """Create the engine for `url` (sqlite:///file.db or postgresql+psycopg://...).
+
+    `busy_timeout_ms`: how long a statement waits for another writer's lock before DatabaseBusy; the two
+    `retry_after` numbers are the hints those errors carry for clients (HTTP `Retry-After`).
+    """
+    parsed = make_url(url)
+    hints = {k: v for k, v in ((failures.RETRY_AFTER, retry_after_seconds),
+                               (failures.FULL_RETRY_AFTER, full_retry_after_seconds)) if v is not None}
     if parsed.get_backend_name() == "sqlite":
         kwargs.setdefault("json_deserializer", json_loads)
         kwargs.setdefault("json_serializer", json_dumps)
-        engine = create_engine(url, connect_args={"check_same_thread": False,
-                                                  "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
-        _configure_sqlite(engine)
-        return engine
-    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, pool_pre_ping=True, **kwargs)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+                               **kwargs)
+        _configure_sqlite(engine, busy_timeout_ms)
+    else:
+        if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        connect_args = {"options": f"-c lock_timeout={int(busy_timeout_ms)}"} if parsed.get_backend_name() == \
+            "postgresql" else {}
+        engine = create_engine(parsed, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    _classify_errors(engine, hints)
+    return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _classify_errors(engine: Engine, hints: dict[str, int]) -> None:
+    """Every connection carries the Retry-After hints; every error Core sees is classified (storage/failures.py)."""
+    @event.listens_for(engine, "connect")
+    def _hints(_dbapi_connection: Any, record: Any) -> None:
+        record.info.update(hints)
+
+    @event.listens_for(engine, "handle_error", retval=True)
+    def _classify(ctx: ExceptionContext) -> BaseException | None:
+        return failures.classify(ctx.original_exception, failures.hints_of(ctx.connection) or hints)
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
-        for pragma in SQLITE_PRAGMAS:
+        for pragma in (*SQLITE_PRAGMAS, f"PRAGMA busy_timeout={int(busy_timeout_ms)}"):
             cursor.execute(pragma)
         cursor.close()
 

@@ -25,3 +25,21 @@ class IdempotencyKeyReused(Exception):
         super().__init__(f"the idempotency key {key!r} was already used for another request; use a new key "
                          "for a new request")
         self.key = key
+
+
+class StorageUnavailable(Exception):
+    """The database could not take the work now (issue 11, item 6). The transaction was rolled back: nothing of
+    it was written, and the same request may be sent again. `retry_after`: seconds a client should wait first."""
+
+    def __init__(self, detail: str, retry_after: int | None = None) -> None:
+        super().__init__(detail)
+        self.detail, self.retry_after = detail, retry_after
+
+
+class DatabaseBusy(StorageUnavailable):
+    """Another writer held the lock longer than the busy timeout (SQLite `database is locked`; PostgreSQL
+    lock_not_available, a serialization failure or a deadlock)."""
+
+
+class StorageFull(StorageUnavailable):
+    """The disk or the database is full (SQLITE_FULL, ENOSPC, PostgreSQL disk_full)."""

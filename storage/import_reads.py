@@ -9,6 +9,7 @@ from sqlalchemy import Connection, select
 
 from storage.event_store import EVENTS
 from storage.projections import CANDIDATES
+from storage.search import fold
 
 
 def people(conn: Connection) -> Iterator[Any]:
@@ -24,3 +25,19 @@ def imported_at(conn: Connection, sha256: str) -> datetime | None:
     found = conn.execute(select(EVENTS.c.recorded_at).where(EVENTS.c.type == "identify", stamp == sha256)
                          .limit(1)).first()
     return None if found is None else found.recorded_at
+
+
+def people_named(conn: Connection, name: str) -> Iterator[Any]:
+    """The candidate rows (id, full_name, birth_date, org) whose name folds as `name` does: a row written by an
+    import is checked against what was committed meanwhile, through the index on the folded name."""
+    yield from conn.execute(select(CANDIDATES.c.id, CANDIDATES.c.full_name, CANDIDATES.c.birth_date,
+                                   CANDIDATES.c.org).where(CANDIDATES.c.search_name == fold(name)))
+
+
+def imported_rows(conn: Connection, sha256: str) -> set[tuple[str, int]]:
+    """The (sheet, row) of every row of the file with this SHA-256 already recorded (its `identify` event): an
+    import interrupted between two of its transactions goes on from there when the same file is run again."""
+    imported = EVENTS.c.derived[("meta", "imported")]
+    found = conn.execute(select(imported["sheet"].as_string(), imported["row"].as_integer()).where(
+        EVENTS.c.type == "identify", imported["sha256"].as_string() == sha256))
+    return {(sheet, int(row)) for sheet, row in found}

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, and_, exists, func, or_, select, upda
 from sqlalchemy.dialects import postgresql, sqlite
 
 from notifications.outbox import OutboxItem
+from storage.failures import NO_RETRY, BusyRetry
 from storage.reminder_tables import DigestRunRow, OutboxRow, SweepCursorRow
 from storage.tables import DeadlineRow
 
@@ -83,8 +84,10 @@ def _item(row: Any) -> OutboxItem:
 class SqlOutbox:
     """The `Outbox` port (notifications/outbox.py) on the outbox table."""
 
-    def __init__(self, engine: Engine, worker: str, lease: timedelta) -> None:
-        self.engine, self.worker, self.lease = engine, worker, lease
+    def __init__(self, engine: Engine, worker: str, lease: timedelta, retry: BusyRetry = NO_RETRY) -> None:
+        """`retry`: each claim and settlement is its own short transaction, tried again while the database is
+        busy, so a message sent is marked sent even while a long import holds the lock for a moment."""
+        self.engine, self.worker, self.lease, self.retry = engine, worker, lease, retry
         self._claimed: dict[int, float] = {}  # row id -> monotonic time of the claim
 
     def claim_due(self, now: datetime, limit: int) -> list[OutboxItem]:
@@ -92,15 +95,20 @@ class SqlOutbox:
         due = or_(and_(OUTBOX.c.status == "pending", OUTBOX.c.available_at <= at),
                   and_(OUTBOX.c.status == "sending", OUTBOX.c.lease_until <= at))
         query = select(OUTBOX.c.id).where(due).order_by(OUTBOX.c.available_at, OUTBOX.c.id).limit(limit)
-        with self.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            ids = list(conn.execute(query).scalars())
-            if not ids:
-                return []
-            rows = conn.execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(
-                status="sending", attempts=OUTBOX.c.attempts + 1, lease_until=at + self.lease,
-                claimed_by=self.worker).returning(*OUTBOX.c)).all()
+
+        def claim() -> tuple[list[int], list[Any]]:
+            with self.engine.begin() as conn:
+                locked = query.with_for_update(skip_locked=True) if conn.dialect.name == "postgresql" else query
+                ids = list(conn.execute(locked).scalars())
+                if not ids:
+                    return [], []
+                return ids, list(conn.execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(
+                    status="sending", attempts=OUTBOX.c.attempts + 1, lease_until=at + self.lease,
+                    claimed_by=self.worker).returning(*OUTBOX.c)).all())
+
+        ids, rows = self.retry.run(claim, "outbox claim")
+        if not ids:
+            return []
         claimed_at = time.monotonic()
         self._claimed.update((row_id, claimed_at) for row_id in ids)
         return sorted((_item(r) for r in rows), key=lambda i: ids.index(i.id))
@@ -113,17 +121,22 @@ class SqlOutbox:
 
     def _settle(self, item: OutboxItem, **values: Any) -> None:
         self._claimed.pop(item.id, None)
-        with self.engine.begin() as conn:
-            done = conn.execute(update(OUTBOX).where(
-                OUTBOX.c.id == item.id, OUTBOX.c.claimed_by == self.worker, OUTBOX.c.status == "sending",
-            ).values(**values)).rowcount
-        if not done:
+
+        def settle() -> int:
+            with self.engine.begin() as conn:
+                return int(conn.execute(update(OUTBOX).where(
+                    OUTBOX.c.id == item.id, OUTBOX.c.claimed_by == self.worker, OUTBOX.c.status == "sending",
+                ).values(**values)).rowcount)
+
+        if not self.retry.run(settle, f"outbox {item.key}"):
             logger.warning("outbox %s: the lease was lost before it was settled (%s)", item.key, values)
 
     def mark_channel_done(self, item: OutboxItem, channel: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(update(OUTBOX).where(OUTBOX.c.id == item.id, OUTBOX.c.claimed_by == self.worker)
-                         .values(channels_done=",".join(sorted(item.done | {channel}))))
+        def mark() -> None:
+            with self.engine.begin() as conn:
+                conn.execute(update(OUTBOX).where(OUTBOX.c.id == item.id, OUTBOX.c.claimed_by == self.worker)
+                             .values(channels_done=",".join(sorted(item.done | {channel}))))
+        self.retry.run(mark, f"outbox {item.key}")
 
     def mark_sent(self, item: OutboxItem, now: datetime, sent_to: str, org: str) -> None:
         self._settle(item, status="sent", sent_at=utc(now), sent_to=sent_to, org=org, lease_until=None,
@@ -148,11 +161,14 @@ class SqlOutbox:
             return
         for item in items:
             self._claimed.pop(item.id, None)
-        with self.engine.begin() as conn:
-            conn.execute(update(OUTBOX).where(
-                OUTBOX.c.id.in_([i.id for i in items]), OUTBOX.c.claimed_by == self.worker,
-                OUTBOX.c.status == "sending").values(status="pending", lease_until=None,
-                                                     attempts=OUTBOX.c.attempts - 1))
+
+        def give_back() -> None:
+            with self.engine.begin() as conn:
+                conn.execute(update(OUTBOX).where(
+                    OUTBOX.c.id.in_([i.id for i in items]), OUTBOX.c.claimed_by == self.worker,
+                    OUTBOX.c.status == "sending").values(status="pending", lease_until=None,
+                                                         attempts=OUTBOX.c.attempts - 1))
+        self.retry.run(give_back, "outbox release")
 
 
 # --- what the CLI shows and does ------------------------------------------------------------------------------

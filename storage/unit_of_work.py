@@ -14,6 +14,7 @@ from states.candidate import Candidate
 from states.events import Event
 from states.organisations import OrgHistory
 from storage import event_store, idempotency, organisations, projections
+from storage.errors import ConcurrencyConflictError
 from storage.idempotency import Remembered
 from storage.sqlite_writer import writer_for
 
@@ -74,6 +75,36 @@ class Transaction:
         idempotency.remember(self.conn, answer, now)
 
 
+class JudgingTransaction(Transaction):
+    """Reads what is committed and keeps what it would append in memory: a batch (an import, a class
+    certification) is judged row by row without taking the write lock, so the web waits for none of it. Nothing
+    is projected and nothing is written; the batch is recorded afterwards in short write transactions."""
+
+    def __init__(self, conn: Connection, org_log: organisations.OrgLog | None = None) -> None:
+        super().__init__(conn, org_log)
+        self._pending: dict[str, list[Event]] = {}
+
+    def load(self, stream_id: str) -> list[Event]:
+        return [*event_store.load_stream(self.conn, stream_id), *self._pending.get(stream_id, ())]
+
+    def append(self, events: Sequence[Event], expected_version: int) -> None:
+        """Raises: ConcurrencyConflictError, as the SQL append would (the same stream judged twice)."""
+        if not events:
+            return
+        stream_id = events[0].stream_id
+        found = len(self.load(stream_id))
+        if found != expected_version:
+            raise ConcurrencyConflictError(stream_id, expected_version, found)
+        self._pending.setdefault(stream_id, []).extend(events)
+
+    def project(self, candidate: Candidate, new_events: Sequence[Event] | None, now: datetime,
+                before: projections.RowsBefore | None = None, org: str | None = None) -> None:
+        """Nothing to project: the write pass projects what it records."""
+
+    def remember(self, answer: Remembered, now: datetime) -> None:
+        """Nothing is remembered: batches carry no idempotency key."""
+
+
 class SqlUnitOfWork:
     """Made once per service: on SQLite it holds the service's write connection (storage/sqlite_writer.py)."""
 
@@ -97,3 +128,9 @@ class SqlUnitOfWork:
         """A read-only transaction that does not take SQLite's write lock."""
         with self.engine.connect().execution_options(sqlite_begin="DEFERRED") as conn, conn.begin():
             yield Transaction(conn, self.org_log)
+
+    @contextmanager
+    def judging(self) -> Iterator[JudgingTransaction]:
+        """A read-only transaction (one snapshot of what is committed) in which appends are only kept in memory."""
+        with self.engine.connect().execution_options(sqlite_begin="DEFERRED") as conn, conn.begin():
+            yield JudgingTransaction(conn, self.org_log)

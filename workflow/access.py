@@ -11,12 +11,19 @@ is recorded only by an admin whose organisations cover that upper level both bef
 move by the old parent's and the new parent's, a merge by the merged organisation's parent and the successor's,
 a split by the split organisation's parent and each successor's, a creation by the parent's. A province (no
 upper level) changes only with `ketnap org` on the server. `org_change_refusals` decides it once, on the
-validated changes and the tree of each change's date; the API and the pages only ask. A user whose
+validated changes and the tree of each change's date; the API and the pages only ask.
+
+Which role records which step, a correction included (it is recorded by whoever records the step it
+corrects), is decided by `step_denial`, `correction_denial` and `recording_denial` (issue 11, item 1): pure
+functions of the role, the validated fields, the candidate's history and the organisations the user may record
+in. The API, the pages and the CLI (as a user: `--actor`) ask them through `Principal` and
+workflow/web/scoped.py; `audit verify` asks the same of every stored event, with what its actor held then
+(workflow/audit/actors.py). A user whose
 organisations have ended (dissolved, merged, split) keeps read access to their history and may do nothing else
 until reassigned: `write_scope` is empty for them.
 """
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Container, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -93,7 +100,7 @@ class Principal:
         return org is not None and org in self.scope
 
     def may_record(self, step: str) -> bool:
-        return step in recordable_steps(self.role)
+        return step_denial(self.role, step) is None
 
     def require_org(self, org: str) -> None:
         """Raises: OutOfScope."""
@@ -114,31 +121,20 @@ class Principal:
 
     def require_step(self, step: str) -> None:
         """Raises: AccessDenied naming who records this step."""
-        if self.role in (Role.AUDITOR, Role.ADMIN):
-            raise AccessDenied("read_only", f"a user with role {self.role} records no steps")
-        if not self.may_record(step):
-            owner = Role.COMMITTEE if step in COMMITTEE_STEPS else Role.SECRETARY
-            raise AccessDenied("wrong_role", f"{step} is recorded by a {owner}, not a {self.role}")
+        denied = step_denial(self.role, step)
+        if denied is not None:
+            raise denied
 
     def require_correction(self, fields: Mapping[str, Any], history: Sequence[Event]) -> None:
-        """A correction is recorded only by a role that records the step it corrects (issue 11, item 1). The
-        step is read from the correction's validated fields, as the service reads them, never from the raw
-        input: a form sends the version as "12", and it corrects version 12 all the same.
+        """A correction is recorded only by a role that records the step it corrects (`correction_denial`).
 
         Raises:
             AccessDenied: naming who records the corrected step.
             RuleViolation: the correction's fields are malformed (the service would refuse them alike).
         """
-        self.require_step("correct")
-        found = corrected_event(history, fields)
-        if found is None:
-            return  # names no event that can be corrected: the service refuses it (correct_target)
-        target = found[0].type
-        try:
-            self.require_step(target)
-        except AccessDenied as denied:
-            raise AccessDenied(denied.code, f"version {found[0].version} ({target}) is corrected only by whoever "
-                                            f"records it: {denied}") from None
+        denied = correction_denial(self.role, fields, history)
+        if denied is not None:
+            raise denied
 
     def require_writer(self) -> None:
         """Auditors change nothing, not even their own tokens (an operator issues them with the CLI).
@@ -164,12 +160,76 @@ def owners(step: str) -> list[str]:
     return [r.value for r in (Role.SECRETARY, Role.COMMITTEE) if step in recordable_steps(r)]
 
 
-def recordable_steps(role: Role) -> frozenset[str]:
-    if role is Role.SECRETARY:
-        return frozenset(STEPS) - COMMITTEE_STEPS
-    if role is Role.COMMITTEE:
-        return COMMITTEE_STEPS | SHARED_STEPS | {"correct"}
-    return frozenset()
+_RECORDS = {Role.SECRETARY.value: frozenset(STEPS) - COMMITTEE_STEPS,
+            Role.COMMITTEE.value: COMMITTEE_STEPS | SHARED_STEPS | {"correct"}}
+
+
+def recordable_steps(role: str) -> frozenset[str]:
+    return _RECORDS.get(role, frozenset())
+
+
+# --- who records which step: one judgement for the API, the pages, the CLI and `audit verify` ----------------
+
+def step_denial(role: str, step: str) -> AccessDenied | None:
+    """Why a user with `role` may not record `step`, or None when they may (a correction: `correction_denial`)."""
+    steps = _RECORDS.get(role)
+    if steps is None:
+        return AccessDenied("read_only", f"a user with role {role} records no steps")
+    if step not in steps:
+        owner = Role.COMMITTEE if step in COMMITTEE_STEPS else Role.SECRETARY
+        return AccessDenied("wrong_role", f"{step} is recorded by a {owner}, not a {role}")
+    return None
+
+
+def correction_denial(role: str, fields: Mapping[str, Any], history: Sequence[Event]) -> AccessDenied | None:
+    """A correction is recorded only by a role that records the step it corrects (issue 11, item 1). The step
+    is read from the correction's validated fields, as the service reads them, never from the raw input: a
+    form sends the version as "12", and it corrects version 12 all the same. `history`: the candidate's events
+    before the correction.
+
+    Raises: RuleViolation when the correction's fields are malformed (the service refuses them alike).
+    """
+    denied = step_denial(role, "correct")
+    if denied is not None:
+        return denied
+    found = corrected_event(history, fields)
+    if found is None:
+        return None  # names no event that can be corrected: the service refuses it (correct_target)
+    target = found[0].type
+    denied = step_denial(role, target)
+    if denied is None:
+        return None
+    return AccessDenied(denied.code, f"version {found[0].version} ({target}) is corrected only by whoever "
+                                     f"records it: {denied}")
+
+
+def recording_denial(role: str, step: str, fields: Mapping[str, Any], history: Sequence[Event],
+                     orgs: Collection[str], writable: Container[str]) -> AccessDenied | None:
+    """May a user with `role`, who records in the organisations of `writable`, record `step` with these
+    validated `fields` for a candidate with `history` (the events before it), whose branch and, for a new
+    candidate or a transfer, named organisation are `orgs`? None when they may, else the first reason.
+    Pure: `audit verify` asks it of every event whose actor is a user, with what that user held when the event
+    was recorded (workflow/audit/actors.py); the service asks it through `Principal`.
+
+    Raises: RuleViolation when a correction's fields are malformed.
+    """
+    denied = correction_denial(role, fields, history) if step == "correct" else step_denial(role, step)
+    if denied is not None:
+        return denied
+    outside = sorted(code for code in set(orgs) if code not in writable)
+    if outside:
+        return AccessDenied("out_of_scope", f"organisation {', '.join(map(repr, outside))} is not one of yours")
+    return None
+
+
+NAMED_ORG = {"identify": "org", "transfer": "to_org"}  # the field naming where a step puts the candidate
+
+
+def named_org(step: str, fields: Mapping[str, Any]) -> str | None:
+    """The organisation a step names for the candidate to go to: a new candidate's, a transfer's."""
+    key = NAMED_ORG.get(step)
+    value = fields.get(key) if key else None
+    return value if isinstance(value, str) and value else None
 
 
 # --- the organisation tree ------------------------------------------------------------------------------------

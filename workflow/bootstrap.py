@@ -21,7 +21,7 @@ from workflow.web.background import ServedScheduler
 def bootstrap(settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None) -> Ketnap:
     return Ketnap(
         settings=settings,
-        engine=engine or make_engine(settings.database_url),
+        engine=engine or make_engine(settings.database_url, **settings.database.engine_options()),
         clock=clock or SystemClock(),
         rulebook=settings.rulebook(),
         calendar=settings.working_calendar(),

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from notifications.settings import NotificationSettings, ReminderSettings
 from states.calendar import WorkingCalendar
 from states.rules import RuleBook, RuleSet
+from storage.failures import BusyRetry
 from workflow.reports.settings import ReportSettings
 
 
@@ -65,22 +66,60 @@ class WebSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     dashboard_days: int = Field(default=30, ge=1, le=366)  # "due in the next 30 days" on the dashboard
-    session_hours: int = Field(default=12, ge=1, le=24 * 30)  # a signed session cookie expires after this
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)  # absolute: a session ends this long after sign-in
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)  # a session unused this long ends
+    session_touch_seconds: int = Field(default=60, ge=1, le=3600)  # last_seen_at is written at most this often
+    token_days: int = Field(default=90, ge=1, le=3650)  # an API token's lifetime unless `--days` says otherwise
     secure_cookies: bool = False  # set true behind HTTPS so cookies are never sent in clear
     page_size: int = Field(default=50, ge=1, le=500)  # candidates per page in lists and in the API
     min_password_length: int = Field(default=12, ge=8, le=200)  # wherever a password is set (issue 11)
     sign_in: SignInSettings = Field(default_factory=SignInSettings)
 
 
+class DatabaseSettings(BaseModel):
+    """Waiting for a busy database (issue 11, item 6): how long one statement waits for another writer's lock,
+    how often the web step path and the scheduler try again, and what a refused client is told to wait."""
+
+    model_config = ConfigDict(extra="forbid")
+    busy_timeout_ms: int = Field(default=10_000, ge=1, le=600_000)  # SQLite busy_timeout, PostgreSQL lock_timeout
+    retry_attempts: int = Field(default=3, ge=1, le=10)  # tries of one step or scheduler job on a busy database
+    retry_backoff_ms: int = Field(default=200, ge=0, le=60_000)  # the first pause between tries, then doubled
+    retry_after_seconds: int = Field(default=5, ge=1, le=3600)  # `Retry-After` when it stays busy
+    full_retry_after_seconds: int = Field(default=300, ge=1, le=86_400)  # `Retry-After` on a full disk
+    write_slice_rows: int = Field(default=200, ge=1, le=100_000)  # imports and class certifications: rows per commit
+    write_slice_pause_ms: int = Field(default=100, ge=0, le=10_000)  # between two slices: a waiting writer goes first
+
+    def retry(self) -> BusyRetry:
+        """The retry of the web step path and the scheduler's jobs."""
+        return BusyRetry(self.retry_attempts, self.retry_backoff_ms / 1000)
+
+    def engine_options(self) -> dict[str, int]:
+        """The keyword arguments of storage.engine.make_engine."""
+        return {"busy_timeout_ms": self.busy_timeout_ms, "retry_after_seconds": self.retry_after_seconds,
+                "full_retry_after_seconds": self.full_retry_after_seconds}
+
+
+class DocumentSettings(BaseModel):
+    """The paperwork made from the log (issue 12, `ketnap document`): where a province's own templates are, and
+    the place name of the place-and-date line, which the organisation tree does not hold."""
+
+    model_config = ConfigDict(extra="forbid")
+    templates_dir: Path | None = None  # <dir>/<rule_set or default>/<form>.docx|.html.j2 replace the shipped ones
+    place: str | None = None  # "Tân Lập": the place name when no organisation of the issuer's chain has one
+    places: dict[str, str] = Field(default_factory=dict)  # organisation code -> place name, nearest one wins
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     database_url: str = "sqlite:///ketnap.db"
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     timezone: str = "Asia/Ho_Chi_Minh"
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)  # issue 3
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)  # issue 3
+    documents: DocumentSettings = Field(default_factory=DocumentSettings)  # issue 12
     rule_sets: dict[str, RuleSet]
 
     def rulebook(self) -> RuleBook:

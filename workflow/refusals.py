@@ -18,13 +18,14 @@ from states.errors import (
     StepNotAllowed,
     UnknownStep,
 )
-from storage.errors import ConcurrencyConflictError, IdempotencyKeyReused
+from storage.errors import ConcurrencyConflictError, DatabaseBusy, IdempotencyKeyReused, StorageFull
 from workflow.access import AccessDenied, NotSignedIn, OutOfScope
 from workflow.accounts import AccountError
 from workflow.audit.rebuild import RebuildFailed
 from workflow.audit.verify import UnknownOrganisation
 from workflow.config import ConfigError, SessionSecretMissing
 from workflow.organisations import OrganisationError
+from workflow.paperwork.forms import DocumentNotRecorded, UnknownDocument
 from workflow.passwords import WeakPassword
 from workflow.reminders import ReminderError
 from workflow.reports.classes import BatchRefused, ClassError
@@ -65,8 +66,8 @@ class InvalidInput(ValueError):
 class DatabaseNotReady(Exception):
     """The schema is missing or older than the code, so nothing can be read or recorded yet."""
 
-    def __init__(self) -> None:
-        super().__init__("the database schema is missing or old: run `ketnap init` first")
+    def __init__(self, reason: str = "the database schema is missing or old") -> None:
+        super().__init__(f"{reason}: run `ketnap init` first")
 
 
 @dataclass(frozen=True)
@@ -125,8 +126,28 @@ def _workbook_reasons(err: WorkbookRefused) -> list[Doc]:
             for p in err.problems]
 
 
-def _denied(code: str, when: str) -> Row:
-    return Row(AccessDenied, code, 403, None, when, own_code=True,
+def _busy_vi(err: DatabaseBusy) -> str:
+    return (f"Cơ sở dữ liệu đang bận (một việc ghi dài như nhập tệp Excel hay cấp chứng chỉ cho cả lớp đang chạy); "
+            f"chưa ghi gì. Vui lòng thử lại sau {err.retry_after or 5} giây.")
+
+
+def _busy(err: DatabaseBusy) -> str:
+    return (f"{_busy_vi(err)} / The database is busy (a long write such as an import or a class certification is "
+            f"running); nothing was written: try again in {err.retry_after or 5} seconds. ({err.detail})")
+
+
+FULL_VI = ("Ổ đĩa hoặc cơ sở dữ liệu đã đầy; chưa ghi gì. Hãy báo quản trị hệ thống giải phóng dung lượng rồi thử "
+           "lại.")
+
+
+def _full(err: StorageFull) -> str:
+    return (f"{FULL_VI} / The disk or the database is full; nothing was written: ask the administrator to free "
+            f"space, then try again. ({err.detail})")
+
+
+def _denied(code: str, when: str, exit_status: int | None = None, http_status: int | None = 403) -> Row:
+    """`exit_status`: the CLI meets it when its actor is a user (`--actor`, KETNAP_ACTOR; workflow/cli/context.py)."""
+    return Row(AccessDenied, code, http_status, exit_status, when, own_code=True,
                violations=lambda e: [v.as_dict() for v in e.violations])
 
 
@@ -147,6 +168,15 @@ TABLE: tuple[Row, ...] = (
         "someone recorded a step since the version the user saw; nothing was written (the API adds "
         "`expected_version` and `actual_version`)",
         extra=lambda e: {"expected_version": e.expected_version, "actual_version": e.actual_version}),
+    Row(DatabaseBusy, "database_busy", 503, EXIT_REFUSED,
+        "another writer held the database longer than `database.busy_timeout_ms`, even after "
+        "`database.retry_attempts` tries; nothing was written: try again after `retry_after` seconds (also the "
+        "`Retry-After` header)", message=_busy,
+        extra=lambda e: {"retry_after": e.retry_after, "message_vi": _busy_vi(e)}),
+    Row(StorageFull, "storage_full", 503, EXIT_REFUSED,
+        "the disk or the database is full; the transaction rolled back and nothing was written (the API adds "
+        "`retry_after`, also the `Retry-After` header)", message=_full,
+        extra=lambda e: {"retry_after": e.retry_after, "message_vi": FULL_VI}),
     Row(IdempotencyKeyReused, "idempotency_key_reused", 422, None,
         "an idempotency key (the `Idempotency-Key` header, a page's form token) came again with another request; "
         "the first request's answer stands and nothing was written"),
@@ -178,21 +208,33 @@ TABLE: tuple[Row, ...] = (
     Row(ReminderError, "reminder_refused", 422, EXIT_REFUSED, "a reminders or outbox command was refused"),
     Row(SchedulerRefused, "scheduler_refused", 422, EXIT_REFUSED,
         "another scheduler already runs on this SQLite database"),
+    Row(UnknownDocument, "unknown_document", 404, EXIT_REFUSED,
+        "no document has this name (`ketnap document --help` lists them: a form code, its step, or muc-luc)"),
+    Row(DocumentNotRecorded, "document_not_recorded", 404, EXIT_REFUSED,
+        "the step a document states is not recorded for the candidate yet (or the version named is not that "
+        "step); nothing was written"),
     Row(ProcedureError, "refused", 422, EXIT_REFUSED,
         "any other refusal of the procedure or the application, such as a report period that does not parse"),
     Row(UnknownOrganisation, "not_found", 404, EXIT_REFUSED, "the organisation to audit does not exist"),
     Row(OutOfScope, "not_found", 404, None, "an organisation outside the user's, answered as if it did not exist",
         message=lambda _: "no such organisation among yours"),
-    _denied("read_only", "auditors change nothing; admins record no steps"),
-    _denied("wrong_role", "the step is recorded by another role (secretary or committee)"),
-    _denied("out_of_scope", "a new candidate or a transfer names an organisation outside the user's"),
+    _denied("read_only", "auditors change nothing; admins record no steps", EXIT_REFUSED),
+    _denied("wrong_role", "the step is recorded by another role (secretary or committee)", EXIT_REFUSED),
+    _denied("out_of_scope", "a new candidate or a transfer names an organisation outside the user's",
+            EXIT_REFUSED),
+    _denied("user_inactive", "the CLI's actor names a user whose account is deactivated", EXIT_REFUSED, None),
     _denied("forbidden", "the user's role may not do this (pages and routes for admins or auditors)"),
     _denied("csrf_failed", "a page's form expired (its CSRF token does not match the session's)"),
     _denied("org_change_forbidden", "a change of the organisation tree by someone who is not an admin of its "
             "upper level before and after the change: `violations` names each reason with its rule"),
     _denied("org_ended", "the user's organisations have ended (dissolved, merged, split): they read their "
-            "history and record nothing until reassigned"),
-    _not_signed_in("unauthenticated", "no session and no bearer token"),
+            "history and record nothing until reassigned", EXIT_REFUSED),
+    _denied("password_change_required", "the user signed in with a temporary password: until they choose their "
+            "own (the page /password, POST /api/me/password) nothing else is open to them"),
+    _denied("wrong_password", "a password change named a wrong current password (counted like a failed sign-in)"),
+    _not_signed_in("unauthenticated", "no session (never signed in, signed out, timed out, or ended by a password "
+                   "change or a deactivation) and no bearer token"),
+    _not_signed_in("token_expired", "the token is past its expiry (`ketnap token list` shows it): make a new one"),
     _not_signed_in("invalid_token", "the token is unknown, revoked, or its user is inactive"),
     _not_signed_in("csrf_failed", "an API write with a session cookie lacks the x-csrf-token header"),
     Row(InvalidInput, "invalid_request", 422, EXIT_REFUSED,

@@ -29,6 +29,7 @@ from states.text import NameLine
 from storage import contacts, organisations
 from storage import outbox as store
 from storage.contacts import Contact
+from storage.failures import BusyRetry
 from storage.organisations import OrgLog
 from storage.reminder_reads import candidate_names, open_deadlines
 from workflow.commands import Command
@@ -170,17 +171,22 @@ class Reminders:
     rulebook: RuleBook
     channels: Mapping[str, Channel]
     worker: str = field(default_factory=worker_id)
+    busy_retry: BusyRetry | None = None  # how the scheduler's work waits out a busy database; config.yaml's when None
 
     @property
     def policy(self) -> ReminderSettings:
         return self.settings.reminders
+
+    @property
+    def on_busy(self) -> BusyRetry:
+        return self.busy_retry if self.busy_retry is not None else self.settings.database.retry()
 
     def sweep(self, now: datetime, *, digests: bool = True) -> SweepReport:
         return sweep(self.engine, self.policy, self.calendar, now, digests=digests)
 
     def dispatch(self, now: datetime, should_stop: Callable[[], bool] = lambda: False) -> DispatchReport:
         delivery = self.policy.delivery
-        outbox = store.SqlOutbox(self.engine, self.worker, timedelta(seconds=delivery.lease_seconds))
+        outbox = store.SqlOutbox(self.engine, self.worker, timedelta(seconds=delivery.lease_seconds), self.on_busy)
         resolver = Resolver(self.engine, self.rulebook, self.calendar, self.settings.notifications.language)
         return dispatch_pending(outbox, self.channels, resolver, now=now, delivery=delivery,
                                 should_stop=should_stop)

@@ -224,7 +224,8 @@ TOPICS: dict[str, Basis] = {
 
 # rule id -> topic; org_changes / access rules share one entry (their sentences are built where they are judged)
 TOPIC_OF: dict[str, str] = {
-    **dict.fromkeys(("field_missing", "field_invalid", "field_unknown", "text_line_break", "text_control_character",
+    **dict.fromkeys(("dated_before_last_step", "field_missing", "field_invalid", "field_unknown", "text_line_break",
+                     "text_control_character",
                      "text_bidi_character", "text_invisible", "name_without_letter", "date_in_future"), "input"),
     **dict.fromkeys(("date_before_identified", "org_not_found", "org_not_branch"), "list"),
     **dict.fromkeys(("certificate_issued_in_future", "vetting_needs_certificate", "certificate_missing",
@@ -236,7 +237,8 @@ TOPIC_OF: dict[str, str] = {
                      "youth_union_resolution_required", "vote_needs_introducers", "introducers_missing"),
                     "introducers"),
     **dict.fromkeys(("comment_sources", "vote_needs_comments", "comments_missing"), "comments"),
-    **dict.fromkeys(("vote_counts", "committee_vote_needs_branch_vote", "vote_before_previous",
+    **dict.fromkeys(("vote_counts", "vote_present", "vote_attendance", "vote_before_dossier",
+                     "committee_vote_needs_branch_vote", "vote_before_previous",
                      "branch_vote_not_passed", "committee_vote_not_passed"), "votes"),
     **dict.fromkeys(("age_minimum", "age_maximum"), "age"),
     **dict.fromkeys(("education_minimum", "village_elder_consent"), "education"),
@@ -287,6 +289,13 @@ def examples() -> dict[str, dict[str, Any]]:
         "vote_counts": {"field": "in_favour", "in_favour": 10, "members": 9,
                         "denominator": Said("số cấp ủy viên", "committee members")},
         "vote_needs_comments": {"missing": yes_no},
+        "vote_present": {"field": "present", "present": 12, "members": 10},
+        "vote_attendance": {"field": "against", "in_favour": 8, "against": 3, "room": 10},
+        "vote_before_dossier": {"field": "on", "on": d1, "previous": labels.step("collect_comments"),
+                                "previous_on": d2, "what_vi": "tổng hợp nhận xét (mẫu 5-KNĐ)",
+                                "what_en": "the summary of comments (form 5-KNĐ)"},
+        "dated_before_last_step": {"field": "on", "on": d1, "previous": labels.step("collect_comments"),
+                                   "previous_on": d2},
         "comments_missing": {"missing": yes_no[:1]},
         "age_minimum": {"field": "birth_date", "on": d1, "years": 17, "months": 11, "minimum": 18},
         "age_maximum": {"field": "consent_ref", "on": d1, "maximum": 60},

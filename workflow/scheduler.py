@@ -29,6 +29,7 @@ from notifications.policy import VIETNAM
 from states.errors import ProcedureError
 from storage import scheduler_lock
 from storage.engine import is_sqlite
+from storage.errors import StorageUnavailable
 from workflow.clock import Clock
 from workflow.reminders import Reminders
 
@@ -116,18 +117,26 @@ class SchedulerService:
     # --- jobs -----------------------------------------------------------------------------------------------
 
     def sweep_job(self) -> None:
+        """The sweep writes only rows not yet written (their keys are UNIQUE), so a busy database is simply tried
+        again as a whole (`database.retry_attempts`), then left to the next run."""
         try:
-            report = self.reminders.sweep(self.clock.now())
+            report = self.reminders.on_busy.run(lambda: self.reminders.sweep(self.clock.now()), "sweep")
             if report.created or report.cancelled or report.digests or report.reports:
                 logger.info("sweep: %s", report)
+        except StorageUnavailable as err:
+            logger.warning("sweep: the database is busy or full (%s); the next run tries again", err)
         except Exception:
             logger.exception("sweep failed; the next run tries again")
 
     def dispatch_job(self) -> None:
+        """Each claim and settlement of the outbox is tried again on its own (storage/outbox.py): a message is
+        never sent before its row is claimed, and a sent one is marked sent even while the database is busy."""
         try:
             report = self.reminders.dispatch(self.clock.now(), should_stop=self.stop_event.is_set)
             if report.handled:
                 logger.info("dispatch: %s", report)
+        except StorageUnavailable as err:
+            logger.warning("dispatch: the database is busy or full (%s); the next run tries again", err)
         except Exception:
             logger.exception("dispatch failed; the next run tries again")
 
@@ -137,7 +146,9 @@ class SchedulerService:
 
     def heartbeat_job(self) -> None:
         try:
-            self.heartbeat()
+            self.reminders.on_busy.run(self.heartbeat, "heartbeat")
+        except StorageUnavailable as err:
+            logger.warning("heartbeat: the database is busy or full (%s); the lock is renewed at the next beat", err)
         except Exception:
             logger.exception("heartbeat failed")
 

@@ -12,10 +12,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from states import labels
 from states.calendar import WorkingCalendar
 from states.candidate import Candidate, apply, replay
+from states.catalogue import violation
 from states.decide import Allowed, allowed_steps, judge
-from states.errors import CandidateNotFound, RuleViolation
+from states.errors import CandidateNotFound, RuleViolation, Violation
 from states.events import Event
 from states.rules import RuleBook
 from states.step import Step
@@ -23,6 +25,7 @@ from states.views import history_view
 from storage import organisations
 from storage.candidate_lists import CandidateFilter, Order, list_candidates, open_deadlines
 from storage.errors import ConcurrencyConflictError, DuplicateRowError, IdempotencyKeyReused
+from storage.failures import BusyRetry
 from storage.idempotency import Remembered
 from storage.organisations import Organisation
 from storage.projections import rows_before
@@ -35,10 +38,30 @@ from workflow.organisations import OrganisationError, Organisations, subtree_now
 
 logger = logging.getLogger(__name__)
 RETRIES_ON_CONFLICT = 3
+# Who may record a step of a batch (an import, a class's certificates) in the batch's transaction: raises
+# AccessDenied or CandidateNotFound (workflow/web/scoped.py `ScopedKetnap.permit_in`); None: the server's operator.
+StepPermit = Callable[[StepTransaction, RecordStep], None]
 
 
 def new_candidate_id() -> str:
     return uuid.uuid4().hex[:12]
+
+
+def dated_before_last(history: list[Event], step: Step, rulebook: RuleBook) -> list[Violation]:
+    """A step the rules accept though its document is dated before the stream's last business date (steps
+    within a stage have no order the regulations fix, and documents are entered late): said as a warning, so
+    that a mistyped date is caught. Where the regulations fix an order, a guard refuses instead (S8 after S6
+    and S7: states/guards.py `vote_after_dossier`)."""
+    if step.name == "correct":
+        return []
+    dated = [e for e in history if e.type != "correct"]
+    if not dated:
+        return []
+    last = max(dated, key=lambda e: e.effective_on)
+    if step.on >= last.effective_on:
+        return []
+    return [violation("dated_before_last_step", rulebook.for_date(step.on), field="on", on=step.on,
+                      previous=labels.step(last.type), previous_on=last.effective_on)]
 
 
 class StepResult:
@@ -49,10 +72,12 @@ class StepResult:
     """
 
     def __init__(self, candidate: Candidate, events: list[Event],
-                 allowed: list[Allowed] | Callable[[], list[Allowed]] | None = None) -> None:
+                 allowed: list[Allowed] | Callable[[], list[Allowed]] | None = None,
+                 warnings: list[Violation] | None = None) -> None:
         self.candidate = candidate
         self.events = events
         self._allowed = [] if allowed is None else allowed
+        self.warnings = warnings or []  # accepted, but worth a second look (a step dated out of order)
 
     @property
     def allowed(self) -> list[Allowed]:
@@ -96,6 +121,11 @@ class Ketnap:
     rulebook: RuleBook
     calendar: WorkingCalendar
     steps_uow: StepsUnitOfWork | None = None  # the step path's unit of work; the SQL one when None
+    busy_retry: BusyRetry | None = None  # how a step waits out a busy database; config.yaml's when None
+
+    @property
+    def on_busy(self) -> BusyRetry:
+        return self.busy_retry if self.busy_retry is not None else self.settings.database.retry()
 
     @cached_property
     def uow(self) -> SqlUnitOfWork:
@@ -118,14 +148,18 @@ class Ketnap:
         for the first at the database (SQLite's writer lock, PostgreSQL's unique index) and gets its answer, so
         no request with a key is ever told "still in flight". A refused request stores no key.
 
+        A database kept busy by another writer (a long import) is tried again a few times (`on_busy`), as the
+        transaction rolled back and wrote nothing; then DatabaseBusy is raised.
+
         Raises:
-            CandidateNotFound, StepNotAllowed, RuleViolation, ConcurrencyConflictError, IdempotencyKeyReused.
+            CandidateNotFound, StepNotAllowed, RuleViolation, ConcurrencyConflictError, IdempotencyKeyReused,
+            DatabaseBusy, StorageFull.
         """
         keyed = None if idempotency_key is None else Keyed.of(cmd, idempotency_key)
         attempts = 1 if cmd.expected_version is not None else RETRIES_ON_CONFLICT
         for attempt in range(1, attempts + 1):
             try:
-                return self._record_once(cmd, keyed)
+                return self.on_busy.run(lambda: self._record_once(cmd, keyed), f"step {cmd.step}")
             except (ConcurrencyConflictError, DuplicateRowError) as err:
                 first = None if keyed is None else self._first_answer(keyed)
                 if first is not None:  # lost to a request with the same key: its answer is ours
@@ -146,7 +180,8 @@ class Ketnap:
                     return StepResult(*first, self._allowed_later(first[0], self.today()))
                 result = self.record_in(tx, cmd, now)
                 tx.remember(keyed.answered(result), now)
-        return StepResult(result.candidate, result.events, self._allowed_later(result.candidate, self.today()))
+        return StepResult(result.candidate, result.events, self._allowed_later(result.candidate, self.today()),
+                          result.warnings)
 
     def _first_answer(self, keyed: Keyed) -> StepResult | None:
         with self._steps.reading() as tx:
@@ -197,7 +232,7 @@ class Ketnap:
                 apply(candidate, event)
         tx.append(new, expected_version=len(history))
         tx.project(candidate, None if outcome.replayed else new, now, before, latest.current(candidate.org, stream_id))
-        return StepResult(candidate, new)
+        return StepResult(candidate, new, warnings=dated_before_last(history, step, self.rulebook))
 
     def _allowed_later(self, candidate: Candidate, on: date) -> Callable[[], list[Allowed]]:
         def compute() -> list[Allowed]:

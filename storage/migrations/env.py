@@ -7,6 +7,7 @@ import storage.idempotency  # noqa: F401 - idempotency keys of step requests (is
 import storage.reminder_tables  # noqa: F401 - outbox, contacts, scheduler lock (issue 3)
 import storage.report_tables  # noqa: F401 - plans, membership, training classes, report read model (issue 6)
 import storage.tables  # noqa: F401 - registers the tables on SQLModel.metadata
+import storage.user_history_tables  # noqa: F401 - users' dated roles and scopes (issue 11)
 import storage.user_tables  # noqa: F401 - users, scopes and API tokens (issue 5)
 
 config = context.config

@@ -18,6 +18,7 @@ TINY = [
     ("bench_reports", ["--size", "50", "--import-rows", "20"], "plain SQL"),
     ("bench_web", ["--size", "100", "--requests", "20"], "trivial"),
     ("bench_restructure", ["--orgs", "60", "--candidates", "100"], "plain sqlite3"),
+    ("bench_documents", ["--candidates", "3", "--pdf", "1"], "template baseline"),
 ]
 
 

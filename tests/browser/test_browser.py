@@ -261,3 +261,39 @@ def test_the_restructured_tree_reads_as_of_a_date_an_admin_changes_it_and_it_fit
     assert "XA-TLIEN" in phone.page.inner_text("#predecessors") and phone.page.locator("#org-change").count() == 0
     phone.shot("11-organisation-phone")
     phone.page.close()
+
+
+def test_a_secretary_downloads_a_document_and_another_branch_gets_404(server: str, browser: Any, shots: Path,
+                                                                     tmp_path: Path) -> None:
+    """Issue 12: the 'Tải văn bản' link next to a recorded step gives the Word file of its form, filled in from the
+    log; a secretary of another branch is answered as if the candidate did not exist."""
+    from docx import Document as Word
+
+    ui = Ui(browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN", accept_downloads=True),
+            server, shots)
+    ui.page.set_default_timeout(10_000)
+    ui.login("bithu.gv")
+    ui.page.goto(f"{server}/candidates?q=ho+thi+lan")
+    ui.page.click("text=Hồ Thị Lan")
+    ui.page.wait_for_selector("#timeline")
+    candidate_url = ui.page.url.split("?")[0]
+    link = ui.page.locator("li.event-branch_vote p.paper a").first
+    assert "Tải văn bản 6-KNĐ" in link.inner_text()
+    with ui.page.expect_download() as info:
+        link.click()
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    assert saved.name.endswith(".docx") and "-6-knd-v" in saved.name
+    text = "\n".join(p.text for p in Word(str(saved)).paragraphs)
+    assert "Hồ Thị Lan" in text and "NGHỊ QUYẾT" in text and "{{" not in text
+    blanks = ui.page.inner_text("li.event-branch_vote p.paper")
+    assert "Để trống, điền tay" in blanks and "số có mặt" in blanks, "the page names the facts the log lacks"
+    ui.page.locator("li.event-branch_vote").screenshot(path=str(shots / "14-document-link.png"))
+    href = link.get_attribute("href")
+    assert href is not None
+    ui.logout()
+
+    ui.login("bithu.hs")
+    assert ui.page.goto(f"{server}{href}").status == 404
+    assert ui.page.goto(candidate_url).status == 404
+    ui.page.close()

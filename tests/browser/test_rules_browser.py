@@ -21,7 +21,7 @@ def test_the_rules_page_fits_every_width_and_a_refusal_links_to_its_rule(server:
         box = ui.page.locator("#vote_counts").bounding_box()
         assert box is not None and -1 <= box["y"] < 844, "the anchor scrolls the rule into view"
         if width == 390:  # the viewport at the anchor: the whole page is tens of thousands of pixels tall
-            ui.page.screenshot(path=str(shots / "12-rules-phone.png"))
+            ui.page.screenshot(path=str(shots / "15-rules-phone.png"))
         ui.page.close()
 
     ui = Ui(browser.new_page(viewport={"width": 390, "height": 844}, locale="vi-VN"), server, shots)

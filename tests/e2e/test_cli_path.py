@@ -203,7 +203,9 @@ def test_steps_lists_every_step_with_its_fields_and_stages(cli: Cli) -> None:
     vote = steps["branch_vote"]
     assert vote["allowed_in"] == ["vetted"] and vote["moves_to"] is None and vote["form"] == "6-KNĐ"
     assert {k: f["required"] for k, f in vote["fields"].items()} == {"official_members": True, "in_favour": True,
-                                                                     "resolution_no": False}
+                                                                     "resolution_no": False, "present": False,
+                                                                     "against": False, "chair": False,
+                                                                     "secretary": False}  # issue 12: optional
     assert steps["identify"]["allowed_in"] == ["(new)"] and steps["identify"]["moves_to"] == "identified"
     assert steps["hold_ceremony"]["moves_to"] == "probationary"
     assert all(s["summary"] for s in steps.values())

@@ -19,6 +19,10 @@ RULE_BROKEN = "rule_broken"  # the step breaks a rule of the rule set in force o
 RULE_SET_MISMATCH = "rule_set_mismatch"  # the stored rule set is not the one in force on the event's date
 REPLAY_FAILED = "replay_failed"  # the stream cannot be replayed at all
 PROJECTION = "projection"  # a candidate or deadline row differs from the replay
+# The actor, a user, did not hold what the step needs when it was recorded (workflow/audit/actors.py).
+ACTOR_ROLE = "actor_role_not_allowed"  # their role then did not record this step (or the step it corrects)
+ACTOR_SCOPE = "actor_out_of_scope"  # the candidate's branch, or the one named, was outside their organisations
+ACTOR_INACTIVE = "actor_inactive"  # their account was deactivated then
 
 TAMPER_KINDS = frozenset({EDITED, DELETED, INSERTED, REORDERED, BROKEN_LINK, STREAM_DELETED, TRUNCATED,
                           REWRITTEN, UNCOVERED, CHECKPOINT})

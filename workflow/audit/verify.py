@@ -28,7 +28,9 @@ from storage.audit_reads import Bounds, count_events, split
 from storage.audit_reads import exported_snapshot as exported_snapshot
 from storage.audit_reads import snapshot as snapshot
 from storage.engine import make_engine
+from storage.user_history import load as load_user_history
 from workflow.audit import projection_check
+from workflow.audit.actors import ActorCheck
 from workflow.audit.checkpoint import CheckpointCheck
 from workflow.audit.findings import Finding, Report
 from workflow.audit.orgs import OrgDirectory, org_log_findings
@@ -101,6 +103,7 @@ class Verifier:
         if scope.org is not None and not self.orgs.knows(scope.org):
             raise UnknownOrganisation(scope.org)
         self.in_scope = self.orgs.scope(scope.org) if scope.org else None
+        self.actors = ActorCheck(load_user_history(conn), self.orgs)  # read once: every event asks it
         self.checkpoint = CheckpointCheck(conn, since_checkpoint) if since_checkpoint else None
 
     def total(self) -> int:
@@ -172,7 +175,7 @@ class Verifier:
             report.streams += 1
             report.events += len(events)
             problems, candidate = stream_findings(events, self.rules, self.calendar, self.orgs, self.verified)
-            found += problems
+            found += problems + self.actors.findings(events)
             if candidate is not None:
                 replayed.append(self.orgs.placed(candidate))
         found += projection_check.compare_chunk(self.conn, replayed)

@@ -1,6 +1,11 @@
-"""What every command shares: the global options, the app, the output mode, and showing refusals with the
-codes and exit statuses of workflow/refusals.py (0 done, 2 input refused with the reasons, 3 concurrency
-conflict)."""
+"""What every command shares: the global options, the app, the output mode, the actor, and showing refusals
+with the codes and exit statuses of workflow/refusals.py (0 done, 2 input refused with the reasons, 3
+concurrency conflict).
+
+The actor (`--actor`, else KETNAP_ACTOR, else the operating-system user) is written on every event. When it
+names a user of ketnap, a step is recorded as that user: through the same checks as the API (role and
+organisations, on the validated command; workflow/access.py) and refused with the same codes. Any other name is
+the server's operator, who may record anything, as before."""
 
 import getpass
 import json
@@ -9,21 +14,52 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.table import Table
+from typer.core import TyperGroup
 
-from storage import migrate
+from states.steps import known_step
+from storage import failures, migrate, users
+from storage.engine import missing_sqlite_file
+from workflow.access import AccessDenied
 from workflow.bootstrap import bootstrap
 from workflow.clock import VIETNAM
+from workflow.commands import RecordStep
 from workflow.config import load_settings
 from workflow.documents import cli_refusal_doc, to_json
 from workflow.refusals import REFUSABLE, DatabaseNotReady, InvalidInput, refusal_for, rule_problem
-from workflow.service import Ketnap
+from workflow.service import Ketnap, StepPermit, StepResult
+from workflow.web.templating import Labels
+
+VI = Labels("vi")  # the web's formatter of values and dates for people, shared by the CLI's text output
+ZONE = "ICT"  # every time the CLI prints is Vietnam time (Indochina Time, UTC+7), the zone named after it
+
+
+class JsonAnywhere(TyperGroup):
+    """The root command: `--json` may come before or after the command (`ketnap show ID --json`), for every
+    command at once, by moving it in front before the arguments are parsed."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # typer.Context: typer vendors its click
+        if ctx.parent is None:
+            args = hoist_json(args)
+        return super().parse_args(ctx, args)
+
+
+def hoist_json(args: list[str]) -> list[str]:
+    """`--json` anywhere before a `--` becomes the first argument (once)."""
+    end = args.index("--") if "--" in args else len(args)
+    if "--json" not in args[:end]:
+        return args
+    return ["--json", *(a for a in args[:end] if a != "--json"), *args[end:]]
+
+if TYPE_CHECKING:
+    from workflow.web.scoped import ScopedKetnap
 
 
 @dataclass
@@ -31,13 +67,60 @@ class Context:
     db: str | None
     config: Path | None
     json: bool
+    actor_name: str | None = None  # --actor
     _app: Ketnap | None = field(default=None, repr=False)
+
+    def actor(self) -> str:
+        """`--actor`, else KETNAP_ACTOR, else the operating-system user."""
+        return self.actor_name or actor()
+
+    def record(self, cmd: RecordStep) -> StepResult:
+        """Record a step as `cmd.actor`: as that user, behind the API's checks (workflow/web/scoped.py), when
+        it names one; else as the server's operator.
+
+        Raises: AccessDenied (user_inactive, read_only, wrong_role, out_of_scope, org_ended), and whatever
+        `Ketnap.record_step` raises.
+        """
+        scoped = self.as_user(cmd.actor)
+        if scoped is None:
+            return self.app().record_step(cmd)
+        return scoped.record(cmd.candidate_id, known_step(cmd.step), cmd.on, cmd.fields, cmd.expected_version,
+                             via="cli")
+
+    def permit(self) -> StepPermit | None:
+        """For the commands that record a batch of steps (an import, a class): None for the server's operator,
+        else the user's check of each step (`ScopedKetnap.permit_in`).
+
+        Raises: AccessDenied (user_inactive).
+        """
+        scoped = self.as_user(self.actor())
+        return None if scoped is None else scoped.permit_in
+
+    def as_user(self, actor: str) -> "ScopedKetnap | None":
+        """The service as the user named `actor`; None when no user has that name.
+
+        Raises: AccessDenied (user_inactive) for a deactivated user.
+        """
+        app = self.app()
+        with app.uow.reading() as tx:
+            user = users.by_username(tx.conn, actor)
+        if user is None:
+            return None
+        if not user.active:
+            raise AccessDenied("user_inactive", f"user {user.username!r} is deactivated: steps are not recorded "
+                                                "in their name")
+        from workflow.web.scoped import ScopedKetnap, principal_for  # the API's path, without loading the web
+
+        return ScopedKetnap(app, principal_for(app, user, "cli"))
 
     def app(self, *, need_schema: bool = True) -> Ketnap:
         if self._app is None:
             settings = load_settings(self.config, os.environ)
             if self.db:
                 settings = settings.model_copy(update={"database_url": self.db})
+            missing = missing_sqlite_file(settings.database_url)
+            if need_schema and missing is not None:  # connecting would leave an empty file behind
+                fail(self, DatabaseNotReady(f"no database at {missing}"))
             self._app = bootstrap(settings)
         if need_schema and migrate.current_revision(self._app.engine) != migrate.head_revision():
             fail(self, DatabaseNotReady())
@@ -57,6 +140,7 @@ def get(ctx: typer.Context) -> Context:
 
 
 def actor() -> str:
+    """KETNAP_ACTOR, else the operating-system user (`Context.actor` puts `--actor` first)."""
     return os.environ.get("KETNAP_ACTOR") or getpass.getuser()
 
 
@@ -94,6 +178,11 @@ def refusals(c: Context) -> Iterator[None]:
         fail(c, InvalidInput(err.format_message()))
     except REFUSABLE as err:
         fail(c, err)
+    except OSError as err:  # a full disk met outside the database (an export, a report file)
+        full = failures.classify(err)
+        if full is None:
+            raise
+        fail(c, full)
 
 
 def parse_date(value: str | None, option: str) -> date | None:
@@ -109,12 +198,34 @@ def parse_timestamp(value: str | None, option: str) -> datetime | None:
     if value is None:
         return None
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a timestamp (ISO 8601)", param_hint=option) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=VIETNAM)  # a bare timestamp is Vietnam's local time
-    return moment
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=VIETNAM)  # a bare timestamp is Vietnam's local time
+    return stamp
+
+
+def id_table(*headers: str, ids: tuple[str, ...]) -> Table:
+    """A table whose `ids` columns (what one types next: step names, candidate ids, dates) are never cut or
+    wrapped, whatever the terminal's width; the other columns wrap, folding a long word rather than cutting it."""
+    table = Table(*headers)
+    for column in table.columns:
+        column.no_wrap = column.header in ids
+        column.overflow = "ellipsis" if column.no_wrap else "fold"
+    return table
+
+
+def moment(value: datetime | None) -> str:
+    """A timestamp for people: dd/mm/yyyy HH:MM in Vietnam time, the zone named (stored times are UTC)."""
+    if value is None:
+        return "—"
+    return f"{VI.moment(value if value.tzinfo else value.replace(tzinfo=UTC))} {ZONE}"
+
+
+def day(value: date | str | None) -> str:
+    """A business date for people: dd/mm/yyyy."""
+    return VI.date(value)
 
 
 def parse_assignments(pairs: list[str]) -> dict[str, Any]:

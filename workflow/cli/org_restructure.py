@@ -81,7 +81,7 @@ def register(org_app: typer.Typer) -> None:
                 return
             if plan is None:
                 raise typer.BadParameter("name the workbook to apply, or --template FILE", param_hint="PLAN.xlsx")
-            applied = apply_workbook(c.app(), plan, dry_run=dry_run, actor=cli.actor())
+            applied = apply_workbook(c.app(), plan, dry_run=dry_run, actor=c.actor())
         if preview is not None:
             write_preview(preview, applied)
         c.emit(applied_doc(applied), lambda con: print_applied(con, applied))

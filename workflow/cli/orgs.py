@@ -57,7 +57,7 @@ def _change(ctx: typer.Context, commands: Callable[[], list[ChangeOrganisation]]
     c = cli.get(ctx)
     with cli.refusals(c):
         changes = [change_of(cmd) for cmd in commands()]
-        result = c.app().organisations.change(changes, cli.actor(), dry_run=dry_run)
+        result = c.app().organisations.change(changes, c.actor(), dry_run=dry_run)
     c.emit(restructuring_doc(result), lambda con: _print_result(con, result))
 
 
@@ -97,7 +97,7 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
         with cli.refusals(c):
             org = c.app().organisations.add(AddOrganisation(
                 code=code, name=name, level=level, parent=parent, admits=admits, on=cli.parse_date(on, "--on"),
-                decision=decision, issuer=issuer), cli.actor())
+                decision=decision, issuer=issuer), c.actor())
         c.emit(org_doc(org), lambda con: con.print(f"added {org.code} ({org.level}): {org.name}"))
 
     @org_app.command("list")
@@ -166,13 +166,13 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
 
         def text(con: Console) -> None:
             con.print(f"{org.code}: {org.name} - {_status(org)}")
-            table = Table("effective", "change", "details", "decision", "recorded (UTC)", "by")
+            table = Table("effective", "change", "details", "decision", "recorded", "by")
             for e in events:
                 details = ", ".join(f"{k}={v}" for k, v in e.payload.items()
                                     if k not in ("decision", "issuer") and v is not None)
                 who = " ".join(x for x in (e.payload.get("decision"), e.payload.get("issuer")) if x)
                 table.add_row(_day(e.effective_on), e.type if e.stream_id == code else f"{e.type} ({e.stream_id})",
-                              details, who or "-", e.recorded_at.strftime("%d/%m/%Y %H:%M"), e.actor)
+                              details, who or "-", cli.moment(e.recorded_at), e.actor)
             con.print(table)
 
         c.emit({"organisation": org_doc(org), "changes": [org_event_doc(e) for e in events]}, text)

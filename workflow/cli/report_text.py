@@ -116,3 +116,5 @@ def print_class_stats(con: Console, stats: Mapping[str, Any]) -> None:
 def print_import(con: Console, result: ImportResult) -> None:
     verb = "checked (dry run, nothing recorded)" if result.dry_run else "imported"
     con.print(f"{result.file}: {verb} {result.rows} row(s), {result.events} event(s); sha256 {result.sha256}")
+    if result.skipped:
+        con.print(f"{result.skipped} row(s) recorded by an earlier, interrupted import of this file were skipped")

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from workflow.cli import context as cli
 from workflow.cli import training_classes
-from workflow.cli.report_options import JsonOpt, Org, PeriodOpt, XlsxOpt, as_json
+from workflow.cli.report_options import Org, PeriodOpt, XlsxOpt
 from workflow.cli.report_text import print_import, print_report
 from workflow.reports import admissions, importer, plans, readmodel, xlsx
 from workflow.reports.periods import Period, PeriodError, parse_period
@@ -76,7 +76,7 @@ def plan_set(
         span = _years(period)
         plan = plans.set_plan(c.app(), plans.SetPlan(
             org=org, first_year=span.start.year, last_year=span.end.year, source=source, name=name,
-            document=document, total=total, rate_percent=rate_value, targets=_targets(target or [])), cli.actor())
+            document=document, total=total, rate_percent=rate_value, targets=_targets(target or [])), c.actor())
     c.emit(plan.as_dict(), lambda con: con.print(f"plan {plan.id}: {plan.org} {plan.period_label} "
                                                  f"{plan.source} {plan.total or f'{plan.rate_percent}%'}"))
 
@@ -125,7 +125,7 @@ def membership_set(
     """Record the membership of an organisation at the start of a year."""
     c = cli.get(ctx)
     with cli.refusals(c):
-        plans.set_membership(c.app(), org, year, members, cli.actor())
+        plans.set_membership(c.app(), org, year, members, c.actor())
     c.emit({"org": org, "year": year, "members": members},
            lambda con: con.print(f"{org}: {members} members on 1 January {year}"))
 
@@ -158,7 +158,7 @@ def report_admissions(
     ctx: typer.Context, org: Org, period: PeriodOpt,
     count_on: Annotated[str | None, typer.Option("--count-on", help="decision or ceremony (default: "
                                                  "config.yaml reports.count_admissions_on).")] = None,
-    xlsx_file: XlsxOpt = None, json: JsonOpt = False,
+    xlsx_file: XlsxOpt = None,
     predecessors: Annotated[bool, typer.Option(
         "--predecessors/--no-predecessors",
         help="For an organisation founded during the period (a commune of 1 July 2025): count what its branches "
@@ -166,7 +166,7 @@ def report_admissions(
 ) -> None:
     """Admissions against plans, rate, categories, sub-units, previous year, pipeline and forecast, each counted
     with the organisation tree of its date."""
-    c = as_json(cli.get(ctx), json)
+    c = cli.get(ctx)
     if count_on not in (None, "decision", "ceremony"):
         raise typer.BadParameter("use decision or ceremony", param_hint="--count-on")
     with cli.refusals(c):
@@ -210,10 +210,11 @@ def import_xlsx(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The workbook (see `import template`).")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row, record nothing.")] = False,
 ) -> None:
-    """Import candidates and the steps already done, one row each; the whole file or nothing."""
+    """Import candidates and the steps already done, one row each: every row is judged first, and one refused row
+    imports nothing. Running a file again finishes an interrupted import (the rows it recorded are skipped)."""
     c = cli.get(ctx)
     with cli.refusals(c):
-        result = importer.import_workbook(c.app(), file, dry_run=dry_run, actor=cli.actor())
+        result = importer.import_workbook(c.app(), file, dry_run=dry_run, actor=c.actor(), permit=c.permit())
     c.emit(vars(result), lambda con: print_import(con, result))
 
 

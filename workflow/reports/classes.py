@@ -2,8 +2,9 @@
 roster; enrolling candidates of several branches in one class, and certifying a whole class at once.
 
 A class's roster is read from the log: the candidates whose `enrol_training` names the class. Enrolling and
-certifying record one PROCEDURE.md event per candidate, judged by the same guards, in one transaction: if any
-candidate is refused, nobody is recorded and every refusal is listed.
+certifying record one PROCEDURE.md event per candidate, judged by the same guards, every candidate before any is
+written: if any candidate is refused, nobody is recorded and every refusal is listed. The events are then written
+in short transactions (workflow/slices.py), so the web does not wait for a whole class.
 """
 
 from collections import Counter
@@ -20,13 +21,14 @@ from states.errors import CandidateNotFound, ProcedureError, RuleViolation, Step
 from states.text import Line, NameLine
 from storage import report_reads, training_classes
 from storage.errors import DuplicateRowError
-from storage.unit_of_work import Transaction
+from storage.unit_of_work import JudgingTransaction, Transaction
 from workflow.commands import Command, RecordStep
 from workflow.reports import readmodel
 from workflow.reports.periods import Period
 from workflow.reports.rules import not_allowed, violation
 from workflow.reports.scope import Scope
-from workflow.service import Ketnap
+from workflow.service import Ketnap, StepPermit
+from workflow.slices import write_in_slices
 
 
 class ClassError(ProcedureError):
@@ -41,11 +43,15 @@ class Refusal:
 
 
 class BatchRefused(ProcedureError):
-    """A batch step was refused for some candidates, so nothing was recorded; every refusal is listed."""
+    """A batch step was refused for some candidates, so nothing was recorded; every refusal is listed. `written`:
+    a candidate changed between judging and writing, and the candidates written before it stay recorded."""
 
-    def __init__(self, step: str, refusals: Sequence[Refusal]) -> None:
-        self.step, self.refusals = step, tuple(refusals)
-        super().__init__(f"{step} refused for {len(refusals)} candidate(s); nothing was recorded")
+    def __init__(self, step: str, refusals: Sequence[Refusal], written: int = 0) -> None:
+        self.step, self.refusals, self.written = step, tuple(refusals), written
+        outcome = ("nothing was recorded" if not written else
+                   f"it was recorded for the {written} candidate(s) written before it, who stay recorded; the same "
+                   f"command again skips them")
+        super().__init__(f"{step} refused for {len(refusals)} candidate(s); {outcome}")
 
 
 @dataclass
@@ -116,45 +122,86 @@ def roster(conn: Connection, klass: TrainingClass) -> list[dict[str, Any]]:
     return report_reads.class_roster(conn, klass.name)
 
 
-# --- batches: one event per candidate, one transaction ----------------------------------------------------------
+# --- batches: one event per candidate, judged whole, then written in short transactions ------------------------
 
 MakeStep = Callable[[str], RecordStep | None]  # the step for one candidate, or None to skip them
 
 
-def _run_batch(app: Ketnap, tx: Transaction, step_name: str, ids: Sequence[str], make: MakeStep,
-               names: Mapping[str, str], result: BatchResult) -> None:
-    """Judge every candidate's step; if any is refused, raise after judging all of them (the caller's
-    transaction then rolls back whatever was appended)."""
-    now, refusals = app.clock.now(), []
+def _refusal_of(candidate_id: str, names: Mapping[str, str], err: Exception) -> Refusal:
+    if isinstance(err, RuleViolation):
+        return Refusal(candidate_id, names.get(candidate_id, ""), err.violations)
+    if isinstance(err, StepNotAllowed):
+        return Refusal(candidate_id, names.get(candidate_id, ""), (not_allowed(err),))
+    return Refusal(candidate_id, "", (violation("candidate_not_found", candidate=candidate_id),))
+
+
+JUDGED = (RuleViolation, StepNotAllowed, CandidateNotFound)
+
+
+def _judge(app: Ketnap, dry: JudgingTransaction, step_name: str, ids: Sequence[str], make: MakeStep,
+           names: Mapping[str, str], permit: StepPermit | None = None) -> list[RecordStep]:
+    """Every candidate's step judged in the read transaction `dry` (no write lock); the steps to record.
+    `permit`: the actor is a user, who may record only what the API would let them (an AccessDenied ends the
+    whole batch).
+
+    Raises:
+        BatchRefused: after judging all of them, when any is refused.
+    """
+    now, refusals, steps = app.clock.now(), [], []
     for candidate_id in ids:
         cmd = make(candidate_id)
         if cmd is None:
             continue
         try:
-            app.record_in(tx, cmd, now)
-            result.recorded.append(candidate_id)
-        except RuleViolation as err:
-            refusals.append(Refusal(candidate_id, names.get(candidate_id, ""), err.violations))
-        except StepNotAllowed as err:
-            refusals.append(Refusal(candidate_id, names.get(candidate_id, ""), (not_allowed(err),)))
-        except CandidateNotFound:
-            refusals.append(Refusal(candidate_id, "", (violation("candidate_not_found", candidate=candidate_id),)))
+            if permit is not None:
+                permit(dry, cmd)
+            app.record_in(dry, cmd, now)
+            steps.append(cmd)
+        except JUDGED as err:
+            refusals.append(_refusal_of(candidate_id, names, err))
     if refusals:
         raise BatchRefused(step_name, refusals)
+    return steps
 
 
-def enrol(app: Ketnap, code: str, candidate_ids: Sequence[str], on: date | None, actor: str) -> BatchResult:
-    """Enrol candidates of any branches in the class (`enrol_training` with the class's name), all or none.
+def _write(app: Ketnap, step_name: str, steps: Sequence[RecordStep], names: Mapping[str, str],
+           result: BatchResult) -> None:
+    """Record the judged steps, `database.write_slice_rows` per transaction (workflow/slices.py).
+
+    Raises:
+        BatchRefused: a step refused now (the candidate changed since it was judged); the candidates of the
+            slices before it stay recorded, and the message says so.
+    """
+    now = app.clock.now()
+
+    def write(tx: Transaction, cmd: RecordStep) -> str:
+        assert cmd.candidate_id is not None
+        try:
+            app.record_in(tx, cmd, now)
+        except JUDGED as err:
+            raise BatchRefused(step_name, [_refusal_of(cmd.candidate_id, names, err)]) from None
+        return cmd.candidate_id
+
+    try:
+        write_in_slices(app, steps, write, result.recorded, step_name)
+    except BatchRefused as err:
+        raise BatchRefused(step_name, err.refusals, written=len(result.recorded)) from None
+
+
+def enrol(app: Ketnap, code: str, candidate_ids: Sequence[str], on: date | None, actor: str,
+          permit: StepPermit | None = None) -> BatchResult:
+    """Enrol candidates of any branches in the class (`enrol_training` with the class's name), all or none: every
+    candidate is judged before any is recorded.
 
     Raises:
         ClassError, BatchRefused.
     """
     result, names = BatchResult(), {}
-    with app.uow.transaction() as tx:
-        klass = get_class(tx.conn, code)
+    with app.uow.judging() as dry:
+        klass = get_class(dry.conn, code)
 
         def make(candidate_id: str) -> RecordStep | None:
-            candidate = replay(tx.load(candidate_id), stream_id=candidate_id)
+            candidate = replay(dry.load(candidate_id), stream_id=candidate_id)
             names[candidate_id] = candidate.full_name
             if candidate.class_name == klass.name:
                 result.skipped.append((candidate_id, "already enrolled"))
@@ -162,25 +209,27 @@ def enrol(app: Ketnap, code: str, candidate_ids: Sequence[str], on: date | None,
             return RecordStep(candidate_id=candidate_id, step="enrol_training", on=on or klass.starts_on,
                               fields={"class_name": klass.name}, actor=actor)
 
-        _run_batch(app, tx, "enrol_training", list(dict.fromkeys(candidate_ids)), make, names, result)
+        steps = _judge(app, dry, "enrol_training", list(dict.fromkeys(candidate_ids)), make, names, permit)
+    _write(app, "enrol_training", steps, names, result)
     return result
 
 
 def certify(app: Ketnap, code: str, issued_on: date, numbers: Mapping[str, str], *, prefix: str = "",
             first_number: int = 1, exclude: Sequence[str] = (), on: date | None = None,
-            actor: str = "cli") -> BatchResult:
-    """Record the course certificate of every enrolled candidate in one transaction: one `certify_training`
-    event each (DOMAIN.md S2, D2), numbered from `numbers` or `prefix` + a running number. Candidates excluded
-    (they did not pass), dropped, or already holding a certificate from this class are skipped.
+            actor: str = "cli", permit: StepPermit | None = None) -> BatchResult:
+    """Record the course certificate of every enrolled candidate: one `certify_training` event each (DOMAIN.md
+    S2, D2), numbered from `numbers` or `prefix` + a running number. Candidates excluded (they did not pass),
+    dropped, or already holding a certificate from this class are skipped. Every candidate is judged before any
+    is recorded; the certificates are then written in short transactions (workflow/slices.py).
 
     Raises:
         ClassError, BatchRefused.
     """
     result = BatchResult()
-    with app.uow.transaction() as tx:
-        klass = get_class(tx.conn, code)
-        readmodel.catch_up(tx.conn, app.clock.now())
-        members = roster(tx.conn, klass)
+    readmodel.refresh(app)  # the roster is read from the read model: brought up to date in its own transaction
+    with app.uow.judging() as dry:
+        klass = get_class(dry.conn, code)
+        members = roster(dry.conn, klass)
         names = {m["id"]: m["full_name"] for m in members}
         strangers = sorted((set(numbers) | set(exclude)) - set(names))
         if strangers:
@@ -198,7 +247,8 @@ def certify(app: Ketnap, code: str, issued_on: date, numbers: Mapping[str, str],
             return RecordStep(candidate_id=candidate_id, step="certify_training", on=on or issued_on,
                               fields={"certificate_no": number, "issued_on": issued_on.isoformat()}, actor=actor)
 
-        _run_batch(app, tx, "certify_training", [m["id"] for m in members], make, names, result)
+        steps = _judge(app, dry, "certify_training", [m["id"] for m in members], make, names, permit)
+    _write(app, "certify_training", steps, names, result)
     return result
 
 

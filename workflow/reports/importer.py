@@ -1,9 +1,11 @@
 """`ketnap import xlsx FILE`: bring existing candidates and their history in from a workbook.
 
 One row per candidate with the dates of the steps already done. Each row becomes the PROCEDURE.md events of
-those steps, judged by the same guards through `Ketnap.record_in`, in the order of their dates. The whole file
-is one transaction: one refused row and nothing is imported, and every problem is listed by sheet, row and
-column with its rule in Vietnamese and English. Imported events carry the file's name and SHA-256.
+those steps, judged by the same guards through `Ketnap.record_in`, in the order of their dates. Every row is
+judged before any is written: one refused row and nothing is imported, and every problem is listed by sheet, row
+and column with its rule in Vietnamese and English. The rows are then written in short transactions
+(workflow/slices.py), so that the web is never kept waiting for the whole file. Imported events carry the file's
+name and SHA-256, and each its sheet and row.
 """
 
 import hashlib
@@ -22,12 +24,13 @@ from sqlalchemy import Connection
 from states.catalogue import violation as rule_violation
 from states.errors import ProcedureError, RuleViolation, StepNotAllowed, Violation
 from storage import import_reads
-from storage.unit_of_work import Transaction
+from storage.unit_of_work import StepTransaction, Transaction
 from workflow.commands import RecordStep
 from workflow.reports.import_columns import COLUMNS, CONSTANTS, STEP_ORDER, CellError, Col, fold, parse_cell
 from workflow.reports.rules import not_allowed, violation
 from workflow.reports.workbooks import UNREADABLE, archive_problem
-from workflow.service import Ketnap
+from workflow.service import Ketnap, StepPermit
+from workflow.slices import write_in_slices
 
 BY_HEADER: dict[str, Col] = {fold(c.header): c for c in COLUMNS} | {fold(f"{c.step}.{c.field}"): c for c in COLUMNS}
 KEY_COLUMN = COLUMNS[1]  # "Họ và tên": a sheet with this header is a data sheet
@@ -47,12 +50,16 @@ class Problem:
 
 
 class ImportRefused(ProcedureError):
-    """Nothing was imported; `problems` lists every refused cell."""
+    """Nothing was imported (or, `written` > 0, only the rows written before a row refused in the write pass);
+    `problems` lists every refused cell."""
 
-    def __init__(self, file: str, problems: list[Problem]) -> None:
+    def __init__(self, file: str, problems: list[Problem], written: int = 0) -> None:
         rows = len({(p.sheet, p.row) for p in problems})
-        super().__init__(f"{file}: {len(problems)} problem(s) in {rows} row(s); nothing was imported")
-        self.file, self.problems = file, problems
+        outcome = ("nothing was imported" if not written else
+                   f"the {written} row(s) written before it stay imported; import the same file again to record "
+                   f"the rest (the rows it already recorded are skipped)")
+        super().__init__(f"{file}: {len(problems)} problem(s) in {rows} row(s); {outcome}")
+        self.file, self.problems, self.written = file, problems, written
 
 
 @dataclass
@@ -63,6 +70,7 @@ class ImportResult:
     rows: int = 0
     events: int = 0
     candidates: list[str] = field(default_factory=list)
+    skipped: int = 0  # rows this file recorded in an earlier, interrupted run
 
 
 @dataclass
@@ -76,10 +84,6 @@ class Row:
     def problem(self, col: Col | None, found: Violation) -> None:
         col = col or COLUMNS[0]
         self.problems.append(Problem(self.sheet, self.number, self.where.get(col, ""), col.header, found))
-
-
-class _DryRun(Exception):
-    """Raised inside the transaction to roll a dry run back."""
 
 
 # --- reading cells into steps -------------------------------------------------------------------------------------
@@ -210,25 +214,51 @@ def _duplicate(row: Row, seen: dict[Key, int], recorded: dict[Key, str]) -> Viol
     return None
 
 
-def _record(app: Ketnap, tx: Transaction, row: Row, meta: dict[str, Any], now: datetime,
-            result: ImportResult) -> None:
+def _record(app: Ketnap, tx: StepTransaction, row: Row, meta: dict[str, Any], now: datetime,
+            permit: StepPermit | None) -> tuple[str, int]:
+    """Record the row's steps in `tx`; returns the candidate's id and the number of events. A refused step is
+    added to the row's problems (then the id is "" and the caller refuses the file). `permit`: the actor is a
+    user, who may import only the steps the API would let them record (an AccessDenied refuses the file)."""
     candidate_id: str | None = None
+    events = 0
     for name, on, fields in row.steps:
         cmd = RecordStep(candidate_id=candidate_id, step=name, on=on, fields=fields, actor=meta["actor"],
                          meta={"imported": {**meta["imported"], "sheet": row.sheet, "row": row.number}})
         try:
+            if permit is not None:
+                permit(tx, cmd)
             recorded = app.record_in(tx, cmd, now)
         except RuleViolation as err:
             for v in err.violations:
                 row.problem(_column_for(name, v.field), v)
-            return
+            return "", events
         except StepNotAllowed as err:
             row.problem(_date_col(name), not_allowed(err))
-            return
+            return "", events
         candidate_id = recorded.candidate.id
-        result.events += len(recorded.events)
+        events += len(recorded.events)
     assert candidate_id is not None
-    result.candidates.append(candidate_id)
+    return candidate_id, events
+
+
+def _write_row(app: Ketnap, tx: Transaction, row: Row, meta: dict[str, Any], now: datetime,
+               permit: StepPermit | None) -> tuple[str, int]:
+    """The write pass: the row judged again on what is committed now, the same person included (another import
+    of the same file, or a step on the web, may have come between the passes).
+
+    Raises:
+        ImportRefused: the row is refused now; its slice rolls back.
+    """
+    person = row.steps[0][2]
+    recorded = {_key(r.full_name, r.birth_date.isoformat() if r.birth_date else "", r.org): r.id
+                for r in import_reads.people_named(tx.conn, person["full_name"])}
+    duplicate = _duplicate(row, {}, recorded)
+    if duplicate:
+        row.problem(_column_for("identify", "full_name"), duplicate)
+    written = ("", 0) if row.problems else _record(app, tx, row, meta, now, permit)
+    if row.problems:
+        raise ImportRefused(meta["imported"]["file"], row.problems)
+    return written
 
 
 def _already_imported(conn: Connection, sha256: str) -> Problem | None:
@@ -268,8 +298,16 @@ def _read(path: Path) -> tuple[bytes, list[Row], list[Problem]]:
     return data, rows, problems
 
 
-def import_workbook(app: Ketnap, path: Path, *, dry_run: bool = False, actor: str = "import") -> ImportResult:
-    """Import every row of every data sheet, or nothing.
+def import_workbook(app: Ketnap, path: Path, *, dry_run: bool = False, actor: str = "import",
+                    permit: StepPermit | None = None) -> ImportResult:
+    """Judge every row of every data sheet, then record them all, or nothing if any row is refused. `permit`:
+    the actor is a user, who may import only the steps the API would let them record.
+
+    Judging takes no write lock (a read transaction, appends kept in memory); the rows are then written
+    `database.write_slice_rows` at a time (workflow/slices.py), so a web step never waits for the whole file. A
+    row refused only when written (what is committed changed between the passes) stops the import there: the
+    rows before it stay, and the refusal says how many. Running the same file again skips the rows it already
+    recorded (by the file's SHA-256 and the row's sheet and number), so an interrupted import can be finished.
 
     Raises:
         ImportRefused: listing every problem by sheet, row and column, or why the file cannot be read.
@@ -278,23 +316,30 @@ def import_workbook(app: Ketnap, path: Path, *, dry_run: bool = False, actor: st
     result = ImportResult(path.name, hashlib.sha256(data).hexdigest(), dry_run)
     meta = {"actor": actor, "imported": {"file": path.name, "sha256": result.sha256}}
     now, seen = app.clock.now(), dict[Key, int]()
+    with app.uow.judging() as dry:
+        done = import_reads.imported_rows(dry.conn, result.sha256)
+        todo = [row for row in rows if (row.sheet, row.number) not in done]
+        stamped = _already_imported(dry.conn, result.sha256) if done and not todo else None
+        problems += [stamped] if stamped else []
+        recorded = _recorded_people(dry.conn)
+        for row in todo if not problems else []:
+            result.rows += 1
+            duplicate = None if row.problems else _duplicate(row, seen, recorded)
+            if duplicate:
+                row.problem(_column_for("identify", "full_name"), duplicate)
+            if not row.problems:
+                result.events += _record(app, dry, row, meta, now, permit)[1]
+            problems += row.problems
+    if problems:
+        raise ImportRefused(path.name, problems)
+    result.skipped = len(rows) - len(todo)
+    if dry_run:
+        return result
+    written: list[tuple[str, int]] = []
     try:
-        with app.uow.transaction() as tx:
-            stamped = _already_imported(tx.conn, result.sha256)
-            problems += [stamped] if stamped else []
-            recorded = _recorded_people(tx.conn)
-            for row in rows if not problems else []:
-                result.rows += 1
-                duplicate = None if row.problems else _duplicate(row, seen, recorded)
-                if duplicate:
-                    row.problem(_column_for("identify", "full_name"), duplicate)
-                if not row.problems:
-                    _record(app, tx, row, meta, now, result)
-                problems += row.problems
-            if problems:
-                raise ImportRefused(path.name, problems)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
+        write_in_slices(app, todo, lambda tx, row: _write_row(app, tx, row, meta, now, permit), written, "import")
+    except ImportRefused as err:
+        raise ImportRefused(path.name, err.problems, written=len(written)) from None
+    result.candidates = [candidate for candidate, _ in written]
+    result.events = sum(events for _, events in written)
     return result

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from states.candidate import Candidate
+from states.candidate import Candidate, replay
 from states.errors import CandidateNotFound
 from states.events import Event
 from states.organisations import OrgChange, OrgHistory, Tree
@@ -17,6 +17,7 @@ from states.steps import StepSpec
 from storage import candidate_lists
 from storage.candidate_lists import CandidateFilter, CandidatePage
 from storage.organisations import Organisation
+from storage.unit_of_work import StepTransaction
 from storage.users import User
 from workflow import access
 from workflow.access import AccessDenied, Principal
@@ -129,6 +130,26 @@ class ScopedKetnap:
                                                actor=self.who.actor, expected_version=expected_version, meta=meta),
                                     idempotency_key)
 
+    def permit_in(self, tx: StepTransaction, cmd: RecordStep) -> None:
+        """The checks of `record` for one step of a batch recorded in the caller's transaction (an import, a
+        class's certificates, run from the CLI as this user): the same rule (workflow/access.py
+        `recording_denial`), on the candidate as that transaction holds it.
+
+        Raises: AccessDenied, CandidateNotFound, RuleViolation (a malformed correction).
+        """
+        history = tx.load(cmd.candidate_id) if cmd.candidate_id else []
+        orgs = [code for code in [access.named_org(cmd.step, cmd.fields)] if code]
+        if history:
+            recorded = replay(history).org
+            branch = tx.org_history().latest().current(recorded, cmd.candidate_id) if recorded else None
+            if branch is None or not self.who.sees(branch):
+                raise CandidateNotFound(str(cmd.candidate_id))
+            orgs.append(branch)
+        writable = self.who.scope if self.who.writable is None else self.who.writable
+        denied = access.recording_denial(self.who.role, cmd.step, cmd.fields, history, orgs, writable)
+        if denied is not None:
+            raise denied
+
     def change_orgs(self, changes: Sequence[OrgChange], dry_run: bool = False, via: str = "api") -> Restructuring:
         """Record changes of the tree as this user, if workflow/access.py lets them (decided in the recording
         transaction, on the history the changes are judged against); each event says how it came, as a step's.
@@ -160,7 +181,6 @@ class ScopedKetnap:
 
     def _require_named_orgs(self, step: str, fields: dict[str, Any]) -> None:
         """A new candidate goes into, and a transfer moves to, an organisation of the user's own."""
-        key = {"identify": "org", "transfer": "to_org"}.get(step)
-        value = fields.get(key) if key else None
-        if isinstance(value, str) and value and not self.who.writes(value):
+        value = access.named_org(step, fields)
+        if value is not None and not self.who.writes(value):
             raise AccessDenied("out_of_scope", f"organisation {value!r} is not one of yours")
