@@ -13,7 +13,7 @@ from states.rules import RuleSet
 @dataclass(frozen=True)
 class KindInfo:
     kind: str
-    ref: str  # DOMAIN.md row
+    research: str  # the research row behind it (DOMAIN.md), for developers; people read `link`
     responsible: str  # secretary (the branch) or office (the competent committee)
     step: str  # the step that closes it (PROCEDURE.md, Deadlines)
     vi: str
@@ -23,6 +23,11 @@ class KindInfo:
     number: str  # RuleSet attribute quoted as {n}
     short_vi: str = ""  # for subject lines
     short_en: str = ""
+
+    @property
+    def link(self) -> str:
+        """Its entry in the rule reference (workflow/rule_reference.py): what a reminder cites."""
+        return f"/rules#deadline-{self.kind}"
 
 
 KINDS: dict[str, KindInfo] = {k.kind: k for k in (

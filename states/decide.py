@@ -11,13 +11,16 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
+from states import labels
 from states.calendar import WorkingCalendar
 from states.candidate import Candidate, apply, corrections_of, replay
 from states.catalogue import RULES, violation
 from states.errors import RuleViolation, StepNotAllowed, Violation
 from states.events import Event
+from states.field_errors import explain
 from states.fields import Fields
 from states.hashing import fields_hash
+from states.labels import Said
 from states.machine import machine_for
 from states.rules import RuleBook, RuleSet
 from states.stages import Stage
@@ -40,12 +43,12 @@ def validate_fields(spec: StepSpec, raw: dict[str, Any], rules: RuleSet | None) 
             if problem["type"] == "missing":
                 found.append(violation("field_missing", rules, field=name))
             elif problem["type"] == "extra_forbidden":
-                found.append(violation("field_unknown", rules, field=name, step=spec.name))
+                found.append(violation("field_unknown", rules, field=name, step=labels.step(spec.name)))
             elif problem["type"] in RULES:  # a rule of the field types themselves (states/text.py)
                 params = {k: v for k, v in problem.get("ctx", {}).items() if k != "field"}
                 found.append(violation(problem["type"], rules, field=name, **params))
             else:
-                found.append(violation("field_invalid", rules, field=name, detail=problem["msg"]))
+                found.append(violation("field_invalid", rules, field=name, detail=explain(problem)))
         raise RuleViolation(spec.name, found) from None
 
 
@@ -199,9 +202,11 @@ def _rejudge(event: Event, state: Candidate, fix: dict[str, Any] | None, ruleboo
     except RuleViolation as refused:
         return tuple(refused.violations)
     except StepNotAllowed as refused:
-        return (violation("field_invalid", None, field="step", detail=str(refused)),)
+        return (violation("field_invalid", None, field="step",
+                           detail=Said("bước này không được phép ở giai đoạn khi đó", str(refused))),)
     except Exception as err:  # noqa: BLE001 - a broken event is a finding, not a crash of the audit
-        return (violation("field_invalid", None, field="event", detail=repr(err)),)
+        return (violation("field_invalid", None, field="event",
+                           detail=Said("không đọc lại được sự kiện này", repr(err))),)
     return None
 
 
@@ -227,7 +232,8 @@ def decide_correction(history: Sequence[Event], step: Step, rulebook: RuleBook,
     spec = STEPS[target.type]
     unknown = [k for k in changes if k != "on" and k not in spec.fields.model_fields]
     if unknown:
-        raise RuleViolation("correct", [violation("correct_field", rules, field=f"fields.{k}", step=target.type)
+        raise RuleViolation("correct", [violation("correct_field", rules, field=f"fields.{k}",
+                                                  step=labels.step(target.type))
                                         for k in unknown])
     before = state_before(history, target_version)
     merged = {**target.payload, **changes}
@@ -259,7 +265,8 @@ def _corrected_on(value: Any, rules: RuleSet) -> date:
     except ValueError:
         pass
     raise RuleViolation("correct", [violation("field_invalid", rules, field="fields.on",
-                                              detail="a date is written YYYY-MM-DD")])
+                                              detail=Said("không phải là một ngày hợp lệ (ngày/tháng/năm)",
+                                                           "a date is written YYYY-MM-DD"))])
 
 
 def corrected_event(history: Sequence[Event], raw: Mapping[str, Any]) -> tuple[Event, dict[str, Any]] | None:

@@ -11,10 +11,10 @@ class ProcedureError(Exception):
 
 @dataclass(frozen=True)
 class Violation:
-    """One unmet rule: its id, where DOMAIN.md explains it, the regulation, and a sentence in vi and en."""
+    """One unmet rule: its id, its entry in the rule reference, the regulation, and a sentence in vi and en."""
 
     rule: str
-    ref: str  # DOMAIN.md / PROCEDURE.md row, e.g. "DOMAIN.md G1, D1"
+    ref: str  # its entry in the rule reference (workflow/rule_reference.py), e.g. "/rules#age_minimum"
     source: str  # the regulation in force, e.g. "QĐ 294-QĐ/TW 1.1.1"
     message_vi: str
     message_en: str

@@ -5,6 +5,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from states.text import Name, Text
 
@@ -55,14 +56,14 @@ def _no_number(value: Any) -> Any:
     """pydantic would read a number as a Unix timestamp (0 -> 1970-01-01); a CLI value such as `issued_on=0`
     parses as JSON, so it must be refused, naming the field."""
     if isinstance(value, int | float):
-        raise ValueError("a date is written YYYY-MM-DD")
+        raise PydanticCustomError("date_type", "Input should be a date written YYYY-MM-DD, not a number")
     return value
 
 
 def _no_boolean(value: Any) -> Any:
     """pydantic would read `true` as the count 1."""
     if isinstance(value, bool):
-        raise ValueError("a count is a whole number, not true or false")
+        raise PydanticCustomError("int_type", "Input should be a whole number, not true or false")
     return value
 
 

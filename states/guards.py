@@ -7,10 +7,12 @@ checks also read the step's fields.
 from collections.abc import Callable
 from typing import Any
 
+from states import labels
 from states.catalogue import violation
 from states.dates import add_months, age_months
 from states.errors import Violation
 from states.fields import Education
+from states.labels import Said
 from states.stages import Stage
 from states.step import BRANCH_LEVELS, Check
 
@@ -52,7 +54,7 @@ def org_is_branch(k: Check) -> list[Violation]:
     if level is None:
         return [violation("org_not_found", k.rules, field=field, org=org)]
     if level not in BRANCH_LEVELS:
-        return [violation("org_not_branch", k.rules, field=field, org=org, level=level)]
+        return [violation("org_not_branch", k.rules, field=field, org=org, level=labels.level(level))]
     if field == "to_org" and org == k.c.org:
         return [violation("transfer_same_org", k.rules, field=field, org=org)]
     return []
@@ -107,7 +109,8 @@ def introducers_qualified(k: Check) -> list[Violation]:
     needed = 1 if resolution else 2
     if len(f.introducers) != needed and not (resolution and len(f.introducers) == 2):
         found.append(violation("introducer_count", k.rules, field="introducers", count=len(f.introducers),
-                               resolution=resolution.body if resolution else "-"))
+                               resolution=labels.option(resolution.body) if resolution
+                               else Said("không có", "-")))
     for i, person in enumerate(f.introducers):
         if person.official_since > k.on:
             found.append(violation("introducer_not_official", k.rules, field=f"introducers[{i}].official_since",
@@ -130,8 +133,8 @@ def vote_counts(k: Check) -> list[Violation]:
     members_field = "official_members" if hasattr(f, "official_members") else "committee_members"
     members = getattr(f, members_field)
     if f.in_favour > members:
-        label = "đảng viên chính thức / official members" if members_field == "official_members" else \
-            "cấp ủy viên / committee members"
+        label = Said("số đảng viên chính thức", "official members") if members_field == "official_members" \
+            else Said("số cấp ủy viên", "committee members")
         return [violation("vote_counts", k.rules, field="in_favour", in_favour=f.in_favour, members=members,
                           denominator=label)]
     return []
@@ -160,7 +163,7 @@ def introducers_recorded(k: Check) -> list[Violation]:
 
 def comments_collected(k: Check) -> list[Violation]:
     missing = sorted({"residence", "mass_organisations"} - k.c.comment_sources)
-    return [violation("vote_needs_comments", k.rules, missing=missing)] if missing else []
+    return [violation("vote_needs_comments", k.rules, missing=[labels.option(m) for m in missing])] if missing else []
 
 
 def vote_after_dossier(k: Check) -> list[Violation]:
@@ -174,7 +177,7 @@ def vote_after_dossier(k: Check) -> list[Violation]:
     for previous, previous_on in (("introduce", k.c.introduced_on), ("collect_comments", k.c.comments_on)):
         if previous_on is not None and k.on < previous_on:
             vi, en = _DOSSIER[previous]
-            found.append(violation("vote_before_dossier", k.rules, field="on", on=k.on, previous=previous,
+            found.append(violation("vote_before_dossier", k.rules, field="on", on=k.on, previous=labels.step(previous),
                                    previous_on=previous_on, what_vi=vi, what_en=en))
     return found
 
@@ -221,7 +224,7 @@ def branch_vote_passed(k: Check) -> list[Violation]:
         return [violation("committee_vote_needs_branch_vote" if k.step.name == "committee_vote"
                           else "branch_vote_not_passed", k.rules, threshold=k.rules.vote_threshold)]
     if k.on < vote.on:
-        return [violation("vote_before_previous", k.rules, field="on", on=k.on, previous="branch_vote",
+        return [violation("vote_before_previous", k.rules, field="on", on=k.on, previous=labels.step("branch_vote"),
                           previous_on=vote.on)]
     return []
 
@@ -249,7 +252,7 @@ def committee_vote_passed(k: Check) -> list[Violation]:
 def _not_before(k: Check, previous: str, previous_on: Any) -> list[Violation]:
     """A decision cannot be dated before the resolution it rests on."""
     if k.on < previous_on:
-        return [violation("vote_before_previous", k.rules, field="on", on=k.on, previous=previous,
+        return [violation("vote_before_previous", k.rules, field="on", on=k.on, previous=labels.step(previous),
                           previous_on=previous_on)]
     return []
 
@@ -260,7 +263,7 @@ def introducers_present(k: Check) -> list[Violation]:
 
 def comments_present(k: Check) -> list[Violation]:
     missing = sorted({"residence", "mass_organisations"} - k.c.comment_sources)
-    return [violation("comments_missing", k.rules, missing=missing)] if missing else []
+    return [violation("comments_missing", k.rules, missing=[labels.option(m) for m in missing])] if missing else []
 
 
 def age_within_maximum(k: Check) -> list[Violation]:
@@ -284,8 +287,8 @@ def education_sufficient(k: Check) -> list[Violation]:
         if _f(k).consent_ref:
             return []
         return [violation("village_elder_consent", k.rules, field="consent_ref")]
-    return [violation("education_minimum", k.rules, field="education", education=education.value,
-                      minimum=minimum.value)]
+    return [violation("education_minimum", k.rules, field="education", education=labels.option(education.value),
+                      minimum=labels.option(minimum.value))]
 
 
 def decision_dates(k: Check) -> list[Violation]:
@@ -327,7 +330,7 @@ def review_vote_passed(k: Check) -> list[Violation]:
     if vote is None:
         return [violation("committee_review_needs_review_vote", k.rules)]
     if k.on < vote.on:
-        return [violation("vote_before_previous", k.rules, field="on", on=k.on, previous="review_vote",
+        return [violation("vote_before_previous", k.rules, field="on", on=k.on, previous=labels.step("review_vote"),
                           previous_on=vote.on)]
     return []
 

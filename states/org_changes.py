@@ -9,15 +9,21 @@ to decide their admission (DOMAIN.md section 4, authority).
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+from states import labels
+from states.catalogue import rule_link
 from states.errors import Violation
 from states.organisations import BRANCH_LEVELS, CHANGE_KINDS, LEVELS, OrgChange, OrgHistory, Tree, apply_change
 
-REF = "DOMAIN.md §4, §7"
-SOURCE = "HD 31-HD/BTCTW (2025); ketnap organisation history"
+REF = rule_link("organisation-changes")  # research: DOMAIN.md §4, §7
+SOURCE = "HD 31-HD/BTCTW (2025); ketnap (lịch sử tổ chức)"
 
 
 def _v(rule: str, vi: str, en: str, field: str | None = None) -> Violation:
     return Violation(rule=rule, ref=REF, source=SOURCE, message_vi=vi, message_en=en, field=field)
+
+
+def _levels_vi() -> str:
+    return ", ".join(f"“{labels.level(level).vi}”" for level in LEVELS)
 
 
 def _when(day: date) -> str:
@@ -72,7 +78,7 @@ def _check_created(history: OrgHistory, tree: Tree, change: OrgChange) -> list[V
         found.append(_v("org_exists", f"Đã có tổ chức mã {change.code}.",
                         f"organisation {change.code} already exists", "code"))
     if change.level not in LEVELS:
-        found.append(_v("org_level_invalid", f"Cấp '{change.level}' không hợp lệ ({', '.join(LEVELS)}).",
+        found.append(_v("org_level_invalid", f"Cấp “{change.level}” không hợp lệ; chỉ nhận: {_levels_vi()}.",
                         f"level must be one of {', '.join(LEVELS)}", "level"))
     found += _parent_problems(tree, change, change.parent)
     return found
@@ -99,7 +105,7 @@ def _check_kind(tree: Tree, change: OrgChange, in_flight: Mapping[str, Sequence[
             return [_v("org_parent_missing", "Thiếu tổ chức cấp trên mới.", "the new parent is missing", "parent")]
         return _parent_problems(tree, change, change.parent)
     if change.kind == "level_changed" and change.level not in LEVELS:
-        return [_v("org_level_invalid", f"Cấp '{change.level}' không hợp lệ ({', '.join(LEVELS)}).",
+        return [_v("org_level_invalid", f"Cấp “{change.level}” không hợp lệ; chỉ nhận: {_levels_vi()}.",
                    f"level must be one of {', '.join(LEVELS)}", "level")]
     if change.kind == "level_changed" and change.level not in BRANCH_LEVELS and in_flight.get(code):
         return [_v("org_level_keeps_candidates",

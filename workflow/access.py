@@ -29,6 +29,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from states.catalogue import rule_link
 from states.decide import corrected_event
 from states.errors import Violation
 from states.events import Event
@@ -36,8 +37,8 @@ from states.organisations import OrgChange, OrgHistory, Tree, apply_change
 from states.steps import STEPS
 from storage.users import User
 
-REF = "ARCHITECTURE.md decision 11; issue 10 item 7"
-SOURCE = "ketnap: roles and scopes"
+REF = rule_link("organisation-changes")  # ARCHITECTURE.md decision 11; issue 10 item 7
+SOURCE = "ketnap (vai trò và phạm vi)"
 
 
 class Role(StrEnum):

@@ -93,7 +93,7 @@ def deadline_context(d: Any, rulebook: RuleBook, calendar: WorkingCalendar, toda
             "short": deadline_kinds.short_label(d.kind, language), "step": k.step,
             "due_on": d.due_on.isoformat(), "state": state,
             "working_days": abs(calendar.working_days_between(today, d.due_on)),
-            "calendar_days": abs((d.due_on - today).days), "ref": k.ref,
+            "calendar_days": abs((d.due_on - today).days), "ref": k.link,
             "rule": deadline_kinds.rule_sentence(d.kind, rules, language), "regulation": rules.regulation,
             "rule_set": rules.id}
 

@@ -249,6 +249,30 @@ TABLE: tuple[Row, ...] = (
         "`audit rebuild` could not replay a stream; the old projections are intact"),
 )
 
+# What a person reading Vietnamese is told for a refusal with no reasons of its own (the web's error page and
+# step forms); any other code shows its English message. A test checks every key is a code above.
+MESSAGES_VI: dict[str, str] = {
+    "step_not_allowed": "Bước này không ghi được ở giai đoạn hiện tại của hồ sơ (có thể vừa có người ghi). Hãy tải "
+                        "lại trang để xem các bước tiếp theo.",
+    "version_conflict": "Hồ sơ vừa được người khác cập nhật; không có gì được ghi. Hãy tải lại trang rồi gửi lại.",
+    "idempotency_key_reused": "Biểu mẫu này đã được gửi với nội dung khác; lần gửi đầu được giữ, không ghi gì thêm.",
+    "candidate_not_found": "Không tìm thấy người vào Đảng này (hoặc không thuộc tổ chức của bạn).",
+    "unknown_step": "Không có bước này trong quy trình.",
+    "no_rule_set_in_force": "Ngày này trước bộ quy định đầu tiên mà ketnap áp dụng.",
+    "organisation_refused": "Không thêm hoặc không tìm thấy tổ chức.",
+    "read_only": "Bạn chỉ có quyền xem.",
+    "wrong_role": "Vai trò của bạn không ghi được bước này.",
+    "out_of_scope": "Hồ sơ hoặc tổ chức này không thuộc phạm vi của bạn.",
+    "invalid_request": "Dữ liệu gửi lên không hợp lệ.",
+    "bad_request": "Yêu cầu không hợp lệ.",
+    "refused": "Yêu cầu bị từ chối.",
+    "forbidden": "Bạn không có quyền làm việc này.",
+    "not_found": "Không tìm thấy (hoặc không thuộc tổ chức của bạn).",
+    "csrf_failed": "Biểu mẫu đã hết hạn, vui lòng tải lại trang và gửi lại.",
+    "org_ended": "Tổ chức của bạn đã kết thúc: bạn chỉ còn quyền xem lịch sử.",
+}
+
+
 # Refusals of the HTTP layer itself, before any of our code runs (no such path, a method the path has not...).
 HTTP_CODES: dict[int, str] = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                               405: "method_not_allowed", 406: "not_acceptable", 413: "too_large",

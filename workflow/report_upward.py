@@ -21,10 +21,10 @@ from storage import outbox as store
 
 CURSOR = "report_upward"
 REPORTED_STEPS = ("branch_vote", "review_vote", "hold_ceremony")
-REASONS = {  # step -> (why it is reported, DOMAIN.md row)
-    "branch_vote": ("failed_vote", "V1"),
-    "review_vote": ("third_failed_review", "D19"),
-    "hold_ceremony": ("late_ceremony", "D8"),
+REASONS = {  # step -> (why it is reported, its entry in the rule reference); research: DOMAIN.md V1, D19, D8
+    "branch_vote": ("failed_vote", "/rules#topic-votes"),
+    "review_vote": ("third_failed_review", "/rules#topic-recognition"),
+    "hold_ceremony": ("late_ceremony", "/rules#deadline-ceremony"),
 }
 
 

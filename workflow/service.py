@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from states import labels
 from states.calendar import WorkingCalendar
 from states.candidate import Candidate, apply, replay
 from states.catalogue import violation
@@ -60,7 +61,7 @@ def dated_before_last(history: list[Event], step: Step, rulebook: RuleBook) -> l
     if step.on >= last.effective_on:
         return []
     return [violation("dated_before_last_step", rulebook.for_date(step.on), field="on", on=step.on,
-                      previous=last.type, previous_on=last.effective_on)]
+                      previous=labels.step(last.type), previous_on=last.effective_on)]
 
 
 class StepResult:

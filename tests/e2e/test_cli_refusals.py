@@ -43,7 +43,7 @@ def test_every_reason_is_listed_and_nothing_changes(cli: Cli, vetted: str) -> No
     assert pairs(refused) == {("introducer_count", "introducers"),
                               ("introducer_not_official", "introducers[0].official_since"),
                               ("introducer_months_together", "introducers[0].months_together")}
-    assert all(v["ref"].startswith("DOMAIN.md") and v["source"] and v["message_vi"] and v["message_en"]
+    assert all(v["ref"] == f"/rules#{v['rule']}" and v["source"] and v["message_vi"] and v["message_en"]
                for v in refused["violations"])
     assert cli.run("history", vetted) == before
 

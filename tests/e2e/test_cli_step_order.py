@@ -16,7 +16,7 @@ def test_the_reproduced_failed_vote_before_the_comments_is_refused_with_the_rule
     refused = cli.step(cid, "branch_vote", "2024-06-15", {"official_members": 9, "in_favour": 3}, expect=2)
     assert refused["code"] == "rule_violation"
     [found] = refused["violations"]
-    assert (found["rule"], found["field"], found["source"]) == ("vote_before_dossier", "on", "ĐL Art. 4(3)")
+    assert (found["rule"], found["field"], found["source"]) == ("vote_before_dossier", "on", "ĐL Điều 4.3")
     assert cli.step(cid, "branch_vote", "2024-06-20", {"official_members": 9, "in_favour": 3})["warnings"] == []
 
 

@@ -109,7 +109,7 @@ def test_an_admin_of_only_one_side_of_a_move_is_refused_with_the_rule(env: Env) 
         assert refused.status_code == 403, refused.text
         reasons = refused.json()["violations"]
         assert [v["rule"] for v in reasons] == ["org_change_out_of_scope"] and upper in reasons[0]["message_en"]
-        assert reasons[0]["ref"].startswith("ARCHITECTURE.md") and reasons[0]["message_vi"]
+        assert reasons[0]["ref"] == "/rules#organisation-changes" and reasons[0]["message_vi"]
     merge_into_new = {**MERGE, "into": "DU-CS2", "code": "CB-02"}  # the successor's parent is DU-XA
     assert change(env, "admin_cs", merge_into_new).status_code == 403
     new_root = {"kind": "created", "code": "TINH2", "name": "Tỉnh mới", "level": "province", "on": "2025-07-01"}
@@ -224,7 +224,7 @@ def test_the_change_form_records_previews_and_shows_each_refusal_with_its_rule(s
     before = org_events(sqlite_env)
     refused = browser.post("/orgs/CB-02/changes", data=form)
     assert refused.status_code == 403
-    assert 'data-rule="org_change_out_of_scope"' in refused.text and "ARCHITECTURE.md decision 11" in refused.text
+    assert 'data-rule="org_change_out_of_scope"' in refused.text and "/rules#organisation-changes" in refused.text
     bad = browser.post("/orgs/CB-02/changes", data={**form, "on": "", "kind": "exploded"})
     assert bad.status_code == 422 and bad.text.count('data-rule="invalid_input"') == 2
     preview = browser.post("/orgs/CB-02/changes", data={**form, "kind": "merged", "into": "CB-01", "parent": "",

@@ -86,7 +86,7 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
         level: Annotated[str, typer.Option("--level", help="province, commune, upper, grassroots or branch.")],
         parent: Annotated[str | None, typer.Option("--parent", help="Code of the organisation above.")] = None,
         admits: Annotated[bool, typer.Option("--admits", help="A grassroots committee authorised to admit "
-                                             "members (DOMAIN.md V3).")] = False,
+                                             "members (docs/RULES.md, Votes).")] = False,
         on: Annotated[str | None, typer.Option("--on", help="Founding date, YYYY-MM-DD (default: before "
                                                "anything recorded).")] = None,
         decision: Annotated[str, DECISION] = "",
@@ -209,7 +209,7 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
     def org_authorise(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Organisation code.")],
                       on: Annotated[str, ON],
                       admits: Annotated[bool, typer.Option("--admits/--no-admits", help="Authorised to admit "
-                                                           "members (DOMAIN.md V3), or no longer.")] = True,
+                                                           "members (docs/RULES.md, Votes), or no longer.")] = True,
                       decision: Annotated[str, DECISION] = "", issuer: Annotated[str, ISSUER] = "",
                       dry_run: Annotated[bool, DRY_RUN] = False) -> None:
         """Authorise a grassroots committee to admit members from a date on, or withdraw it."""

@@ -10,6 +10,9 @@ from typing import Any
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
+from states import labels
+from states.catalogue import rule_link
+from states.field_errors import explain
 from workflow.documents import refusal_doc
 from workflow.refusals import InvalidInput, Refusal, http_refusal, refusal_for, rule_problem
 
@@ -51,8 +54,9 @@ def _request_problems(err: RequestValidationError) -> list[dict[str, Any]]:
         where = ".".join(loc) or None
         problems.append(rule_problem(e, where) or {
             "rule": "invalid_request", "field": where, "message_en": str(e.get("msg")),
-            "message_vi": f"Dữ liệu gửi lên không hợp lệ: {'.'.join(loc)}", "ref": "HTTP API",
-            "source": "ketnap input"})
+            "message_vi": f"Dữ liệu gửi lên không hợp lệ: “{labels.field(where or '').vi}”: {explain(e).vi}.",
+            "ref": rule_link("field_invalid"),
+            "source": "ketnap (dữ liệu nhập)"})
     return problems
 
 

@@ -19,6 +19,7 @@ from starlette.datastructures import FormData
 from states.catalogue import violation
 from states.errors import Violation
 from states.fields import Fields
+from states.labels import Said
 from states.steps import STEPS
 from workflow.web import i18n
 
@@ -156,7 +157,8 @@ def read_value(f: FormField, form: FormData, problems: list[Violation]) -> Any:
         try:
             return json.loads(raw)
         except json.JSONDecodeError as err:
-            problems.append(violation("field_invalid", None, field=f.name, detail=f"not JSON ({err.msg})"))
+            problems.append(violation("field_invalid", None, field=f.name,
+                                      detail=Said("không đọc được giá trị", f"not JSON ({err.msg})")))
             return None
     return raw
 

@@ -6,119 +6,18 @@ with each violation from states/catalogue.py in both languages, so no rule is re
 
 from collections.abc import Mapping
 
+from states.labels import FIELDS as FIELDS
+from states.labels import LEVELS as LEVELS
+from states.labels import OPTIONS as OPTIONS
+from states.labels import STAGES as STAGES
+from states.labels import STEPS as STEPS
+
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
 
-STAGES: dict[str, tuple[str, str]] = {
-    "identified": ("Quần chúng ưu tú", "Identified"),
-    "mentored": ("Được phân công giúp đỡ", "Mentored"),
-    "training_class": ("Học lớp nhận thức về Đảng", "Training class"),
-    "vetted": ("Đã thẩm tra lý lịch", "Vetted"),
-    "admitted": ("Có quyết định kết nạp", "Admitted"),
-    "probationary": ("Đảng viên dự bị", "Probationary member"),
-    "official": ("Đảng viên chính thức", "Official member"),
-    "dropped": ("Không tiếp tục / xóa tên", "Dropped"),
-}
 
-STEPS: dict[str, tuple[str, str]] = {
-    "identify": ("Đưa vào danh sách quần chúng ưu tú", "Identify an outstanding person"),
-    "assign_helper": ("Phân công đảng viên giúp đỡ", "Assign a helper"),
-    "enrol_training": ("Cử đi học lớp nhận thức về Đảng", "Enrol in the awareness course"),
-    "certify_training": ("Giấy chứng nhận lớp nhận thức về Đảng", "Awareness course certificate"),
-    "submit_application": ("Nộp đơn xin vào Đảng", "Submit the application"),
-    "declare_history": ("Khai lý lịch người xin vào Đảng", "Declare the personal history"),
-    "conclude_vetting": ("Kết luận thẩm tra lý lịch", "Conclude the background check"),
-    "introduce": ("Đảng viên / đoàn thể giới thiệu", "Introductions"),
-    "collect_comments": ("Lấy ý kiến nhận xét", "Collect comments"),
-    "branch_vote": ("Chi bộ biểu quyết đề nghị kết nạp", "Branch vote"),
-    "committee_vote": ("Đảng ủy cơ sở biểu quyết", "Committee vote"),
-    "decide_admission": ("Quyết định kết nạp", "Admission decision"),
-    "hold_ceremony": ("Lễ kết nạp", "Admission ceremony"),
-    "submit_member_history": ("Khai lý lịch đảng viên", "Party-member history"),
-    "certify_new_member_course": ("Giấy chứng nhận lớp đảng viên mới", "New-member course certificate"),
-    "review_vote": ("Chi bộ xét công nhận chính thức", "Branch probation review vote"),
-    "committee_review_vote": ("Đảng ủy cơ sở xét công nhận", "Committee probation review vote"),
-    "recognise_official": ("Quyết định công nhận đảng viên chính thức", "Recognition as an official member"),
-    "drop": ("Đưa ra khỏi danh sách / xóa tên", "Drop"),
-    "transfer": ("Chuyển sinh hoạt", "Transfer"),
-    "correct": ("Sửa một bước đã ghi", "Correct an earlier step"),
-}
 
-FIELDS: dict[str, tuple[str, str]] = {
-    "on": ("Ngày ghi trên văn bản", "Date on the document"),
-    "org": ("Chi bộ (mã)", "Branch (code)"),
-    "full_name": ("Họ và tên", "Full name"),
-    "birth_date": ("Ngày sinh", "Birth date"),
-    "sex": ("Giới tính", "Sex"),
-    "education": ("Trình độ học vấn", "Education"),
-    "ethnicity": ("Dân tộc", "Ethnicity"),
-    "religion": ("Tôn giáo", "Religion"),
-    "youth_union": ("Đoàn viên TNCS Hồ Chí Minh", "Youth Union member"),
-    "trade_union": ("Đoàn viên công đoàn", "Trade Union member"),
-    "categories": ("Đối tượng", "Categories"),
-    "remote_area": ("Vùng cao, biên giới, hải đảo, dân tộc thiểu số", "Remote or ethnic-minority area"),
-    "village_elder": ("Già làng, người có uy tín", "Village elder or prestigious person"),
-    "helper": ("Đảng viên giúp đỡ", "Helper (official member)"),
-    "class_name": ("Tên lớp", "Class"),
-    "certificate_no": ("Số giấy chứng nhận", "Certificate number"),
-    "issued_on": ("Ngày cấp", "Issued on"),
-    "conclusion": ("Kết luận", "Conclusion"),
-    "certified_by": ("Cơ quan kết luận", "Certified by"),
-    "introducers": ("Người giới thiệu", "Introducers"),
-    "name": ("Họ tên", "Name"),
-    "official_since": ("Là đảng viên chính thức từ", "Official member since"),
-    "months_together": ("Số tháng cùng công tác", "Months worked together"),
-    "union_resolution": ("Nghị quyết giới thiệu của đoàn thể", "Union resolution"),
-    "body": ("Đoàn thể", "Body"),
-    "number": ("Số nghị quyết", "Number"),
-    "sources": ("Nguồn nhận xét", "Comment sources"),
-    "official_members": ("Số đảng viên chính thức", "Official members"),
-    "in_favour": ("Số tán thành", "In favour"),
-    "resolution_no": ("Số nghị quyết", "Resolution number"),
-    "present": ("Số có mặt", "Present"),
-    "against": ("Số không tán thành", "Against"),
-    "chair": ("Chủ trì cuộc họp", "Chair of the meeting"),
-    "secretary": ("Thư ký cuộc họp", "Secretary of the meeting"),
-    "signer": ("Người ký", "Signed by"),
-    "committee_members": ("Số cấp ủy viên", "Committee members"),
-    "decision_no": ("Số quyết định", "Decision number"),
-    "decided_by": ("Cấp ủy quyết định (mã)", "Decided by (code)"),
-    "received_on": ("Ngày chi bộ nhận quyết định", "Received by the branch on"),
-    "consent_ref": ("Văn bản đồng ý (trên 60 tuổi)", "Consent (over 60)"),
-    "probation_helper": ("Đảng viên giúp đỡ thời kỳ dự bị", "Probation helper"),
-    "recommendation": ("Đề nghị", "Recommendation"),
-    "reason": ("Lý do", "Reason"),
-    "note": ("Ghi chú", "Note"),
-    "to_org": ("Chuyển đến (mã tổ chức)", "To organisation (code)"),
-    "corrects": ("Sửa bước số (phiên bản)", "Corrects version"),
-    "fields": ("Giá trị đúng (JSON)", "Corrected values (JSON)"),
-}
 
-OPTIONS: dict[str, tuple[str, str]] = {
-    "F": ("Nữ", "Female"), "M": ("Nam", "Male"),
-    "none": ("Chưa qua đào tạo", "None"), "primary": ("Tiểu học", "Primary"),
-    "lower_secondary": ("Trung học cơ sở", "Lower secondary"),
-    "upper_secondary": ("Trung học phổ thông", "Upper secondary"), "college": ("Cao đẳng", "College"),
-    "university": ("Đại học", "University"), "postgraduate": ("Sau đại học", "Postgraduate"),
-    "student": ("Học sinh, sinh viên", "Student"),
-    "private_enterprise": ("Doanh nghiệp tư nhân", "Private enterprise"),
-    "state_enterprise": ("Doanh nghiệp nhà nước", "State enterprise"),
-    "public_servant": ("Cán bộ, công chức, viên chức", "Public servant"),
-    "armed_forces": ("Lực lượng vũ trang", "Armed forces"), "farmer": ("Nông dân", "Farmer"),
-    "worker": ("Công nhân", "Worker"), "teacher": ("Giáo viên", "Teacher"),
-    "health_worker": ("Y tế", "Health worker"), "other": ("Khác", "Other"),
-    "cleared": ("Đạt", "Cleared"), "not_cleared": ("Không đạt", "Not cleared"),
-    "youth_union": ("Đoàn TNCS Hồ Chí Minh", "Youth Union"), "trade_union": ("Công đoàn", "Trade Union"),
-    "residence": ("Chi ủy, ban công tác mặt trận nơi cư trú", "Place of residence"),
-    "mass_organisations": ("Đoàn thể chính trị - xã hội", "Mass organisations"),
-    "recognise": ("Công nhận đảng viên chính thức", "Recognise"), "remove": ("Xóa tên", "Remove"),
-    "off_list": ("Đưa ra khỏi danh sách", "Taken off the list"),
-    "vetting_failed": ("Thẩm tra không đạt", "Vetting failed"), "vote_failed": ("Biểu quyết không đạt",
-                                                                               "Vote failed"),
-    "not_admitted": ("Không được kết nạp", "Not admitted"),
-    "removed_from_probation": ("Xóa tên trong thời kỳ dự bị", "Removed during probation"),
-    "withdrew": ("Tự rút", "Withdrew"), "deceased": ("Từ trần", "Deceased"),
-}
 
 DEADLINES: dict[str, tuple[str, str]] = {
     "certificate_expiry": ("Giấy chứng nhận hết hạn", "Certificate expires"),
@@ -152,13 +51,6 @@ ENDED: dict[str, tuple[str, str]] = {
     "dissolved": ("Đã giải thể", "Dissolved"),
 }
 
-LEVELS: dict[str, tuple[str, str]] = {  # states/organisations.py LEVELS
-    "province": ("Đảng bộ tỉnh, thành phố", "Province"),
-    "commune": ("Đảng bộ xã, phường, đặc khu", "Commune, ward or special zone"),
-    "upper": ("Cấp trên trực tiếp cơ sở", "Upper level"),
-    "grassroots": ("Đảng bộ cơ sở", "Grassroots committee"),
-    "branch": ("Chi bộ", "Branch"),
-}
 
 TEXT: dict[str, tuple[str, str]] = {
     "app": ("Kết nạp đảng viên", "Party admissions"),
@@ -166,6 +58,19 @@ TEXT: dict[str, tuple[str, str]] = {
     "candidates": ("Người vào Đảng", "Candidates"),
     "audit": ("Kiểm tra", "Audit"),
     "procedure": ("Quy trình", "Procedure"),
+    "rules": ("Quy tắc", "Rules"),
+    "rule": ("Quy tắc", "Rule"),
+    "rules_intro": ("Mọi quy tắc ketnap áp dụng, sinh tự động từ danh mục quy tắc trong mã nguồn: câu thông báo "
+                    "(ví dụ), văn bản và điều khoản theo từng bộ quy định, và cơ sở của quy tắc. Mỗi lý do từ chối "
+                    "đều dẫn tới mục của quy tắc ở đây. Các nguồn là trang công khai trích dẫn văn bản của Đảng, "
+                    "không phải văn bản gốc. ĐL là Điều lệ Đảng. Các bộ quy định:",
+                    "Every rule ketnap applies, generated from the rule catalogue in the code: its sentence (an "
+                    "example), the regulation and article under each rule set, and the facts behind it. Every "
+                    "refusal links to its rule here. The sources are public pages quoting the Party's documents, "
+                    "not the official texts. ĐL is the Party Charter. The rule sets:"),
+    "rule_sources": ("Nguồn", "Sources"),
+    "every_rule_set": ("Mọi bộ quy định", "Every rule set"),
+    "in_force_from": ("áp dụng từ", "in force from"),
     "reports": ("Báo cáo", "Reports"),
     "admin": ("Quản trị", "Administration"),
     "login": ("Đăng nhập", "Sign in"),
@@ -202,6 +107,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "overdue": ("Quá hạn", "Overdue"),
     "due_soon": ("Đến hạn trong {days} ngày tới", "Due in the next {days} days"),
     "nothing_due": ("Không có việc đến hạn.", "Nothing is due."),
+    "nothing_overdue": ("Không có việc quá hạn.", "Nothing is overdue."),
     "due_on": ("Hạn", "Due on"),
     "working_days_left": ("Ngày làm việc còn lại", "Working days left"),
     "candidate": ("Người vào Đảng", "Candidate"),
@@ -256,6 +162,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "known_at": ("Theo dữ liệu đã ghi đến", "As recorded by"),
     "show": ("Xem", "Show"),
     "verification": ("Kết quả kiểm tra", "Verification"),
+    "verify_all": ("Kiểm tra tính toàn vẹn nhật ký của {orgs}", "Check the integrity of the log of {orgs}"),
     "verify_missing": ("Chức năng kiểm tra chuỗi băm chưa được cài đặt.", "Log verification is not installed."),
     "verify_ok": ("Không phát hiện sai lệch.", "No problem found."),
     "verify_problems": ("Phát hiện {n} vấn đề.", "{n} problem(s) found."),
@@ -349,6 +256,24 @@ TEXT: dict[str, tuple[str, str]] = {
                       "{org} keeps as history: {plans} plan(s), {classes} class(es), {users} user(s)."),
 }
 
+
+FINDINGS: dict[str, tuple[str, str]] = {  # workflow/audit/findings.py kinds
+    "edited": ("Sự kiện đã bị sửa sau khi ghi", "Edited after it was recorded"),
+    "deleted": ("Thiếu sự kiện (đã bị xóa)", "Deleted"),
+    "inserted": ("Sự kiện bị chèn thêm", "Inserted"),
+    "reordered": ("Thứ tự sự kiện bị đổi", "Reordered"),
+    "broken_link": ("Chuỗi băm bị đứt", "Broken link in the hash chain"),
+    "stream_deleted": ("Cả hồ sơ đã bị xóa", "Whole stream deleted"),
+    "truncated": ("Hồ sơ bị cắt bớt", "Truncated"),
+    "rewritten": ("Sự kiện bị ghi đè", "Rewritten"),
+    "uncovered": ("Sự kiện nằm ngoài điểm kiểm tra", "Not covered by the checkpoint"),
+    "checkpoint": ("Điểm kiểm tra không khớp", "Checkpoint does not match"),
+    "rule_broken": ("Bước vi phạm quy tắc", "A step breaks a rule"),
+    "rule_set_mismatch": ("Bộ quy định ghi sai", "Wrong rule set stored"),
+    "replay_failed": ("Không dựng lại được hồ sơ", "The stream cannot be replayed"),
+    "projection": ("Bảng tra cứu lệch với nhật ký", "A table differs from the log"),
+    "org_projection_differs": ("Bảng tổ chức lệch với nhật ký", "An organisation row differs from the log"),
+}
 
 def pick(table: Mapping[str, tuple[str, str]], key: str, lang: str) -> str:
     """The label of `key` in `lang`; an unknown key shows itself, so nothing is ever blank."""

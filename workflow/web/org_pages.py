@@ -17,6 +17,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
+from states import labels
+from states.catalogue import rule_link
+from states.field_errors import explain
 from states.organisations import CHANGE_KINDS, LEVELS, SINCE_ALWAYS, Organisation
 from workflow.access import Principal
 from workflow.commands import ChangeOrganisation
@@ -30,7 +33,7 @@ from workflow.web.scoped import ScopedKetnap
 router = APIRouter(include_in_schema=False)
 FORM_FIELDS = ("kind", "code", "on", "decision", "issuer", "name", "level", "parent", "admits", "into", "parts",
                "dry_run")
-INPUT = {"ref": "ketnap: organisation form", "source": "ketnap input"}
+INPUT = {"ref": rule_link("organisation-changes"), "source": "ketnap (dữ liệu nhập)"}
 
 
 @dataclass
@@ -113,7 +116,7 @@ def _problems(err: ValidationError) -> list[dict[str, Any]]:
         where = ".".join(str(p) for p in e.get("loc", ())) or None
         found.append(rule_problem(e, where) or {
             "rule": "invalid_input", "field": where, "message_en": f"{where}: {e.get('msg')}",
-            "message_vi": f"Giá trị không hợp lệ ở ô “{where}”: {e.get('msg')}", **INPUT})
+            "message_vi": f"“{labels.field(where or '').vi}” không hợp lệ: {explain(e).vi}.", **INPUT})
     return found
 
 
@@ -179,7 +182,7 @@ def _reasons(refusal: Refusal) -> list[dict[str, Any]]:
     """The refusal's reasons, or the refusal itself as one reason, named by its code (workflow/refusals.py)."""
     if refusal.violations:
         return refusal.violations
-    return [{"rule": refusal.code, "field": None, "ref": "README.md, refusal codes", "source": "ketnap",
+    return [{"rule": refusal.code, "field": None, "ref": rule_link("organisation-changes"), "source": "ketnap",
              "message_vi": PLAIN_VI.get(refusal.code, refusal.message), "message_en": refusal.message}]
 
 

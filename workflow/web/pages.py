@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from states.candidate import Candidate
-from states.catalogue import violation
+from states.catalogue import rule_link, violation
 from states.errors import RuleViolation, Violation
 from states.events import Event
 from states.machine import machine_for
@@ -411,8 +411,8 @@ def _read_step_form(step: str, form: FormData) -> tuple[FormState, date | None, 
 
 def _not_yours(key: str, org: str, denied: AccessDenied) -> dict[str, Any]:
     """A branch outside the user's organisations, shown next to the field like any other reason."""
-    return {"rule": denied.code, "field": key, "ref": "ARCHITECTURE.md decision 11", "source": "ketnap",
-            "message_vi": f"Tổ chức '{org}' không thuộc phạm vi của bạn.", "message_en": str(denied)}
+    return {"rule": denied.code, "field": key, "ref": rule_link("access"), "source": "ketnap (vai trò và phạm vi)",
+            "message_vi": f"Tổ chức “{org}” không thuộc phạm vi của bạn.", "message_en": str(denied)}
 
 
 def _on_problem(raw: str) -> Violation:
@@ -481,10 +481,17 @@ def audit(request: Request, who: Who, candidate: str = "", q: str = "", as_of: s
         context.update(state=state, events=events, report=_verify(s, candidate[:64]),
                        branches=placements(s.app.organisations.history_log(), events))
     else:
-        context["page"] = s.candidates(CandidateFilter(q=q[:200] or None, limit=20))
+        context["page"] = page = s.candidates(CandidateFilter(q=q[:200] or None, limit=20))
+        if as_of_date or known:  # the list shows each stage on that date, not today's
+            context["stages_then"] = {r["id"]: _stage_then(s, r["id"], as_of_date, known) for r in page.rows}
         if verify:
             context["report"] = _verify(s, None)
     return render(request, "audit.html", context, who)
+
+
+def _stage_then(s: ScopedKetnap, candidate_id: str, as_of: date | None, known: datetime | None) -> str | None:
+    state, _ = s.history(candidate_id, as_of, known)
+    return state.stage.value if state.stage else None
 
 
 def _verify(s: ScopedKetnap, candidate_id: str | None) -> dict[str, Any]:
@@ -516,7 +523,7 @@ def procedure(request: Request, who: Who) -> Response:
     rules = app.rulebook.for_date(app.today())
     mermaid = machine_for(rules.id).diagram()
     steps = [{"step": spec.name, "allowed_in": spec.allowed_in, "moves_to": spec.moves_to, "form": spec.form,
-              "summary": spec.summary, "owners": owners(spec.name)}
+              "summary": spec.summary_vi if lang_of(request) == "vi" else spec.summary, "owners": owners(spec.name)}
              for spec in STEPS.values()]
     return render(request, "procedure.html", {"svg": svg(mermaid, lang_of(request)), "mermaid": mermaid,
                                               "rule_set": rules.id, "steps": steps}, who)

@@ -74,6 +74,7 @@ TEXT: dict[str, tuple[str, str]] = {
                           "Plans of the predecessors (theirs, not the successor's)"),
     "ended": ("Tổ chức đã kết thúc hoạt động ngày", "This organisation ended on"),
     "successors": ("tổ chức kế tục", "successors"),
+    "no_data": ("Chưa có số liệu", "No data"),
 }
 
 
@@ -94,12 +95,12 @@ def _month_label(key: str, lang: str) -> str:
     return f"{month}/{year}" if lang == "vi" else key
 
 
-def _config(title: str, **extra: Any) -> pygal.Config:
+def _config(title: str, no_data: str, **extra: Any) -> pygal.Config:
     """No JavaScript (nothing from a CDN), no XML declaration (the SVG goes inline), Vietnamese as it is."""
     settings: dict[str, Any] = {"width": 720, "height": 340, "legend_at_bottom": True, "print_values": True,
                                 "style": Style(font_family="sans-serif", background="white",
                                                plot_background="white"), **extra}
-    return pygal.Config(js=[], disable_xml_declaration=True, title=title, **settings)
+    return pygal.Config(js=[], disable_xml_declaration=True, title=title, no_data_text=no_data, **settings)
 
 
 def _svg(chart: Any) -> Markup:
@@ -117,17 +118,18 @@ def charts(doc: dict[str, Any], lang: str) -> dict[str, Markup]:
     """The three charts of the report document: plan vs actual, admissions per month, categories."""
     t = _text(lang)
     plan_values = [[p["target"] for p in doc["plans"]], [p["admissions"] for p in doc["plans"]]]
-    bars = pygal.Bar(_config(t["plans"], print_zeroes=True, y_labels=whole_steps(*plan_values)))
+    bars = pygal.Bar(_config(t["plans"], t["no_data"], print_zeroes=True, y_labels=whole_steps(*plan_values)))
     bars.x_labels = [p["name"] or f"{p['period']} ({p['source_vi']})" for p in doc["plans"]]
     bars.add(t["target"], [p["target"] for p in doc["plans"]])
     bars.add(t["admitted"], [p["admissions"] for p in doc["plans"]])
 
-    months = pygal.Bar(_config(t["months"], show_legend=False, x_label_rotation=45 if len(doc["months"]) > 12
-                               else 0, y_labels=whole_steps([m["admissions"] for m in doc["months"]])))
+    months = pygal.Bar(_config(t["months"], t["no_data"], show_legend=False,
+                               x_label_rotation=45 if len(doc["months"]) > 12 else 0,
+                               y_labels=whole_steps([m["admissions"] for m in doc["months"]])))
     months.x_labels = [_month_label(m["month"], lang) for m in doc["months"]]
     months.add(t["admissions"], [m["admissions"] for m in doc["months"]])
 
-    categories = pygal.HorizontalBar(_config(t["categories"], show_legend=False,
+    categories = pygal.HorizontalBar(_config(t["categories"], t["no_data"], show_legend=False,
                                              height=60 + 28 * len(doc["categories"]),
                                              y_labels=whole_steps([c["admissions"] for c in doc["categories"]])))
     listed = doc["categories"][::-1]  # pygal stacks from the bottom; reversed, it reads like the table

@@ -11,7 +11,9 @@ from typing import Any
 
 import jinja2
 
+from states.steps import STEPS
 from workflow.clock import VIETNAM
+from workflow.refusals import MESSAGES_VI
 from workflow.web import forms, i18n
 
 INDEX = re.compile(r"\[(\d+)\]")
@@ -41,6 +43,9 @@ class Labels:
 
     def option(self, value: str) -> str:
         return i18n.pick(i18n.OPTIONS, value, self.lang)
+
+    def finding(self, value: str) -> str:
+        return i18n.pick(i18n.FINDINGS, value, self.lang)
 
     def deadline(self, value: str) -> str:
         return i18n.pick(i18n.DEADLINES, value, self.lang)
@@ -82,15 +87,45 @@ class Labels:
         if isinstance(value, bool):
             return self.t("yes") if value else self.t("no")
         if isinstance(value, dict):
-            return "; ".join(f"{self.field(k)}: {self.value(k, v)}" for k, v in value.items())
+            return self._record(key, value)
         if isinstance(value, list):
-            return " | ".join(self.value(key, v) for v in value) or "—"
+            return "; ".join(self.value(key, v) for v in value) or "—"
         if isinstance(value, str) and (key.endswith("_on") or key.endswith("_date") or key.endswith("_since")
                                        or key == "on"):
             return self.date(value)
         if isinstance(value, str) and value in i18n.OPTIONS and key not in ("org", "to_org", "decided_by"):
             return self.option(value)
         return str(value)
+
+    def _record(self, key: str, value: dict[str, Any]) -> str:
+        """An introducer or a union resolution as a phrase ("Nguyễn Văn A, cùng công tác 24 tháng, ..."); any
+        other group as its labelled values in the model's order."""
+        vi = self.lang == "vi"
+        if key == "introducers" and "name" in value:
+            months, since = value.get("months_together"), value.get("official_since")
+            parts = [str(value["name"]),
+                     (f"cùng công tác {months} tháng" if vi else f"{months} months together") if months is not None
+                     else "",
+                     (f"đảng viên chính thức từ {self.date(since)}" if vi else f"official since {self.date(since)}")
+                     if since else ""]
+            return ", ".join(p for p in parts if p)
+        if key == "union_resolution" and "body" in value:
+            parts = [self.option(str(value["body"])),
+                     (f"số {value['number']}" if vi else f"no. {value['number']}") if value.get("number") else "",
+                     (f"ngày {self.date(value['on'])}" if vi else f"on {self.date(value['on'])}")
+                     if value.get("on") else ""]
+            return ", ".join(p for p in parts if p)
+        return "; ".join(f"{self.field(k)}: {self.value(k, v)}" for k, v in value.items())
+
+    def payload(self, step: str, values: dict[str, Any]) -> list[tuple[str, Any]]:
+        """A step's recorded values in the order of its form (Họ và tên before Ngày sinh), not the log's order."""
+        spec = STEPS.get(step)
+        order = list(spec.fields.model_fields) if spec else []
+        return sorted(values.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+
+    def refusal(self, code: str, message: str) -> str:
+        """A refusal without reasons of its own: in Vietnamese from its code, in English its own message."""
+        return MESSAGES_VI.get(code, message) if self.lang == "vi" else message
 
     def message(self, violation: dict[str, Any]) -> str:
         return str(violation.get("message_vi") if self.lang == "vi" else violation.get("message_en"))

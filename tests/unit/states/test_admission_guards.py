@@ -58,7 +58,7 @@ def test_age_at_the_branch_vote(birth: str, vote_on: date, accepted: bool) -> No
     assert rule_ids(found) == ["age_minimum"]
     assert found[0].field == "birth_date"
     assert "17 years 11 months" in found[0].message_en and "17 tuổi 11 tháng" in found[0].message_vi
-    assert "G1" in found[0].ref
+    assert found[0].ref == "/rules#age_minimum"
 
 
 # --- G2: over 60 needs the provincial standing committee's consent, measured at the branch vote -------------
@@ -303,7 +303,7 @@ def test_every_introducer_violation_is_reported_at_once() -> None:
     found = refusal(events, "introduce", INTRODUCE_ON, {"introducers": [_one(since="2025-01-01", months=11)]})
     assert sorted(rule_ids(found)) == sorted(["introducer_count", "introducer_not_official",
                                               "introducer_months_together", "youth_union_resolution_required"])
-    assert all(v.ref.startswith("DOMAIN.md") and v.message_vi and v.message_en for v in found)
+    assert all(v.ref == f"/rules#{v.rule}" and v.message_vi and v.message_en for v in found)
 
 
 def test_branch_vote_lists_every_missing_prerequisite() -> None:

@@ -67,7 +67,7 @@ def test_field_violations_carry_both_languages_and_a_reference() -> None:
     with pytest.raises(RuleViolation) as err:
         decide_on([], "identify", date(2024, 1, 10), {**PERSON, "birth_date": "2000-13-01"})
     v = err.value.violations[0]
-    assert "birth_date" in v.message_vi and "birth_date" in v.message_en
+    assert "“Ngày sinh”" in v.message_vi and "birth_date" in v.message_en
     assert v.ref and v.source
     assert "birth_date" in str(err.value)
 

@@ -63,7 +63,7 @@ def test_the_violation_says_which_character_where_in_both_languages() -> None:
     found = err.value.violations[0]
     assert "U+001B" in found.message_en and "position 3" in found.message_en and "'full_name'" in found.message_en
     assert "U+001B" in found.message_vi and "vị trí 3" in found.message_vi
-    assert found.source == "ketnap input"
+    assert found.source == "ketnap (dữ liệu nhập)"
 
 
 @pytest.mark.parametrize("name", ["Nguyễn Thị Hoà", "Ê Đê", "Lò Văn Ón", "Nguyen Van A  ", "H'Hen Niê",

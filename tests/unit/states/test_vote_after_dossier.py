@@ -35,7 +35,7 @@ def test_a_vote_dated_before_the_comments_is_refused_with_the_rule() -> None:
     with pytest.raises(RuleViolation) as refused:
         record(events, "branch_vote", date(2024, 6, 15), VOTE, recorded_at=CHECKED)
     [found] = refused.value.violations
-    assert (found.rule, found.field, found.source) == ("vote_before_dossier", "on", "ĐL Art. 4(3)")
+    assert (found.rule, found.field, found.source) == ("vote_before_dossier", "on", "ĐL Điều 4.3")
     assert "2024-06-20" in found.message_en and "5-KNĐ" in found.message_vi
 
 
