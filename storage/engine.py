@@ -1,10 +1,12 @@
 """Engines for SQLite (the default) and PostgreSQL; built by the entry points, never at import time.
 
-SQLite: WAL so readers do not block the writer, `synchronous=NORMAL`, foreign keys on, a busy timeout,
-and `BEGIN IMMEDIATE` so a write transaction takes the lock before it reads (no upgrade deadlocks).
+SQLite: a new database file is created 0600 (owner only); WAL so readers do not block the writer,
+`synchronous=NORMAL`, foreign keys on, a busy timeout, and `BEGIN IMMEDIATE` so a write transaction takes the lock
+before it reads (no upgrade deadlocks).
 """
 
 import json
+import os
 from typing import Any
 
 import orjson
@@ -54,6 +56,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create the engine for `url` (sqlite:///file.db or postgresql+psycopg://...)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        create_private_file(parsed.database)
         kwargs.setdefault("json_deserializer", json_loads)
         kwargs.setdefault("json_serializer", json_dumps)
         engine = create_engine(url, connect_args={"check_same_thread": False,
@@ -63,6 +66,20 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     return create_engine(parsed, pool_pre_ping=True, **kwargs)
+
+
+def create_private_file(database: str | None) -> None:
+    """Create a new SQLite file with mode 0600 (owner only, whatever the umask) before SQLite opens it: it holds
+    candidates' personal data. SQLite gives its -wal and -shm files the mode of the database file, so they are
+    0600 too. An existing file keeps the mode its operator gave it; an in-memory database has no file."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        return
+    except OSError:
+        return  # no such folder, no right to write: SQLite's own error says so when it connects
 
 
 def _configure_sqlite(engine: Engine) -> None:

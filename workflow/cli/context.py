@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from storage import migrate
+from workflow.access_log import Viewer, operator_viewer
 from workflow.bootstrap import bootstrap
 from workflow.clock import VIETNAM
 from workflow.config import load_settings
@@ -58,6 +59,11 @@ def get(ctx: typer.Context) -> Context:
 
 def actor() -> str:
     return os.environ.get("KETNAP_ACTOR") or getpass.getuser()
+
+
+def viewer() -> Viewer:
+    """Who reads personal data on the command line, for the read-access log: the actor, from the OS account."""
+    return operator_viewer(actor(), getpass.getuser())
 
 
 def fail(c: Context, err: Exception) -> NoReturn:
