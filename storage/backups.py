@@ -63,7 +63,7 @@ def sqlite_file(engine: Engine) -> Path | None:
     return None if not name or name == ":memory:" or name.startswith("file:") else Path(name)
 
 
-def copy_sqlite(source: Path, target: Path, progress: Progress) -> None:
+def copy_sqlite(source: Path, target: Path, progress: Progress, pages_per_step: int = PAGES_PER_STEP) -> None:
     """Copy `source` into the new file `target` (0600) from one snapshot; the copy is one self-contained file
     (rollback journal, no -wal beside it).
 
@@ -75,7 +75,7 @@ def copy_sqlite(source: Path, target: Path, progress: Progress) -> None:
     try:
         src.execute("BEGIN")
         src.execute("SELECT count(*) FROM sqlite_master").fetchall()  # the read snapshot starts here
-        src.backup(dst, pages=PAGES_PER_STEP, progress=lambda _s, left, total: progress(total - left, total))
+        src.backup(dst, pages=pages_per_step, progress=lambda _s, left, total: progress(total - left, total))
         src.execute("COMMIT")
         dst.execute("PRAGMA journal_mode=DELETE")
     finally:

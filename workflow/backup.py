@@ -85,8 +85,9 @@ def _summary(conn: Connection) -> tuple[str, int, dict[str, int]]:
     return digest, streams, backups.counts(conn)
 
 
-def backup(app: Ketnap, file: Path, progress: Progress) -> Manifest:
-    """Copy the database into `file` and write its manifest beside it.
+def backup(app: Ketnap, file: Path, progress: Progress, pages_per_step: int = backups.PAGES_PER_STEP) -> Manifest:
+    """Copy the database into `file` and write its manifest beside it (on SQLite, `pages_per_step` pages between
+    two reports of `progress`).
 
     Raises: BackupRefused (the file or its manifest exists, an in-memory database), CopyFailed.
     """
@@ -98,7 +99,7 @@ def backup(app: Ketnap, file: Path, progress: Progress) -> Manifest:
         source = backups.sqlite_file(app.engine)
         if source is None:
             raise BackupRefused("an in-memory database has nothing to back up")
-        backups.copy_sqlite(source, file, progress)
+        backups.copy_sqlite(source, file, progress, pages_per_step)
         with backups.read_copy(file) as conn:
             digest, streams, counts = _summary(conn)
     else:
