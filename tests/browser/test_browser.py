@@ -261,3 +261,23 @@ def test_the_restructured_tree_reads_as_of_a_date_an_admin_changes_it_and_it_fit
     assert "XA-TLIEN" in phone.page.inner_text("#predecessors") and phone.page.locator("#org-change").count() == 0
     phone.shot("11-organisation-phone")
     phone.page.close()
+
+
+def test_an_auditor_reads_who_saw_a_file_on_a_phone(server: str, browser: Any, shots: Path) -> None:
+    """The access log (issue 11, item 7): the auditor's own view of a file is listed at /audit/access, reached from
+    the navigation, one card per row at 390 px."""
+    phone = Ui(browser.new_page(viewport={"width": 390, "height": 844}, locale="vi-VN"), server, shots)
+    phone.page.set_default_timeout(10_000)
+    phone.login("kiemtra")
+    phone.page.goto(f"{server}/candidates?q=kieu+thi+mai")
+    phone.page.click("text=Kiều Thị Mai")
+    candidate_id = phone.page.url.rstrip("/").split("/")[-1]
+    phone.page.click("header nav a[href='/audit/access']")
+    phone.page.fill("input[name=candidate]", candidate_id)
+    phone.page.click("form.search button[type=submit]")
+    card = phone.page.locator("#access-log tbody tr").first
+    assert "Trang hồ sơ" in card.inner_text() and "kiemtra" in card.inner_text()
+    assert "giờ Việt Nam" in card.inner_text()  # each card's time is labelled with its zone
+    assert narrow_enough(phone.page) <= 390
+    phone.shot("12-access-log-phone")
+    phone.page.close()
