@@ -310,7 +310,9 @@ TEXT: dict[str, tuple[str, str]] = {
                      "(Nghị định 13/2023/NĐ-CP). Chỉ hiện các lần xem hồ sơ thuộc tổ chức của bạn.",
                      "Every view of a file, list export or dossier is recorded and cannot be changed or deleted "
                      "(Decree 13/2023/NĐ-CP). Only views of files in your organisations are shown."),
-    "access_when": ("Thời gian ({zone})", "When (Vietnam time, Asia/Ho_Chi_Minh, UTC+07:00)"),
+    "access_nav": ("Nhật ký truy cập", "Access log"),
+    "access_zone": ("Thời gian theo {zone}.", "Times in Vietnam time (Asia/Ho_Chi_Minh, UTC+07:00)."),
+    "access_when": ("Thời gian (UTC+07:00)", "When (UTC+07:00)"),
     "access_who": ("Người xem", "Who"),
     "access_view": ("Cách xem", "View"),
     "access_from": ("Từ đâu", "From"),
