@@ -69,6 +69,7 @@ class Candidate:
     union_resolution: dict[str, Any] | None = None
     introduced_on: date | None = None
     comment_sources: frozenset[str] = frozenset()
+    comments_on: date | None = None  # the latest collection of comments (S7)
     branch_votes: list[Vote] = field(default_factory=list)
     committee_votes: list[Vote] = field(default_factory=list)
     decision_no: str | None = None
@@ -161,6 +162,7 @@ def _introduce(c: Candidate, p: dict[str, Any], e: Event) -> None:
 
 def _collect_comments(c: Candidate, p: dict[str, Any], e: Event) -> None:
     c.comment_sources = c.comment_sources | frozenset(p["sources"])
+    c.comments_on = max(c.comments_on or e.effective_on, e.effective_on)
 
 
 def _vote(p: dict[str, Any], e: Event, members_key: str) -> Vote:

@@ -111,6 +111,16 @@ _RULES = [
     Rule("vote_needs_comments", "DOMAIN.md S7, S8", "ĐL Art. 4(3)",
          "Chưa tổng hợp nhận xét của {missing} (mẫu 5-KNĐ).",
          "Comments from {missing} have not been collected (form 5-KNĐ)."),
+    Rule("vote_before_dossier", "DOMAIN.md S6, S7, S8", "ĐL Art. 4(3)",
+         "Nghị quyết chi bộ ngày {on} trước ngày {what_vi} ({previous_on}): việc giới thiệu và lấy ý kiến "
+         "nhận xét phải có trước khi chi bộ xét kết nạp.",
+         "The branch vote of {on} is dated before {what_en} ({previous_on}): the introduction and the comments "
+         "come before the branch considers the case."),
+    Rule("dated_before_last_step", "DOMAIN.md section 1; PROCEDURE.md Steps", "ketnap warning",
+         "Đã ghi, nhưng ngày trên văn bản ({on}) trước ngày của bước đã ghi gần nhất ({previous_on}): hãy "
+         "kiểm tra lại ngày.",
+         "Recorded, but the date on the document ({on}) is before the recorded step {previous} ({previous_on}): "
+         "check the date."),
     Rule("age_minimum", "DOMAIN.md D1, G1", "{regulation} 1.1.1",
          "Vào ngày chi bộ xét ({on}) người vào Đảng mới {years} tuổi {months} tháng; phải đủ {minimum} tuổi "
          "(tính theo tháng).",

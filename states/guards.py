@@ -146,6 +146,26 @@ def comments_collected(k: Check) -> list[Violation]:
     return [violation("vote_needs_comments", k.rules, missing=missing)] if missing else []
 
 
+def vote_after_dossier(k: Check) -> list[Violation]:
+    """S6, S7 before S8 (ĐL Art. 4(3): before the branch considers the case the chi ủy collects the comments):
+    a branch vote is not dated before the introduction or the comments it considers. Only for votes entered
+    since the rule set's `vote_after_dossier_from`, so that the audit judges earlier entries as they were."""
+    since = k.rules.vote_after_dossier_from
+    if since is None or k.today < since:
+        return []
+    found = []
+    for previous, previous_on in (("introduce", k.c.introduced_on), ("collect_comments", k.c.comments_on)):
+        if previous_on is not None and k.on < previous_on:
+            vi, en = _DOSSIER[previous]
+            found.append(violation("vote_before_dossier", k.rules, field="on", on=k.on, previous=previous,
+                                   previous_on=previous_on, what_vi=vi, what_en=en))
+    return found
+
+
+_DOSSIER = {"introduce": ("giới thiệu người vào Đảng (mẫu 3-KNĐ)", "the introduction (form 3-KNĐ)"),
+            "collect_comments": ("tổng hợp nhận xét (mẫu 5-KNĐ)", "the summary of comments (form 5-KNĐ)")}
+
+
 def _age_at_least_minimum(k: Check, on: Any) -> list[Violation]:
     birth = k.c.birth_date
     if birth is None:

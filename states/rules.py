@@ -66,6 +66,9 @@ class RuleSet(BaseModel):
     education_equivalent_accepted: bool
     application_before_history: bool
     ceremony_overdue_report: bool = True
+    # S6, S7 before S8: branch votes entered from this date on may not be dated before the introduction or the
+    # comments they consider; votes entered earlier are judged as they were then (None: not checked).
+    vote_after_dossier_from: date | None = None
     working_days: WorkingDayDeadlines
 
     @model_validator(mode="after")

@@ -7,6 +7,7 @@ before it reads (no upgrade deadlocks).
 
 import json
 import os
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -50,6 +51,16 @@ def json_dumps(value: Any) -> str:
 # Dates, dataclasses and subclasses go to json.dumps, which refuses or writes them as it always has.
 _AS_JSON_DUMPS = (orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
                   | orjson.OPT_PASSTHROUGH_SUBCLASS)
+
+
+def missing_sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL when it does not exist (connecting would create it empty), else None."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.query.get("uri") or parsed.database in (None, "",
+                                                                                                ":memory:"):
+        return None
+    path = Path(parsed.database)
+    return None if path.exists() else path.resolve()
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

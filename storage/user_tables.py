@@ -6,7 +6,7 @@ No `from __future__ import annotations` here: SQLModel breaks with postponed ann
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, String
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, String, false
 from sqlmodel import Field, SQLModel
 
 from storage.tables import BigIntPK
@@ -23,6 +23,9 @@ class UserRow(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=300)  # argon2; None: token-only account
     active: bool = True
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
+    # set with a temporary password (an admin's `user add`, `user password`): sign-in leads only to changing it
+    must_change_password: bool = Field(default=False, sa_column=Column(Boolean, nullable=False,
+                                                                       server_default=false()))
 
 
 class UserScopeRow(SQLModel, table=True):
@@ -44,6 +47,23 @@ class ApiTokenRow(SQLModel, table=True):
     label: str = Field(max_length=200)
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
     revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    # NULL (tokens made before expiry existed): created_at + web.token_days, computed when read
+    expires_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class WebSessionRow(SQLModel, table=True):
+    """A signed-in browser session (issue 11): the cookie carries a random id, only its SHA-256 is kept here, so
+    signing out, a password change or a deactivation ends the session at once. Ended rows stay, with the reason."""
+
+    __tablename__ = "web_session"
+    id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
+    id_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(sa_column=Column(BigIntPK, ForeignKey("user.id", ondelete="CASCADE"), nullable=False,
+                                          index=True))
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))
+    last_seen_at: datetime = Field(sa_type=DateTime(timezone=True))  # written at most every session_touch_seconds
+    ended_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    ended_reason: str | None = Field(default=None, max_length=20)  # signed_out, idle, absolute, password_changed...
 
 
 

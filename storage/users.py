@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, select, update
 
@@ -22,6 +22,7 @@ class User:
     password_hash: str | None
     active: bool
     orgs: tuple[str, ...]  # the roots of the subtrees the user may see
+    must_change_password: bool = False  # signed in with a temporary password: may only change it
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,22 @@ class Token:
     label: str
     created_at: datetime
     revoked_at: datetime | None
+    expires_at: datetime | None  # as stored; NULL for tokens older than expiry (workflow/accounts.py reads it)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite gives naive datetimes back; every one stored here is UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _token(r: object) -> Token:
+    m = r._mapping  # type: ignore[attr-defined]
+    created = _aware(m["created_at"])
+    assert created is not None
+    return Token(int(m["id"]), int(m["user_id"]), m["label"], created, _aware(m["revoked_at"]),
+                 _aware(m["expires_at"]))
 
 
 def _scopes(conn: Connection, user_id: int) -> tuple[str, ...]:
@@ -43,7 +60,7 @@ def _user(conn: Connection, row: object | None) -> User | None:
         return None
     m = row._mapping  # type: ignore[attr-defined]
     return User(m["id"], m["username"], m["full_name"], m["role"], m["password_hash"], bool(m["active"]),
-                _scopes(conn, m["id"]))
+                _scopes(conn, m["id"]), bool(m["must_change_password"]))
 
 
 def by_username(conn: Connection, username: str) -> User | None:
@@ -60,9 +77,10 @@ def all_users(conn: Connection) -> list[User]:
 
 
 def add(conn: Connection, username: str, full_name: str, role: str, password_hash: str | None,
-        orgs: Sequence[str], now: datetime) -> int:
+        orgs: Sequence[str], now: datetime, *, must_change_password: bool = False) -> int:
     key = conn.execute(USERS.insert().values(username=username, full_name=full_name, role=role,
-                                             password_hash=password_hash, active=True, created_at=now)
+                                             password_hash=password_hash, active=True, created_at=now,
+                                             must_change_password=must_change_password)
                        ).inserted_primary_key
     assert key is not None
     user_id = key[0]
@@ -74,28 +92,38 @@ def set_active(conn: Connection, user_id: int, active: bool) -> None:
     conn.execute(update(USERS).where(USERS.c.id == user_id).values(active=active))
 
 
-def set_password(conn: Connection, user_id: int, password_hash: str) -> None:
-    conn.execute(update(USERS).where(USERS.c.id == user_id).values(password_hash=password_hash))
+def set_password(conn: Connection, user_id: int, password_hash: str, *, must_change: bool = False) -> None:
+    conn.execute(update(USERS).where(USERS.c.id == user_id).values(password_hash=password_hash,
+                                                                   must_change_password=must_change))
 
 
-def add_token(conn: Connection, user_id: int, token_hash: str, label: str, now: datetime) -> int:
+def add_token(conn: Connection, user_id: int, token_hash: str, label: str, now: datetime,
+              expires_at: datetime | None = None) -> int:
     key = conn.execute(TOKENS.insert().values(user_id=user_id, token_hash=token_hash, label=label,
-                                              created_at=now)).inserted_primary_key
+                                              created_at=now, expires_at=expires_at)).inserted_primary_key
     assert key is not None
     return int(key[0])
 
 
-def user_of_token(conn: Connection, token_hash: str) -> tuple[User, int] | None:
-    """The active user owning an unrevoked token with this hash, with the token's id; or None."""
-    row = conn.execute(select(TOKENS.c.user_id, TOKENS.c.id).where(TOKENS.c.token_hash == token_hash,
-                                                                   TOKENS.c.revoked_at.is_(None))).first()
-    user = by_id(conn, row[0]) if row else None
-    return (user, int(row[1])) if row and user is not None and user.active else None
+def user_of_token(conn: Connection, token_hash: str) -> tuple[User, Token] | None:
+    """The active user owning an unrevoked token with this hash, with the token (its expiry is the caller's to
+    judge); or None."""
+    row = conn.execute(select(TOKENS).where(TOKENS.c.token_hash == token_hash, TOKENS.c.revoked_at.is_(None))
+                       ).first()
+    user = by_id(conn, row.user_id) if row else None
+    return (user, _token(row)) if row and user is not None and user.active else None
 
 
 def tokens_of(conn: Connection, user_id: int) -> list[Token]:
     rows = conn.execute(select(TOKENS).where(TOKENS.c.user_id == user_id).order_by(TOKENS.c.id))
-    return [Token(r.id, r.user_id, r.label, r.created_at, r.revoked_at) for r in rows]
+    return [_token(r) for r in rows]
+
+
+def revoke_tokens_of(conn: Connection, user_id: int, now: datetime) -> int:
+    """Revoke every unrevoked token of the user (a deactivation); how many."""
+    result = conn.execute(update(TOKENS).where(TOKENS.c.user_id == user_id, TOKENS.c.revoked_at.is_(None))
+                          .values(revoked_at=now))
+    return int(result.rowcount)
 
 
 def revoke_token(conn: Connection, token_id: int, now: datetime) -> bool:

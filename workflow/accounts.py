@@ -7,24 +7,30 @@ indexed look-up.
 """
 
 import hashlib
+import logging
 import secrets
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from states.errors import ProcedureError
-from storage import organisations, users
+from storage import organisations, users, web_sessions
 from storage.users import Token, User
-from workflow.access import Principal, Role
+from workflow.access import NotSignedIn, Principal, Role
 from workflow.passwords import check_password
 from workflow.service import Ketnap
 
+logger = logging.getLogger(__name__)
+
 TOKEN_PREFIX = "kn_"
+TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud or copied from a screen
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 
@@ -42,6 +48,12 @@ class AccountError(ProcedureError):
 class IssuedToken:
     id: int
     token: str  # shown once; only its hash is stored
+    expires_at: datetime | None = None
+
+
+def temporary_password() -> str:
+    """Four groups of four letters and digits (about 79 bits): shown once, changed at the first sign-in."""
+    return "-".join("".join(secrets.choice(TEMPORARY_ALPHABET) for _ in range(4)) for _ in range(4))
 
 
 def hash_password(password: str) -> str:
@@ -60,8 +72,9 @@ def token_hash(token: str) -> str:
 
 
 def add_user(app: Ketnap, username: str, role: str, orgs: Sequence[str], password: str | None = None,
-             full_name: str = "", *, enforce_policy: bool = True) -> User:
-    """`enforce_policy=False` only for the demo's published password (workflow/demo.py), never for input.
+             full_name: str = "", *, enforce_policy: bool = True, must_change: bool = False) -> User:
+    """A password is given here only by the demo (its published one, `enforce_policy=False`) and by
+    `add_user_with_temporary_password`: no entry point lets anyone choose another person's password.
 
     Raises: AccountError (unknown role or organisation, taken username), WeakPassword.
     """
@@ -80,7 +93,8 @@ def add_user(app: Ketnap, username: str, role: str, orgs: Sequence[str], passwor
         if users.by_username(tx.conn, username) is not None:
             raise AccountError(f"user {username!r} already exists")
         try:
-            user_id = users.add(tx.conn, username, name, role, digest, orgs, app.clock.now())
+            user_id = users.add(tx.conn, username, name, role, digest, orgs, app.clock.now(),
+                                must_change_password=must_change)
         except IntegrityError as err:
             raise AccountError(f"user {username!r} could not be added: {err.orig}") from None
         user = users.by_id(tx.conn, user_id)
@@ -88,15 +102,88 @@ def add_user(app: Ketnap, username: str, role: str, orgs: Sequence[str], passwor
     return user
 
 
-def set_password(app: Ketnap, username: str, password: str) -> None:
-    """Raises: AccountError (no such user), WeakPassword."""
+def add_user_with_temporary_password(app: Ketnap, username: str, role: str, orgs: Sequence[str],
+                                     full_name: str = "", *, sign_in: bool = True) -> tuple[User, str | None]:
+    """What an admin (or the CLI) adds: the user gets a temporary password, shown once, that leads only to
+    choosing their own (break 10); `sign_in=False` makes an API-only account with no password at all.
+
+    Raises: AccountError, as `add_user`.
+    """
+    temporary = temporary_password() if sign_in else None
+    return add_user(app, username, role, orgs, temporary, full_name, must_change=sign_in), temporary
+
+
+def _user_named(conn: Connection, username: str) -> User:
+    user = users.by_username(conn, username)
+    if user is None:
+        raise AccountError(f"no user {username!r}")
+    return user
+
+
+def set_password(app: Ketnap, username: str, password: str, *, keep_session: int | None = None) -> None:
+    """The user's own new password (the change-password page, the API, tests): clears `must_change_password` and
+    ends every session of the user but `keep_session` (the one that changed it).
+
+    Raises: AccountError (no such user), WeakPassword.
+    """
     check_password(password, app.settings.web.min_password_length)
     digest = hash_password(password)
     with app.uow.transaction() as tx:
-        user = users.by_username(tx.conn, username)
-        if user is None:
-            raise AccountError(f"no user {username!r}")
+        user = _user_named(tx.conn, username)
         users.set_password(tx.conn, user.id, digest)
+        ended = web_sessions.end_all(tx.conn, user.id, app.clock.now(), "password_changed", keep=keep_session)
+    logger.info("password of %r changed; %d other session(s) ended", username, ended)
+
+
+def change_own_password(app: Ketnap, user: User, new: str, keep_session: int | None) -> None:
+    """After the caller checked the current password (workflow/throttle.check_current_password).
+
+    Raises: AccountError (the new password is the current one), WeakPassword.
+    """
+    if password_matches(user.password_hash, new):
+        raise AccountError("the new password must differ from the current one")
+    set_password(app, user.username, new, keep_session=keep_session)
+
+
+def reset_password(app: Ketnap, username: str) -> str:
+    """A temporary password for the user (shown once), to be changed at the next sign-in; ends their sessions.
+
+    Raises: AccountError (no such user).
+    """
+    temporary = temporary_password()
+    digest = hash_password(temporary)
+    with app.uow.transaction() as tx:
+        user = _user_named(tx.conn, username)
+        users.set_password(tx.conn, user.id, digest, must_change=True)
+        web_sessions.end_all(tx.conn, user.id, app.clock.now(), "password_reset")
+    logger.warning("temporary password issued for %r; their sessions ended", username)
+    return temporary
+
+
+@dataclass(frozen=True)
+class Deactivated:
+    sessions: int  # sessions ended
+    tokens: int  # tokens revoked
+
+
+def set_active(app: Ketnap, username: str, active: bool) -> Deactivated:
+    """Deactivate (end every session, revoke every token: reactivating brings none back) or reactivate.
+
+    Raises: AccountError (no such user, or already in that state).
+    """
+    now = app.clock.now()
+    with app.uow.transaction() as tx:
+        user = _user_named(tx.conn, username)
+        if user.active == active:
+            raise AccountError(f"user {username!r} is already {'active' if active else 'deactivated'}")
+        users.set_active(tx.conn, user.id, active)
+        if active:
+            return Deactivated(0, 0)
+        done = Deactivated(web_sessions.end_all(tx.conn, user.id, now, "deactivated"),
+                           users.revoke_tokens_of(tx.conn, user.id, now))
+    logger.warning("user %r deactivated: %d session(s) ended, %d token(s) revoked", username, done.sessions,
+                   done.tokens)
+    return done
 
 
 def authenticate(app: Ketnap, username: str, password: str) -> User | None:
@@ -107,15 +194,27 @@ def authenticate(app: Ketnap, username: str, password: str) -> User | None:
     return user if ok and user is not None and user.active else None
 
 
-def create_token(app: Ketnap, username: str, label: str = "") -> IssuedToken:
-    """Raises: AccountError when the user does not exist."""
+def create_token(app: Ketnap, username: str, label: str = "", days: int | None = None) -> IssuedToken:
+    """A token that expires after `days` (default `web.token_days`).
+
+    Raises: AccountError when the user does not exist or `days` is not positive.
+    """
+    if days is not None and not 1 <= days <= 3650:
+        raise AccountError("a token lasts from 1 to 3650 days")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = app.clock.now()
+    expires_at = now + timedelta(days=days or app.settings.web.token_days)
     with app.uow.transaction() as tx:
-        user = users.by_username(tx.conn, username)
-        if user is None:
-            raise AccountError(f"no user {username!r}")
-        token_id = users.add_token(tx.conn, user.id, token_hash(token), label or "api", app.clock.now())
-    return IssuedToken(token_id, token)
+        user = _user_named(tx.conn, username)
+        token_id = users.add_token(tx.conn, user.id, token_hash(token), label or "api", now, expires_at)
+    return IssuedToken(token_id, token, expires_at)
+
+
+def _with_expiry(app: Ketnap, token: Token) -> Token:
+    """A token made before expiry existed (NULL) expires `web.token_days` after it was made."""
+    if token.expires_at is not None:
+        return token
+    return replace(token, expires_at=token.created_at + timedelta(days=app.settings.web.token_days))
 
 
 def revoke_token(app: Ketnap, token_id: int) -> None:
@@ -126,16 +225,28 @@ def revoke_token(app: Ketnap, token_id: int) -> None:
 
 
 def user_for_token(app: Ketnap, token: str) -> tuple[User, int] | None:
-    """The token's user and the token's id, when the token is known, unrevoked and its user active."""
+    """The token's user and the token's id, when the token is known, unrevoked and its user active.
+
+    Raises: NotSignedIn (`token_expired`) when it is all that but past its expiry.
+    """
     if not token.startswith(TOKEN_PREFIX):
         return None
     with app.uow.reading() as tx:
-        return users.user_of_token(tx.conn, token_hash(token))
+        found = users.user_of_token(tx.conn, token_hash(token))
+    if found is None:
+        return None
+    user, stored = found
+    expires_at = _with_expiry(app, stored).expires_at
+    if expires_at is not None and app.clock.now() >= expires_at:
+        raise NotSignedIn("token_expired", f"the token expired on {expires_at:%Y-%m-%d %H:%M} UTC: ask for a new "
+                          "one (`ketnap token create`, POST /api/tokens)")
+    return user, stored.id
 
 
 def tokens(app: Ketnap, user_id: int) -> list[Token]:
+    """The user's tokens, each with its expiry (computed for tokens made before expiry existed)."""
     with app.uow.reading() as tx:
-        return users.tokens_of(tx.conn, user_id)
+        return [_with_expiry(app, t) for t in users.tokens_of(tx.conn, user_id)]
 
 
 def all_users(app: Ketnap) -> list[User]:

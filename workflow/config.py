@@ -65,7 +65,10 @@ class WebSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     dashboard_days: int = Field(default=30, ge=1, le=366)  # "due in the next 30 days" on the dashboard
-    session_hours: int = Field(default=12, ge=1, le=24 * 30)  # a signed session cookie expires after this
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)  # absolute: a session ends this long after sign-in
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)  # a session unused this long ends
+    session_touch_seconds: int = Field(default=60, ge=1, le=3600)  # last_seen_at is written at most this often
+    token_days: int = Field(default=90, ge=1, le=3650)  # an API token's lifetime unless `--days` says otherwise
     secure_cookies: bool = False  # set true behind HTTPS so cookies are never sent in clear
     page_size: int = Field(default=50, ge=1, le=500)  # candidates per page in lists and in the API
     min_password_length: int = Field(default=12, ge=8, le=200)  # wherever a password is set (issue 11)

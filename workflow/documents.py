@@ -4,9 +4,12 @@ One home, so `ketnap --json show` and `GET /api/candidates/{id}` cannot drift ap
 (UTF-8, NFC)."""
 
 import json
+import types
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel
 
 from states.candidate import Candidate, Deadline
 from states.decide import Allowed
@@ -14,6 +17,7 @@ from states.errors import Violation
 from states.events import Event
 from states.hashing import utc_iso
 from states.organisations import SINCE_ALWAYS, Organisation, Tree
+from states.steps import StepSpec
 from workflow.organisations import Moved, Restructuring
 from workflow.refusals import Refusal
 from workflow.service import StepResult
@@ -73,14 +77,56 @@ def event_doc(e: Event) -> dict[str, Any]:
 
 
 def result_doc(result: StepResult) -> dict[str, Any]:
-    """A recorded step's answer: the candidate, the new events and what can come next."""
+    """A recorded step's answer: the candidate, the new events, what can come next, and the warnings (accepted
+    but worth a second look, each with its rule id)."""
     return {**candidate_doc(result.candidate), "events": [event_doc(e) for e in result.events],
-            "allowed_steps": [allowed_doc(a) for a in result.allowed]}
+            "allowed_steps": [allowed_doc(a) for a in result.allowed],
+            "warnings": [violation_doc(w) for w in result.warnings]}
 
 
 def shown_doc(result: StepResult) -> dict[str, Any]:
     """A candidate as shown: stage, key dates, open deadlines and the allowed next steps."""
     return {**candidate_doc(result.candidate), "allowed_steps": [allowed_doc(a) for a in result.allowed]}
+
+
+# --- steps (`ketnap --json steps`) -----------------------------------------------------------------------------
+
+_SCALARS: dict[Any, str] = {str: "string", int: "integer", float: "number", bool: "boolean", date: "date",
+                            datetime: "timestamp"}
+
+
+def type_doc(annotation: Any) -> dict[str, Any]:
+    """A field's type as a program reads it: `type` is string, integer, number, boolean, date, enum (with its
+    `values`), object (with its `fields`, or any keys) or list[...] (with the item's details under `items`)."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return type_doc(args[0])
+    if origin in (Union, types.UnionType):  # X | None: whether it may be left out is `required`
+        kinds = [a for a in args if a is not type(None)]
+        return type_doc(kinds[0]) if len(kinds) == 1 else {"type": "any"}
+    if origin is Literal:
+        return {"type": "enum", "values": list(args)}
+    if origin is list:
+        item = type_doc(args[0]) if args else {"type": "any"}
+        return {"type": f"list[{item['type']}]", "items": item}
+    if origin is dict or annotation is dict:
+        return {"type": "object"}
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return {"type": "enum", "values": [m.value for m in annotation]}
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return {"type": "object", "fields": fields_doc(annotation)}
+    return {"type": _SCALARS.get(annotation, "any")}
+
+
+def fields_doc(model: type[BaseModel]) -> dict[str, Any]:
+    return {name: {"required": info.is_required(), **type_doc(info.annotation)}
+            for name, info in model.model_fields.items()}
+
+
+def step_doc(spec: StepSpec) -> dict[str, Any]:
+    """A step as `ketnap --json steps` lists it: where it is allowed, where it moves, its fields and their types."""
+    return {"step": spec.name, "allowed_in": spec.allowed_in, "moves_to": spec.moves_to, "form": spec.form,
+            "summary": spec.summary, "fields": fields_doc(spec.fields)}
 
 
 def refusal_doc(r: Refusal) -> dict[str, Any]:

@@ -67,8 +67,8 @@ class InvalidInput(ValueError):
 class DatabaseNotReady(Exception):
     """The schema is missing or older than the code, so nothing can be read or recorded yet."""
 
-    def __init__(self) -> None:
-        super().__init__("the database schema is missing or old: run `ketnap init` first")
+    def __init__(self, reason: str = "the database schema is missing or old") -> None:
+        super().__init__(f"{reason}: run `ketnap init` first")
 
 
 @dataclass(frozen=True)
@@ -194,7 +194,12 @@ TABLE: tuple[Row, ...] = (
             "upper level before and after the change: `violations` names each reason with its rule"),
     _denied("org_ended", "the user's organisations have ended (dissolved, merged, split): they read their "
             "history and record nothing until reassigned"),
-    _not_signed_in("unauthenticated", "no session and no bearer token"),
+    _denied("password_change_required", "the user signed in with a temporary password: until they choose their "
+            "own (the page /password, POST /api/me/password) nothing else is open to them"),
+    _denied("wrong_password", "a password change named a wrong current password (counted like a failed sign-in)"),
+    _not_signed_in("unauthenticated", "no session (never signed in, signed out, timed out, or ended by a password "
+                   "change or a deactivation) and no bearer token"),
+    _not_signed_in("token_expired", "the token is past its expiry (`ketnap token list` shows it): make a new one"),
     _not_signed_in("invalid_token", "the token is unknown, revoked, or its user is inactive"),
     _not_signed_in("csrf_failed", "an API write with a session cookie lacks the x-csrf-token header"),
     Row(InvalidInput, "invalid_request", 422, EXIT_REFUSED,

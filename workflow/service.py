@@ -14,8 +14,9 @@ from sqlalchemy import Engine
 
 from states.calendar import WorkingCalendar
 from states.candidate import Candidate, apply, replay
+from states.catalogue import violation
 from states.decide import Allowed, allowed_steps, judge
-from states.errors import CandidateNotFound, RuleViolation
+from states.errors import CandidateNotFound, RuleViolation, Violation
 from states.events import Event
 from states.rules import RuleBook
 from states.step import Step
@@ -41,6 +42,23 @@ def new_candidate_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
+def dated_before_last(history: list[Event], step: Step, rulebook: RuleBook) -> list[Violation]:
+    """A step the rules accept though its document is dated before the stream's last business date (steps
+    within a stage have no order the regulations fix, and documents are entered late): said as a warning, so
+    that a mistyped date is caught. Where the regulations fix an order, a guard refuses instead (S8 after S6
+    and S7: states/guards.py `vote_after_dossier`)."""
+    if step.name == "correct":
+        return []
+    dated = [e for e in history if e.type != "correct"]
+    if not dated:
+        return []
+    last = max(dated, key=lambda e: e.effective_on)
+    if step.on >= last.effective_on:
+        return []
+    return [violation("dated_before_last_step", rulebook.for_date(step.on), field="on", on=step.on,
+                      previous=last.type, previous_on=last.effective_on)]
+
+
 class StepResult:
     """A candidate after a step (or as shown), its events, and what can come next.
 
@@ -49,10 +67,12 @@ class StepResult:
     """
 
     def __init__(self, candidate: Candidate, events: list[Event],
-                 allowed: list[Allowed] | Callable[[], list[Allowed]] | None = None) -> None:
+                 allowed: list[Allowed] | Callable[[], list[Allowed]] | None = None,
+                 warnings: list[Violation] | None = None) -> None:
         self.candidate = candidate
         self.events = events
         self._allowed = [] if allowed is None else allowed
+        self.warnings = warnings or []  # accepted, but worth a second look (a step dated out of order)
 
     @property
     def allowed(self) -> list[Allowed]:
@@ -146,7 +166,8 @@ class Ketnap:
                     return StepResult(*first, self._allowed_later(first[0], self.today()))
                 result = self.record_in(tx, cmd, now)
                 tx.remember(keyed.answered(result), now)
-        return StepResult(result.candidate, result.events, self._allowed_later(result.candidate, self.today()))
+        return StepResult(result.candidate, result.events, self._allowed_later(result.candidate, self.today()),
+                          result.warnings)
 
     def _first_answer(self, keyed: Keyed) -> StepResult | None:
         with self._steps.reading() as tx:
@@ -197,7 +218,7 @@ class Ketnap:
                 apply(candidate, event)
         tx.append(new, expected_version=len(history))
         tx.project(candidate, None if outcome.replayed else new, now, before, latest.current(candidate.org, stream_id))
-        return StepResult(candidate, new)
+        return StepResult(candidate, new, warnings=dated_before_last(history, step, self.rulebook))
 
     def _allowed_later(self, candidate: Candidate, on: date) -> Callable[[], list[Allowed]]:
         def compute() -> list[Allowed]:

@@ -16,6 +16,7 @@ from storage import sign_ins
 from storage.sign_ins import Attempts
 from storage.users import User
 from workflow import accounts
+from workflow.access import AccessDenied
 from workflow.config import SignInSettings
 from workflow.service import Ketnap
 
@@ -120,3 +121,14 @@ def sign_in(app: Ketnap, username: str, password: str, address: str | None) -> U
     with app.uow.transaction() as tx:
         sign_ins.clear(tx.conn, *keys[0])
     return user
+
+
+def check_current_password(app: Ketnap, user: User, password: str, address: str | None) -> None:
+    """Before a password change: the current password, counted like a sign-in, so a borrowed session cannot
+    guess it faster than the sign-in form could.
+
+    Raises:
+        SignInThrottled; AccessDenied (`wrong_password`).
+    """
+    if sign_in(app, user.username, password, address) is None:
+        raise AccessDenied("wrong_password", "the current password is wrong")

@@ -8,6 +8,7 @@ import pytest
 from tests.builders import PERSON
 from tests.web.conftest import ON, Env
 from workflow import accounts
+from workflow.web.context import PASSWORD_API
 
 NEW_PERSON = {"org": "CB-01", "full_name": "Trần Thị Mỹ Dung", "birth_date": "2001-05-19", "sex": "F",
               "education": "university"}
@@ -166,7 +167,7 @@ def test_a_secretary_of_branch_a_gets_404_or_403_on_every_route_for_branch_b(env
 def test_an_auditor_reads_everything_in_scope_and_gets_403_on_every_write(env: Env) -> None:
     cid = env.seed("CB-02", "hold_ceremony")
     assert env.client.get(f"/api/candidates/{cid}", headers=env.auth("auditor")).status_code == 200
-    writes = api_routes(env, writes=True)
+    writes = [(m, p) for m, p in api_routes(env, writes=True) if p != PASSWORD_API]  # their own password: theirs
     assert len(writes) >= 6
     for method, path in writes:
         url = path.replace("{candidate_id}", cid).replace("{token_id}", str(env.token_ids["auditor"]))

@@ -48,11 +48,6 @@ class Correction:
         return {"version": self.version, "corrects": self.corrects, "on": self.on, "recorded_at": self.recorded_at,
                 "actor": self.actor, "reason": self.reason, "changes": [c.as_dict() for c in self.changes]}
 
-    def text(self) -> str:
-        changes = ", ".join(f"{c.field}: {c.before} → {c.after}" for c in self.changes)
-        return f"corrected by v{self.version} ({self.actor}, {self.recorded_at:%Y-%m-%d}): {changes}; " \
-               f"reason: {self.reason}"
-
 
 @dataclass
 class Entry:

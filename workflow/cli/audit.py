@@ -18,13 +18,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from states.candidate import Candidate
+from states.steps import STEPS
 from workflow import access_log
 from workflow.audit import checkpoint as checkpoints
 from workflow.audit import dossier as dossiers
 from workflow.audit.findings import Report
 from workflow.audit.late_entries import DEFAULT_MIN_DAYS, late_entries
 from workflow.audit.rebuild import rebuild
-from workflow.audit.timeline import Entry
+from workflow.audit.timeline import Correction, Entry
 from workflow.audit.verify import Scope, Verifier, snapshot
 from workflow.cli import context as cli
 from workflow.documents import event_doc, to_json
@@ -115,7 +116,7 @@ def checkpoint_cmd(
 def _print_checkpoints(con: Console, rows: list[dict[str, Any]]) -> None:
     table = Table("id", "created at", "actor", "streams", "events", "position", "digest")
     for r in rows:
-        table.add_row(str(r["id"]), str(r["created_at"]), r["actor"], str(r["streams"]), str(r["events"]),
+        table.add_row(str(r["id"]), cli.moment(r["created_at"]), r["actor"], str(r["streams"]), str(r["events"]),
                       str(r["last_position"]), r["digest"])
     con.print(table)
 
@@ -188,24 +189,42 @@ def history_event_doc(entry: Entry) -> dict[str, Any]:
             "corrects": entry.correction.as_dict() if entry.correction else None}
 
 
-def history_details(entry: Entry) -> str:
-    lines = [", ".join(f"{k}={v}" for k, v in entry.event.payload.items() if entry.correction is None)]
+def history_details(entry: Entry, place: str = "") -> str:
+    """An event's details for people: where and under which rules it was recorded, when and by whom, then its
+    values as the web shows them (labels, dd/mm/yyyy, yes/no), then the corrections made to it."""
+    e = entry.event
+    where = f"{place}; " if place else ""
+    lines = [f"{where}rule set {e.rule_set}; recorded {cli.moment(e.recorded_at)} by {e.actor}"]
     if entry.correction is not None:
-        lines = [f"corrects v{entry.correction.corrects}: reason: {entry.correction.reason}"]
-    lines += [f"↳ {c.text()}" for c in entry.corrections]
-    return "\n".join(line for line in lines if line)
+        lines.append(f"corrects v{entry.correction.corrects}: reason: {entry.correction.reason}")
+    else:
+        lines += [f"{cli.VI.field(k)}: {cli.VI.value(k, v)}" for k, v in _in_form_order(e.type, e.payload)]
+    lines += [f"↳ {_correction_text(c)}" for c in entry.corrections]
+    return "\n".join(lines)
+
+
+def _in_form_order(step: str, payload: dict[str, Any]) -> list[tuple[str, Any]]:
+    """A step's values in the order of its fields (the form's order), not the stored keys' alphabetical one."""
+    spec = STEPS.get(step)
+    order = list(spec.fields.model_fields) if spec is not None else []
+    return sorted(payload.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+
+
+def _correction_text(c: Correction) -> str:
+    changes = ", ".join(f"{cli.VI.field(ch.field)}: {cli.VI.value(ch.field, ch.before)} → "
+                        f"{cli.VI.value(ch.field, ch.after)}" for ch in c.changes)
+    return f"corrected by v{c.version} ({c.actor}, {cli.moment(c.recorded_at)}): {changes}; reason: {c.reason}"
 
 
 def print_open_deadlines(con: Console, c: Candidate, as_of: date | None, known_at: datetime | None = None) -> None:
     """The deadlines open in this view: on `as_of` they are the ones that stood open that day."""
-    when = f"on {as_of}" if as_of else f"as known at {known_at:%Y-%m-%d %H:%M %Z}" if known_at else "now"
+    when = f"on {cli.day(as_of)}" if as_of else f"as known at {cli.moment(known_at)}" if known_at else "now"
     open_ones = c.open_deadlines()
     if not open_ones:
         con.print(f"no open deadline {when}")
     for d in open_ones:
         late = " [red](overdue)[/]" if as_of is not None and d.due_on < as_of else ""
-        con.print(f"  open {when}: {d.kind} due {d.due_on} ({d.rule_set}){late}")
-
+        con.print(f"  open {when}: {d.kind} due {cli.day(d.due_on)} ({d.rule_set}){late}")
 
 
 def register(app: typer.Typer) -> None:

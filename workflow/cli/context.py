@@ -9,15 +9,18 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.table import Table
+from typer.core import TyperGroup
 
 from storage import migrate
+from storage.engine import missing_sqlite_file
 from workflow.access_log import Viewer, operator_viewer
 from workflow.bootstrap import bootstrap
 from workflow.clock import VIETNAM
@@ -25,6 +28,28 @@ from workflow.config import load_settings
 from workflow.documents import cli_refusal_doc, to_json
 from workflow.refusals import REFUSABLE, DatabaseNotReady, InvalidInput, refusal_for, rule_problem
 from workflow.service import Ketnap
+from workflow.web.templating import Labels
+
+VI = Labels("vi")  # the web's formatter of values and dates for people, shared by the CLI's text output
+ZONE = "ICT"  # every time the CLI prints is Vietnam time (Indochina Time, UTC+7), the zone named after it
+
+
+class JsonAnywhere(TyperGroup):
+    """The root command: `--json` may come before or after the command (`ketnap show ID --json`), for every
+    command at once, by moving it in front before the arguments are parsed."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # typer.Context: typer vendors its click
+        if ctx.parent is None:
+            args = hoist_json(args)
+        return super().parse_args(ctx, args)
+
+
+def hoist_json(args: list[str]) -> list[str]:
+    """`--json` anywhere before a `--` becomes the first argument (once)."""
+    end = args.index("--") if "--" in args else len(args)
+    if "--json" not in args[:end]:
+        return args
+    return ["--json", *(a for a in args[:end] if a != "--json"), *args[end:]]
 
 
 @dataclass
@@ -39,6 +64,9 @@ class Context:
             settings = load_settings(self.config, os.environ)
             if self.db:
                 settings = settings.model_copy(update={"database_url": self.db})
+            missing = missing_sqlite_file(settings.database_url)
+            if need_schema and missing is not None:  # connecting would leave an empty file behind
+                fail(self, DatabaseNotReady(f"no database at {missing}"))
             self._app = bootstrap(settings)
         if need_schema and migrate.current_revision(self._app.engine) != migrate.head_revision():
             fail(self, DatabaseNotReady())
@@ -115,12 +143,34 @@ def parse_timestamp(value: str | None, option: str) -> datetime | None:
     if value is None:
         return None
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a timestamp (ISO 8601)", param_hint=option) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=VIETNAM)  # a bare timestamp is Vietnam's local time
-    return moment
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=VIETNAM)  # a bare timestamp is Vietnam's local time
+    return stamp
+
+
+def id_table(*headers: str, ids: tuple[str, ...]) -> Table:
+    """A table whose `ids` columns (what one types next: step names, candidate ids, dates) are never cut or
+    wrapped, whatever the terminal's width; the other columns wrap, folding a long word rather than cutting it."""
+    table = Table(*headers)
+    for column in table.columns:
+        column.no_wrap = column.header in ids
+        column.overflow = "ellipsis" if column.no_wrap else "fold"
+    return table
+
+
+def moment(value: datetime | None) -> str:
+    """A timestamp for people: dd/mm/yyyy HH:MM in Vietnam time, the zone named (stored times are UTC)."""
+    if value is None:
+        return "—"
+    return f"{VI.moment(value if value.tzinfo else value.replace(tzinfo=UTC))} {ZONE}"
+
+
+def day(value: date | str | None) -> str:
+    """A business date for people: dd/mm/yyyy."""
+    return VI.date(value)
 
 
 def parse_assignments(pairs: list[str]) -> dict[str, Any]:

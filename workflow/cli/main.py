@@ -5,7 +5,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from states.fields import Category, Education
 from states.organisations import placements
@@ -17,10 +16,11 @@ from workflow.cli import context as cli
 from workflow.cli.audit import history_details, history_event_doc, print_open_deadlines
 from workflow.commands import RecordStep
 from workflow.demo import load_demo
-from workflow.documents import allowed_doc, candidate_doc, deadline_doc, result_doc
+from workflow.documents import allowed_doc, candidate_doc, deadline_doc, result_doc, step_doc
 from workflow.service import StepResult
 
-app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, rich_markup_mode=None)
+app = typer.Typer(cls=cli.JsonAnywhere, help=__doc__, no_args_is_help=True, add_completion=False,
+                  rich_markup_mode=None)
 org_app = typer.Typer(help="Party organisations: the tree of province, commune, grassroots and branches, as a "
                       "dated history.",
                       no_args_is_help=True)
@@ -35,7 +35,8 @@ def _root(
     db: Annotated[str | None, typer.Option("--db", help="Database URL (default: config.yaml's, "
                                            "or KETNAP_DATABASE_URL).")] = None,
     config: Annotated[Path | None, typer.Option("--config", help="Path of config.yaml.")] = None,
-    json: Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")] = False,
+    json: Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout (times in UTC, ISO "
+                                       "8601); before or after the command.")] = False,
 ) -> None:
     ctx.obj = cli.Context(db=db, config=config, json=json)
 
@@ -72,10 +73,11 @@ def demo(ctx: typer.Context) -> None:
 
 
 def _deadline_table(con: Console, rows: list[dict[str, Any]]) -> None:
-    table = Table("due on", "working days", "kind", "candidate", "org", "id")
+    table = cli.id_table("due on", "working days", "kind", "candidate", "org", "id",
+                         ids=("due on", "kind", "org", "id"))
     for r in rows:
         left = r["working_days_left"]
-        table.add_row(str(r["due_on"]), f"[red]{left}[/]" if r["overdue"] else str(left), r["kind"],
+        table.add_row(cli.day(r["due_on"]), f"[red]{left}[/]" if r["overdue"] else str(left), r["kind"],
                       r["full_name"], r["org"], r["stream_id"])
     con.print(table)
     con.print(f"{len(rows)} open deadline(s)")
@@ -140,10 +142,11 @@ def candidate_list(
     rows = rows[:limit]
 
     def text(con: Console) -> None:
-        table = Table("id", "org", "stage", "name", "birth date", "probation ends")
+        table = cli.id_table("id", "org", "stage", "name", "born", "probation\nends",
+                             ids=("id", "org", "stage", "born", "probation\nends"))
         for r in rows:
-            table.add_row(r["id"], r["org"], r["stage"], r["full_name"], str(r["birth_date"] or ""),
-                          str(r["probation_ends_on"] or ""))
+            table.add_row(r["id"], r["org"], r["stage"], r["full_name"], cli.day(r["birth_date"]),
+                          cli.day(r["probation_ends_on"]))
         con.print(table)
         more = f" (more exist: raise --limit above {limit})" if truncated else ""
         con.print(f"{len(rows)} candidate(s){more}")
@@ -156,12 +159,15 @@ def candidate_list(
 def _print_result(con: Console, result: StepResult, title: str) -> None:
     cand = result.candidate
     con.print(f"{title}: {cand.full_name} ({cand.id}) stage [bold]{cand.stage}[/] version {cand.version}")
+    for w in result.warnings:
+        con.print(f"  warning ({w.rule}): {w.message_vi}", markup=False)
+        con.print(f"    {w.message_en}", markup=False)
     for label, value in (("probation ends", cand.probation_ends_on), ("official on", cand.official_on),
                          ("party age from", cand.party_age_from)):
         if value:
-            con.print(f"  {label}: {value}")
+            con.print(f"  {label}: {cli.day(value)}")
     for d in cand.open_deadlines():
-        con.print(f"  due: {d.kind} on {d.due_on} ({d.rule_set})")
+        con.print(f"  due: {d.kind} on {cli.day(d.due_on)} ({d.rule_set})")
     for a in result.allowed:
         state = "ready" if a.ready else "missing: " + "; ".join(v.message_en for v in a.missing)
         con.print(f"  next: {a.step} -> {a.moves_to or '(records)'}: {state}", markup=False)
@@ -213,16 +219,20 @@ def show(
             "allowed_steps": [allowed_doc(a) for a in result.allowed]}, text)
 
 
+KNOWN_AT_HELP = ("Replay what the system had recorded by this moment: ISO 8601, read as Vietnam time (ICT, UTC+7) "
+                 "unless a zone is given, e.g. 2024-07-01T09:00 or 2024-07-01T02:00Z.")
+
+
 @app.command()
 def history(
     ctx: typer.Context,
     candidate_id: Annotated[str, typer.Argument(metavar="ID", help="Candidate id.")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="Replay the steps that had happened by this "
                                               "business date (YYYY-MM-DD).")] = None,
-    known_at: Annotated[str | None, typer.Option("--known-at", help="Replay what the system had recorded by "
-                                                 "this moment (ISO timestamp; local time if no zone).")] = None,
+    known_at: Annotated[str | None, typer.Option("--known-at", help=KNOWN_AT_HELP)] = None,
 ) -> None:
-    """The candidate's events, each with its rule set; optionally as of a date or as known at a moment."""
+    """The candidate's events, each with its rule set; optionally as of a date or as known at a moment. Times
+    are shown in Vietnam time (ICT, UTC+7); with --json they are UTC."""
     c = cli.get(ctx)
     with cli.refusals(c):
         as_of_date = cli.parse_date(as_of, "--as-of")
@@ -235,15 +245,18 @@ def history(
 
     def branch(version: int) -> str:
         where = places.get(version)
-        return f"{where.org}: {where.name}" if where else ""
+        return f"branch then {where.org}: {where.name}" if where else ""
 
     def text(con: Console) -> None:
+        if not entries:
+            by = f"by {cli.moment(known)}" if known else f"on or before {cli.day(as_of_date)}" if as_of_date else "yet"
+            con.print(f"nothing recorded for candidate {candidate_id} {by}", markup=False)
+            return
         con.print(f"{candidate.full_name} ({candidate_id}): stage [bold]{candidate.stage}[/]")
-        table = Table("v", "on", "step", "branch then", "rule set", "recorded at", "actor", "details")
+        table = cli.id_table("v", "on", "step", "details (times in Vietnam time, ICT)", ids=("v", "on", "step"))
         for entry in entries:
             e = entry.event
-            table.add_row(str(e.version), str(e.effective_on), e.type, branch(e.version), e.rule_set,
-                          e.recorded_at.strftime("%Y-%m-%d %H:%M"), e.actor, history_details(entry))
+            table.add_row(str(e.version), cli.day(e.effective_on), e.type, history_details(entry, branch(e.version)))
         con.print(table)
         print_open_deadlines(con, candidate, as_of_date, known)
 
@@ -274,20 +287,18 @@ def deadlines(
 
 @app.command("steps")
 def list_steps(ctx: typer.Context) -> None:
-    """Every step with its fields, where it is allowed and where it moves."""
+    """Every step with its fields, where it is allowed and where it moves; with --json each field's type
+    (string, integer, boolean, date, enum with its values, object, list[...])."""
     c = cli.get(ctx)
-    docs: list[dict[str, Any]] = []
-    for spec in STEPS.values():
-        fields = {name: {"required": info.is_required(), "type": str(info.annotation).replace("typing.", "")}
-                  for name, info in spec.fields.model_fields.items()}
-        docs.append({"step": spec.name, "allowed_in": spec.allowed_in, "moves_to": spec.moves_to,
-                     "form": spec.form, "summary": spec.summary, "fields": fields})
+    docs = [step_doc(spec) for spec in STEPS.values()]
 
     def text(con: Console) -> None:
-        table = Table("step", "allowed in", "moves to", "form", "fields (* required)")
+        table = cli.id_table("step (→ moves to)", "allowed in", "form", "fields (* required)",
+                             ids=("step (→ moves to)", "form", "fields (* required)"))  # one id per line
         for d in docs:
-            names = ", ".join(f"{n}{'*' if f['required'] else ''}" for n, f in d["fields"].items())
-            table.add_row(d["step"], ", ".join(d["allowed_in"]), d["moves_to"] or "-", d["form"] or "", names)
+            moves = f"\n→ {d['moves_to']}" if d["moves_to"] else ""
+            names = "\n".join(f"{n}{'*' if f['required'] else ''}" for n, f in d["fields"].items())
+            table.add_row(d["step"] + moves, ", ".join(d["allowed_in"]), d["form"] or "", names or "-")
         con.print(table)
 
     c.emit(docs, text)

@@ -166,13 +166,13 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
 
         def text(con: Console) -> None:
             con.print(f"{org.code}: {org.name} - {_status(org)}")
-            table = Table("effective", "change", "details", "decision", "recorded (UTC)", "by")
+            table = Table("effective", "change", "details", "decision", "recorded", "by")
             for e in events:
                 details = ", ".join(f"{k}={v}" for k, v in e.payload.items()
                                     if k not in ("decision", "issuer") and v is not None)
                 who = " ".join(x for x in (e.payload.get("decision"), e.payload.get("issuer")) if x)
                 table.add_row(_day(e.effective_on), e.type if e.stream_id == code else f"{e.type} ({e.stream_id})",
-                              details, who or "-", e.recorded_at.strftime("%d/%m/%Y %H:%M"), e.actor)
+                              details, who or "-", cli.moment(e.recorded_at), e.actor)
             con.print(table)
 
         c.emit({"organisation": org_doc(org), "changes": [org_event_doc(e) for e in events]}, text)

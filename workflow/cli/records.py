@@ -19,7 +19,6 @@ from workflow import access_log
 from workflow import backup as backups
 from workflow.cli import context as cli
 from workflow.cli.audit import audit_app
-from workflow.cli.report_options import JsonOpt, as_json
 from workflow.refusals import EXIT_VERIFY_FAILED
 
 DEFAULT_LIMIT = 100
@@ -107,11 +106,10 @@ def access_cmd(
     limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="At most this many rows, newest "
                                        "first.")] = DEFAULT_LIMIT,
     offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many of the newest rows.")] = 0,
-    json_: JsonOpt = False,
 ) -> None:
     """Who saw a candidate's file (or what a user saw): every view of the web, the API and the CLI, newest first.
     Times in Vietnam time; ISO UTC with --json."""
-    c = as_json(cli.get(ctx), json_)
+    c = cli.get(ctx)
     with cli.refusals(c):
         if not candidate and not user:
             raise typer.BadParameter("name a candidate (--candidate ID) or a user (--user NAME)")
@@ -126,7 +124,7 @@ def access_cmd(
         table = Table("time", "who", "role", "view", "file / scope", "from")
         for r in page.rows:
             what = r["candidate_id"] or f"{r['scope'] or ''} ({r['count']})"
-            table.add_row(access_log.local_time(r["at"]), r["actor"], r["role"] or "-", r["view"],
+            table.add_row(cli.moment(r["at"]), r["actor"], r["role"] or "-", r["view"],
                           what + (f" · {r['org']}" if r["org"] else ""), r["origin"])
         con.print(table)
         more = f" (more exist: --offset {offset + limit})" if page.has_more else ""

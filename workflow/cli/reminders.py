@@ -10,7 +10,6 @@ from rich.console import Console
 from rich.table import Table
 
 from notifications.outbox import DispatchReport
-from notifications.policy import VIETNAM
 from workflow.bootstrap import reminders_for
 from workflow.cli import context as cli
 from workflow.reminders import Reminders, SetContact, SweepReport
@@ -26,7 +25,7 @@ def _reminders(c: cli.Context) -> Reminders:
 
 
 def _local(moment: datetime | None) -> str:
-    return moment.astimezone(VIETNAM).strftime("%Y-%m-%d %H:%M") if moment else ""
+    return cli.moment(moment) if moment else ""
 
 
 def org_contact(

@@ -5,17 +5,7 @@ from typing import Annotated
 
 import typer
 
-from workflow.cli import context as cli
-
 Org = Annotated[str, typer.Option("--org", help="Organisation code; reports cover it and everything under it.")]
 PeriodOpt = Annotated[str, typer.Option("--period", help="2024, 2022-2025, 2024-H1, 2024-Q1, 2024-03 or "
                                         "2024-01..2024-10.")]
 XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help="Also write an Excel workbook here.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
-
-
-def as_json(c: cli.Context, local: bool) -> cli.Context:
-    """A `--json` given after the sub-command counts like the global one."""
-    if local:
-        c.json = True
-    return c

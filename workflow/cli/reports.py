@@ -11,7 +11,7 @@ from rich.table import Table
 from workflow import access_log
 from workflow.cli import context as cli
 from workflow.cli import training_classes
-from workflow.cli.report_options import JsonOpt, Org, PeriodOpt, XlsxOpt, as_json
+from workflow.cli.report_options import Org, PeriodOpt, XlsxOpt
 from workflow.cli.report_text import print_import, print_report
 from workflow.reports import admissions, importer, plans, readmodel, xlsx
 from workflow.reports.periods import Period, PeriodError, parse_period
@@ -159,7 +159,7 @@ def report_admissions(
     ctx: typer.Context, org: Org, period: PeriodOpt,
     count_on: Annotated[str | None, typer.Option("--count-on", help="decision or ceremony (default: "
                                                  "config.yaml reports.count_admissions_on).")] = None,
-    xlsx_file: XlsxOpt = None, json: JsonOpt = False,
+    xlsx_file: XlsxOpt = None,
     predecessors: Annotated[bool, typer.Option(
         "--predecessors/--no-predecessors",
         help="For an organisation founded during the period (a commune of 1 July 2025): count what its branches "
@@ -167,7 +167,7 @@ def report_admissions(
 ) -> None:
     """Admissions against plans, rate, categories, sub-units, previous year, pipeline and forecast, each counted
     with the organisation tree of its date."""
-    c = as_json(cli.get(ctx), json)
+    c = cli.get(ctx)
     if count_on not in (None, "decision", "ceremony"):
         raise typer.BadParameter("use decision or ceremony", param_hint="--count-on")
     with cli.refusals(c):

@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from workflow.cli import context as cli
-from workflow.cli.report_options import JsonOpt, Org, PeriodOpt, XlsxOpt, as_json
+from workflow.cli.report_options import Org, PeriodOpt, XlsxOpt
 from workflow.cli.report_text import print_class_stats
 from workflow.organisations import subtree_now
 from workflow.reports import classes, readmodel, xlsx
@@ -138,10 +138,9 @@ def class_show(
 
 
 @class_app.command("stats")
-def class_stats(ctx: typer.Context, org: Org, period: PeriodOpt, xlsx_file: XlsxOpt = None,
-                json: JsonOpt = False) -> None:
+def class_stats(ctx: typer.Context, org: Org, period: PeriodOpt, xlsx_file: XlsxOpt = None) -> None:
     """Classes held, trainees, certificates and trainees from enterprises."""
-    c = as_json(cli.get(ctx), json)
+    c = cli.get(ctx)
     with cli.refusals(c):
         app = c.app()
         stats = classes.class_stats(app, org, parse_period(period))

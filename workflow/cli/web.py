@@ -1,5 +1,8 @@
 """`ketnap serve` (the HTTP API, the web interface and the reminder scheduler in one process), and the
-accounts behind them: `ketnap user add|list`, `ketnap token create|list|revoke`."""
+accounts behind them: `ketnap user add|list|deactivate|reactivate|password`, `ketnap token create|list|revoke`.
+
+Nobody chooses another person's password here: `user add` and `user password` print a temporary one, once, that
+its owner must replace at the first sign-in (issue 11, break 10)."""
 
 import logging
 import sys
@@ -16,10 +19,12 @@ from workflow.access import Role
 from workflow.bootstrap import served_app
 from workflow.cli import context as cli
 from workflow.demo import DEMO_PASSWORD, DEMO_USERS, load_demo, load_demo_users
+from workflow.documents import to_json
 
 user_app = typer.Typer(help="Users of the web interface and the API, with a role and organisations.",
                        no_args_is_help=True)
-token_app = typer.Typer(help="API tokens: shown once when created, stored hashed, revocable.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens: shown once when created, stored hashed, expiring, revocable.",
+                        no_args_is_help=True)
 
 
 def serve(
@@ -69,40 +74,83 @@ def user_add(
     org: Annotated[list[str], typer.Option("--org", help="Organisation code (repeatable); the user sees it and "
                                            "everything under it.")],
     name: Annotated[str, typer.Option("--name", help="Full name.")] = "",
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from the first "
-                                                 "line of standard input.")] = False,
     no_password: Annotated[bool, typer.Option("--no-password", help="An API-only account (tokens, no "
                                               "sign-in).")] = False,
 ) -> None:
-    """Add a user; the password is asked twice unless given on standard input."""
+    """Add a user and print a temporary password once: hand it over; the user must replace it at the first
+    sign-in, so nobody else knows the password they use."""
     c = cli.get(ctx)
-    password: str | None = None
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    elif not no_password:
-        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     with cli.refusals(c):
-        user = accounts.add_user(c.app(), username, role, org, password, name)
-    c.emit({"id": user.id, "username": user.username, "role": user.role, "orgs": list(user.orgs)},
-           lambda con: con.print(f"added user {user.username} ({user.role}) for {', '.join(user.orgs)}",
-                                 markup=False))
+        user, temporary = accounts.add_user_with_temporary_password(c.app(), username, role, org, name,
+                                                                    sign_in=not no_password)
+
+    def text(con: Console) -> None:
+        con.print(f"added user {user.username} ({user.role}) for {', '.join(user.orgs)}", markup=False)
+        if temporary:
+            con.print(f"temporary password (shown once; to be changed at the first sign-in): {temporary}",
+                      markup=False)
+
+    c.emit({"id": user.id, "username": user.username, "role": user.role, "orgs": list(user.orgs),
+            "temporary_password": temporary, "must_change_password": user.must_change_password}, text)
 
 
 @user_app.command("list")
-def user_list(ctx: typer.Context) -> None:
-    """Every user with role and organisations."""
+def user_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON on standard output (as `ketnap --json user list`); "
+                                          "never any password hash.")] = False,
+) -> None:
+    """Every user with role, organisations, whether active and whether a temporary password awaits a change."""
     c = cli.get(ctx)
     with cli.refusals(c):
         people = accounts.all_users(c.app())
 
     def text(con: Console) -> None:
-        table = Table("id", "username", "role", "organisations", "active", "name")
+        table = Table("id", "username", "role", "organisations", "active", "must change password", "name")
         for u in people:
-            table.add_row(str(u.id), u.username, u.role, ", ".join(u.orgs), "yes" if u.active else "no", u.full_name)
+            table.add_row(str(u.id), u.username, u.role, ", ".join(u.orgs), "yes" if u.active else "no",
+                          "yes" if u.must_change_password else "", u.full_name)
         con.print(table)
 
-    c.emit([{"id": u.id, "username": u.username, "role": u.role, "orgs": list(u.orgs), "active": u.active,
-             "full_name": u.full_name} for u in people], text)
+    docs = [{"id": u.id, "username": u.username, "role": u.role, "orgs": list(u.orgs), "active": u.active,
+             "must_change_password": u.must_change_password, "has_password": u.password_hash is not None,
+             "full_name": u.full_name} for u in people]
+    if as_json:
+        sys.stdout.write(to_json(docs) + "\n")
+        return
+    c.emit(docs, text)
+
+
+@user_app.command("deactivate")
+def user_deactivate(ctx: typer.Context, username: Annotated[str, typer.Argument(help="Whose account.")]) -> None:
+    """Deactivate a user at once: their sessions end, their tokens are revoked, they cannot sign in."""
+    c = cli.get(ctx)
+    with cli.refusals(c):
+        done = accounts.set_active(c.app(), username, False)
+    c.emit({"username": username, "active": False, "sessions_ended": done.sessions, "tokens_revoked": done.tokens},
+           lambda con: con.print(f"{username} deactivated: {done.sessions} session(s) ended, {done.tokens} "
+                                 "token(s) revoked", markup=False))
+
+
+@user_app.command("reactivate")
+def user_reactivate(ctx: typer.Context, username: Annotated[str, typer.Argument(help="Whose account.")]) -> None:
+    """Let a deactivated user sign in again (with their password; tokens revoked at deactivation stay revoked)."""
+    c = cli.get(ctx)
+    with cli.refusals(c):
+        accounts.set_active(c.app(), username, True)
+    c.emit({"username": username, "active": True}, lambda con: con.print(f"{username} reactivated", markup=False))
+
+
+@user_app.command("password")
+def user_password(ctx: typer.Context, username: Annotated[str, typer.Argument(help="Whose password.")]) -> None:
+    """Replace a forgotten password with a temporary one, printed once; the user must change it at the next
+    sign-in, and their open sessions end now."""
+    c = cli.get(ctx)
+    with cli.refusals(c):
+        temporary = accounts.reset_password(c.app(), username)
+    c.emit({"username": username, "temporary_password": temporary, "must_change_password": True},
+           lambda con: con.print(f"temporary password for {username} (shown once; to be changed at the next "
+                                 f"sign-in): {temporary}", markup=False))
 
 
 @token_app.command("create")
@@ -110,19 +158,21 @@ def token_create(
     ctx: typer.Context,
     username: Annotated[str, typer.Argument(help="Whose token.")],
     label: Annotated[str, typer.Option("--label", help="What the token is for.")] = "api",
+    days: Annotated[int | None, typer.Option("--days", min=1, max=3650, help="Lifetime in days (default: "
+                                             "web.token_days in config.yaml).")] = None,
 ) -> None:
-    """Create an API token and print it once; only its hash is stored."""
+    """Create an API token and print it once; only its hash is stored. It expires after --days."""
     c = cli.get(ctx)
     with cli.refusals(c):
-        issued = accounts.create_token(c.app(), username, label)
-    c.emit({"id": issued.id, "token": issued.token},
-           lambda con: con.print(f"token {issued.id} for {username} (shown once, keep it now):\n{issued.token}",
-                                 markup=False))
+        issued = accounts.create_token(c.app(), username, label, days)
+    c.emit({"id": issued.id, "token": issued.token, "expires_at": issued.expires_at},
+           lambda con: con.print(f"token {issued.id} for {username}, expires {cli.moment(issued.expires_at)} "
+                                 f"(shown once, keep it now):\n{issued.token}", markup=False))
 
 
 @token_app.command("list")
 def token_list(ctx: typer.Context, username: Annotated[str, typer.Argument(help="Whose tokens.")]) -> None:
-    """A user's tokens (ids and labels; the tokens themselves are not stored)."""
+    """A user's tokens (ids, labels, expiry; the tokens themselves are not stored)."""
     c = cli.get(ctx)
     with cli.refusals(c):
         app = c.app()
@@ -132,10 +182,11 @@ def token_list(ctx: typer.Context, username: Annotated[str, typer.Argument(help=
         found = accounts.tokens(app, user.id)
 
     def text(con: Console) -> None:
-        table = Table("id", "label", "created", "revoked")
+        table = Table("id", "label", "created", "expires", "revoked")
         for t in found:
-            table.add_row(str(t.id), t.label, f"{t.created_at:%Y-%m-%d %H:%M}",
-                          f"{t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "")
+            table.add_row(str(t.id), t.label, cli.moment(t.created_at),
+                          cli.moment(t.expires_at) if t.expires_at else "",
+                          cli.moment(t.revoked_at) if t.revoked_at else "")
         con.print(table)
 
     c.emit([vars(t) for t in found], text)

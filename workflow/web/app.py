@@ -27,7 +27,7 @@ from workflow.config import WebSettings
 from workflow.service import Ketnap
 from workflow.web import access_pages, api, org_api, org_pages, pages, report_pages
 from workflow.web.api import Json
-from workflow.web.context import WebState
+from workflow.web.context import PASSWORD_PAGE, WebState
 from workflow.web.errors import api_error
 from workflow.web.sessions import SessionCodec, session_secret
 from workflow.web.templating import install_filters
@@ -110,6 +110,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         if not _is_api(request):
             if isinstance(exc, NotSignedIn):
                 return RedirectResponse(pages.login_url(request), status_code=303)
+            if isinstance(exc, AccessDenied) and exc.code == "password_change_required":
+                return RedirectResponse(PASSWORD_PAGE, status_code=303)
             return pages.error_page(request, exc)
         error = api_error(exc)
         if error is None:

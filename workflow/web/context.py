@@ -7,9 +7,8 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.templating import Jinja2Templates
 
-from storage import users
-from workflow import accounts
-from workflow.access import NotSignedIn, Principal
+from workflow import accounts, sessions
+from workflow.access import AccessDenied, NotSignedIn, Principal
 from workflow.config import WebSettings
 from workflow.service import Ketnap
 from workflow.web.scoped import ScopedKetnap, principal_for
@@ -17,6 +16,9 @@ from workflow.web.sessions import COOKIE, Session, SessionCodec
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "x-csrf-token"
+PASSWORD_PAGE, PASSWORD_API = "/password", "/api/me/password"
+# what a user with a temporary password may reach: changing it (and, on the API, reading who they are)
+UNTIL_PASSWORD_CHANGED = frozenset({PASSWORD_PAGE, PASSWORD_API, "/api/me", "/logout"})
 
 
 @dataclass
@@ -36,16 +38,31 @@ def session_of(request: Request) -> Session | None:
     return state_of(request).sessions.load(request.cookies.get(COOKIE))
 
 
+def live_session(request: Request) -> sessions.LiveSession | None:
+    """The request's open session in the database (looked up once per request), or None."""
+    if not hasattr(request.state, "live_session"):
+        session = session_of(request)
+        found = None
+        if session is not None and session.session_id is not None:
+            found = sessions.current(state_of(request).ketnap, session.session_id)
+        request.state.live_session = found
+    live: sessions.LiveSession | None = request.state.live_session
+    return live
+
+
 def session_principal(request: Request) -> Principal | None:
-    session = session_of(request)
-    if session is None or session.user_id is None:
-        return None
-    app = state_of(request).ketnap
-    with app.uow.reading() as tx:
-        user = users.by_id(tx.conn, session.user_id)
-    if user is None or not user.active:
-        return None
-    return principal_for(app, user, "session")
+    live = live_session(request)
+    return None if live is None else principal_for(state_of(request).ketnap, live.user, "session")
+
+
+def require_own_password(request: Request, who: Principal) -> None:
+    """A user signed in with a temporary password reaches only the change-password page (and route).
+
+    Raises: AccessDenied (`password_change_required`; pages turn it into a redirect to /password).
+    """
+    if who.via == "session" and who.user.must_change_password and request.url.path not in UNTIL_PASSWORD_CHANGED:
+        raise AccessDenied("password_change_required", "choose your own password first (the temporary one "
+                           f"leads only to {PASSWORD_PAGE}, or {PASSWORD_API} on the API)")
 
 
 bearer = HTTPBearer(auto_error=False, description="An API token from `ketnap token create USERNAME`.")
@@ -74,6 +91,7 @@ def api_principal(request: Request,
     if request.method not in SAFE_METHODS and (session is None or not session.csrf_ok(
             request.headers.get(CSRF_HEADER))):
         raise NotSignedIn("csrf_failed", f"a write with a session cookie needs the {CSRF_HEADER} header")
+    require_own_password(request, who)
     return who
 
 

@@ -25,13 +25,21 @@ from states.organisations import placement_on, placements
 from states.steps import STEPS, known_step
 from storage.candidate_lists import CandidateFilter
 from storage.errors import IdempotencyKeyReused
-from workflow import accounts, throttle
+from workflow import accounts, sessions, throttle
 from workflow.access import AccessDenied, NotSignedIn, OutOfScope, Principal, Role, owners
 from workflow.clock import VIETNAM
 from workflow.commands import AddOrganisation
+from workflow.passwords import WeakPassword
 from workflow.refusals import REFUSABLE, Refusal, refusal_for
 from workflow.web import forms
-from workflow.web.context import session_of, session_principal, state_of
+from workflow.web.context import (
+    PASSWORD_PAGE,
+    live_session,
+    require_own_password,
+    session_of,
+    session_principal,
+    state_of,
+)
 from workflow.web.diagram import svg
 from workflow.web.errors import api_error
 from workflow.web.i18n import DEFAULT_LANG, STAGES, normalise_lang
@@ -91,7 +99,7 @@ def error_page(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", {"message_key": key, "error": error}, who, status=error.status)
 
 
-def page_principal(request: Request) -> Principal:
+def signed_in(request: Request) -> Principal:
     """Raises: NotSignedIn (the page handler sends the user to the sign-in form)."""
     who = session_principal(request)
     if who is None:
@@ -99,7 +107,15 @@ def page_principal(request: Request) -> Principal:
     return who
 
 
+def page_principal(request: Request) -> Principal:
+    """Raises: NotSignedIn; AccessDenied (`password_change_required`: the handler sends the user to /password)."""
+    who = signed_in(request)
+    require_own_password(request, who)
+    return who
+
+
 Who = Annotated[Principal, Depends(page_principal)]
+SignedIn = Annotated[Principal, Depends(signed_in)]
 
 
 async def checked_form(request: Request) -> FormData:
@@ -156,17 +172,65 @@ async def login(request: Request) -> Response:
         return page
     if user is None:
         return render(request, "login.html", {"next": target, "failed": True, "username": username}, status=401)
-    response = _redirect(target)
-    _set_session(request, response, state_of(request).sessions.new(user.id))
+    await _end_session(request)  # a new id at every sign-in: a cookie planted before it is worth nothing
+    response = _redirect(PASSWORD_PAGE if user.must_change_password else target)
+    session_id = await run_in_threadpool(sessions.start, state_of(request).ketnap, user.id)
+    _set_session(request, response, state_of(request).sessions.new(session_id))
     return response
+
+
+async def _end_session(request: Request) -> None:
+    session = session_of(request)
+    if session is not None and session.session_id is not None:
+        await run_in_threadpool(sessions.end, state_of(request).ketnap, session.session_id)
 
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     await checked_form(request)
+    await _end_session(request)
     response = _redirect("/login")
     _set_session(request, response, state_of(request).sessions.new(None))
     return response
+
+
+@router.get(PASSWORD_PAGE)
+def password_form(request: Request, who: SignedIn) -> Response:
+    return render(request, "password.html", {"problem": None, "done": request.query_params.get("done") == "1",
+                                             "min_length": state_of(request).settings.min_password_length}, who)
+
+
+@router.post(PASSWORD_PAGE)
+async def change_password(request: Request, who: SignedIn) -> Response:
+    """Current password and the new one twice; the other sessions of the user end (workflow/sessions.py)."""
+    form = await checked_form(request)
+    current, new = str(form.get("current_password") or "")[:1000], str(form.get("new_password") or "")[:1000]
+    labels, live = Labels(lang_of(request)), live_session(request)
+    address = request.client.host if request.client else None
+    problem, status, retry_after = None, 422, None
+    if new != str(form.get("new_password_again") or "")[:1000]:
+        problem = labels.t("passwords_differ")
+    else:
+        try:
+            await run_in_threadpool(sessions.change_password, state_of(request).ketnap, who.user, current, new,
+                                    address, live.id if live else None)
+        except throttle.SignInThrottled as err:
+            problem = err.message_vi if labels.lang == "vi" else str(err)
+            status, retry_after = 429, err.retry_after
+        except AccessDenied:
+            problem = labels.t("wrong_current_password")
+        except WeakPassword as err:
+            problem = err.message_vi if labels.lang == "vi" else err.message_en
+        except accounts.AccountError:
+            problem = labels.t("password_unchanged")
+    if problem is None:
+        return _redirect(f"{PASSWORD_PAGE}?done=1")
+    page = render(request, "password.html", {"problem": problem, "done": False,
+                                             "min_length": state_of(request).settings.min_password_length},
+                  who, status=status)
+    if retry_after is not None:
+        page.headers["Retry-After"] = str(retry_after)
+    return page
 
 
 # --- dashboard and lists ---------------------------------------------------------------------------------------
@@ -435,9 +499,18 @@ async def admin_add_user(request: Request, who: Who) -> Response:
     orgs = [o for o in form.getlist("orgs") if isinstance(o, str)]
     for code in orgs:
         who.require_org(code)
-    return await _admin_action(request, s, accounts.add_user, s.app, str(form.get("username") or "")[:64],
-                               str(form.get("role") or ""), orgs, str(form.get("password") or "") or None,
-                               str(form.get("full_name") or "")[:300])
+    # No password field: the user gets a temporary one, shown here once, changed at their first sign-in.
+    return await _admin_action(request, s, accounts.add_user_with_temporary_password, s.app,
+                               str(form.get("username") or "")[:64], str(form.get("role") or ""), orgs,
+                               str(form.get("full_name") or "")[:300], shown=_temporary_password_shown)
+
+
+def _temporary_password_shown(request: Request, s: ScopedKetnap, added: tuple[Any, str | None]) -> Response:
+    user, temporary = added
+    page = render(request, "admin.html", {**_admin_context(s), "problem": None, "saved": True,
+                                          "issued": {"username": user.username, "password": temporary}}, s.who)
+    page.headers["Cache-Control"] = "no-store"
+    return page
 
 
 @router.post("/admin/orgs")
@@ -467,9 +540,10 @@ async def admin_revoke_token(request: Request, who: Who, token_id: int) -> Respo
     return await _admin_action(request, s, accounts.revoke_token, s.app, token_id)
 
 
-async def _admin_action(request: Request, s: ScopedKetnap, action: Any, *args: Any) -> Response:
+async def _admin_action(request: Request, s: ScopedKetnap, action: Any, *args: Any, shown: Any = None) -> Response:
+    """`shown(request, s, result)`, when given, answers instead of the redirect (what is shown only once)."""
     try:
-        await run_in_threadpool(action, *args)
+        result = await run_in_threadpool(action, *args)
     except (accounts.AccountError, ValueError) as err:
         return render(request, "admin.html", {**_admin_context(s), "problem": str(err), "saved": False}, s.who,
                       status=422)
@@ -478,5 +552,5 @@ async def _admin_action(request: Request, s: ScopedKetnap, action: Any, *args: A
             raise
         return render(request, "admin.html", {**_admin_context(s), "problem": str(err), "saved": False}, s.who,
                       status=422)
-    return _redirect("/admin?saved=1")
+    return shown(request, s, result) if shown else _redirect("/admin?saved=1")
 

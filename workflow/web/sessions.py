@@ -1,8 +1,10 @@
-"""Sessions in signed cookies (itsdangerous) and the CSRF token every form carries.
+"""The session cookie: a random session id (its row is in the database, workflow/sessions.py) and the CSRF
+token every form carries, signed (itsdangerous) so that neither can be swapped for another value.
 
-The cookie holds only the user id and the CSRF token, signed and time-stamped; the user is read again on every
-request, so a deactivated user is out at once. The secret comes from KETNAP_SESSION_SECRET; outside production
-(KETNAP_ENV != production) a random one is made per process, which signs everybody out on restart.
+Before sign-in the cookie holds only a CSRF token (no id, no row), so the sign-in form is protected without
+writing anything. The signing secret comes from KETNAP_SESSION_SECRET; outside production (KETNAP_ENV !=
+production) a random one is made per process, which signs everybody out on restart. Ending a session (sign-out,
+password change, deactivation, timeouts) happens on the row: an old cookie is refused at once.
 """
 
 import hmac
@@ -36,7 +38,7 @@ def session_secret(environ: Mapping[str, str]) -> str:
 
 @dataclass(frozen=True)
 class Session:
-    user_id: int | None
+    session_id: str | None  # None before sign-in
     csrf: str
 
     def csrf_ok(self, submitted: str | None) -> bool:
@@ -48,12 +50,12 @@ class SessionCodec:
         self._serializer = URLSafeTimedSerializer(secret, salt="ketnap-session")
         self.max_age = max_age_seconds
 
-    def new(self, user_id: int | None) -> Session:
+    def new(self, session_id: str | None) -> Session:
         """A fresh CSRF token with every sign-in and sign-out, so an old form cannot be replayed."""
-        return Session(user_id, secrets.token_urlsafe(24))
+        return Session(session_id, secrets.token_urlsafe(24))
 
     def dump(self, session: Session) -> str:
-        return self._serializer.dumps({"u": session.user_id, "c": session.csrf})
+        return self._serializer.dumps({"s": session.session_id, "c": session.csrf})
 
     def load(self, cookie: str | None) -> Session | None:
         if not cookie:
@@ -64,5 +66,5 @@ class SessionCodec:
             return None
         if not isinstance(data, dict) or not isinstance(data.get("c"), str):
             return None
-        user_id = data.get("u")
-        return Session(user_id if isinstance(user_id, int) else None, data["c"])
+        session_id = data.get("s")
+        return Session(session_id if isinstance(session_id, str) else None, data["c"])
