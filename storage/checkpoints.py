@@ -105,13 +105,19 @@ def deleted_streams(conn: Connection, checkpoint_id: int, only: Sequence[str] | 
     return [(r.stream_id, r.version) for r in conn.execute(query)]
 
 
+def log_extent(conn: Connection) -> tuple[int, int, int]:
+    """The logs as they stand in this transaction: (last position, events, organisation log's last position)."""
+    last_position = int(conn.execute(select(func.coalesce(func.max(EVENTS.c.position), 0))).scalar() or 0)
+    events = int(conn.execute(select(func.count()).select_from(EVENTS)).scalar() or 0)
+    org_last = int(conn.execute(select(func.coalesce(func.max(ORG_EVENTS.c.position), 0))).scalar() or 0)
+    return last_position, events, org_last
+
+
 def open_checkpoint(conn: Connection, now: datetime, actor: str) -> tuple[int, int, int, int]:
     """A checkpoint row over the logs as they stand in this transaction, its digest not yet known:
     (id, last position, events, organisation log's last position). `add_heads` and `seal` complete it in the
     same transaction."""
-    last_position = int(conn.execute(select(func.coalesce(func.max(EVENTS.c.position), 0))).scalar() or 0)
-    events = int(conn.execute(select(func.count()).select_from(EVENTS)).scalar() or 0)
-    org_last = int(conn.execute(select(func.coalesce(func.max(ORG_EVENTS.c.position), 0))).scalar() or 0)
+    last_position, events, org_last = log_extent(conn)
     checkpoint_id = conn.execute(CHECKPOINTS.insert().values(
         digest="", streams=0, events=events, last_position=last_position, created_at=now, actor=actor,
         org_last_position=org_last).returning(CHECKPOINTS.c.id)).scalar_one()

@@ -1,12 +1,14 @@
 """Engines for SQLite (the default) and PostgreSQL; built by the entry points, never at import time.
 
-SQLite: WAL so readers do not block the writer, `synchronous=NORMAL`, foreign keys on, a busy timeout,
+SQLite: a new database file is created 0600 (owner only); WAL so readers do not block the writer,
+`synchronous=NORMAL`, foreign keys on, a busy timeout,
 and `BEGIN IMMEDIATE` so a write transaction takes the lock before it reads (no upgrade deadlocks). PostgreSQL
 waits for a lock no longer than the same busy timeout (`lock_timeout`). A lock still held after it, and a full
 disk, are raised as the storage errors of storage/failures.py, never as a driver's OperationalError.
 """
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +75,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS, retry_after
     hints = {k: v for k, v in ((failures.RETRY_AFTER, retry_after_seconds),
                                (failures.FULL_RETRY_AFTER, full_retry_after_seconds)) if v is not None}
     if parsed.get_backend_name() == "sqlite":
+        create_private_file(parsed.database)
         kwargs.setdefault("json_deserializer", json_loads)
         kwargs.setdefault("json_serializer", json_dumps)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
@@ -97,6 +100,20 @@ def _classify_errors(engine: Engine, hints: dict[str, int]) -> None:
     @event.listens_for(engine, "handle_error", retval=True)
     def _classify(ctx: ExceptionContext) -> BaseException | None:
         return failures.classify(ctx.original_exception, failures.hints_of(ctx.connection) or hints)
+
+
+def create_private_file(database: str | None) -> None:
+    """Create a new SQLite file with mode 0600 (owner only, whatever the umask) before SQLite opens it: it holds
+    candidates' personal data. SQLite gives its -wal and -shm files the mode of the database file, so they are
+    0600 too. An existing file keeps the mode its operator gave it; an in-memory database has no file."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        return
+    except OSError:
+        return  # no such folder, no right to write: SQLite's own error says so when it connects
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

@@ -232,6 +232,21 @@ def named_org(step: str, fields: Mapping[str, Any]) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+# --- the read-access log (issue 11, item 7) --------------------------------------------------------------------
+
+def access_log_scope(who: Principal, every_org: Collection[str]) -> tuple[frozenset[str], bool]:
+    """Who saw whose file is personal data too (Decree 13/2023/NĐ-CP), so only auditors read the access log, and
+    only its rows about their organisations: (the organisations, whether rows with none are theirs). A row has no
+    organisation when a view covered the whole database (an export with no --org on the server); only an auditor
+    whose organisations cover every organisation reads those. Admins manage the accounts the log is about, so
+    they do not read it.
+
+    Raises: AccessDenied.
+    """
+    who.require_role(Role.AUDITOR)
+    return who.scope, set(every_org) <= who.scope
+
+
 # --- the organisation tree ------------------------------------------------------------------------------------
 
 def read_scope(tree: Tree, roots: Collection[str]) -> frozenset[str]:

@@ -18,11 +18,13 @@ from states.errors import (
     StepNotAllowed,
     UnknownStep,
 )
+from storage.backups import CopyFailed
 from storage.errors import ConcurrencyConflictError, DatabaseBusy, IdempotencyKeyReused, StorageFull
 from workflow.access import AccessDenied, NotSignedIn, OutOfScope
 from workflow.accounts import AccountError
 from workflow.audit.rebuild import RebuildFailed
 from workflow.audit.verify import UnknownOrganisation
+from workflow.backup import BackupRefused
 from workflow.config import ConfigError, SessionSecretMissing
 from workflow.organisations import OrganisationError
 from workflow.paperwork.forms import DocumentNotRecorded, UnknownDocument
@@ -245,6 +247,12 @@ TABLE: tuple[Row, ...] = (
         "`ketnap serve` in production without KETNAP_SESSION_SECRET"),
     Row(DatabaseNotReady, "database_not_ready", None, EXIT_REFUSED,
         "the schema is missing or old: run `ketnap init`"),
+    Row(BackupRefused, "backup_refused", None, EXIT_REFUSED,
+        "`backup` or `restore` refused: the backup file exists, its manifest is missing or does not match it, "
+        "another schema or database kind, or a restore target that already holds events; nothing was written"),
+    Row(CopyFailed, "copy_failed", None, EXIT_REFUSED,
+        "pg_dump or pg_restore stopped (the reason is what it printed); a restore is one transaction, so nothing "
+        "was written"),
     Row(RebuildFailed, "rebuild_failed", None, EXIT_VERIFY_FAILED,
         "`audit rebuild` could not replay a stream; the old projections are intact"),
 )

@@ -459,3 +459,22 @@ def test_an_introducer_is_added_as_a_row_in_a_correction(server: str, browser: A
     assert list(last["payload"]["fields"]) == ["introducers"] and len(introducers) == 2, last
     assert introducers[1] == {"name": "Ngô Văn Ba", "official_since": "2010-01-01", "months_together": 36}
     ui.page.close()
+
+def test_an_auditor_reads_who_saw_a_file_on_a_phone(server: str, browser: Any, shots: Path) -> None:
+    """The access log (issue 11, item 7): the auditor's own view of a file is listed at /audit/access, reached from
+    the navigation, one card per row at 390 px."""
+    phone = Ui(browser.new_page(viewport={"width": 390, "height": 844}, locale="vi-VN"), server, shots)
+    phone.page.set_default_timeout(10_000)
+    phone.login("kiemtra")
+    phone.page.goto(f"{server}/candidates?q=kieu+thi+mai")
+    phone.page.click("text=Kiều Thị Mai")
+    candidate_id = phone.page.url.rstrip("/").split("/")[-1]
+    phone.page.click("header nav a[href='/audit/access']")
+    phone.page.fill("input[name=candidate]", candidate_id)
+    phone.page.click("form.search button[type=submit]")
+    card = phone.page.locator("#access-log tbody tr").first
+    assert "Trang hồ sơ" in card.inner_text() and "kiemtra" in card.inner_text()
+    assert "UTC+07:00" in card.locator("td").first.get_attribute("data-label")  # the time's label names the zone
+    assert narrow_enough(phone.page) <= 390
+    phone.shot("12-access-log-phone")
+    phone.page.close()

@@ -72,6 +72,16 @@ def create(conn: Connection, now: datetime, actor: str) -> Checkpoint:
     return Checkpoint(checkpoint_id, digest, tree.leaves, events, last_position, now, actor, org_last)
 
 
+def digest_now(conn: Connection) -> tuple[str, int, int]:
+    """(digest, streams, events) of the log as it stands in this transaction: what `create` would record, without
+    recording anything (a backup's manifest carries it, and a restored copy must give it again)."""
+    last_position, events, org_last = store.log_extent(conn)
+    tree = MerkleRoot()
+    for head in store.heads_in_log(conn, last_position, org_last):
+        tree.add(*head)
+    return tree.hexdigest(), tree.leaves, events
+
+
 def find(conn: Connection, digest: str) -> Checkpoint | None:
     """A digest as an auditor copied it: surrounding spaces and capitals do not matter."""
     return store.find(conn, digest.strip().lower())

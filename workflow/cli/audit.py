@@ -19,6 +19,7 @@ from rich.table import Table
 
 from states.candidate import Candidate
 from states.steps import STEPS
+from workflow import access_log
 from workflow.audit import checkpoint as checkpoints
 from workflow.audit import dossier as dossiers
 from workflow.audit.findings import Report
@@ -169,6 +170,7 @@ def dossier_cmd(
     with cli.refusals(c):
         app = c.app()
         document = dossiers.build(app.events(candidate_id), app.clock.now(), app.organisations.history_log())
+        access_log.viewed(app, cli.viewer(), f"dossier_{fmt}", candidate_id)
     text = dossiers.render(document, fmt, to_json)
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -28,6 +28,7 @@ from states.steps import known_step
 from storage import failures, migrate, users
 from storage.engine import missing_sqlite_file
 from workflow.access import AccessDenied
+from workflow.access_log import Viewer, operator_viewer
 from workflow.bootstrap import bootstrap
 from workflow.clock import VIETNAM
 from workflow.commands import RecordStep
@@ -142,6 +143,11 @@ def get(ctx: typer.Context) -> Context:
 def actor() -> str:
     """KETNAP_ACTOR, else the operating-system user (`Context.actor` puts `--actor` first)."""
     return os.environ.get("KETNAP_ACTOR") or getpass.getuser()
+
+
+def viewer() -> Viewer:
+    """Who reads personal data on the command line, for the read-access log: the actor, from the OS account."""
+    return operator_viewer(actor(), getpass.getuser())
 
 
 def fail(c: Context, err: Exception) -> NoReturn:

@@ -10,6 +10,7 @@ from states.fields import Category, Education
 from states.organisations import placements
 from states.steps import STEPS
 from storage import migrate
+from workflow import access_log
 from workflow.audit.timeline import timeline
 from workflow.cli import context as cli
 from workflow.cli.audit import history_details, history_event_doc, print_open_deadlines
@@ -208,6 +209,7 @@ def show(
     with cli.refusals(c):
         result = c.app().show(candidate_id)
         tree = c.app().organisations.tree()
+        access_log.viewed(c.app(), cli.viewer(), "cli_show", candidate_id)
     cand = result.candidate
     home = tree.current(cand.org, cand.id) if cand.org else cand.org
 
@@ -240,6 +242,7 @@ def history(
         known = cli.parse_timestamp(known_at, "--known-at")
         candidate, events = c.app().history(candidate_id, as_of_date, known)
         places = placements(c.app().organisations.history_log(), events)
+        access_log.viewed(c.app(), cli.viewer(), "cli_history", candidate_id)
 
     entries = timeline(events)  # corrections sit next to the values they correct (issue 4)
 
@@ -312,6 +315,8 @@ def _register_features() -> None:
     org_restructure.register(org_app)
     from workflow.cli import audit  # issue 4: `audit verify|checkpoint|late-entries|rebuild`, `export dossier`
     audit.register(app)
+    from workflow.cli import records  # issue 11: `backup`, `restore`, `audit access`
+    records.register(app)
     from workflow.cli import reminders  # issue 3: `org contact`, `reminders`, `outbox`, `scheduler`
     reminders.register(app, org_app)
     from workflow.cli import web  # issue 5: `serve`, `user add|list`, `token create|list|revoke`

@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from workflow import access_log
 from workflow.cli import context as cli
 from workflow.cli import training_classes
 from workflow.cli.report_options import Org, PeriodOpt, XlsxOpt
@@ -199,6 +200,8 @@ def candidate_export(
     c = cli.get(ctx)
     with cli.refusals(c):
         rows = c.app().candidates(org=org, stage=stage, limit=10_000_000)
+        access_log.viewed(c.app(), cli.viewer(), "export_xlsx", org=org, count=len(rows),
+                          scope=f"org={org or '*'} stage={stage or '*'} file={xlsx_file.name}")
     xlsx.write_workbook(xlsx_file, [xlsx.candidate_sheet(rows)])
     c.emit({"file": str(xlsx_file), "rows": len(rows)},
            lambda con: con.print(f"wrote {len(rows)} candidate(s) to {xlsx_file}"))

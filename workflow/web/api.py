@@ -22,6 +22,7 @@ from workflow.documents import allowed_doc, candidate_doc, event_doc, json_defau
 from workflow.web.context import PASSWORD_API, api_principal, live_session, scoped, scoped_writer, state_of
 from workflow.web.scoped import ScopedKetnap
 from workflow.web.verification import verify_in_scope
+from workflow.web.viewing import viewed
 
 MAX_OFFSET = 10_000_000
 
@@ -152,8 +153,10 @@ def create_candidate(body: CandidateIn, s: Writing, response: Response,
 
 @router.get("/candidates/{candidate_id}", tags=["candidates"],
             summary="A candidate: stage, key dates, open deadlines, allowed steps")
-def show_candidate(candidate_id: CandidateId, s: Scoped) -> dict[str, Any]:
-    return shown_doc(s.show(candidate_id))
+def show_candidate(request: Request, candidate_id: CandidateId, s: Scoped) -> dict[str, Any]:
+    shown = s.show(candidate_id)
+    viewed(request, s.who, "api_candidate", candidate_id)
+    return shown_doc(shown)
 
 
 @router.post("/candidates/{candidate_id}/steps", tags=["candidates"], status_code=201,
@@ -171,7 +174,7 @@ def record_step(candidate_id: CandidateId, body: StepIn, s: Writing,
 @router.get("/candidates/{candidate_id}/history", tags=["candidates"],
             summary="The events, as of a business date and/or as the system knew them at a moment")
 def history(
-    candidate_id: CandidateId, s: Scoped,
+    request: Request, candidate_id: CandidateId, s: Scoped,
     as_of: Annotated[date | None, Query(description="Steps that had happened by this date")] = None,
     known_at: Annotated[datetime | None, Query(description="What was recorded by this moment (no zone: "
                                                            "Vietnam time)")] = None,
@@ -179,6 +182,7 @@ def history(
     if known_at is not None and known_at.tzinfo is None:
         known_at = known_at.replace(tzinfo=VIETNAM)
     candidate, events = s.history(candidate_id, as_of, known_at)
+    viewed(request, s.who, "api_history", candidate_id)
     return {"id": candidate_id, "as_of": as_of, "known_at": known_at,
             "stage": candidate.stage.value if candidate.stage else None, "candidate": candidate_doc(candidate),
             "events": [event_doc(e) for e in events]}
@@ -186,9 +190,10 @@ def history(
 
 @router.get("/candidates/{candidate_id}/allowed-steps", tags=["candidates"],
             summary="What can be recorded next on a date, and for each step what is still missing")
-def allowed(candidate_id: CandidateId, s: Scoped,
+def allowed(request: Request, candidate_id: CandidateId, s: Scoped,
             on: Annotated[date | None, Query()] = None) -> list[dict[str, Any]]:
     result = s.show(candidate_id, on)
+    viewed(request, s.who, "api_allowed_steps", candidate_id)
     return [{**allowed_doc(a), "you_may_record": s.who.may_record(a.step)} for a in result.allowed]
 
 

@@ -25,7 +25,7 @@ from workflow.access import AccessDenied, NotSignedIn, OutOfScope
 from workflow.audit.verify import UnknownOrganisation
 from workflow.config import WebSettings
 from workflow.service import Ketnap
-from workflow.web import api, org_api, org_pages, pages, report_pages, rules_page
+from workflow.web import access_pages, api, org_api, org_pages, pages, report_pages, rules_page
 from workflow.web.api import Json
 from workflow.web.context import PASSWORD_PAGE, WebState
 from workflow.web.errors import api_error
@@ -74,6 +74,7 @@ def create_app(ketnap: Ketnap, settings: WebSettings | None = None, *, environ: 
     app.include_router(org_pages.router)
     app.include_router(report_pages.router)
     app.include_router(rules_page.router)
+    app.include_router(access_pages.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _install_docs(app)
     _install_error_handlers(app)

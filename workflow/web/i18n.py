@@ -254,6 +254,22 @@ TEXT: dict[str, tuple[str, str]] = {
     "back_to_list": ("Danh sách tổ chức", "All organisations"),
     "keeps_history": ("{org} giữ lại như lịch sử: {plans} kế hoạch, {classes} lớp, {users} người dùng.",
                       "{org} keeps as history: {plans} plan(s), {classes} class(es), {users} user(s)."),
+    "access_log": ("Nhật ký truy cập hồ sơ", "Access log"),
+    "access_intro": ("Mỗi lần xem hồ sơ, xuất danh sách hoặc hồ sơ đều được ghi lại và không sửa, xóa được "
+                     "(Nghị định 13/2023/NĐ-CP). Chỉ hiện các lần xem hồ sơ thuộc tổ chức của bạn.",
+                     "Every view of a file, list export or dossier is recorded and cannot be changed or deleted "
+                     "(Decree 13/2023/NĐ-CP). Only views of files in your organisations are shown."),
+    "access_nav": ("Nhật ký truy cập", "Access log"),
+    "access_zone": ("Thời gian theo {zone}.", "Times in Vietnam time (Asia/Ho_Chi_Minh, UTC+07:00)."),
+    "access_when": ("Thời gian (UTC+07:00)", "When (UTC+07:00)"),
+    "access_who": ("Người xem", "Who"),
+    "access_view": ("Cách xem", "View"),
+    "access_from": ("Từ đâu", "From"),
+    "access_what": ("Hồ sơ / phạm vi", "File / scope"),
+    "access_user": ("Tên đăng nhập", "Username"),
+    "access_since": ("Từ ngày (dd/mm/yyyy)", "Since (dd/mm/yyyy)"),
+    "access_none": ("Không có lần truy cập nào khớp.", "No access matches."),
+    "access_bad_since": ("Ngày không hợp lệ (dd/mm/yyyy).", "Not a date (dd/mm/yyyy)."),
 }
 
 

@@ -49,6 +49,7 @@ from workflow.web.scoped import ScopedKetnap
 from workflow.web.sessions import COOKIE, Session
 from workflow.web.templating import Labels, field_key
 from workflow.web.verification import verify_in_scope
+from workflow.web.viewing import viewed
 
 router = APIRouter(include_in_schema=False)
 LANG_COOKIE = "lang"
@@ -384,6 +385,7 @@ async def create_candidate(request: Request, who: Who) -> Response:
 def candidate_page(request: Request, who: Who, candidate_id: str) -> Response:
     context = _candidate_context(_scoped(request, who), candidate_id[:64], None,
                                  request.query_params.get("correct"))
+    viewed(request, who, "candidate_page", candidate_id[:64])
     done = request.query_params.get("done")
     return render(request, "candidate.html", {**context, "done": done if done in STEPS else None}, who)
 
@@ -447,6 +449,7 @@ async def record_step(request: Request, who: Who, candidate_id: str, step: str) 
             else:
                 sent.refused(refusal)
     context = await run_in_threadpool(_candidate_context, s, candidate_id, sent, form.get("corrects"))
+    await run_in_threadpool(viewed, request, who, "candidate_page", candidate_id)
     return render(request, "candidate.html", {**context, "done": None}, who, status=status)
 
 
@@ -478,6 +481,7 @@ def audit(request: Request, who: Who, candidate: str = "", q: str = "", as_of: s
                                "bad_known_at": bool(known_at) and known is None, "report": None, "state": None}
     if candidate:
         state, events = s.history(candidate[:64], as_of_date, known)
+        viewed(request, who, "audit_history", candidate[:64])
         context.update(state=state, events=events, report=_verify(s, candidate[:64]),
                        branches=placements(s.app.organisations.history_log(), events))
     else:
