@@ -319,3 +319,32 @@ def judge(history: Sequence[Event], candidate: Candidate, step: Step, rulebook: 
         new = decide_correction(history, step, rulebook, calendar)
         return Outcome(new, replay([*history, *new]), True)
     return Outcome(decide(candidate, step, rulebook.for_date(step.on), calendar), candidate, False)
+
+
+# --- warnings: accepted, but worth a second look ---------------------------------------------------------------
+
+def dated_before_last(history: list[Event], step: Step, rulebook: RuleBook) -> list[Violation]:
+    """A step the rules accept though its document is dated before the stream's last business date (steps
+    within a stage have no order the regulations fix, and documents are entered late): said as a warning, so
+    that a mistyped date is caught. Where the regulations fix an order, a guard refuses instead (S8 after S6
+    and S7: states/guards.py `vote_after_dossier`)."""
+    if step.name == "correct":
+        return []
+    dated = [e for e in history if e.type != "correct"]
+    if not dated:
+        return []
+    last = max(dated, key=lambda e: e.effective_on)
+    if step.on >= last.effective_on:
+        return []
+    return [violation("dated_before_last_step", rulebook.for_date(step.on), field="on", on=step.on,
+                      previous=labels.step(last.type), previous_on=last.effective_on)]
+
+
+def warnings_of_latest(history: list[Event], rulebook: RuleBook) -> list[Violation]:
+    """The warnings the stream's latest event was recorded with, for a page that lands on it after a redirect
+    (the answer to the POST itself carries them in `StepResult.warnings`)."""
+    if not history:
+        return []
+    last = history[-1]
+    return dated_before_last(history[:-1], Step(last.type, last.effective_on, {}, last.recorded_at, last.actor),
+                             rulebook)

@@ -12,11 +12,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from states import labels
 from states.calendar import WorkingCalendar
 from states.candidate import Candidate, apply, replay
-from states.catalogue import violation
-from states.decide import Allowed, allowed_steps, judge
+from states.decide import Allowed, allowed_steps, dated_before_last, judge
 from states.errors import CandidateNotFound, RuleViolation, Violation
 from states.events import Event
 from states.rules import RuleBook
@@ -45,23 +43,6 @@ StepPermit = Callable[[StepTransaction, RecordStep], None]
 
 def new_candidate_id() -> str:
     return uuid.uuid4().hex[:12]
-
-
-def dated_before_last(history: list[Event], step: Step, rulebook: RuleBook) -> list[Violation]:
-    """A step the rules accept though its document is dated before the stream's last business date (steps
-    within a stage have no order the regulations fix, and documents are entered late): said as a warning, so
-    that a mistyped date is caught. Where the regulations fix an order, a guard refuses instead (S8 after S6
-    and S7: states/guards.py `vote_after_dossier`)."""
-    if step.name == "correct":
-        return []
-    dated = [e for e in history if e.type != "correct"]
-    if not dated:
-        return []
-    last = max(dated, key=lambda e: e.effective_on)
-    if step.on >= last.effective_on:
-        return []
-    return [violation("dated_before_last_step", rulebook.for_date(step.on), field="on", on=step.on,
-                      previous=labels.step(last.type), previous_on=last.effective_on)]
 
 
 class StepResult:

@@ -264,3 +264,21 @@ def test_a_transfer_to_a_branch_of_someone_else_is_refused_next_to_its_field(sql
     assert response.status_code == 403  # type: ignore[attr-defined]
     assert "không thuộc phạm vi" in field_block(response.text, "to_org")  # type: ignore[attr-defined]
     assert sqlite_env.ketnap.show(cid).candidate.org == "CB-01"
+
+
+def test_a_step_dated_before_the_last_one_is_recorded_with_a_warning_on_the_page(sqlite_env: Env) -> None:
+    """Issue 17, item 10: the page lands on the step's confirmation and, when its document is dated before the
+    candidate's latest recorded date, says so next to it, as the API and the CLI do (a mistyped date is caught)."""
+    cid = sqlite_env.seed("CB-01", "declare_history")  # the application letter is dated 01/04/2024
+    browser = sqlite_env.login("sec_a")
+    response = post_step(browser, cid, "declare_history", {"on": "2024-03-25"})
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    page = unescape(browser.get(response.headers["location"]).text)  # type: ignore[attr-defined]
+    warning = re.search(r'<ul class="warnings" role="note">(.*?)</ul>', page, re.S)
+    assert warning and "Lưu ý" in warning.group(1) and "25/03/2024" in warning.group(1), page[:3000]
+    assert "dated_before_last_step" in warning.group(1)  # cited, linked to its rule
+
+    in_order = sqlite_env.seed("CB-01", "declare_history", name="Trần Văn Đúng Hạn")
+    response = post_step(browser, in_order, "declare_history", {"on": "2024-04-05"})
+    page = browser.get(response.headers["location"]).text  # type: ignore[attr-defined]
+    assert 'id="done"' in page and 'class="warnings"' not in page

@@ -149,6 +149,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "correct_on": ("Ngày sửa", "Date of the correction"),
     "not_your_step": ("Bước này do {role} ghi nhận.", "This step is recorded by the {role}."),
     "recorded": ("Đã ghi nhận bước “{step}”.", "Recorded “{step}”."),
+    "warning": ("Lưu ý", "Note"),
     "refused": ("Không ghi nhận được bước “{step}”. Lý do:", "“{step}” was refused. Reasons:"),
     "conflict": ("Hồ sơ vừa được người khác cập nhật (phiên bản {actual}). Những gì bạn nhập vẫn được giữ "
                  "bên dưới: xem lại quá trình rồi gửi lại.",

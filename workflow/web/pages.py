@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from states.candidate import Candidate
 from states.catalogue import rule_link, violation
+from states.decide import warnings_of_latest
 from states.errors import RuleViolation, Violation
 from states.events import Event
 from states.machine import machine_for
@@ -383,11 +384,16 @@ async def create_candidate(request: Request, who: Who) -> Response:
 
 @router.get("/candidates/{candidate_id}")
 def candidate_page(request: Request, who: Who, candidate_id: str) -> Response:
-    context = _candidate_context(_scoped(request, who), candidate_id[:64], None,
+    s = _scoped(request, who)
+    context = _candidate_context(s, candidate_id[:64], None,
                                  request.query_params.get("correct"))
     viewed(request, who, "candidate_page", candidate_id[:64])
     done = request.query_params.get("done")
-    return render(request, "candidate.html", {**context, "done": done if done in STEPS else None}, who)
+    done = done if done in STEPS else None
+    events = context["events"]
+    warnings = ([v.as_dict() for v in warnings_of_latest(events, s.app.rulebook)]
+                if done and events and events[-1].type == done else [])
+    return render(request, "candidate.html", {**context, "done": done, "warnings": warnings}, who)
 
 
 @router.get("/candidates/{candidate_id}/documents/{which}")
