@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,16 +39,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`ketnap serve --demo` on a temporary SQLite file, in its own process, as a user would start it."""
-    folder = tmp_path_factory.mktemp("serve")
+SERVE_ENV = {**os.environ, "KETNAP_SESSION_SECRET": "browser-test-secret-of-thirty-two-chars!"}
+
+
+@contextmanager
+def serving_demo(folder: Path, db: str, *options: str) -> Iterator[str]:
+    """`ketnap serve --demo` on `db` in its own process, as a user would start it; yields its base URL once it
+    answers, and stops it afterwards."""
     port = free_port()
-    env = {**os.environ, "KETNAP_SESSION_SECRET": "browser-test-secret-of-thirty-two-chars!"}
-    command = [sys.executable, "-c", "from workflow.cli.main import run; run()",
-               "--db", f"sqlite:///{folder / 'ketnap.db'}", "serve", "--demo", "--port", str(port)]
+    command = [sys.executable, "-c", "from workflow.cli.main import run; run()", "--db", db, "serve", "--demo",
+               *options, "--port", str(port)]
     log = (folder / "serve.log").open("w")
-    process = subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(command, cwd=folder, env=SERVE_ENV, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -60,12 +63,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"ketnap serve did not start:\n{(folder / 'serve.log').read_text()}")
             time.sleep(0.2)
-        assert "scheduler started" in (folder / "serve.log").read_text(), "the scheduler runs in the same process"
         yield base
     finally:
         process.terminate()
         process.wait(timeout=15)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`ketnap serve --demo` on a temporary SQLite file, with its scheduler, as a user would start it."""
+    folder = tmp_path_factory.mktemp("serve")
+    with serving_demo(folder, f"sqlite:///{folder / 'ketnap.db'}") as base:
+        assert "scheduler started" in (folder / "serve.log").read_text(), "the scheduler runs in the same process"
+        yield base
 
 
 @pytest.fixture(scope="module")

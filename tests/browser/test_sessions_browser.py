@@ -3,25 +3,21 @@ deactivated each shut out a cookie that worked a moment before; a temporary pass
 change-password page, which fits a 390 px phone. Against `ketnap serve --demo` in its own process, as in
 test_browser.py, with the CLI run beside it on the same database."""
 
-import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.browser.test_browser import ARGS, CHROMIUM, DEMO_PASSWORD, free_port, narrow_enough
+from tests.browser.test_browser import ARGS, CHROMIUM, DEMO_PASSWORD, SERVE_ENV, narrow_enough, serving_demo
 
 if not Path(CHROMIUM).exists():
     pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)",
                 allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
 
-ENV = {**os.environ, "KETNAP_SESSION_SECRET": "browser-test-secret-of-thirty-two-chars!"}
 NEW_PASSWORD = "chim sẻ đậu cành tre"  # noqa: S105 - a test password
 
 
@@ -29,28 +25,9 @@ NEW_PASSWORD = "chim sẻ đậu cành tre"  # noqa: S105 - a test password
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """(base URL, database URL) of `ketnap serve --demo` on a temporary SQLite file."""
     folder = tmp_path_factory.mktemp("serve-sessions")
-    port, db = free_port(), f"sqlite:///{folder / 'ketnap.db'}"
-    command = [sys.executable, "-c", "from workflow.cli.main import run; run()", "--db", db, "serve", "--demo",
-               "--no-scheduler", "--port", str(port)]
-    log = (folder / "serve.log").open("w")
-    process = subprocess.Popen(command, cwd=folder, env=ENV, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"ketnap serve did not start:\n{(folder / 'serve.log').read_text()}")
-            time.sleep(0.2)
+    db = f"sqlite:///{folder / 'ketnap.db'}"
+    with serving_demo(folder, db, "--no-scheduler") as base:
         yield base, db
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +41,7 @@ def chromium() -> Iterator[Any]:
 def ketnap(db: str, *args: str) -> str:
     """The CLI, as an operator would run it beside the server."""
     done = subprocess.run([sys.executable, "-c", "from workflow.cli.main import run; run()", "--db", db, *args],
-                          env=ENV, capture_output=True, text=True, timeout=60, check=False)
+                          env=SERVE_ENV, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
