@@ -40,11 +40,16 @@ class CandidateFilter:
 
 
 @dataclass(frozen=True)
-class CandidatePage:
+class Page:
+    """One page of a list (candidates, the access log): its rows, and whether more follow."""
+
     rows: list[dict[str, Any]]
     has_more: bool
     offset: int
     limit: int
+
+
+CandidatePage = Page
 
 
 def _like_pattern(text: str) -> str:

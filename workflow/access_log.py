@@ -9,10 +9,10 @@ shown that was not recorded. Who may read the log is decided in workflow/access.
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from storage import access_log as store
 from storage.access_log import AccessFilter, View
+from storage.candidate_lists import Page
 from workflow.access import Principal, access_log_scope
 from workflow.clock import VIETNAM
 from workflow.service import Ketnap
@@ -62,16 +62,8 @@ def viewed(app: Ketnap, viewer: Viewer, view: str, candidate_id: str | None = No
                                    candidate_id, org, scope, count))
 
 
-@dataclass(frozen=True)
-class AccessPage:
-    rows: list[dict[str, Any]]
-    has_more: bool
-    offset: int
-    limit: int
-
-
 def read(app: Ketnap, who: Principal | None, *, candidate_id: str | None = None, actor: str | None = None,
-         since: datetime | None = None, limit: int = 50, offset: int = 0) -> AccessPage:
+         since: datetime | None = None, limit: int = 50, offset: int = 0) -> Page:
     """A page of the log, newest first: an auditor's rows (`who`), or every row for the server's operator (None).
 
     Raises: AccessDenied (not an auditor).
@@ -79,7 +71,7 @@ def read(app: Ketnap, who: Principal | None, *, candidate_id: str | None = None,
     orgs, unplaced = (None, True) if who is None else access_log_scope(who, [o.code for o in app.orgs()])
     with app.uow.reading() as tx:
         rows, more = store.read(tx.conn, AccessFilter(orgs, unplaced, candidate_id, actor, since, limit, offset))
-    return AccessPage(rows, more, offset, limit)
+    return Page(rows, more, offset, limit)
 
 
 def label(view: str, lang: str) -> str:
