@@ -28,3 +28,9 @@ def test_a_former_member_is_identified_from_the_form_and_the_page_says_readmissi
     assert sent.status_code == 303, sent.text[:500]
     shown = browser.get(sent.headers["location"])
     assert 'data-key="readmission"' in shown.text and "đã từng là đảng viên" in shown.text
+
+
+def test_the_report_page_shows_the_readmissions_line(sqlite_env: Env) -> None:
+    page = sqlite_env.login("sec_a").get("/reports/admissions?period=2024")
+    assert page.status_code == 200
+    assert 'id="readmissions"' in page.text and "Trong đó kết nạp lại: 0" in page.text
