@@ -56,6 +56,7 @@ class Candidate:
     categories: tuple[str, ...] = ()
     remote_area: bool = False
     village_elder: bool = False
+    previous_membership: dict[str, Any] | None = None  # issue 12: a re-admission (DOMAIN.md R1-R3)
     identified_on: date | None = None
     helper: str | None = None
     class_name: str | None = None
@@ -76,6 +77,7 @@ class Candidate:
     decided_by: str | None = None
     decided_on: date | None = None
     decision_received_on: date | None = None
+    readmission_party_age_from: date | None = None  # derived at a re-admission's decision (config, UNVERIFIED)
     ceremony_on: date | None = None
     ceremony_late: bool = False
     probation_helper: str | None = None
@@ -99,9 +101,17 @@ class Candidate:
         return self.probation_ends_on if self.stage is Stage.OFFICIAL else None
 
     @property
+    def readmission(self) -> bool:
+        """A former member admitted again (kết nạp lại, DOMAIN.md R1-R3)."""
+        return self.previous_membership is not None
+
+    @property
     def party_age_from(self) -> date | None:
-        """Party age counts from the date written in the admission decision (D14)."""
-        return self.decided_on
+        """Party age counts from the date written in the admission decision (D14); a re-admitted member's
+        may count from the first admission less the time outside the Party, as derived at the decision."""
+        if self.decided_on is None:
+            return None
+        return self.readmission_party_age_from or self.decided_on
 
     @property
     def last_passed_branch_vote(self) -> Vote | None:
@@ -127,6 +137,7 @@ def _identify(c: Candidate, p: dict[str, Any], e: Event) -> None:
     c.youth_union, c.trade_union = bool(p.get("youth_union")), bool(p.get("trade_union"))
     c.categories = tuple(p.get("categories", ()))
     c.remote_area, c.village_elder = bool(p.get("remote_area")), bool(p.get("village_elder"))
+    c.previous_membership = p.get("previous_membership")
     c.identified_on = e.effective_on
 
 
@@ -181,6 +192,7 @@ def _committee_vote(c: Candidate, p: dict[str, Any], e: Event) -> None:
 def _decide_admission(c: Candidate, p: dict[str, Any], e: Event) -> None:
     c.decision_no, c.decided_by, c.decided_on = p["decision_no"], p["decided_by"], e.effective_on
     c.decision_received_on = _d(p.get("received_on")) or e.effective_on
+    c.readmission_party_age_from = _d(e.derived.get("party_age_from"))
 
 
 def _hold_ceremony(c: Candidate, p: dict[str, Any], e: Event) -> None:

@@ -52,7 +52,18 @@ def decide_admission(k: Check) -> dict[str, Any]:
     f: Any = k.f
     received = f.received_on or k.on
     due = k.cal.add_working_days(received, k.rules.working_days.ceremony)
-    return _changes([_open(k, "ceremony", due)], ["certificate_expiry", "admission_decision"])
+    return {**_readmission_party_age(k),
+            **_changes([_open(k, "ceremony", due)], ["certificate_expiry", "admission_decision"])}
+
+
+def _readmission_party_age(k: Check) -> dict[str, Any]:
+    """A re-admitted member's party age: from the first admission, less the time outside the Party, when the
+    rule set says so (config.yaml readmission.party_age, UNVERIFIED); stored so a replay never recomputes it."""
+    pm, wait = k.c.previous_membership, k.rules.readmission
+    if pm is None or wait is None or wait.party_age != "first_admission_less_gap":
+        return {}
+    served = date.fromisoformat(pm["left_on"]) - date.fromisoformat(pm["admitted_on"])
+    return {"party_age_from": (k.on - served).isoformat()}
 
 
 def hold_ceremony(k: Check) -> dict[str, Any]:

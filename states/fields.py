@@ -52,6 +52,26 @@ class DropReason(StrEnum):
     OTHER = "other"
 
 
+class LeftReason(StrEnum):
+    """How a former member left the Party (DOMAIN.md R2: the first five bar re-admission for ever)."""
+
+    ABANDONED_ACTIVITIES = "abandoned_activities"        # R2 (1) tự ý bỏ sinh hoạt đảng
+    ASKED_TO_LEAVE = "asked_to_leave"                    # R2 (2) xin ra khỏi Đảng
+    SERIOUS_DISUNITY = "serious_disunity"                # R2 (3) gây mất đoàn kết nội bộ nghiêm trọng
+    CORRUPTION_CONVICTION = "corruption_conviction"      # R2 (4) bị kết án về tội tham nhũng
+    SERIOUS_CRIME_CONVICTION = "serious_crime_conviction"  # R2 (5) bị kết án về tội nghiêm trọng trở lên
+    FAMILY_HARDSHIP = "family_hardship"                  # R2 (2) exception: especially difficult family reasons
+    POPULATION_POLICY = "population_policy"              # R4: population / family-planning violations
+    EXPELLED = "expelled"                                # khai trừ for another reason
+    STRUCK_OFF = "struck_off"                            # xóa tên for another reason
+    OTHER = "other"
+
+
+BARRED_REASONS = frozenset({LeftReason.ABANDONED_ACTIVITIES, LeftReason.ASKED_TO_LEAVE,
+                            LeftReason.SERIOUS_DISUNITY, LeftReason.CORRUPTION_CONVICTION,
+                            LeftReason.SERIOUS_CRIME_CONVICTION})
+
+
 def _no_number(value: Any) -> Any:
     """pydantic would read a number as a Unix timestamp (0 -> 1970-01-01); a CLI value such as `issued_on=0`
     parses as JSON, so it must be refused, naming the field."""
@@ -79,6 +99,18 @@ class NoFields(Fields):
     pass
 
 
+class PreviousMembership(Fields):
+    """Issue 12: a candidate who was a member before (DOMAIN.md R1-R3). Optional on identify, so events recorded
+    without it keep their meaning: a first admission."""
+
+    admitted_on: Day
+    left_on: Day
+    left_reason: LeftReason
+    convicted: bool = False              # R1: a less serious crime; 60 months after the record is cleared
+    record_cleared_on: Day | None = None
+    readmitted_before: bool = False      # R3: re-admission is allowed only once
+
+
 class Identify(Fields):
     org: Code
     full_name: Name
@@ -92,6 +124,7 @@ class Identify(Fields):
     categories: list[Category] = Field(default_factory=list, max_length=10)
     remote_area: bool = False
     village_elder: bool = False
+    previous_membership: PreviousMembership | None = None
 
 
 class AssignHelper(Fields):
@@ -155,11 +188,18 @@ class CommitteeVote(Meeting):
     resolution_no: Text | None = None  # issue 12: the number of the committee's resolution (8-KNĐ, 15-KNĐ)
 
 
+class Consent(Fields):
+    document_no: Text
+    signed_on: Day
+
+
 class DecideAdmission(Fields):
     decision_no: Text
     decided_by: Code
     received_on: Day | None = None
     consent_ref: Text | None = None
+    # R1: a re-admission needs the provincial standing committee's written consent, dated before the decision
+    readmission_consent: Consent | None = None
     signer: Name | None = None  # issue 12: who signs the decision for the committee
 
 

@@ -11,7 +11,7 @@ from states import labels
 from states.catalogue import violation
 from states.dates import add_months, age_months
 from states.errors import Violation
-from states.fields import Education
+from states.fields import BARRED_REASONS, Education, PreviousMembership
 from states.labels import Said
 from states.stages import Stage
 from states.step import BRANCH_LEVELS, Check
@@ -305,6 +305,91 @@ def decided_by_competent(k: Check) -> list[Violation]:
     if competent is not None and f.decided_by != competent:
         return [violation("decided_by_not_competent", k.rules, field="decided_by", decided_by=f.decided_by,
                           competent=competent)]
+    return []
+
+
+# --- re-admission (DOMAIN.md R1-R3, D15, G12) -----------------------------------------------------------------
+
+def previous_membership_valid(k: Check) -> list[Violation]:
+    """Identify with a previous membership: its dates agree with each other and with today, and R2/R3 are
+    judged at once (nothing later can lift them), so such a person is refused before any work starts."""
+    pm: PreviousMembership | None = getattr(_f(k), "previous_membership", None)
+    if pm is None:
+        return []
+    found: list[Violation] = []
+    for name in ("admitted_on", "left_on", "record_cleared_on"):
+        found += _date_not_in_future(k, f"previous_membership.{name}", getattr(pm, name))
+    if pm.left_on < pm.admitted_on:
+        found.append(violation("previous_membership_dates", k.rules, field="previous_membership.left_on",
+                               left_on=pm.left_on, admitted_on=pm.admitted_on))
+    if pm.record_cleared_on is not None and pm.record_cleared_on < pm.admitted_on:
+        found.append(violation("record_cleared_before_admission", k.rules,
+                               field="previous_membership.record_cleared_on",
+                               record_cleared_on=pm.record_cleared_on, admitted_on=pm.admitted_on))
+    return found + _readmission_barred(k, pm)
+
+
+def _previous(k: Check) -> PreviousMembership | None:
+    stored = k.c.previous_membership
+    return None if stored is None else PreviousMembership.model_validate(stored)
+
+
+def _readmission_barred(k: Check, pm: PreviousMembership) -> list[Violation]:
+    """R2 (QĐ294 3.5.2): never re-admitted for the five reasons; R3 (QĐ29, QĐ294 3.5.3): only once; and only
+    under a rule set that has re-admission rules at all (DOMAIN.md section 7: QĐ29 onwards)."""
+    if k.rules.readmission is None:
+        return [violation("readmission_not_in_rules", k.rules, field="previous_membership")]
+    found = []
+    if pm.left_reason in BARRED_REASONS:
+        found.append(violation("readmission_barred", k.rules, field="previous_membership.left_reason",
+                               reason=labels.option(pm.left_reason.value)))
+    if pm.readmitted_before:
+        found.append(violation("readmission_once", k.rules, field="previous_membership.readmitted_before"))
+    return found
+
+
+def readmission_allowed(k: Check) -> list[Violation]:
+    """R2, R3 again at the decision (a correction may have changed the previous membership since identify)."""
+    pm = _previous(k)
+    return [] if pm is None else _readmission_barred(k, pm)
+
+
+def readmission_waited(k: Check) -> list[Violation]:
+    """R1 (QĐ29 3.5.1b, QĐ294 3.5.1; D15): at least 36 months from leaving to the decision, and 60 months from
+    the day a criminal record for a less serious crime is cleared; counted in months to the decision's date."""
+    pm, wait = _previous(k), k.rules.readmission
+    if pm is None or wait is None:
+        return []
+    found = []
+    eligible = add_months(pm.left_on, wait.months_since_leaving)
+    if k.on < eligible:
+        found.append(violation("readmission_too_soon", k.rules, field="previous_membership.left_on",
+                               left_on=pm.left_on, on=k.on, months=age_months(pm.left_on, k.on),
+                               minimum=wait.months_since_leaving, eligible_on=eligible))
+    if pm.convicted and pm.record_cleared_on is None:
+        found.append(violation("readmission_record_not_cleared", k.rules,
+                               field="previous_membership.record_cleared_on"))
+    elif pm.convicted and pm.record_cleared_on is not None:
+        after = add_months(pm.record_cleared_on, wait.months_after_record_cleared)
+        if k.on < after:
+            found.append(violation("readmission_too_soon_after_record", k.rules,
+                                   field="previous_membership.record_cleared_on",
+                                   record_cleared_on=pm.record_cleared_on, on=k.on,
+                                   months=age_months(pm.record_cleared_on, k.on),
+                                   minimum=wait.months_after_record_cleared, eligible_on=after))
+    return found
+
+
+def readmission_consented(k: Check) -> list[Violation]:
+    """R1: the provincial standing committee's written consent, given before the decision."""
+    if k.c.previous_membership is None:
+        return []
+    consent = _f(k).readmission_consent
+    if consent is None:
+        return [violation("readmission_consent_missing", k.rules, field="readmission_consent")]
+    if consent.signed_on > k.on:
+        return [violation("readmission_consent_after_decision", k.rules, field="readmission_consent.signed_on",
+                          signed_on=consent.signed_on, on=k.on)]
     return []
 
 

@@ -6,6 +6,7 @@ says what they mean and picks the one in force on a date (ARCHITECTURE.md decisi
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -45,6 +46,17 @@ class WorkingDayDeadlines(BaseModel):
     recognition_decision_extension: int = Field(ge=0)
 
 
+class Readmission(BaseModel):
+    """Re-admission (DOMAIN.md R1-R3): the waiting times, and how a re-admitted member's party age counts."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    months_since_leaving: int = Field(gt=0)          # R1, D15: at least 36 months after leaving
+    months_after_record_cleared: int = Field(gt=0)   # R1, D15: 60 months after a criminal record is cleared
+    # first_admission_less_gap: from the first admission decision, less the time outside the Party;
+    # new_decision: from the re-admission decision like any member (D14)
+    party_age: Literal["first_admission_less_gap", "new_decision"] = "new_decision"
+
+
 class RuleSet(BaseModel):
     """One version of the rules, in force from `in_force_from` until the next version starts."""
 
@@ -70,6 +82,7 @@ class RuleSet(BaseModel):
     # comments they consider; votes entered earlier are judged as they were then (None: not checked).
     vote_after_dossier_from: date | None = None
     working_days: WorkingDayDeadlines
+    readmission: Readmission | None = None  # None: the rule set has no re-admission rules (refused)
 
     @model_validator(mode="after")
     def _ages(self) -> "RuleSet":

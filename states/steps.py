@@ -49,7 +49,8 @@ def _certified(k: Check) -> bool:
 COMMON: tuple[Guard, ...] = (guards.on_not_in_future, guards.on_not_before_identified)
 
 _SPECS = [
-    StepSpec("identify", sf.Identify, checks=(guards.org_is_branch, guards.birth_date_in_past),
+    StepSpec("identify", sf.Identify, checks=(guards.org_is_branch, guards.birth_date_in_past,
+                                                     guards.previous_membership_valid),
              summary="put an outstanding person on the branch's list (S0)",
              summary_vi="chi bộ đưa quần chúng ưu tú vào danh sách cảm tình Đảng"),
     StepSpec("assign_helper", sf.AssignHelper, summary="assign an official member to help (S1)",
@@ -92,9 +93,10 @@ _SPECS = [
              summary_vi="đảng ủy cơ sở biểu quyết (ít nhất 2/3 cấp ủy viên)"),
     StepSpec("decide_admission", sf.DecideAdmission,
              requires=(guards.branch_vote_passed, guards.qualified_at_branch_vote, guards.introducers_present,
-                       guards.comments_present, guards.committee_vote_passed),
+                       guards.comments_present, guards.committee_vote_passed, guards.readmission_allowed,
+                       guards.readmission_waited),
              checks=(guards.age_within_maximum, guards.education_sufficient, guards.decision_dates,
-                     guards.decided_by_competent),
+                     guards.decided_by_competent, guards.readmission_consented),
              derive=derive.decide_admission, form="9-KNĐ", summary="the admission decision (S10)",
              summary_vi="cấp ủy có thẩm quyền ra quyết định kết nạp"),
     StepSpec("hold_ceremony", sf.HoldCeremony, requires=(guards.ceremony_after_receipt,),

@@ -30,7 +30,7 @@ def admissions(conn: Connection, date_column: str, start: date, end: date,
                orgs: Collection[str] | None) -> Iterator[Any]:
     """Every admission decided and counted (on `date_column`, one of ADMISSION_DATES) between `start` and
     `end`: rows of id, admitted_org, on (the counted date), sex, birth_date, ethnicity, religion, youth_union,
-    trade_union and categories.
+    trade_union, categories and readmission.
 
     Raises:
         ValueError: `date_column` is not one of ADMISSION_DATES.
@@ -40,7 +40,8 @@ def admissions(conn: Connection, date_column: str, start: date, end: date,
     when = FACTS.c[date_column]
     query = select(FACTS.c.id, FACTS.c.admitted_org, when.label("on"), FACTS.c.sex, FACTS.c.birth_date,
                    FACTS.c.ethnicity, FACTS.c.religion, FACTS.c.youth_union, FACTS.c.trade_union,
-                   FACTS.c.categories).where(when >= start, when <= end, FACTS.c.decided_on.is_not(None))
+                   FACTS.c.categories, FACTS.c.readmission).where(when >= start, when <= end,
+                                                                  FACTS.c.decided_on.is_not(None))
     yield from conn.execute(_in(query, FACTS.c.admitted_org, orgs))
 
 

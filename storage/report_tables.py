@@ -8,7 +8,7 @@ second source of truth. No `from __future__ import annotations` here (sqlmodel#1
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from storage.tables import BigIntPK
@@ -118,6 +118,7 @@ class ReportCandidateRow(SQLModel, table=True):
     dropped_on: date | None = None
     dropped_reason: str | None = Field(default=None, max_length=40)
     dropped_stage: str | None = Field(default=None, max_length=20)
+    readmission: bool = Field(default=False, sa_column_kwargs={"server_default": false()})  # issue 12
 
 
 class ReportCheckpointRow(SQLModel, table=True):

@@ -65,6 +65,7 @@ def candidate_doc(c: Candidate) -> dict[str, Any]:
         "identified_on": c.identified_on, "decided_on": c.decided_on, "ceremony_on": c.ceremony_on,
         "probation_ends_on": c.probation_ends_on, "official_on": c.official_on,
         "party_age_from": c.party_age_from, "dropped_on": c.dropped_on, "dropped_reason": c.dropped_reason,
+        "previous_membership": c.previous_membership,  # issue 12: a re-admission (kết nạp lại) when present
         "deadlines": [deadline_doc(d) for d in c.open_deadlines()],
         "corrections": c.corrections,
     }

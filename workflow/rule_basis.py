@@ -173,6 +173,27 @@ TOPICS: dict[str, Basis] = {
         "A probationary member who is not fit is proposed for removal by the branch (at least two thirds of its "
         "official members) and struck off by the competent committee's decision.",
         (_DL_5, "https://luatsutuvanmienphi.com/thu-tuc-xoa-ten-dang-vien/")),
+    "readmission": Basis(
+        "Kết nạp lại", "Re-admission",
+        "Người đã ra khỏi Đảng có thể được xét kết nạp lại khi: đủ tiêu chuẩn như người vào Đảng lần đầu; ra khỏi "
+        "Đảng ít nhất 36 tháng (người bị kết án về tội ít nghiêm trọng: 60 tháng kể từ khi được xóa án tích), tính "
+        "đến ngày quyết định; có đơn; có văn bản đồng ý của ban thường vụ tỉnh ủy, thành ủy trước khi cấp có thẩm "
+        "quyền quyết định; rồi theo đúng thủ tục kết nạp. Không kết nạp lại người đã ra khỏi Đảng vì tự ý bỏ sinh "
+        "hoạt đảng, xin ra khỏi Đảng (trừ hoàn cảnh gia đình đặc biệt khó khăn), gây mất đoàn kết nội bộ nghiêm "
+        "trọng, bị kết án về tội tham nhũng, hoặc bị kết án về tội phạm nghiêm trọng trở lên. Chỉ kết nạp lại một "
+        "lần; người được kết nạp lại phải trải qua đủ thời kỳ dự bị.",
+        "A former member may be admitted again when they meet the criteria of a first admission; at least 36 "
+        "months have passed since they left (60 months after a criminal record for a less serious crime is "
+        "cleared), counted to the decision date; they apply in writing; the provincial standing committee "
+        "consents in writing before the competent committee decides; then the ordinary procedure applies. Never "
+        "for those who left because they abandoned party activities, asked to leave (except for especially "
+        "difficult family reasons), caused serious disunity, or were convicted of corruption or of a serious "
+        "crime or worse. Only once; the re-admitted member serves the full probation.",
+        ("QĐ 29-QĐ/TW 3.5: https://thuvienphapluat.vn/hoi-dap-phap-luat/4C662-hd-duoc-ket-nap-lai-dang-bao-nhieu-"
+         "lan.html", "QĐ 294-QĐ/TW 3.5: https://ngoisao.vn/theo-dong-su-kien/tin-nong-trong-ngay/tu-ngay-0172025-5-"
+         "truong-hop-khong-duoc-xet-ket-nap-lai-vao-dang-moi-nguoi-can-chu-y-457410.htm",
+         "QĐ 232-QĐ/TW: https://phamkietsonha.edu.vn/toan-van-quy-dinh-232-qd-tw-nam-2025-ve-thi-hanh-dieu-le-dang-"
+         "moi-nhat")),
     "log": Basis(
         "Đính chính", "Corrections",
         "Một bước đã ghi không bị xóa hay sửa đè: đính chính là một bước mới, chỉ ra bước cũ và giá trị đúng, và "
@@ -249,6 +270,10 @@ TOPIC_OF: dict[str, str] = {
                      "new_member_course_missing"), "recognition"),
     **dict.fromkeys(("removal_needs_vote", "removal_needs_decision"), "removal"),
     **dict.fromkeys(("correct_target", "correct_field"), "log"),
+    **dict.fromkeys(("previous_membership_dates", "record_cleared_before_admission", "readmission_not_in_rules",
+                     "readmission_barred", "readmission_once", "readmission_too_soon",
+                     "readmission_record_not_cleared", "readmission_too_soon_after_record",
+                     "readmission_consent_missing", "readmission_consent_after_decision"), "readmission"),
     "transfer_same_org": "transfer",
     **dict.fromkeys(("step_not_allowed", "candidate_not_found", "import_header_missing", "import_date_invalid",
                      "import_value_invalid", "import_fields_without_date", "import_duplicate_candidate",
@@ -316,6 +341,21 @@ def examples() -> dict[str, dict[str, Any]]:
         "removal_needs_vote": {"field": "reason", "threshold": "2/3"},
         "removal_needs_decision": {"field": "decision_no"},
         "correct_target": {"field": "corrects", "version": 12},
+        "previous_membership_dates": {"field": "previous_membership.left_on", "left_on": d1, "admitted_on": d2},
+        "record_cleared_before_admission": {"field": "previous_membership.record_cleared_on",
+                                            "record_cleared_on": d1, "admitted_on": d2},
+        "readmission_not_in_rules": {"field": "previous_membership"},
+        "readmission_barred": {"field": "previous_membership.left_reason",
+                               "reason": labels.option("abandoned_activities")},
+        "readmission_once": {"field": "previous_membership.readmitted_before"},
+        "readmission_too_soon": {"field": "previous_membership.left_on", "left_on": date(2022, 4, 1), "on": d1,
+                                 "months": 35, "minimum": 36, "eligible_on": date(2025, 4, 1)},
+        "readmission_record_not_cleared": {"field": "previous_membership.record_cleared_on"},
+        "readmission_too_soon_after_record": {"field": "previous_membership.record_cleared_on",
+                                              "record_cleared_on": date(2020, 4, 1), "on": d1, "months": 59,
+                                              "minimum": 60, "eligible_on": date(2025, 4, 1)},
+        "readmission_consent_missing": {"field": "readmission_consent"},
+        "readmission_consent_after_decision": {"field": "readmission_consent.signed_on", "signed_on": d2, "on": d1},
         "correct_field": {"field": "fields.helpr", "step": labels.step("assign_helper")},
         "transfer_same_org": {"field": "to_org", "org": "CB-01"},
         "step_not_allowed": {"field": "step", "step": labels.step("introduce"), "stage": labels.stage("mentored"),

@@ -489,3 +489,20 @@ def test_an_auditor_reads_who_saw_a_file_on_a_phone(server: str, browser: Any, s
     assert narrow_enough(phone.page) <= 390
     phone.shot("12-access-log-phone")
     phone.page.close()
+
+
+def test_the_identify_form_offers_a_previous_membership_on_a_phone(server: str, browser: Any, shots: Path) -> None:
+    """Issue 12, re-admission: the optional previous-membership inputs (labelled in Vietnamese, the reasons of
+    leaving as a list) sit in the new-candidate form without widening it past 390 px."""
+    phone = Ui(browser.new_page(viewport={"width": 390, "height": 844}, locale="vi-VN"), server, shots)
+    phone.page.set_default_timeout(10_000)
+    phone.login("bithu.gv")
+    phone.page.goto(f"{server}/candidates/new")
+    for name in ("admitted_on", "left_on", "record_cleared_on"):
+        assert phone.page.locator(f"input[name='previous_membership.{name}']").count() == 1, name
+    reasons = phone.page.locator("select[name='previous_membership.left_reason'] option").all_inner_texts()
+    assert "Tự ý bỏ sinh hoạt đảng" in reasons and "Bị xóa tên (lý do khác)" in reasons
+    assert "Ngày ra khỏi Đảng" in phone.page.inner_text("main")
+    assert narrow_enough(phone.page) <= 390, wider_than(phone.page, 390)
+    phone.shot("12-identify-readmission-phone")
+    phone.page.close()

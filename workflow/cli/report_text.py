@@ -26,6 +26,7 @@ def _summary(con: Console, doc: Mapping[str, Any]) -> None:
               f"tính theo {COUNTED_ON_VI[doc['counted_on']]}")
     con.print(f"Kết nạp: [bold]{doc['admissions']:,}[/] đảng viên; cùng kỳ {prev['period']['label']}: "
               f"{prev['admissions']:,} ({prev['change']:+,}, {_pct(prev['change_percent'])})")
+    con.print(f"  trong đó kết nạp lại: {doc['readmissions']:,}")
     for year in doc["membership"]:
         con.print(f"  {year['year']}: {year['admissions']:,} / {_n(year['members'])} đảng viên đầu năm = "
                   f"{_pct(year['rate_percent'])}")

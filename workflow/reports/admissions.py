@@ -45,6 +45,7 @@ class Admission:
     categories: frozenset[str]
     unit: str  # the report root's direct sub-unit that held the branch that day (the root for its own branch)
     predecessor: str | None = None  # before the root existed: the organisation that held the branch then
+    readmission: bool = False  # kết nạp lại (DOMAIN.md R1-R3), counted separately as well as in the total
 
 
 class Counting:
@@ -79,7 +80,7 @@ def _admissions(conn: Connection, scope: Scope, column: str, start: date, end: d
         place = scope.place(r.admitted_org, r.id, r.on)
         if place is not None:
             found.append(Admission(place.branch, r.on, frozenset(categories_of(r._mapping, r.on, settings)),
-                                   place.unit, place.predecessor))
+                                   place.unit, place.predecessor, bool(r.readmission)))
     return found
 
 
@@ -191,6 +192,7 @@ def admissions_report(app: Ketnap, org: str, period: Period, count_on: str | Non
                 "successors": list(latest.successors)},
         "period": _period_doc(period), "as_of": as_of, "counted_on": counted_on,
         "admissions": len(admitted),
+        "readmissions": sum(1 for a in admitted if a.readmission),
         "previous": {"period": _period_doc(previous), "admissions": last_year, "change": len(admitted) - last_year,
                      "change_percent": percent(len(admitted) - last_year, last_year, decimals)},
         "membership": rates,

@@ -70,6 +70,7 @@ def facts_of(events: Sequence[Event]) -> dict[str, Any]:
         "decided_on": c.decided_on, "ceremony_due_on": _open_due(c, "ceremony"), "ceremony_on": c.ceremony_on,
         "probation_ends_on": c.probation_ends_on, "recognised_on": c.recognised_on, "official_on": c.official_on,
         "dropped_on": c.dropped_on, "dropped_reason": c.dropped_reason, "dropped_stage": extra["dropped_stage"],
+        "readmission": c.readmission,
     }
 
 

@@ -160,6 +160,7 @@ def _summary(doc: Mapping[str, Any]) -> Sheet:
         ("Tổ chức đảng", f"{doc['org']['name']} ({doc['org']['code']})"), ("Kỳ báo cáo", doc["period"]["label"]),
         ("Từ ngày", doc["period"]["start"]), ("Đến ngày", doc["period"]["end"]), ("Số liệu tính đến", doc["as_of"]),
         ("Kết nạp tính theo", COUNTED_ON_VI[doc["counted_on"]]), ("Số đảng viên mới kết nạp", doc["admissions"]),
+        ("Trong đó kết nạp lại", doc["readmissions"]),
         (f"Cùng kỳ ({prev['period']['label']})", prev["admissions"]), ("Tăng (+) / giảm (-)", prev["change"]),
         ("Tăng / giảm so với cùng kỳ (%)", prev["change_percent"]),
         ("Đảng viên đầu năm", first_year.get("members")),

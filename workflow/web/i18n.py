@@ -124,6 +124,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "probation_ends_on": ("Hết thời kỳ dự bị", "Probation ends"),
     "official_on": ("Ngày chính thức", "Official on"),
     "party_age_from": ("Tuổi đảng tính từ", "Party age from"),
+    "readmission": ("Kết nạp lại", "Re-admission"),
+    "readmission_yes": ("Có: đã từng là đảng viên", "Yes: a former member"),
     "decided_on": ("Ngày quyết định kết nạp", "Admission decided on"),
     "ceremony_on": ("Ngày lễ kết nạp", "Ceremony on"),
     "identified_on": ("Ngày vào danh sách", "Identified on"),

@@ -36,6 +36,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "period": ("Kỳ báo cáo", "Period"),
     "show": ("Xem báo cáo", "Show"),
     "admissions": ("Số đảng viên kết nạp", "Admissions"),
+    "readmissions": ("Trong đó kết nạp lại", "Of which re-admissions"),
     "month": ("Tháng", "Month"),
     "counted_on": ("Tính theo", "Counted on"),
     "previous": ("Cùng kỳ năm trước", "Same period of the previous year"),

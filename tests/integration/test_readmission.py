@@ -1,0 +1,64 @@
+"""Re-admission through the service on a real database (SQLite file and PostgreSQL): a refusal writes nothing,
+and the admissions report counts re-admissions apart ("kết nạp lại") without changing the other figures."""
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from states.errors import RuleViolation
+from tests.builders import AFTER_VOTE, PATH_TO_VOTE
+from tests.integration.reports_data import admit, people
+from workflow.commands import RecordStep
+from workflow.reports.admissions import admissions_report
+from workflow.reports.periods import parse_period
+from workflow.service import Ketnap
+
+PREVIOUS = {"admitted_on": "2010-05-19", "left_on": "2018-03-01", "left_reason": "struck_off"}
+CONSENT = {"document_no": "45-CV/TU", "signed_on": "2024-07-20"}
+DECISION = dict(AFTER_VOTE[0][2])
+
+
+def walk(app: Ketnap, steps: list[tuple[str, date, dict[str, Any]]], cid: str | None = None) -> str:
+    for name, on, fields in steps:
+        cid = app.record_step(RecordStep(candidate_id=cid, step=name, on=on, fields=dict(fields))).candidate.id
+    assert cid is not None
+    return cid
+
+
+def readmitted_until_decision(app: Ketnap) -> str:
+    (name, on, person), *rest = PATH_TO_VOTE
+    return walk(app, [(name, on, {**person, "previous_membership": PREVIOUS}), *rest])
+
+
+def test_a_barred_previous_membership_creates_no_candidate(ketnap: Ketnap) -> None:
+    name, on, person = PATH_TO_VOTE[0]
+    with pytest.raises(RuleViolation) as refused:
+        walk(ketnap, [(name, on, {**person, "previous_membership": {**PREVIOUS, "left_reason": "asked_to_leave"}})])
+    assert [v.rule for v in refused.value.violations] == ["readmission_barred"]
+    with ketnap.uow.reading() as tx:
+        assert tx.conn.exec_driver_sql("SELECT count(*) FROM event").scalar() == 0
+
+
+def test_a_decision_without_consent_is_refused_and_writes_nothing(ketnap: Ketnap) -> None:
+    cid = readmitted_until_decision(ketnap)
+    written = len(ketnap.events(cid))
+    _, on, _ = AFTER_VOTE[0]
+    with pytest.raises(RuleViolation) as refused:
+        walk(ketnap, [("decide_admission", on, DECISION)], cid)
+    assert [v.rule for v in refused.value.violations] == ["readmission_consent_missing"]
+    assert len(ketnap.events(cid)) == written
+    walk(ketnap, [("decide_admission", on, {**DECISION, "readmission_consent": CONSENT})], cid)
+    assert len(ketnap.events(cid)) == written + 1
+
+
+def test_the_report_counts_readmissions_apart_and_keeps_the_total(ketnap: Ketnap) -> None:
+    admit(ketnap.engine, date(2024, 5, 14), people(3, org="CB-01"))
+    before = admissions_report(ketnap, "DU-XA", parse_period("2024"))
+    assert (before["admissions"], before["readmissions"]) == (3, 0)
+    cid = readmitted_until_decision(ketnap)
+    _, on, _ = AFTER_VOTE[0]
+    walk(ketnap, [("decide_admission", on, {**DECISION, "readmission_consent": CONSENT})], cid)
+    after = admissions_report(ketnap, "DU-XA", parse_period("2024"))
+    assert (after["admissions"], after["readmissions"]) == (4, 1)  # counted in the total, and apart
+    assert sum(m["admissions"] for m in after["months"]) == 4
