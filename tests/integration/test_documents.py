@@ -99,7 +99,7 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Ketnap, s
     engine.dispose()
 
 
-def _docx_text(content: bytes, tmp_path: Path) -> str:
+def docx_text(content: bytes, tmp_path: Path) -> str:
     """Every paragraph of the body and of its tables, reopened with python-docx, one per line."""
     path = tmp_path / "document.docx"
     path.write_bytes(content)
@@ -123,7 +123,7 @@ def test_the_word_document_states_the_logs_facts(office: tuple[Ketnap, str, str]
                                                  tmp_path: Path) -> None:
     app, full, _ = office
     doc = make_document(app, full, form, "docx")
-    text = _docx_text(doc.content, tmp_path)
+    text = docx_text(doc.content, tmp_path)
     flat = _flat(text)
     for fact in [*COMMON, *EXPECTED[form]]:
         assert fact in flat, f"{form}: {fact!r} is not in the document:\n{text}"
@@ -156,12 +156,12 @@ def test_the_pdf_holds_the_same_facts_with_every_diacritic(office: tuple[Ketnap,
 def test_a_missing_fact_is_a_dotted_blank_and_named(office: tuple[Ketnap, str, str], tmp_path: Path) -> None:
     app, _, bare = office
     doc = make_document(app, bare, "branch_vote", "docx")
-    text = _docx_text(doc.content, tmp_path)
+    text = docx_text(doc.content, tmp_path)
     assert f"có mặt: {BLANK} đồng chí" in text and f"không tán thành: {BLANK} đồng chí" in text
     assert doc.paper.missing == ["ethnicity", "religion", "present", "against", "chair", "secretary"]
     assert "số có mặt" in doc.paper.missing_vi and "the number present" in doc.paper.missing_en
     committee = make_document(app, bare, "8-KNĐ", "docx")
-    assert committee.paper.missing[0] == "number" and f"Số {BLANK}" in _docx_text(committee.content, tmp_path)
+    assert committee.paper.missing[0] == "number" and f"Số {BLANK}" in docx_text(committee.content, tmp_path)
 
 
 def test_the_html_is_the_same_document(office: tuple[Ketnap, str, str]) -> None:
@@ -177,8 +177,8 @@ def test_an_organisation_renamed_later_is_named_as_it_was_on_the_steps_date(offi
     app.organisations.change([OrgChange("renamed", "CB-01", date(2025, 1, 1), name="Chi bộ Giáo viên – Nhân viên")],
                              "admin")
     try:
-        early = _flat(_docx_text(make_document(app, full, "6-KNĐ", "docx").content, tmp_path))
-        late = _flat(_docx_text(make_document(app, full, "13-KNĐ", "docx").content, tmp_path))
+        early = _flat(docx_text(make_document(app, full, "6-KNĐ", "docx").content, tmp_path))
+        late = _flat(docx_text(make_document(app, full, "13-KNĐ", "docx").content, tmp_path))
     finally:
         app.organisations.change([OrgChange("renamed", "CB-01", date(2025, 12, 1), name="Chi bộ Giáo viên")],
                                  "admin")

@@ -2,6 +2,7 @@
 and the admissions report counts re-admissions apart ("kết nạp lại") without changing the other figures."""
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,7 +10,9 @@ import pytest
 from states.errors import RuleViolation
 from tests.builders import AFTER_VOTE, PATH_TO_VOTE
 from tests.integration.reports_data import admit, people
+from tests.integration.test_documents import docx_text
 from workflow.commands import RecordStep
+from workflow.paperwork.make import make_document
 from workflow.reports.admissions import admissions_report
 from workflow.reports.periods import parse_period
 from workflow.service import Ketnap
@@ -62,3 +65,18 @@ def test_the_report_counts_readmissions_apart_and_keeps_the_total(ketnap: Ketnap
     after = admissions_report(ketnap, "DU-XA", parse_period("2024"))
     assert (after["admissions"], after["readmissions"]) == (4, 1)  # counted in the total, and apart
     assert sum(m["admissions"] for m in after["months"]) == 4
+
+
+def test_a_readmission_decision_says_so_and_names_the_consent(ketnap: Ketnap, tmp_path: Path) -> None:
+    """The 9-KNĐ of a re-admission is titled "Kết nạp lại đảng viên" and rests on the provincial standing
+    committee's consent (R1-R3); a first admission's keeps its own title."""
+    cid = readmitted_until_decision(ketnap)
+    _, on, _ = AFTER_VOTE[0]
+    walk(ketnap, [("decide_admission", on, {**DECISION, "readmission_consent": CONSENT})], cid)
+    text = docx_text(make_document(ketnap, cid, "9-knd", "docx").content, tmp_path)
+    assert "Kết nạp lại đảng viên" in text and "Điều 1. Kết nạp lại quần chúng" in text
+    assert "văn bản đồng ý số 45-CV/TU ngày 20 tháng 7 năm 2024 của ban thường vụ tỉnh ủy" in text
+
+    first = walk(ketnap, [*PATH_TO_VOTE, AFTER_VOTE[0]])
+    text = docx_text(make_document(ketnap, first, "9-knd", "docx").content, tmp_path)
+    assert "Kết nạp đảng viên" in text and "Kết nạp lại" not in text and "đồng ý số" not in text

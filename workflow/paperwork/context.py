@@ -7,7 +7,7 @@ line, and is named in `Paper.missing` for the command line and the page.
 """
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -184,6 +184,18 @@ def _earlier(entries: Sequence[Entry], step: str, before: int) -> tuple[date, di
     return None
 
 
+def _admit(c: Candidate, fields: Mapping[str, Any]) -> dict[str, str]:
+    """A decision admits, or re-admits (kết nạp lại, DOMAIN.md R1-R3): the title, the verb and, for a
+    re-admission, the provincial standing committee's consent it rests on."""
+    if not c.readmission:
+        return {"title": "Kết nạp đảng viên", "verb": "Kết nạp", "verb_lower": "kết nạp", "consent": ""}
+    consent = fields.get("readmission_consent") or {}
+    number = consent.get("document_no") or BLANK
+    signed = date_vi(date.fromisoformat(str(consent["signed_on"]))) if consent.get("signed_on") else BLANK
+    return {"title": "Kết nạp lại đảng viên", "verb": "Kết nạp lại", "verb_lower": "kết nạp lại",
+            "consent": f" và văn bản đồng ý số {number} {signed} của ban thường vụ tỉnh ủy"}
+
+
 def _reference(facts: _Facts, key: str, found: tuple[date, dict[str, Any]] | None,
                number_field: str) -> dict[str, str]:
     if found is None:
@@ -290,6 +302,7 @@ def build(events: Sequence[Event], form: PaperForm, history: OrgHistory, ruleboo
         context["branch_resolution"] = _reference(facts, "branch_resolution",
                                                   _earlier(entries, "branch_vote", e.version), "resolution_no")
     if form.step == "decide_admission":
+        context["admit"] = _admit(c, fields)
         context["branch_resolution"] = _reference(facts, "branch_resolution",
                                                   _earlier(entries, "branch_vote", e.version), "resolution_no")
         context["committee_resolution"] = _reference(facts, "committee_resolution",

@@ -87,15 +87,16 @@ FORMS: dict[str, dict[str, object]] = {
         "to": ["{{ upper_name }};", "{{ branch }};", "Lưu văn phòng đảng ủy."],
     },
     "9-knd": {
-        "code": "9-KNĐ", "kind": "QUYẾT ĐỊNH", "about": "Kết nạp đảng viên",
+        "code": "9-KNĐ", "kind": "QUYẾT ĐỊNH", "about": "{{ admit.title }}",
         "blocks": [
             ("basis",),
             ("p", "Xét Nghị quyết số {{ branch_resolution.number }} {{ branch_resolution.date }} của "
                   "{{ branch }} và Nghị quyết số {{ committee_resolution.number }} {{ committee_resolution.date }} "
-                  "của đảng ủy cơ sở đề nghị kết nạp quần chúng {{ candidate.full_name }} vào Đảng,"),
+                  "của đảng ủy cơ sở đề nghị {{ admit.verb_lower }} quần chúng {{ candidate.full_name }} vào "
+                  "Đảng{{ admit.consent }},"),
             ("c", "BAN THƯỜNG VỤ {{ issuer }} QUYẾT ĐỊNH:"),
-            ("p", "Điều 1. Kết nạp quần chúng {{ candidate.full_name }}, sinh {{ candidate.birth_date }}, giới "
-                  "tính {{ candidate.sex }}, dân tộc {{ candidate.ethnicity }}, tôn giáo "
+            ("p", "Điều 1. {{ admit.verb }} quần chúng {{ candidate.full_name }}, sinh {{ candidate.birth_date }}, "
+                  "giới tính {{ candidate.sex }}, dân tộc {{ candidate.ethnicity }}, tôn giáo "
                   "{{ candidate.religion }}, trình độ học vấn {{ candidate.education }}, vào Đảng Cộng sản Việt "
                   "Nam. Thời gian dự bị 12 tháng kể từ ngày chi bộ tổ chức lễ kết nạp."),
             ("p", "Điều 2. {{ branch }} tổ chức lễ kết nạp theo quy định, phân công đảng viên chính thức giúp "
