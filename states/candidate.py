@@ -32,6 +32,8 @@ class Deadline:
     calendar: str
     closed_on: date | None = None
     closed_by: str | None = None
+    extended_on: date | None = None  # D6, D12: the day the competent committee extended it (once)
+    extended_from: date | None = None  # the due date before the extension
 
     @property
     def is_open(self) -> bool:
@@ -235,6 +237,10 @@ def _correct(c: Candidate, p: dict[str, Any], e: Event) -> None:
                           "reason": p["reason"], "actor": e.actor, "on": e.effective_on.isoformat()})
 
 
+def _nothing(c: Candidate, p: dict[str, Any], e: Event) -> None:
+    """A step whose whole effect is in its derived values (extend_deadline: the moved due date)."""
+
+
 APPLY: dict[str, Callable[[Candidate, dict[str, Any], Event], None]] = {
     "identify": _identify, "assign_helper": _assign_helper, "enrol_training": _enrol_training,
     "certify_training": _certify_training, "submit_application": _submit_application,
@@ -243,12 +249,18 @@ APPLY: dict[str, Callable[[Candidate, dict[str, Any], Event], None]] = {
     "decide_admission": _decide_admission, "hold_ceremony": _hold_ceremony,
     "submit_member_history": _submit_member_history, "certify_new_member_course": _certify_new_member_course,
     "review_vote": _review_vote, "committee_review_vote": _committee_review_vote,
-    "recognise_official": _recognise_official, "drop": _drop, "transfer": _transfer, "correct": _correct,
+    "recognise_official": _recognise_official, "extend_deadline": _nothing, "drop": _drop,
+    "transfer": _transfer, "correct": _correct,
 }
 
 
 def _apply_deadlines(c: Candidate, e: Event, derived: dict[str, Any]) -> None:
     changes = derived.get("deadlines") or {}
+    for d in changes.get("extend", ()):  # D6, D12: only extend_deadline writes this key
+        extended = c.deadlines.get(d["kind"])
+        if extended is not None:
+            extended.extended_from, extended.extended_on = extended.due_on, e.effective_on
+            extended.due_on, extended.calendar = date.fromisoformat(d["due_on"]), d["calendar"]
     for kind in changes.get("close", ()):
         open_one = c.deadlines.get(kind)
         if open_one is not None and open_one.is_open:

@@ -117,5 +117,15 @@ def recognise_official(k: Check) -> dict[str, Any]:
     return {"official_on": ends.isoformat() if ends else None, **_changes(closed=_all_open(k))}
 
 
+def extend_deadline(k: Check) -> dict[str, Any]:
+    """D6, D12: the new due date counts the extra working days from the old one, with the calendar of the day."""
+    f: Any = k.f
+    d = k.c.deadlines[f.deadline.value]
+    due = k.cal.add_working_days(d.due_on, f.extra_working_days)
+    moved = {"kind": d.kind, "due_on": due.isoformat(), "extended_from": d.due_on.isoformat(),
+             "rule_set": k.rules.id, "calendar": k.cal.version}
+    return {"deadlines": {"open": [], "close": [], "extend": [moved]}}
+
+
 def drop(k: Check) -> dict[str, Any]:
     return _changes(closed=_all_open(k))

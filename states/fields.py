@@ -223,6 +223,23 @@ class Drop(Fields):
     note: Text | None = None
 
 
+class ExtendableDeadline(StrEnum):
+    """The deadlines the competent committee may extend (DOMAIN.md D6, D12: "+ up to 30 working days")."""
+
+    ADMISSION_DECISION = "admission_decision"      # D6: the admission decision
+    RECOGNITION_DECISION = "recognition_decision"  # D12: the recognition decision
+
+
+class ExtendDeadline(Fields):
+    """The competent committee's decision extending its own deadline (D6, D12). The upper bound of
+    `extra_working_days` is the rule set's (config.yaml), so a guard checks it, not this model."""
+
+    deadline: ExtendableDeadline
+    extra_working_days: Count = Field(gt=0)
+    decision_no: Text
+    reason: Text
+
+
 class Transfer(Fields):
     to_org: Code
 

@@ -402,6 +402,25 @@ def ceremony_after_receipt(k: Check) -> list[Violation]:
     return []
 
 
+def deadline_extendable(k: Check) -> list[Violation]:
+    """D6, D12: the competent committee may extend its open decision deadline once, by at most the rule set's
+    working days (config.yaml working_days.*_extension; the rule set of the extension's date)."""
+    f = _f(k)
+    kind = f.deadline.value
+    said = labels.option(kind)
+    d = k.c.deadlines.get(kind)
+    if d is None or not d.is_open:
+        return [violation("extension_deadline_not_open", k.rules, field="deadline", deadline=said)]
+    if d.extended_on is not None:
+        return [violation("extension_once", k.rules, field="deadline", deadline=said, extended_on=d.extended_on,
+                          due_on=d.due_on)]
+    maximum = getattr(k.rules.working_days, f"{kind}_extension")
+    if f.extra_working_days > maximum:
+        return [violation("extension_too_long", k.rules, field="extra_working_days", days=f.extra_working_days,
+                          deadline=said, maximum=maximum)]
+    return []
+
+
 def after_probation(k: Check) -> list[Violation]:
     """G10: the review resolution is dated after the 12 months of probation end."""
     ends = k.c.probation_ends_on

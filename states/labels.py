@@ -40,6 +40,7 @@ STEPS: dict[str, tuple[str, str]] = {
     "review_vote": ("Chi bộ xét công nhận chính thức", "Branch probation review vote"),
     "committee_review_vote": ("Đảng ủy cơ sở xét công nhận", "Committee probation review vote"),
     "recognise_official": ("Quyết định công nhận đảng viên chính thức", "Recognition as an official member"),
+    "extend_deadline": ("Gia hạn thời hạn quyết định", "Extend a decision deadline"),
     "drop": ("Đưa ra khỏi danh sách / xóa tên", "Drop"),
     "transfer": ("Chuyển sinh hoạt", "Transfer"),
     "correct": ("Sửa một bước đã ghi", "Correct an earlier step"),
@@ -100,6 +101,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "signed_on": ("Ngày ký", "Signed on"),
     "recommendation": ("Đề nghị", "Recommendation"),
     "reason": ("Lý do", "Reason"),
+    "deadline": ("Thời hạn được gia hạn", "Deadline extended"),
+    "extra_working_days": ("Số ngày làm việc gia hạn", "Extra working days"),
     "note": ("Ghi chú", "Note"),
     "to_org": ("Chuyển đến (mã tổ chức)", "To organisation (code)"),
     "corrects": ("Sửa bước số (phiên bản)", "Corrects version"),
@@ -141,6 +144,9 @@ OPTIONS: dict[str, tuple[str, str]] = {
                           "Population or family-planning violation"),
     "expelled": ("Bị khai trừ (lý do khác)", "Expelled (other reason)"),
     "struck_off": ("Bị xóa tên (lý do khác)", "Struck off (other reason)"),
+    "admission_decision": ("Thời hạn quyết định kết nạp", "Admission decision deadline"),
+    "recognition_decision": ("Thời hạn quyết định công nhận đảng viên chính thức",
+                             "Recognition decision deadline"),
 }
 
 LEVELS: dict[str, tuple[str, str]] = {  # states/organisations.py LEVELS

@@ -46,6 +46,12 @@ def _certified(k: Check) -> bool:
     return k.c.certificate_issued_on is not None and not guards.certificate_valid_at_vote(k)
 
 
+def _extendable(k: Check) -> bool:
+    """Offered only while a decision deadline (D6, D12) is open and not yet extended."""
+    return any(d.is_open and d.extended_on is None
+               for kind in sf.ExtendableDeadline if (d := k.c.deadlines.get(kind.value)) is not None)
+
+
 COMMON: tuple[Guard, ...] = (guards.on_not_in_future, guards.on_not_before_identified)
 
 _SPECS = [
@@ -123,6 +129,10 @@ _SPECS = [
     StepSpec("recognise_official", sf.RecogniseOfficial, requires=(guards.recognition_ready,),
              derive=derive.recognise_official, summary="recognised as an official member (S15, D13)",
              summary_vi="quyết định công nhận đảng viên chính thức"),
+    StepSpec("extend_deadline", sf.ExtendDeadline, checks=(guards.deadline_extendable,),
+             derive=derive.extend_deadline, done=lambda k: not _extendable(k),
+             summary="the competent committee extends its decision deadline once (D6, D12)",
+             summary_vi="cấp ủy có thẩm quyền gia hạn thời hạn quyết định (một lần, trong giới hạn của bộ quy định)"),
     StepSpec("drop", sf.Drop, checks=(guards.removal_allowed,), derive=derive.drop,
              summary="taken off the list, not admitted, or removed (S16)",
              summary_vi="đưa ra khỏi danh sách, không kết nạp, hoặc xóa tên"),

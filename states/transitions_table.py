@@ -37,6 +37,7 @@ TABLE: tuple[Move, ...] = (
     Move("review_vote", (Stage.PROBATIONARY,)),
     Move("committee_review_vote", (Stage.PROBATIONARY,)),
     Move("recognise_official", (Stage.PROBATIONARY,), Stage.OFFICIAL),
+    Move("extend_deadline", (Stage.VETTED, Stage.PROBATIONARY)),  # D6 is open in VETTED, D12 in PROBATIONARY
     Move("drop", ACTIVE, Stage.DROPPED),
     Move("transfer", ACTIVE),
     Move("correct", (*Stage,)),

@@ -61,6 +61,7 @@ def _touched_kinds(c: Candidate, new_events: Sequence[Event] | None) -> Iterable
         changes = e.derived.get("deadlines") or {}
         kinds.update(d["kind"] for d in changes.get("open", ()))
         kinds.update(changes.get("close", ()))
+        kinds.update(d["kind"] for d in changes.get("extend", ()))
     return kinds
 
 

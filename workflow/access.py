@@ -49,7 +49,10 @@ class Role(StrEnum):
 
 
 # The grassroots or upper committee's own acts: its votes (V2, S15) and its decisions (S10, D13).
-COMMITTEE_STEPS = frozenset({"committee_vote", "decide_admission", "committee_review_vote", "recognise_official"})
+# extend_deadline: the competent committee extends its own decision deadline (D6, D12); who else may grant it
+# is UNVERIFIED (DOMAIN.md S10, S15 say only that the committee "may extend").
+COMMITTEE_STEPS = frozenset({"committee_vote", "decide_admission", "committee_review_vote", "recognise_official",
+                             "extend_deadline"})
 # Either office may take someone off the list: the branch (off_list, withdrew) or the committee (not_admitted,
 # removed_from_probation, which need its decision number).
 SHARED_STEPS = frozenset({"drop"})

@@ -226,6 +226,19 @@ TOPICS: dict[str, Basis] = {
         "level above. The number is the rule set's of the day the deadline opened.",
         (_TVPL_29, "QĐ 24-QĐ/TW Điều 5: https://luatduonggia.edu.vn/ngay-ket-nap-dang-duoc-tinh-tu-ngay-nao",
          "HD 06-HD/TW 2025 §5.4; HD 12-HD/BTCTW 2022 §2.2 — " + _QUIZ, _DL_5)),
+    "extension": Basis(
+        "Gia hạn thời hạn quyết định", "Extending a decision deadline",
+        "Cấp ủy có thẩm quyền quyết định kết nạp trong 60 ngày làm việc và quyết định công nhận đảng viên chính "
+        "thức trong 30 ngày làm việc kể từ nghị quyết của chi bộ; trường hợp đặc biệt được gia hạn, nhưng không "
+        "quá 30 ngày làm việc. ketnap ghi việc gia hạn một lần cho mỗi thời hạn, với số quyết định và lý do, và "
+        "dời ngày hết hạn (tính thêm ngày làm việc từ ngày hết hạn cũ). Số ngày tối đa theo bộ quy định của ngày "
+        "gia hạn; với QĐ 232 và QĐ 294 chưa kiểm chứng, coi như không đổi.",
+        "The competent committee decides an admission within 60 working days, and a recognition within 30, of the "
+        "branch's resolution; in special cases it may extend that by at most 30 working days. ketnap records one "
+        "extension per deadline, with its decision number and reason, and moves the due date (the extra working "
+        "days count from the old due date). The maximum is the rule set's of the day of the extension; for "
+        "QĐ 232 and QĐ 294 it is unverified, presumed unchanged.",
+        (_TVPL_29,)),
     "access": Basis(
         "Phạm vi của người dùng", "A user's scope",
         "Mỗi người dùng chỉ xem và ghi cho các tổ chức được phân công (và các tổ chức trực thuộc); bí thư chi bộ "
@@ -275,6 +288,7 @@ TOPIC_OF: dict[str, str] = {
                      "readmission_record_not_cleared", "readmission_too_soon_after_record",
                      "readmission_consent_missing", "readmission_consent_after_decision"), "readmission"),
     "transfer_same_org": "transfer",
+    **dict.fromkeys(("extension_deadline_not_open", "extension_once", "extension_too_long"), "extension"),
     **dict.fromkeys(("step_not_allowed", "candidate_not_found", "import_header_missing", "import_date_invalid",
                      "import_value_invalid", "import_fields_without_date", "import_duplicate_candidate",
                      "import_already_imported", "import_file_unreadable", "import_no_sheet"), "import"),
@@ -358,6 +372,11 @@ def examples() -> dict[str, dict[str, Any]]:
         "readmission_consent_after_decision": {"field": "readmission_consent.signed_on", "signed_on": d2, "on": d1},
         "correct_field": {"field": "fields.helpr", "step": labels.step("assign_helper")},
         "transfer_same_org": {"field": "to_org", "org": "CB-01"},
+        "extension_deadline_not_open": {"field": "deadline", "deadline": labels.option("admission_decision")},
+        "extension_once": {"field": "deadline", "deadline": labels.option("recognition_decision"),
+                           "extended_on": d1, "due_on": d2},
+        "extension_too_long": {"field": "extra_working_days", "days": 31,
+                               "deadline": labels.option("admission_decision"), "maximum": 30},
         "step_not_allowed": {"field": "step", "step": labels.step("introduce"), "stage": labels.stage("mentored"),
                              "allowed": [labels.step("enrol_training"), labels.step("drop")]},
         "candidate_not_found": {"candidate": "973b42516461"},

@@ -16,7 +16,7 @@ PROCEDURE_STEPS = ["identify", "assign_helper", "enrol_training", "certify_train
                    "declare_history", "conclude_vetting", "introduce", "collect_comments", "branch_vote",
                    "committee_vote", "decide_admission", "hold_ceremony", "submit_member_history",
                    "certify_new_member_course", "review_vote", "committee_review_vote", "recognise_official",
-                   "drop", "transfer", "correct"]
+                   "extend_deadline", "drop", "transfer", "correct"]
 
 
 def test_init_creates_the_schema_and_running_it_again_is_harmless(cli: Cli) -> None:
@@ -221,6 +221,10 @@ def test_steps_lists_every_step_with_its_fields_and_stages(cli: Cli) -> None:
                                                                      "secretary": False}  # issue 12: optional
     assert steps["identify"]["allowed_in"] == ["(new)"] and steps["identify"]["moves_to"] == "identified"
     assert steps["hold_ceremony"]["moves_to"] == "probationary"
+    extension = steps["extend_deadline"]  # D6, D12
+    assert extension["allowed_in"] == ["vetted", "probationary"] and extension["moves_to"] is None
+    assert extension["fields"]["deadline"]["values"] == ["admission_decision", "recognition_decision"]
+    assert all(f["required"] for f in extension["fields"].values())
     assert all(s["summary"] for s in steps.values())
 
 

@@ -76,7 +76,7 @@ JUNK: list[Any] = [None, "", "x", -1, 0, 10**12, 1.5, True, [], {}, [{}], {"a": 
 
 
 def _stage_before(step: str) -> Candidate:
-    if step in ("drop", "transfer"):
+    if step in ("drop", "transfer", "extend_deadline"):
         return state(run(STANDARD, stop="branch_vote"))
     return state(run(STANDARD, stop=step))
 

@@ -37,6 +37,7 @@ PROCEDURE: dict[str, tuple[tuple[Stage | None, ...], Stage | None]] = {
     "review_vote": ((PRO,), None),
     "committee_review_vote": ((PRO,), None),
     "recognise_official": ((PRO,), OFF),
+    "extend_deadline": ((VET, PRO), None),
     "drop": (NON_TERMINAL, DRP),
     "transfer": (NON_TERMINAL, None),
     "correct": ((*Stage,), None),
