@@ -44,7 +44,8 @@ def to_json(document: Any) -> str:
 def deadline_doc(d: Deadline) -> dict[str, Any]:
     return {"kind": d.kind, "due_on": d.due_on, "opened_on": d.opened_on, "status": "open" if d.is_open else
             "closed", "closed_on": d.closed_on, "closed_by": d.closed_by, "rule_set": d.rule_set,
-            "calendar": d.calendar}
+            "calendar": d.calendar,
+            **({"extended_on": d.extended_on, "extended_from": d.extended_from} if d.extended_on else {})}
 
 
 def violation_doc(v: Violation) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from tests.integration.reminders_support import (
 from workflow.access import recordable_steps
 from workflow.audit.verify import verify
 from workflow.commands import RecordStep
+from workflow.documents import deadline_doc
 from workflow.reports.admissions import admissions_report
 from workflow.reports.periods import parse_period
 from workflow.service import Ketnap
@@ -75,6 +76,9 @@ def test_the_extension_moves_the_deadline_row_the_reminders_and_the_overdue_coun
     rows = outbox_rows(ketnap.engine, deadline_id=old.id)
     assert all(r.status == "cancelled" for r in rows if r.due_on == old.due_on)
     assert not [r.slot for r in rows if r.status != "cancelled" and r.slot.startswith(("overdue", "escalate"))]
+    shown = deadline_doc(ketnap.show(cid).candidate.deadlines["admission_decision"])
+    assert (shown["due_on"], shown["extended_from"], shown["extended_on"]) == (new_due, old.due_on,
+                                                                               date(2026, 11, 19))
     assert verify(ketnap.engine, ketnap.rulebook, ketnap.calendar).ok
 
 

@@ -206,6 +206,21 @@ def test_committee_steps_show_who_records_them_instead_of_a_form(sqlite_env: Env
     assert 'id="form-committee_vote"' in committee and 'id="form-collect_comments"' not in committee
 
 
+def test_the_committee_office_extends_the_decision_deadline_from_the_candidate_page(sqlite_env: Env) -> None:
+    cid = sqlite_env.seed("CB-01", "decide_admission")
+    secretary = sqlite_env.login("sec_a").get(f"/candidates/{cid}").text
+    assert 'id="form-extend_deadline"' not in secretary
+    due = sqlite_env.ketnap.show(cid).candidate.deadlines["admission_decision"].due_on
+    browser = sqlite_env.login("committee")
+    assert "Số ngày làm việc gia hạn" in browser.get(f"/candidates/{cid}").text
+    response = post_step(browser, cid, "extend_deadline", {
+        "on": "2024-07-20", "deadline": "admission_decision", "extra_working_days": "30",
+        "decision_no": "77-QĐ/ĐU", "reason": "chờ kết quả thẩm tra bổ sung"})
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    moved = sqlite_env.ketnap.show(cid).candidate.deadlines["admission_decision"].due_on
+    assert moved == sqlite_env.ketnap.calendar.add_working_days(due, 30)
+
+
 def test_an_auditor_sees_the_timeline_as_of_a_past_date_and_the_verification(sqlite_env: Env) -> None:
     cid = sqlite_env.seed("CB-01", "hold_ceremony")
     browser = sqlite_env.login("auditor")
