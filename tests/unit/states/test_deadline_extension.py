@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from states.candidate import replay
-from states.decide import allowed_steps
+from states.decide import allowed_steps, decide_correction
 from states.errors import RuleViolation, StepNotAllowed
-from tests.builders import calendar, history_until, record, rulebook
+from tests.builders import calendar, history_until, make_step, record, rulebook
 
 
 def extension(days: int, deadline: str = "admission_decision") -> dict[str, Any]:
@@ -81,3 +81,22 @@ def test_the_step_is_offered_only_while_an_extendable_deadline_is_open() -> None
     events = history_until("decide_admission")
     assert offered(events, date(2024, 7, 20))
     assert not offered(record(events, "extend_deadline", date(2024, 7, 20), extension(3)), date(2024, 7, 21))
+
+
+
+def correct(history: list[Any], corrects: int, days: int) -> list[Any]:
+    step = make_step("correct", date(2024, 7, 22), {"corrects": corrects, "fields": {"extra_working_days": days},
+                                                    "reason": "ghi nhầm số ngày"})
+    return [*history, *decide_correction(history, step, rulebook(), calendar())]
+
+
+def test_a_corrected_extension_moves_the_due_date_from_the_original_one() -> None:
+    events = history_until("decide_admission")
+    due = replay(events).deadlines["admission_decision"].due_on
+    events = record(events, "extend_deadline", date(2024, 7, 20), extension(10))
+    version = events[-1].version
+    corrected = correct(events, version, 20)
+    assert replay(corrected).deadlines["admission_decision"].due_on == calendar().add_working_days(due, 20)
+    with pytest.raises(RuleViolation) as err:
+        correct(events, version, 31)
+    assert [v.rule for v in err.value.violations] == ["extension_too_long"]
