@@ -200,6 +200,17 @@ _RULES = [
     Rule("decided_by_not_competent", "DOMAIN.md S10, section 4 (authority)", "{regulation} §4.3.2",
          "Cấp ủy “{decided_by}” không có thẩm quyền kết nạp cho tổ chức này; cấp có thẩm quyền là “{competent}”.",
          "Committee '{decided_by}' is not competent for this branch; the competent body is '{competent}'."),
+    Rule("decision_vote_incomplete", "DOMAIN.md V3, S10, S15", "HD 06-HD/TW 2025 §3.7a; {regulation}",
+         "Biểu quyết của cấp ủy cần ghi cả Số cấp ủy viên và Số tán thành.",
+         "A committee's vote records both the number of committee members and the votes in favour."),
+    Rule("decision_needs_vote", "DOMAIN.md V3, S10, S15", "HD 06-HD/TW 2025 §3.7a; {regulation}",
+         "Đảng ủy cơ sở được ủy quyền chỉ ra quyết định khi ít nhất {threshold} tổng số cấp ủy viên tán thành: "
+         "cần ghi Số cấp ủy viên và Số tán thành.",
+         "An authorised grassroots committee decides only with at least {threshold} of all its members in "
+         "favour: record the number of committee members and the votes in favour."),
+    Rule("decision_vote_not_passed", "DOMAIN.md V3, S10, S15", "HD 06-HD/TW 2025 §3.7a; {regulation}",
+         "Số tán thành ({in_favour}/{members}) chưa đạt {threshold} tổng số cấp ủy viên.",
+         "Votes in favour ({in_favour} of {members}) do not reach {threshold} of all committee members."),
     Rule("received_before_decision", "DOMAIN.md D8", "{regulation} §4.1",
          "Ngày nhận quyết định ({received_on}) trước ngày quyết định ({on}).",
          "The decision was received ({received_on}) before it was signed ({on})."),

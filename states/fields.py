@@ -193,7 +193,16 @@ class Consent(Fields):
     signed_on: Day
 
 
-class DecideAdmission(Fields):
+class DecisionVote(Fields):
+    """V3 (DOMAIN.md, HD06 §3.7a): an authorised grassroots committee decides only if at least 2/3 of ALL its
+    committee members agree, so its decision records that vote. Optional: an upper committee's decision and the
+    decisions entered before the rule set's `decision_vote_from` carry none (guards.decision_vote)."""
+
+    committee_members: Count | None = Field(default=None, gt=0, le=1000)
+    in_favour: Count | None = Field(default=None, ge=0, le=1000)
+
+
+class DecideAdmission(DecisionVote):
     decision_no: Text
     decided_by: Code
     received_on: Day | None = None
@@ -211,7 +220,7 @@ class ReviewVote(BranchVote):
     recommendation: Literal["recognise", "remove"]
 
 
-class RecogniseOfficial(Fields):
+class RecogniseOfficial(DecisionVote):
     decision_no: Text
     decided_by: Code
     signer: Name | None = None  # issue 12: who signs the decision for the committee

@@ -308,6 +308,32 @@ def decided_by_competent(k: Check) -> list[Violation]:
     return []
 
 
+def decision_vote(k: Check) -> list[Violation]:
+    """V3 (HD06 §3.7a): a grassroots committee authorised to admit decides only with at least `committee_threshold`
+    of ALL its committee members in favour, so its decision records that vote; required for decisions entered
+    since the rule set's `decision_vote_from`, judged whenever recorded. An upper committee's decision may record
+    a vote; then only its counts must agree."""
+    f = _f(k)
+    members, in_favour = f.committee_members, f.in_favour
+    if (members is None) != (in_favour is None):
+        return [violation("decision_vote_incomplete", k.rules,
+                          field="in_favour" if in_favour is None else "committee_members")]
+    if members is not None and in_favour is not None and in_favour > members:
+        return [violation("vote_counts", k.rules, field="in_favour", in_favour=in_favour, members=members,
+                          denominator=Said("số cấp ủy viên", "committee members"))]
+    if not k.step.facts.decides_as_grassroots:
+        return []
+    if members is None or in_favour is None:
+        since = k.rules.decision_vote_from
+        return [] if since is None or k.today < since else [
+            violation("decision_needs_vote", k.rules, field="committee_members",
+                      threshold=k.rules.committee_threshold)]
+    if not k.rules.committee_threshold.reached(in_favour, members):
+        return [violation("decision_vote_not_passed", k.rules, field="in_favour", in_favour=in_favour,
+                          members=members, threshold=k.rules.committee_threshold)]
+    return []
+
+
 # --- re-admission (DOMAIN.md R1-R3, D15, G12) -----------------------------------------------------------------
 
 def previous_membership_valid(k: Check) -> list[Violation]:

@@ -81,6 +81,7 @@ class RuleSet(BaseModel):
     # S6, S7 before S8: branch votes entered from this date on may not be dated before the introduction or the
     # comments they consider; votes entered earlier are judged as they were then (None: not checked).
     vote_after_dossier_from: date | None = None
+    decision_vote_from: date | None = None  # V3: an authorised grassroots committee's decisions entered since then
     working_days: WorkingDayDeadlines
     readmission: Readmission | None = None  # None: the rule set has no re-admission rules (refused)
 

@@ -23,6 +23,7 @@ class OrgFacts:
     org_level: str | None = None  # level of the org named by identify/transfer; None when it does not exist
     competent_body: str | None = None  # the committee that decides admissions for the candidate's branch
     committee_vote_required: bool = True  # False when the branch's own authorised grassroots committee decides
+    decides_as_grassroots: bool = False  # V3: the competent body is a grassroots committee authorised to admit
 
 
 _NO_FACTS = OrgFacts()

@@ -27,7 +27,8 @@ def facts_for(tree: Tree, step: str, fields: dict[str, Any], candidate: Candidat
         level = org.level if org else None
     if step in NEEDS_AUTHORITY and candidate.org:
         body, required = tree.competent_body(tree.current(candidate.org, candidate.id))
-        return OrgFacts(org_level=level, competent_body=body, committee_vote_required=required)
+        return OrgFacts(org_level=level, competent_body=body, committee_vote_required=required,
+                        decides_as_grassroots=_grassroots(tree, body))
     return OrgFacts(org_level=level)
 
 
@@ -58,9 +59,16 @@ def _corrected_on(merged: dict[str, Any], target: Event) -> date:
         return target.effective_on
 
 
+def _grassroots(tree: Tree, body: str | None) -> bool:
+    """V3: whether the deciding committee is a grassroots committee (one authorised to admit, as it decides)."""
+    org = tree.living(body) if body else None
+    return org is not None and org.level == "grassroots"
+
+
 def authority(tree: Tree, candidate: Candidate) -> OrgFacts:
     """Who decides for the candidate's branch in `tree` (for the list of next steps)."""
     if not candidate.org:
         return OrgFacts()
     body, required = tree.competent_body(tree.current(candidate.org, candidate.id))
-    return OrgFacts(competent_body=body, committee_vote_required=required)
+    return OrgFacts(competent_body=body, committee_vote_required=required,
+                    decides_as_grassroots=_grassroots(tree, body))
