@@ -27,7 +27,7 @@ def test_the_deciding_committee_follows_the_candidates_branch() -> None:
     decide = EVENTS["decide_admission"]
     for _ in range(2):  # the second round is answered from memory
         assert facts(decide, "CB-01") == OrgFacts(None, "DU-XA", True)
-        assert facts(decide, "CB-02") == OrgFacts(None, "DU-AD", False)
+        assert facts(decide, "CB-02") == OrgFacts(None, "DU-AD", False, decides_as_grassroots=True)  # V3
 
 
 def test_the_level_is_that_of_the_organisation_the_step_names() -> None:
