@@ -15,7 +15,7 @@ from workflow.audit.verify import verify
 from workflow.commands import AddOrganisation
 from workflow.service import Ketnap
 
-AFTER_RULE_DAY = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)  # config.yaml decision_vote_from
+AFTER_RULE_DAY = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # config.yaml decision_vote_from: its first day
 AUTHORISED_TREE = [
     AddOrganisation(code="DU-XA", name="Đảng ủy xã Tân Lập", level="commune"),
     AddOrganisation(code="DU-CS", name="Đảng ủy Trường THPT Tân Lập", level="grassroots", parent="DU-XA",

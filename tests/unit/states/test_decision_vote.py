@@ -13,7 +13,7 @@ from states.step import OrgFacts
 from tests.builders import rulebook
 from tests.unit.states.helpers import STANDARD, date_of, decide_on, fields_of, rule_ids, run, state
 
-CHECKED = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)  # entered on 07/12/2026, the rule's day (config.yaml)
+CHECKED = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # entered on 01/12/2026, the rule's first day (config.yaml)
 BEFORE_THE_RULE = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 AUTHORISED = OrgFacts(org_level="branch", competent_body="DU-XA", committee_vote_required=False,
                       decides_as_grassroots=True)
@@ -34,7 +34,7 @@ def _attempt(step: str, facts: OrgFacts, recorded_at: datetime = CHECKED, **vote
 
 
 def test_the_rule_day_comes_from_config_and_is_the_same_in_every_rule_set() -> None:
-    assert {r.decision_vote_from for r in rulebook().versions} == {date(2026, 12, 7)}
+    assert {r.decision_vote_from for r in rulebook().versions} == {date(2026, 12, 1)}
 
 
 @pytest.mark.parametrize("step", ["decide_admission", "recognise_official"])
