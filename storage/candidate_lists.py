@@ -49,9 +49,6 @@ class Page:
     limit: int
 
 
-CandidatePage = Page
-
-
 def _like_pattern(text: str) -> str:
     escaped = fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -82,7 +79,7 @@ def _ordered(query: Any, order: Order) -> Any:
 
 
 def list_candidates(conn: Connection, scope: Collection[str] | None, f: CandidateFilter, today: date, *,
-                    order: Order = Order.NAME, columns: Sequence[str] | None = LIST_COLUMNS) -> CandidatePage:
+                    order: Order = Order.NAME, columns: Sequence[str] | None = LIST_COLUMNS) -> Page:
     """The candidates in `scope` (None: every organisation) that pass `f`, one page of them.
 
     `columns` None selects every column of the candidate table (the CLI's JSON and the exports show them all).
@@ -100,7 +97,7 @@ def list_candidates(conn: Connection, scope: Collection[str] | None, f: Candidat
         query = query.where(_open_deadline(today, strictly_before=True))
     query = _ordered(query, order).limit(f.limit + 1).offset(f.offset)
     rows = [dict(r._mapping) for r in conn.execute(query)]
-    return CandidatePage(rows[: f.limit], len(rows) > f.limit, f.offset, f.limit)
+    return Page(rows[: f.limit], len(rows) > f.limit, f.offset, f.limit)
 
 
 def open_deadlines(conn: Connection, scope: Collection[str] | None, until: date | None = None,

@@ -17,7 +17,7 @@ Which role records which step, a correction included (it is recorded by whoever 
 corrects), is decided by `step_denial`, `correction_denial` and `recording_denial` (issue 11, item 1): pure
 functions of the role, the validated fields, the candidate's history and the organisations the user may record
 in. The API, the pages and the CLI (as a user: `--actor`) ask them through `Principal` and
-workflow/web/scoped.py; `audit verify` asks the same of every stored event, with what its actor held then
+workflow/scoped.py; `audit verify` asks the same of every stored event, with what its actor held then
 (workflow/audit/actors.py). A user whose
 organisations have ended (dissolved, merged, split) keeps read access to their history and may do nothing else
 until reassigned: `write_scope` is empty for them.

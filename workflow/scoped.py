@@ -15,7 +15,7 @@ from states.events import Event
 from states.organisations import OrgChange, OrgHistory, Tree
 from states.steps import StepSpec
 from storage import candidate_lists
-from storage.candidate_lists import CandidateFilter, CandidatePage
+from storage.candidate_lists import CandidateFilter, Page
 from storage.organisations import Organisation
 from storage.unit_of_work import StepTransaction
 from storage.users import User
@@ -56,7 +56,7 @@ class ScopedKetnap:
         self.require_candidate(candidate_id)
         return self.app.history(candidate_id, as_of, known_at)
 
-    def candidates(self, f: CandidateFilter) -> CandidatePage:
+    def candidates(self, f: CandidateFilter) -> Page:
         scope = self._narrow(f.org)
         with self.app.uow.reading() as tx:
             return candidate_lists.list_candidates(tx.conn, scope, f, self.app.today())

@@ -37,7 +37,7 @@ from workflow.organisations import OrganisationError, Organisations, subtree_now
 logger = logging.getLogger(__name__)
 RETRIES_ON_CONFLICT = 3
 # Who may record a step of a batch (an import, a class's certificates) in the batch's transaction: raises
-# AccessDenied or CandidateNotFound (workflow/web/scoped.py `ScopedKetnap.permit_in`); None: the server's operator.
+# AccessDenied or CandidateNotFound (workflow/scoped.py `ScopedKetnap.permit_in`); None: the server's operator.
 StepPermit = Callable[[StepTransaction, RecordStep], None]
 
 

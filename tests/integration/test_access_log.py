@@ -13,8 +13,8 @@ from tests.integration.support import record_path, steps_until
 from workflow import access_log, accounts
 from workflow.access import AccessDenied
 from workflow.clock import VIETNAM
+from workflow.scoped import principal_for
 from workflow.service import Ketnap
-from workflow.web.scoped import principal_for
 
 OPERATOR = access_log.operator_viewer("bí thư", "ops")
 

@@ -19,7 +19,7 @@ from tests.web.conftest import Env
 from workflow.access import COMMITTEE_STEPS
 from workflow.audit.findings import ACTOR_INACTIVE, ACTOR_ROLE, ACTOR_SCOPE, Report
 from workflow.audit.verify import verify
-from workflow.web.scoped import ScopedKetnap, principal_for
+from workflow.scoped import ScopedKetnap, principal_for
 
 pytestmark = pytest.mark.integration
 DECISION = 12  # decide_admission in the standard path

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -35,6 +35,7 @@ from workflow.commands import RecordStep
 from workflow.config import load_settings
 from workflow.documents import cli_refusal_doc, to_json
 from workflow.refusals import REFUSABLE, DatabaseNotReady, InvalidInput, refusal_for, rule_problem
+from workflow.scoped import ScopedKetnap, principal_for
 from workflow.service import Ketnap, StepPermit, StepResult
 from workflow.web.templating import Labels
 
@@ -59,9 +60,6 @@ def hoist_json(args: list[str]) -> list[str]:
         return args
     return ["--json", *(a for a in args[:end] if a != "--json"), *args[end:]]
 
-if TYPE_CHECKING:
-    from workflow.web.scoped import ScopedKetnap
-
 
 @dataclass
 class Context:
@@ -76,7 +74,7 @@ class Context:
         return self.actor_name or actor()
 
     def record(self, cmd: RecordStep) -> StepResult:
-        """Record a step as `cmd.actor`: as that user, behind the API's checks (workflow/web/scoped.py), when
+        """Record a step as `cmd.actor`: as that user, behind the API's checks (workflow/scoped.py), when
         it names one; else as the server's operator.
 
         Raises: AccessDenied (user_inactive, read_only, wrong_role, out_of_scope, org_ended), and whatever
@@ -110,8 +108,6 @@ class Context:
         if not user.active:
             raise AccessDenied("user_inactive", f"user {user.username!r} is deactivated: steps are not recorded "
                                                 "in their name")
-        from workflow.web.scoped import ScopedKetnap, principal_for  # the API's path, without loading the web
-
         return ScopedKetnap(app, principal_for(app, user, "cli"))
 
     def app(self, *, need_schema: bool = True) -> Ketnap:

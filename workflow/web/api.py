@@ -19,8 +19,8 @@ from workflow.access import Principal, Role
 from workflow.clock import VIETNAM
 from workflow.commands import AddOrganisation
 from workflow.documents import allowed_doc, candidate_doc, event_doc, json_default, result_doc, shown_doc
+from workflow.scoped import ScopedKetnap
 from workflow.web.context import PASSWORD_API, api_principal, live_session, scoped, scoped_writer, state_of
-from workflow.web.scoped import ScopedKetnap
 from workflow.web.verification import verify_in_scope
 from workflow.web.viewing import viewed
 

@@ -10,8 +10,8 @@ from fastapi.templating import Jinja2Templates
 from workflow import accounts, sessions
 from workflow.access import AccessDenied, NotSignedIn, Principal
 from workflow.config import WebSettings
+from workflow.scoped import ScopedKetnap, principal_for
 from workflow.service import Ketnap
-from workflow.web.scoped import ScopedKetnap, principal_for
 from workflow.web.sessions import COOKIE, Session, SessionCodec
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -12,9 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from workflow.commands import ChangeOrganisation
 from workflow.documents import org_doc, org_event_doc, org_view_doc, restructuring_doc
 from workflow.organisations import change_of
+from workflow.scoped import ScopedKetnap
 from workflow.web.api import Json
 from workflow.web.context import scoped, scoped_writer
-from workflow.web.scoped import ScopedKetnap
 
 router = APIRouter(prefix="/api/orgs", default_response_class=Json, tags=["organisations"])
 Scoped = Annotated[ScopedKetnap, Depends(scoped)]

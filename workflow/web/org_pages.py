@@ -25,10 +25,10 @@ from workflow.access import Principal
 from workflow.commands import ChangeOrganisation
 from workflow.organisations import Restructuring, change_of
 from workflow.refusals import REFUSABLE, Refusal, refusal_for, rule_problem
+from workflow.scoped import ScopedKetnap
 from workflow.web import forms
 from workflow.web.context import state_of
 from workflow.web.pages import Who, checked_form, render
-from workflow.web.scoped import ScopedKetnap
 
 router = APIRouter(include_in_schema=False)
 FORM_FIELDS = ("kind", "code", "on", "decision", "issuer", "name", "level", "parent", "admits", "into", "parts",

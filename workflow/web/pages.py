@@ -34,6 +34,7 @@ from workflow.paperwork.context import papers_of
 from workflow.paperwork.make import make_document
 from workflow.passwords import WeakPassword
 from workflow.refusals import REFUSABLE, Refusal, refusal_for
+from workflow.scoped import ScopedKetnap
 from workflow.web import correction_form, forms
 from workflow.web.context import (
     PASSWORD_PAGE,
@@ -46,7 +47,6 @@ from workflow.web.context import (
 from workflow.web.diagram import svg
 from workflow.web.errors import api_error
 from workflow.web.i18n import DEFAULT_LANG, STAGES, normalise_lang
-from workflow.web.scoped import ScopedKetnap
 from workflow.web.sessions import COOKIE, Session
 from workflow.web.templating import Labels, field_key
 from workflow.web.verification import verify_in_scope

@@ -6,7 +6,7 @@ stream and version, so nothing is lost in the merge.
 
 from workflow.audit.findings import Report
 from workflow.audit.verify import Scope, verify
-from workflow.web.scoped import ScopedKetnap
+from workflow.scoped import ScopedKetnap
 
 
 def verify_in_scope(scoped: ScopedKetnap, candidate_id: str | None = None, org: str | None = None) -> Report:
