@@ -1,7 +1,9 @@
 """Every rule the engine enforces, with a sentence in vi and en, and where the product explains it: /rules.
 
 A guard never returns a bare False: it names a rule from this table (ARCHITECTURE.md decision 5). Message
-templates take keyword parameters; `{regulation}` in `point` is the rule set's regulation. A parameter may be a
+templates take keyword parameters; `{regulation}` in `point` is the implementing regulation in force on the
+step's date and `{guidance}` the Secretariat's guidance then in force (DOMAIN.md section 7 caveat: each has its
+own date), so a value a guidance sets cites that guidance. A parameter may be a
 `Said` (states/labels.py) with its own words in each language; `{field}` is always shown by the field's
 Vietnamese label in the Vietnamese sentence, dates are dd/mm/yyyy there and ISO in English.
 
@@ -46,15 +48,19 @@ class Rule:
                     self.en.format(**{k: v.en for k, v in values.items()}))
 
     def violation(self, rules: RuleSet | None, *, field: str | None = None, **params: Any) -> Violation:
-        """This rule broken: its sentences filled with `params`, its source with the rule set's regulation."""
+        """This rule broken: its sentences filled with `params`, its source with the regulation and guidance in
+        force, and both documents' ids (the rules that judged it)."""
         said = self.sentences(field=field, **params)
         return Violation(
             rule=self.id,
             ref=self.ref,
-            source=self.point.format(regulation=rules.regulation if rules else "ketnap"),
+            source=self.point.format(regulation=rules.regulation if rules else "ketnap",
+                                     guidance=rules.guidance_title if rules else "ketnap"),
             message_vi=said.vi,
             message_en=said.en,
             field=field,
+            rule_set=rules.id if rules else None,
+            guidance=rules.guidance if rules else None,
         )
 
 
@@ -106,7 +112,7 @@ _RULES = [
     Rule("vetting_needs_history", "DOMAIN.md S4, G8", "{regulation}",
          "Chưa khai lý lịch người xin vào Đảng (mẫu 2-KNĐ).",
          "The personal history (form 2-KNĐ) has not been declared."),
-    Rule("vetting_not_cleared", "DOMAIN.md S5, G8", "HD 01-HD/TW §3.4; {regulation}",
+    Rule("vetting_not_cleared", "DOMAIN.md S5, G8", "{guidance} §3.4; {regulation}",
          "Kết luận thẩm tra lý lịch không đạt: hãy ghi bước “Đưa ra khỏi danh sách / xóa tên” với lý do “Thẩm tra "
          "không đạt”.",
          "The background check did not clear the candidate: record 'drop' with reason vetting_failed."),
@@ -160,12 +166,12 @@ _RULES = [
          "(tính theo tháng).",
          "On the branch vote date ({on}) the candidate is {years} years {months} months old; "
          "{minimum} full years are required (counted in months)."),
-    Rule("age_maximum", "DOMAIN.md D1, G1, G2", "{regulation} 1.1.1; HD 06-HD/TW 2025 §1",
+    Rule("age_maximum", "DOMAIN.md D1, G1, G2", "{regulation} 1.1.1; {guidance} §1",
          "Vào ngày chi bộ xét ({on}) người vào Đảng đã quá {maximum} tuổi: cần văn bản đồng ý của ban thường vụ "
          "cấp ủy trực thuộc Trung ương (ghi vào “Văn bản đồng ý (trên 60 tuổi)”).",
          "On the branch vote date ({on}) the candidate is over {maximum}: the written consent of the provincial "
          "standing committee is needed (consent_ref)."),
-    Rule("education_minimum", "DOMAIN.md G3, G3a, G3b", "{regulation} 1.1.1; HD 06-HD/TW 2025 §1",
+    Rule("education_minimum", "DOMAIN.md G3, G3a, G3b", "{regulation} 1.1.1; {guidance} §1",
          "Trình độ học vấn “{education}” chưa đạt mức tối thiểu “{minimum}”.",
          "Education '{education}' is below the minimum '{minimum}'."),
     Rule("village_elder_consent", "DOMAIN.md G3b", "HD 06-HD/TW 2025 §1",
@@ -176,12 +182,12 @@ _RULES = [
     Rule("certificate_missing", "DOMAIN.md G5, D2", "{regulation}",
          "Chưa có giấy chứng nhận học lớp bồi dưỡng nhận thức về Đảng.",
          "There is no Party-awareness course certificate."),
-    Rule("certificate_expired", "DOMAIN.md D2, G5", "{regulation} (từ 2025: HD 06-HD/TW 2025 §5.4)",
+    Rule("certificate_expired", "DOMAIN.md D2, G5", "{guidance} §5.4; {regulation}",
          "Giấy chứng nhận cấp ngày {issued_on} chỉ có giá trị {valid} tháng, đến {expires}; chi bộ xét ngày "
          "{on}: người vào Đảng phải học lại.",
          "The certificate issued on {issued_on} is valid {valid} months, until {expires}; the branch vote is on "
          "{on}: the candidate must retake the course."),
-    Rule("committee_vote_needs_branch_vote", "DOMAIN.md S9, V2", "HD 01-HD/TW 2021 §3.6c; {regulation}",
+    Rule("committee_vote_needs_branch_vote", "DOMAIN.md S9, V2", "{guidance} §3.6c; {regulation}",
          "Đảng ủy cơ sở chỉ xét sau khi chi bộ đã biểu quyết đạt (mẫu 6-KNĐ).",
          "The grassroots committee votes only after a passed branch vote (form 6-KNĐ)."),
     Rule("vote_before_previous", "DOMAIN.md S9, S15", "{regulation}",
@@ -190,7 +196,7 @@ _RULES = [
     Rule("branch_vote_not_passed", "DOMAIN.md V1, S8", "ĐL Điều 4.3; {regulation}",
          "Chưa có nghị quyết chi bộ đề nghị kết nạp với ít nhất {threshold} đảng viên chính thức tán thành.",
          "There is no branch resolution with at least {threshold} of official members in favour."),
-    Rule("committee_vote_not_passed", "DOMAIN.md V2, V3, S9", "HD 01-HD/TW 2021 §3.6c; {regulation}",
+    Rule("committee_vote_not_passed", "DOMAIN.md V2, V3, S9", "{guidance} §3.6c; {regulation}",
          "Chưa có nghị quyết đảng ủy cơ sở với ít nhất {threshold} cấp ủy viên tán thành.",
          "There is no grassroots committee resolution with at least {threshold} of its members in favour."),
     Rule("comments_missing", "DOMAIN.md S7", "ĐL Điều 4.3",

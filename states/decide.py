@@ -89,6 +89,10 @@ def decide(candidate: Candidate, step: Step, rules: RuleSet, calendar: WorkingCa
 
 def _event(candidate: Candidate, step: Step, rules: RuleSet, payload: dict[str, Any],
            derived: dict[str, Any]) -> Event:
+    """The event of an accepted step, stamped with both documents that judged it (DOMAIN.md section 7 caveat):
+    the regulation as `rule_set`, the guidance as `derived.guidance` (events recorded before this stamp existed
+    take the guidance in force on their date: RuleBook.guidance_of)."""
+    derived = {**derived, "guidance": rules.guidance}
     if step.meta:
         derived = {**derived, "meta": dict(step.meta)}
     values = (candidate.id, candidate.version + 1, step.name, step.on, step.recorded_at, step.actor, rules.id,
@@ -242,7 +246,7 @@ def decide_correction(history: Sequence[Event], step: Step, rulebook: RuleBook,
     target_rules = rulebook.for_date(on)
     target_fields, check = _judge(before, redo, target_rules, calendar)
     derive = STEPS[target.type].derive
-    derived = derive(check) if derive else {}
+    derived = {**(derive(check) if derive else {}), "guidance": target_rules.guidance}
     # Record every field the correction names, even a cleared one (None) or an unchanged `on`: replay must
     # apply exactly what was judged, or the stored values and the re-derived deadlines disagree.
     corrected = {**target_fields.model_dump(mode="json"), "on": on.isoformat()}

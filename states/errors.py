@@ -11,16 +11,28 @@ class ProcedureError(Exception):
 
 @dataclass(frozen=True)
 class Violation:
-    """One unmet rule: its id, its entry in the rule reference, the regulation, and a sentence in vi and en."""
+    """One unmet rule: its id, its entry in the rule reference, the regulation, and a sentence in vi and en;
+    for a rule of the procedure, the rule set (regulation) and the guidance in force on the step's date."""
 
     rule: str
     ref: str  # its entry in the rule reference (workflow/rule_reference.py), e.g. "/rules#age_minimum"
-    source: str  # the regulation in force, e.g. "QĐ 294-QĐ/TW 1.1.1"
+    source: str  # the regulation or guidance in force, e.g. "QĐ 294-QĐ/TW 1.1.1"
     message_vi: str
     message_en: str
     field: str | None = None
+    rule_set: str | None = None  # the regulation's rule-set id that judged, e.g. "qd232-2025"
+    guidance: str | None = None  # the guidance in force with it, e.g. "hd06-2025" (DOMAIN.md section 7 caveat)
+
+    @property
+    def judged_by(self) -> str | None:
+        """"qd232-2025 + hd06-2025": the two documents in force on the step's date; None for ketnap's own rules."""
+        if self.rule_set is None:
+            return None
+        return f"{self.rule_set} + {self.guidance}" if self.guidance else self.rule_set
 
     def as_dict(self) -> dict[str, str | None]:
+        """The keys every refusal has; `rule_set` and `guidance` only for a rule judged under a rule set."""
+        judged = {} if self.rule_set is None else {"rule_set": self.rule_set, "guidance": self.guidance}
         return {
             "rule": self.rule,
             "field": self.field,
@@ -28,11 +40,13 @@ class Violation:
             "source": self.source,
             "message_vi": self.message_vi,
             "message_en": self.message_en,
+            **judged,
         }
 
     def __str__(self) -> str:
         where = f" [{self.field}]" if self.field else ""
-        return f"{self.rule}{where}: {self.message_en} / {self.message_vi} ({self.ref}; {self.source})"
+        judged = f"; {self.judged_by}" if self.judged_by else ""
+        return f"{self.rule}{where}: {self.message_en} / {self.message_vi} ({self.ref}; {self.source}{judged})"
 
 
 class RuleViolation(ProcedureError):

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from notifications.settings import NotificationSettings, ReminderSettings
 from states.calendar import WorkingCalendar
-from states.rules import RuleBook, RuleSet
+from states.rules import GUIDED, Guidance, Regulation, RuleBook, RuleSet, periods
 from storage.failures import BusyRetry
 from workflow.reports.settings import ReportSettings
 
@@ -120,10 +120,20 @@ class Settings(BaseModel):
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)  # issue 3
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)  # issue 3
     documents: DocumentSettings = Field(default_factory=DocumentSettings)  # issue 12
-    rule_sets: dict[str, RuleSet]
+    rule_sets: dict[str, Regulation]  # the implementing regulations (DOMAIN.md section 7)
+    guidance: dict[str, Guidance]  # the Secretariat's guidance, each in force from its own date (section 7 caveat)
+
+    _periods: tuple[RuleSet, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="after")
+    def _combine(self) -> "Settings":
+        """A first regulation without a guidance in force is refused here, with the other problems."""
+        self._periods = tuple(periods(self.rule_sets.values(), self.guidance.values()))
+        return self
 
     def rulebook(self) -> RuleBook:
-        return RuleBook(self.rule_sets.values())
+        """The periods in which a regulation and a guidance are in force together (states/rules.py)."""
+        return RuleBook(self._periods)
 
     def working_calendar(self) -> WorkingCalendar:
         return self.calendar.build()
@@ -142,21 +152,31 @@ def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, A
     return merged
 
 
-def _resolve_bases(raw: dict[str, Any], path: str) -> dict[str, Any]:
-    """A rule set may name a `base` and list only what changed; unknown or circular bases are refused."""
-    sets = raw.get("rule_sets")
+BASED = ("rule_sets", "guidance")  # the sections whose blocks may name a `base`
+
+
+def _resolve_bases(raw: dict[str, Any], path: str, section: str = "rule_sets") -> dict[str, Any]:
+    """A rule set (or a guidance) may name a `base` and list only what changed; unknown or circular bases are
+    refused, and so is a value of the guidance written in a regulation's block (DOMAIN.md section 7 caveat)."""
+    sets = raw.get(section)
     if not isinstance(sets, Mapping):
-        raise ConfigError(f"{path}: 'rule_sets' must be a mapping of rule-set ids to their numbers")
+        raise ConfigError(f"{path}: '{section}' must be a mapping of ids to their numbers")
+    if section == "rule_sets":
+        for name, block in sets.items():
+            moved = [k for k in GUIDED if isinstance(block, Mapping) and k in block]
+            if moved:
+                raise ConfigError(f"{path}: rule_sets.{name}: {', '.join(moved)} is set by the guidance in force "
+                                  f"on a step's date: move it to a block of 'guidance'")
     resolved: dict[str, dict[str, Any]] = {}
 
     def resolve(name: str, seen: tuple[str, ...]) -> dict[str, Any]:
         if name in resolved:
             return resolved[name]
         if name in seen:
-            raise ConfigError(f"{path}: rule_sets.{name}.base is circular ({' -> '.join((*seen, name))})")
+            raise ConfigError(f"{path}: {section}.{name}.base is circular ({' -> '.join((*seen, name))})")
         block = sets.get(name)
         if not isinstance(block, Mapping):
-            raise ConfigError(f"{path}: rule_sets.{seen[-1]}.base names an unknown rule set {name!r}")
+            raise ConfigError(f"{path}: {section}.{seen[-1]}.base names an unknown block {name!r}")
         own = {k: v for k, v in block.items() if k != "base"}
         parent = block.get("base")
         merged = _deep_merge(resolve(str(parent), (*seen, name)), own) if parent else own
@@ -165,7 +185,7 @@ def _resolve_bases(raw: dict[str, Any], path: str) -> dict[str, Any]:
 
     for name in sets:
         resolve(str(name), ())
-    return {**raw, "rule_sets": resolved}
+    return {**raw, section: resolved}
 
 
 def _child(node: yaml.Node | None, key: str) -> tuple[yaml.Node, yaml.Node] | None:
@@ -180,12 +200,12 @@ def _line_of(root: yaml.Node | None, loc: tuple[int | str, ...], depth: int = 0)
     for index, part in enumerate(loc):
         match = _child(node, str(part))
         if match is None:
-            if index >= 2 and loc[0] == "rule_sets" and depth < 10:
-                sets = _child(root, "rule_sets")
+            if index >= 2 and loc[0] in BASED and depth < 10:
+                sets = _child(root, str(loc[0]))
                 block = _child(sets[1], str(loc[1])) if sets else None
                 parent = _child(block[1], "base") if block else None
                 if parent is not None:
-                    return _line_of(root, ("rule_sets", parent[1].value, *loc[2:]), depth + 1) or line
+                    return _line_of(root, (loc[0], parent[1].value, *loc[2:]), depth + 1) or line
             break
         line, node = match[0].start_mark.line + 1, match[1]
     return line
@@ -203,7 +223,7 @@ def parse_settings(text: str, path: str = "config.yaml", environ: Mapping[str, s
         raise ConfigError(f"{path}: not valid YAML: {err}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: the top level must be a mapping")
-    resolved = _resolve_bases(raw, path)
+    resolved = _resolve_bases(_resolve_bases(raw, path, "rule_sets"), path, "guidance")
     env = environ or {}
     if env.get("KETNAP_DATABASE_URL"):
         resolved["database_url"] = env["KETNAP_DATABASE_URL"]

@@ -77,8 +77,9 @@ def no_contact(org: str, role: str) -> str:
 
 
 def _rules(rulebook: RuleBook, rule_set: str, opened_on: date) -> RuleSet:
+    """The deadline's regulation with the guidance in force on the day it opened (DOMAIN.md section 7 caveat)."""
     try:
-        return rulebook.get(rule_set)
+        return rulebook.get(rule_set, on=opened_on)
     except KeyError:
         return rulebook.for_date(opened_on)
 
@@ -94,7 +95,7 @@ def deadline_context(d: Any, rulebook: RuleBook, calendar: WorkingCalendar, toda
             "due_on": d.due_on.isoformat(), "state": state,
             "working_days": abs(calendar.working_days_between(today, d.due_on)),
             "calendar_days": abs((d.due_on - today).days), "ref": k.link,
-            "rule": deadline_kinds.rule_sentence(d.kind, rules, language), "regulation": rules.regulation,
+            "rule": deadline_kinds.rule_sentence(d.kind, rules, language), "regulation": rules.basis,
             "rule_set": rules.id}
 
 

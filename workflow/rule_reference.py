@@ -74,10 +74,13 @@ class Section:
 
 
 def _points(rule: Rule, rulebook: RuleBook) -> tuple[tuple[str, str], ...]:
-    """The regulation and article of `rule` under each rule set, rule sets with the same text together."""
+    """The regulation (or guidance) and article of `rule` in each period, periods with the same text together."""
     by_text: dict[str, list[str]] = {}
     for rules in rulebook.versions:
-        by_text.setdefault(rule.point.format(regulation=rules.regulation), []).append(rules.id)
+        text = rule.point.format(regulation=rules.regulation, guidance=rules.guidance_title)
+        labels = by_text.setdefault(text, [])
+        if rules.label not in labels:
+            labels.append(rules.label)
     if len(by_text) == 1:
         return (("*", next(iter(by_text))),)
     return tuple((", ".join(ids), text) for text, ids in by_text.items())
@@ -104,7 +107,7 @@ def _deadline(kind: str, rulebook: RuleBook) -> Entry:
     sentence = Said(rule_sentence(kind, latest, "vi"), rule_sentence(kind, latest, "en"))
     by_number: dict[int, list[str]] = {}
     for rules in rulebook.versions:
-        by_number.setdefault(rule_number(kind, rules), []).append(rules.id)
+        by_number.setdefault(rule_number(kind, rules), []).append(rules.label)  # D2 is the guidance's number
     points = tuple((", ".join(ids), str(n)) for n, ids in by_number.items())
     return Entry(f"deadline-{kind}", "deadlines", sentence, points)
 
@@ -121,8 +124,10 @@ def markdown(rulebook: RuleBook) -> str:
            "interface shows the same reference at `/rules`, and every refusal links to its entry (`/rules#<id>`).",
            "Each topic says what the regulations require, in our words, and the public pages we read it in; most",
            "quote or restate the Party's documents, none is the official text. ĐL is the Party Charter (Điều lệ Đảng).",
-           "", "Rule sets:", ""]
-    out += [f"- `{r.id}`, from {r.in_force_from.isoformat()}: {r.regulation}" for r in rulebook.versions]
+           "", "Rule sets: the implementing regulation (its id is the rule set stamped on each step) and the",
+           "Secretariat's guidance, each in force from its own date; a step is judged by both as in force on its",
+           "date, so a new period starts whenever either changes:", ""]
+    out += [f"- `{r.label}`, from {r.in_force_from.isoformat()}: {r.basis}" for r in rulebook.versions]
     out.append("")
     for section in sections(rulebook):
         basis = section.basis

@@ -53,6 +53,8 @@ class Report:
     events: int = 0
     findings: list[Finding] = field(default_factory=list)
     checkpoint: dict[str, Any] | None = None
+    # events per "rule set + guidance" that judged them (DOMAIN.md section 7 caveat: two documents, two dates)
+    judged_under: Counter[str] = field(default_factory=Counter)
 
     @property
     def ok(self) -> bool:
@@ -66,4 +68,5 @@ class Report:
 
     def as_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "streams": self.streams, "events": self.events, "counts": self.counts(),
+                "judged_under": dict(sorted(self.judged_under.items())),
                 "checkpoint": self.checkpoint, "findings": [f.as_dict() for f in self.findings]}

@@ -1,6 +1,7 @@
 """The checks of one stream on its own: its hash chain, the rule set stamped on each event, and every step
 re-judged under the rules of its date on the state its replay gives just before it (decisions 3 and 6)."""
 
+from collections import Counter
 from collections.abc import Container
 from datetime import date
 
@@ -31,35 +32,55 @@ class DatedRuleBook(RuleBook):
 
 
 def rule_set_findings(events: list[Event], rulebook: RuleBook) -> list[Finding]:
-    """Events stamped with another rule set than the one in force on their date (or with none in force)."""
+    """Events stamped with another rule set (regulation) or another guidance than the ones in force on their
+    date, or with none in force. An event recorded before guidance was stamped has no `derived.guidance`: it
+    was judged under the guidance of its date, so there is nothing to compare (DOMAIN.md section 7 caveat)."""
     found: list[Finding] = []
     for e in events:
         try:
-            in_force = rulebook.for_date(e.effective_on).id
+            in_force = rulebook.for_date(e.effective_on)
         except NoRuleSetInForce as err:
             found.append(Finding(RULE_SET_MISMATCH, e.stream_id, e.version, str(err), {"stored": e.rule_set}))
             continue
-        if e.rule_set != in_force:
+        if e.rule_set != in_force.id:
             found.append(Finding(RULE_SET_MISMATCH, e.stream_id, e.version, f"stored under {e.rule_set}, but "
-                                 f"{in_force} was in force on {e.effective_on}",
-                                 {"stored": e.rule_set, "in_force": in_force}))
+                                 f"{in_force.id} was in force on {e.effective_on}",
+                                 {"stored": e.rule_set, "in_force": in_force.id}))
+        stamped = e.derived.get("guidance")
+        if stamped is not None and stamped != in_force.guidance:
+            found.append(Finding(RULE_SET_MISMATCH, e.stream_id, e.version, f"stored under guidance {stamped}, "
+                                 f"but {in_force.guidance} was in force on {e.effective_on}",
+                                 {"stored_guidance": stamped, "in_force_guidance": in_force.guidance}))
     return found
 
 
 def broken_rules(problems: Problems, rulebook: RuleBook) -> list[Finding]:
-    """Steps that break a rule of the rule set in force on their date, each with every rule it breaks."""
-    return [Finding(RULE_BROKEN, e.stream_id, e.version, f"{e.type} on {e.effective_on}: "
-                    + "; ".join(f"{v.rule}: {v.message_en}" for v in violations),
-                    {"step": e.type, "on": e.effective_on, "rule_set": _in_force(rulebook, e),
-                     "violations": [v.as_dict() for v in violations]})
-            for e, violations in problems]
+    """Steps that break a rule of the rule set and guidance in force on their date, each with every rule it
+    breaks and the two documents that judged it."""
+    found = []
+    for e, violations in problems:
+        rules = _in_force(rulebook, e)
+        judged = f" (judged under {rules.label})" if rules else ""
+        found.append(Finding(RULE_BROKEN, e.stream_id, e.version, f"{e.type} on {e.effective_on}{judged}: "
+                             + "; ".join(f"{v.rule}: {v.message_en}" for v in violations),
+                             {"step": e.type, "on": e.effective_on, "rule_set": rules.id if rules else None,
+                              "guidance": rules.guidance if rules else None,
+                              "violations": [v.as_dict() for v in violations]}))
+    return found
 
 
-def _in_force(rulebook: RuleBook, e: Event) -> str | None:
+def _in_force(rulebook: RuleBook, e: Event) -> RuleSet | None:
+    """The regulation and guidance in force on the event's date."""
     try:
-        return rulebook.for_date(e.effective_on).id
+        return rulebook.for_date(e.effective_on)
     except NoRuleSetInForce:
         return None
+
+
+def judged_under(events: list[Event], rulebook: RuleBook) -> Counter[str]:
+    """How many events each pair of documents judged, as stamped ("qd232-2025 + hd06-2025"); an event without
+    a guidance stamp counts under the guidance of its date."""
+    return Counter(f"{e.rule_set} + {rulebook.guidance_of(e) or '?'}" for e in events)
 
 
 def stream_findings(events: list[Event], rulebook: RuleBook, calendar: WorkingCalendar, orgs: OrgDirectory,

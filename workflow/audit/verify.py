@@ -35,7 +35,7 @@ from workflow.audit.checkpoint import CheckpointCheck
 from workflow.audit.findings import Finding, Report
 from workflow.audit.orgs import OrgDirectory, org_log_findings
 from workflow.audit.reader import iter_chunks
-from workflow.audit.stream_checks import DatedRuleBook, stream_findings
+from workflow.audit.stream_checks import DatedRuleBook, judged_under, stream_findings
 
 Progress = Callable[[int], None]
 
@@ -174,6 +174,7 @@ class Verifier:
         for events in streams:
             report.streams += 1
             report.events += len(events)
+            report.judged_under.update(judged_under(events, self.rules))
             problems, candidate = stream_findings(events, self.rules, self.calendar, self.orgs, self.verified)
             found += problems + self.actors.findings(events)
             if candidate is not None:
@@ -217,6 +218,7 @@ def _merge(report: Report, finished: SimpleQueue[Future[Report]], progress: Prog
         part = finished.get().result()
         report.streams += part.streams
         report.events += part.events
+        report.judged_under.update(part.judged_under)
         report.add(part.findings)
         if progress is not None:
             progress(part.events)

@@ -83,6 +83,9 @@ def _print_report(con: Console, report: Report) -> None:
         for f in report.findings:
             table.add_row(f.kind, f.stream_id, "" if f.version is None else str(f.version), f.detail)
         con.print(table)
+    if report.judged_under:  # the regulation and the guidance each in force on the events' dates
+        con.print("judged under rule set + guidance: " + "; ".join(
+            f"{k}: {n} event(s)" for k, n in sorted(report.judged_under.items())), markup=False)
     counts = ", ".join(f"{k} {n}" for k, n in report.counts().items())
     verdict = "[green]everything holds[/]" if report.ok else f"[red]{len(report.findings)} problem(s)[/]: {counts}"
     con.print(f"{report.streams} candidate(s), {report.events} event(s): {verdict}")
@@ -181,20 +184,22 @@ def dossier_cmd(
 
 # --- `ketnap history`: corrections next to the values they correct ------------------------------
 
-def history_event_doc(entry: Entry) -> dict[str, Any]:
-    """An event with the corrections made to it (value before and after, reason, actor) and, for a
-    correction, what it corrects."""
-    return {**event_doc(entry.event), "corrected_on": entry.corrected_on,
+def history_event_doc(entry: Entry, guidance: str | None = None) -> dict[str, Any]:
+    """An event with the guidance it was judged under next to its rule set, the corrections made to it (value
+    before and after, reason, actor) and, for a correction, what it corrects."""
+    return {**event_doc(entry.event), "guidance": guidance, "corrected_on": entry.corrected_on,
             "corrections": [c.as_dict() for c in entry.corrections],
             "corrects": entry.correction.as_dict() if entry.correction else None}
 
 
-def history_details(entry: Entry, place: str = "") -> str:
-    """An event's details for people: where and under which rules it was recorded, when and by whom, then its
-    values as the web shows them (labels, dd/mm/yyyy, yes/no), then the corrections made to it."""
+def history_details(entry: Entry, place: str = "", guidance: str | None = None) -> str:
+    """An event's details for people: where and under which rules it was recorded (the rule set and the
+    guidance, each in force on its date), when and by whom, then its values as the web shows them (labels,
+    dd/mm/yyyy, yes/no), then the corrections made to it."""
     e = entry.event
     where = f"{place}; " if place else ""
-    lines = [f"{where}rule set {e.rule_set}; recorded {cli.moment(e.recorded_at)} by {e.actor}"]
+    rules = f"rule set {e.rule_set}" + (f", guidance {guidance}" if guidance else "")
+    lines = [f"{where}{rules}; recorded {cli.moment(e.recorded_at)} by {e.actor}"]
     if entry.correction is not None:
         lines.append(f"corrects v{entry.correction.corrects}: reason: {entry.correction.reason}")
     else:

@@ -160,6 +160,9 @@ def fail(c: Context, err: Exception) -> NoReturn:
     else:
         out = Console(stderr=True, highlight=False, soft_wrap=True)
         out.print(f"[bold red]refused[/] ({refusal.code}): {refusal.message}", markup=True)
+        judged = dict.fromkeys(f"{d['rule_set']} + {d['guidance']}" for d in refusal.violations if d.get("rule_set"))
+        if judged:  # the regulation and the guidance in force on the step's date (DOMAIN.md section 7 caveat)
+            out.print(f"  judged under rule set + guidance: {', '.join(judged)}", markup=False)
         for d in refusal.violations:
             where = f" [{d['field']}]" if d.get("field") else ""
             out.print(f"  - {d['rule']}{where}: {d['message_vi']}", markup=False)

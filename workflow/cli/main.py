@@ -245,6 +245,7 @@ def history(
         access_log.viewed(c.app(), cli.viewer(), "cli_history", candidate_id)
 
     entries = timeline(events)  # corrections sit next to the values they correct (issue 4)
+    book = c.app().rulebook  # each event's guidance: its stamp, or the one in force on its date
 
     def branch(version: int) -> str:
         where = places.get(version)
@@ -259,14 +260,16 @@ def history(
         table = cli.id_table("v", "on", "step", "details (times in Vietnam time, ICT)", ids=("v", "on", "step"))
         for entry in entries:
             e = entry.event
-            table.add_row(str(e.version), cli.day(e.effective_on), e.type, history_details(entry, branch(e.version)))
+            table.add_row(str(e.version), cli.day(e.effective_on), e.type,
+                          history_details(entry, branch(e.version), book.guidance_of(e)))
         con.print(table)
         print_open_deadlines(con, candidate, as_of_date, known)
 
     c.emit({"id": candidate_id, "as_of": as_of_date, "known_at": known,
             "stage": candidate.stage.value if candidate.stage else None, "candidate": candidate_doc(candidate),
             "open_deadlines": [deadline_doc(d) for d in candidate.open_deadlines()],
-            "events": [{**history_event_doc(entry), "org": places[entry.event.version].org
+            "events": [{**history_event_doc(entry, book.guidance_of(entry.event)),
+                        "org": places[entry.event.version].org
                         if entry.event.version in places else None,
                         "org_name": places[entry.event.version].name if entry.event.version in places else None}
                        for entry in entries]}, text)

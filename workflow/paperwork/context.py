@@ -278,7 +278,7 @@ def build(events: Sequence[Event], form: PaperForm, history: OrgHistory, ruleboo
     code, org, name = _issuer(tree, form, branch_code, branch_name, fields)
     upper = tree.get(org.parent_code) if org and org.parent_code else None
     branch = tree.get(branch_code)
-    rules = rulebook.get(e.rule_set)
+    rules = rulebook.of_event(e)  # its regulation and guidance (DOMAIN.md section 7 caveat)
     introducers, union = _introducers(facts, c)
     context: dict[str, Any] = {
         "form": {"code": form.code, "title": form.title_vi},
@@ -293,8 +293,8 @@ def build(events: Sequence[Event], form: PaperForm, history: OrgHistory, ruleboo
         "branch_parent": _parent_name(tree, branch),
         "candidate": _candidate(facts if form.step in PARTICULARS else _Facts(), c),
         "introducers": introducers, "union_resolution": union,
-        "basis": [nfc(b) for b in _basis(rules.regulation)],
-        "regulation": nfc(rules.regulation), "rule_set": e.rule_set,
+        "basis": [nfc(b) for b in _basis(rules.basis)],
+        "regulation": nfc(rules.basis), "rule_set": e.rule_set, "guidance": rules.guidance,
     }
     if form.step in ("branch_vote", "committee_vote", "review_vote", "committee_review_vote"):
         context["vote"] = _vote(facts, fields)

@@ -160,6 +160,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "recorded_by": ("Người ghi", "Recorded by"),
     "recorded_at": ("Thời điểm ghi", "Recorded at"),
     "rule_set": ("Quy định áp dụng", "Rule set"),
+    "guidance": ("Hướng dẫn áp dụng", "Guidance"),
+    "judged_under": ("Xét theo quy định + hướng dẫn", "Judged under rule set + guidance"),
     "late": ("ghi muộn", "back-dated"),
     "as_of": ("Tính đến ngày", "As of"),
     "known_at": ("Theo dữ liệu đã ghi đến", "As recorded by"),

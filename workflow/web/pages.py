@@ -329,7 +329,14 @@ def _candidate_context(s: ScopedKetnap, candidate_id: str, sent: FormState | Non
             "org_codes": sorted(o.code for o in s.orgs() if s.who.writes(o.code)),
             "papers": papers_of(result.events, s.app.organisations.history_log(), s.app.rulebook,
                                 s.app.settings.documents),  # issue 12: a document per step that has a form
+            "guidance": _guidance(s, result.events),
             **_branches(s, c, result.events, today)}
+
+
+def _guidance(s: ScopedKetnap, events: list[Event]) -> dict[int, str | None]:
+    """Each event's guidance next to its rule set on the timeline (DOMAIN.md section 7 caveat): its stamp, or
+    for an event recorded before the stamp existed, the guidance in force on its date."""
+    return {e.version: s.app.rulebook.guidance_of(e) for e in events}
 
 
 def _correction(who: Principal, events: list[Event], picked: object) -> dict[str, Any]:
@@ -489,7 +496,8 @@ def audit(request: Request, who: Who, candidate: str = "", q: str = "", as_of: s
         state, events = s.history(candidate[:64], as_of_date, known)
         viewed(request, who, "audit_history", candidate[:64])
         context.update(state=state, events=events, report=_verify(s, candidate[:64]),
-                       branches=placements(s.app.organisations.history_log(), events))
+                       branches=placements(s.app.organisations.history_log(), events),
+                       guidance=_guidance(s, events))
     else:
         context["page"] = page = s.candidates(CandidateFilter(q=q[:200] or None, limit=20))
         if as_of_date or known:  # the list shows each stage on that date, not today's

@@ -55,7 +55,7 @@ def test_each_event_records_the_rule_set_of_its_own_date(before: date, after: da
 def _stricter_2025() -> RuleBook:
     """The config's rule book, but both 2025 rule sets ask 24 months together with an introducer."""
     changed = []
-    for rules in settings().rule_sets.values():
+    for rules in settings().rulebook().versions:
         if rules.in_force_from >= date(2025, 1, 1):
             rules = RuleSet.model_validate({**rules.model_dump(), "introducer_months_together": 24})
         changed.append(rules)
