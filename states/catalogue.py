@@ -101,7 +101,7 @@ _RULES = [
     Rule("certificate_issued_in_future", "DOMAIN.md S2", "QĐ 1147-QĐ/BTGDVTW Điều 9",
          "Giấy chứng nhận ghi ngày cấp {issued_on} ở tương lai.",
          "The certificate's issue date {issued_on} is in the future."),
-    Rule("history_before_application", "DOMAIN.md S3, S4", "HD 06-HD/TW 2025 §3 (thứ tự hồ sơ)",
+    Rule("history_before_application", "DOMAIN.md S3, S4; section 7 caveat", "HD 06-HD/TW 2025 §3 (thứ tự hồ sơ)",
          "Phải nộp đơn xin vào Đảng trước khi khai lý lịch.",
          "The application letter must be submitted before the personal history is declared."),
     Rule("vetting_needs_certificate", "DOMAIN.md S2, G5", "{regulation}",

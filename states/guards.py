@@ -72,7 +72,9 @@ def issued_not_in_future(k: Check) -> list[Violation]:
 
 
 def application_submitted(k: Check) -> list[Violation]:
-    """HD 06/2025: the application letter comes before the personal history (not required earlier)."""
+    """DOMAIN.md S3, S4: under HD 06/2025 §3 the application letter comes before the personal history (not
+    required earlier). The guidance's value, so from HD 06's own date, 09/06/2025, under QĐ 232 as under QĐ 294
+    (DOMAIN.md section 7 caveat)."""
     if k.c.application_on or not k.rules.application_before_history:
         return []
     return [violation("history_before_application", k.rules)]

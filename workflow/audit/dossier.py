@@ -1,5 +1,5 @@
 """`ketnap export dossier`: a candidate's full timeline as JSON, CSV or printable HTML (A4), with each step's
-form code, rule set, actor, late marks and corrections, and the state of its hash chain."""
+form code, rule set and guidance, actor, late marks and corrections, and the state of its hash chain."""
 
 import csv
 import io
@@ -14,6 +14,7 @@ from states.candidate import Candidate, replay
 from states.events import Event
 from states.hashing import utc_iso
 from states.organisations import OrgHistory, placements
+from states.rules import RuleBook
 from workflow.audit.chain import check_stream
 from workflow.audit.timeline import timeline
 from workflow.reports.xlsx import FORMULA_STARTS
@@ -21,12 +22,15 @@ from workflow.reports.xlsx import FORMULA_STARTS
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FORMATS = ("json", "csv", "html")
 CSV_COLUMNS = ("version", "step", "on", "corrected_on", "recorded_at", "entered_days_after", "forms", "rule_set",
-               "actor", "late", "report_upward", "corrections", "corrects", "payload", "hash", "org", "org_name")
+               "guidance", "actor", "late", "report_upward", "corrections", "corrects", "payload", "hash", "org",
+               "org_name")
 
 
-def build(events: list[Event], generated_at: datetime, orgs: OrgHistory | None = None) -> dict[str, Any]:
+def build(events: list[Event], generated_at: datetime, orgs: OrgHistory | None = None,
+          rulebook: RuleBook | None = None) -> dict[str, Any]:
     """The dossier as one document: the candidate as replayed, every deadline, the timeline (each step with
-    its branch as named on its date), the chain."""
+    its branch as named on its date and the guidance it was judged under beside its rule set), the chain.
+    Without `rulebook` an event's guidance is its stamp (None for an event written before stamps existed)."""
     c = replay(events)
     problems = check_stream(events)
     history = orgs or OrgHistory()
@@ -34,9 +38,14 @@ def build(events: list[Event], generated_at: datetime, orgs: OrgHistory | None =
     now = history.latest()
     home = now.current(c.org, c.id) if c.org else c.org
 
+    by_version = {e.version: e for e in events}
+
     def placed(row: dict[str, Any]) -> dict[str, Any]:
         where = places.get(row["version"])
-        return {**row, "org": where.org if where else None, "org_name": where.name if where else None}
+        e = by_version[row["version"]]
+        guidance = rulebook.guidance_of(e) if rulebook else e.derived.get("guidance")
+        return {**row, "guidance": guidance, "org": where.org if where else None,
+                "org_name": where.name if where else None}
 
     return {
         "candidate": {**_candidate(c), "org_now": home, "org_now_name": now.name(home) if home else None},

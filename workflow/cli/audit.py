@@ -172,7 +172,8 @@ def dossier_cmd(
         raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(dossiers.FORMATS)}", param_hint="--format")
     with cli.refusals(c):
         app = c.app()
-        document = dossiers.build(app.events(candidate_id), app.clock.now(), app.organisations.history_log())
+        document = dossiers.build(app.events(candidate_id), app.clock.now(), app.organisations.history_log(),
+                                  app.rulebook)
         access_log.viewed(app, cli.viewer(), f"dossier_{fmt}", candidate_id)
     text = dossiers.render(document, fmt, to_json)
     if output is None:
@@ -198,8 +199,8 @@ def history_details(entry: Entry, place: str = "", guidance: str | None = None) 
     dd/mm/yyyy, yes/no), then the corrections made to it."""
     e = entry.event
     where = f"{place}; " if place else ""
-    rules = f"rule set {e.rule_set}" + (f", guidance {guidance}" if guidance else "")
-    lines = [f"{where}{rules}; recorded {cli.moment(e.recorded_at)} by {e.actor}"]
+    rules = f"rule set {e.rule_set}" + (f" + guidance {guidance}" if guidance else "")
+    lines = [f"{where}{rules};", f"recorded {cli.moment(e.recorded_at)} by {e.actor}"]
     if entry.correction is not None:
         lines.append(f"corrects v{entry.correction.corrects}: reason: {entry.correction.reason}")
     else:
