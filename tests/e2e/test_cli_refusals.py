@@ -122,3 +122,4 @@ def test_refusals_in_text_mode_go_to_stderr_in_both_languages(cli: Cli, vetted: 
     assert result.stdout == ""
     assert "vote_counts [in_favour]" in result.stderr
     assert "Số tán thành (21) lớn hơn số" in result.stderr and "Votes in favour (21) exceed" in result.stderr
+    assert "judged under rule set + guidance: qd24-2021 + hd01-2021" in result.stderr

@@ -64,6 +64,9 @@ def test_candidates_are_carried_across_and_their_events_are_untouched(demo: Demo
 def test_the_audit_of_the_demo_is_clean(demo: Demo) -> None:
     report = demo.run("audit", "verify")
     assert report["ok"] and report["findings"] == [], report
+    judged = report["judged_under"]  # the demo's steps straddle HD 06's first day (09/06/2025) and QĐ 294's
+    assert judged["qd232-2025 + hd06-2025"] > 0 and judged["qd294-2025 + hd06-2025"] > 0, judged
+    assert sum(judged.values()) == report["events"]
 
 
 def test_reminders_of_the_merged_communes_candidates_go_to_the_new_office(demo: Demo) -> None:

@@ -103,8 +103,11 @@ def test_a_refused_step_shows_each_reason_next_to_its_field(sqlite_env: Env) -> 
     assert response.status_code == 422  # type: ignore[attr-defined]
     html = response.text  # type: ignore[attr-defined]
     assert "vote_counts" in field_block(html, "in_favour")
+    assert "qd24-2021 + hd01-2021" in field_block(html, "in_favour"), "the rule set and guidance that judged it"
     assert "Không ghi nhận được bước" in html
     assert "25" in field_block(html, "in_favour"), "what was typed is still there"
+    timeline = unescape(browser.get(f"/candidates/{cid}").text)  # type: ignore[attr-defined]
+    assert "Quy định áp dụng: qd24-2021 · Hướng dẫn áp dụng: hd01-2021" in timeline
 
 
 def test_a_new_candidate_with_bad_input_gets_the_form_back_with_every_reason(sqlite_env: Env) -> None:
