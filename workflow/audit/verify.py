@@ -33,6 +33,7 @@ from workflow.audit import projection_check
 from workflow.audit.actors import ActorCheck
 from workflow.audit.checkpoint import CheckpointCheck
 from workflow.audit.findings import Finding, Report
+from workflow.audit.history import history_log_findings
 from workflow.audit.orgs import OrgDirectory, org_log_findings
 from workflow.audit.reader import iter_chunks
 from workflow.audit.stream_checks import DatedRuleBook, stream_findings
@@ -126,6 +127,7 @@ class Verifier:
         report.add(projection_check.rows_without_streams(self.conn, self.in_scope, only))
         if only is None and self.scope.org is None:
             report.add(org_log_findings(self.conn, self.orgs))
+            report.add(history_log_findings(self.conn))  # proven unaltered, not re-judged (issue 13, item 5)
             if self.checkpoint is not None:
                 report.add(self.checkpoint.check_org_log(self.orgs.events))
         if self.checkpoint is not None:
