@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from typer.testing import CliRunner
 
 from states.errors import RuleViolation
@@ -21,6 +21,7 @@ from tests.builders import record
 from tests.integration.reports_data import clone, insert, path_deciding_on, people
 from workflow.access import AccessDenied
 from workflow.accounts import add_user
+from workflow.audit import checkpoint
 from workflow.audit.verify import verify
 from workflow.cli.main import app as cli_app
 from workflow.commands import AddOrganisation
@@ -191,6 +192,24 @@ def test_the_audit_proves_records_unaltered_and_does_not_re_judge_them(ketnap: K
 
     assert not report.ok
     assert {f.stream_id for f in report.findings} == {"history:DU-XA"}
+
+
+def test_a_checkpoint_finds_a_deleted_historical_record(ketnap: Ketnap) -> None:
+    """A chain alone cannot see its last event deleted; the checkpoint's heads cover the historical streams."""
+    add(ketnap, [entry(period="2008-2011"), entry(org="CB-01", period="2013", admitted=5)], "vp")
+    add(ketnap, [entry(period="2012", admitted=90)], "vp")
+    with ketnap.engine.begin() as conn:
+        digest = checkpoint.create(conn, ketnap.clock.now(), "kiểm tra").digest
+    assert verify(ketnap.engine, ketnap.rulebook, ketnap.calendar, since_checkpoint=digest).ok
+
+    with ketnap.engine.begin() as conn:
+        conn.execute(delete(HISTORY_EVENTS).where(HISTORY_EVENTS.c.stream_id == "DU-XA", HISTORY_EVENTS.c.version == 2))
+        conn.execute(delete(HISTORY_EVENTS).where(HISTORY_EVENTS.c.stream_id == "CB-01"))
+    assert verify(ketnap.engine, ketnap.rulebook, ketnap.calendar).ok, "the chains that are left still hold"
+    report = verify(ketnap.engine, ketnap.rulebook, ketnap.calendar, since_checkpoint=digest)
+
+    assert {(f.stream_id, f.kind) for f in report.findings} == {("history:DU-XA", "truncated"),
+                                                               ("history:CB-01", "stream_deleted")}
 
 
 def _payload(conn: Any, org: str) -> dict[str, Any]:

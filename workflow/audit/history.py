@@ -2,22 +2,19 @@
 edited, deleted, inserted or reordered record is found; its figures are not re-judged (no rule set of their
 periods is configured: they are what the organisation's reports said)."""
 
+from collections.abc import Sequence
 from dataclasses import replace
 from itertools import groupby
 
-from sqlalchemy import Connection
-
-from storage import history_records
+from states.events import Event
+from storage.checkpoints import HISTORY_PREFIX as PREFIX  # a finding's stream id: history:<organisation code>
 from workflow.audit.chain import check_stream
 from workflow.audit.findings import Finding
 
-PREFIX = "history:"  # the stream id of a finding: history:<organisation code>
 
-
-def history_log_findings(conn: Connection) -> list[Finding]:
-    """Breaks in each organisation's historical stream."""
+def history_log_findings(events: Sequence[Event]) -> list[Finding]:
+    """Breaks in each organisation's historical stream (`events`: the whole log)."""
     found: list[Finding] = []
-    events = sorted(history_records.load_events(conn), key=lambda e: (e.stream_id, e.version))
-    for _, stream in groupby(events, key=lambda e: e.stream_id):
+    for _, stream in groupby(sorted(events, key=lambda e: (e.stream_id, e.version)), key=lambda e: e.stream_id):
         found += [replace(f, stream_id=f"{PREFIX}{f.stream_id}") for f in check_stream(list(stream))]
     return found

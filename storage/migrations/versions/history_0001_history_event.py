@@ -1,5 +1,6 @@
 """history_event: the historical-record log (issue 13, item 5), each organisation's aggregate admissions of past
-periods, hash chained like candidate events; the reports count them, the audit proves them unaltered.
+periods, hash chained like candidate events; the reports count them, the audit proves them unaltered; and
+`checkpoint.history_last_position`, how far a checkpoint read that log (its heads are covered as `history:<code>`).
 
 Revision ID: history_0001
 Revises: 0011
@@ -36,7 +37,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("position"),
         sa.UniqueConstraint("stream_id", "version", name="uq_history_event_stream_version"),
     )
+    with op.batch_alter_table("checkpoint") as batch_op:  # NULL: a checkpoint made before the log existed
+        batch_op.add_column(sa.Column("history_last_position", sa.BigInteger(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("checkpoint") as batch_op:
+        batch_op.drop_column("history_last_position")
     op.drop_table("history_event")
