@@ -44,7 +44,8 @@ def _historical(con: Console, past: Mapping[str, Any] | None) -> None:
         return
     con.print(f"  trong đó {past['mark_vi']}: {past['admissions']:,} ({len(past['records'])} bản ghi)")
     for r in past["records"]:
-        con.print(f"    {r['org']} {r['period']}: {r['admitted']:,} — nguồn: {r['source']}")
+        held = f" (thuộc tổ chức tiền thân {r['predecessor']})" if r.get("predecessor") else ""
+        con.print(f"    {r['org']}{held} {r['period']}: {r['admitted']:,} — nguồn: {r['source']}")
     for r in past["partial"]:
         con.print(f"    [không tính] {r['org']} {r['period']}: {r['admitted']:,} — {r['note_vi']}")
 
