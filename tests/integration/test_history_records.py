@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import delete, func, select, update
 from typer.testing import CliRunner
 
@@ -28,6 +28,7 @@ from workflow.commands import AddOrganisation
 from workflow.history_records import Entry, add, permit_for, read_file, records, withdraw
 from workflow.reports.admissions import admissions_report
 from workflow.reports.periods import parse_period
+from workflow.reports.xlsx import report_sheets, write_workbook
 from workflow.scoped import principal_for
 from workflow.service import Ketnap
 
@@ -84,6 +85,19 @@ def test_a_ten_year_report_adds_pre_2016_records_to_recorded_admissions(ketnap: 
     women = next(c for c in doc["categories"] if c["category"] == "women")
     assert women["admissions"] == 700 + 800 + real
     assert sum(y["admissions"] for y in doc["membership"]) == real, "years and months count candidates only"
+
+
+def test_the_workbook_lists_the_records_on_a_sheet_of_their_own(ketnap: Ketnap, tmp_path: Path) -> None:
+    add(ketnap, [entry(period="2008-2011", admitted=400), entry(period="2012-2016", admitted=90)], "vp")
+    path = tmp_path / "bao-cao.xlsx"
+    write_workbook(path, report_sheets(admissions_report(ketnap, "DU-XA", parse_period("2008-2015"))))
+
+    book = load_workbook(path, read_only=True)
+    rows_of = [list(r) for r in book["Số liệu lịch sử"].iter_rows(values_only=True)]
+    summary = {r[0]: r[1] for r in book["Tổng hợp"].iter_rows(values_only=True)}
+    assert [(r[1], r[2], r[5][:5]) for r in rows_of[1:]] == [("2008-2011", 400, "có"), ("2012-2016", 90, "không")]
+    assert summary["Số đảng viên mới kết nạp"] == 400
+    assert summary["Trong đó số liệu lịch sử (không xét lại)"] == 400
 
 
 def test_a_record_counts_only_when_its_period_lies_wholly_inside_the_report(ketnap: Ketnap) -> None:
