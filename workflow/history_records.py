@@ -1,5 +1,6 @@
-"""Entering historical records (states/history_records.py): one at a time (`ketnap history add`), a file of them
-(`ketnap history import FILE.csv|xlsx`, all or nothing), and withdrawing one (`ketnap history withdraw`).
+"""Entering historical records (states/history_records.py): one at a time (`ketnap historical add`), a file of
+them (`ketnap historical import FILE.csv|xlsx`, all or nothing), and withdrawing one (`ketnap historical
+withdraw`). The command is not `ketnap history`: that is a candidate's timeline.
 
 Each is judged in one write transaction against the organisation log and the records in force; a refusal
 lists every reason and writes nothing. Whether the user may is decided by workflow/access.py

@@ -289,13 +289,13 @@ def test_the_cli_enters_lists_and_reports_the_records(ketnap: Ketnap, db_url: st
     def ketnap_cli(*args: str) -> Any:
         return CliRunner().invoke(cli_app, ["--db", db_url, "--json", *args], env={"KETNAP_ACTOR": "vp"})
 
-    done = ketnap_cli("history", "add", "--org", "DU-XA", "--period", "2008-2015", "--admitted", "3669",
+    done = ketnap_cli("historical", "add", "--org", "DU-XA", "--period", "2008-2015", "--admitted", "3669",
                       "--category", "Nữ=1500", "--source", "Báo cáo tổng kết 45-BC/ĐU")
     assert done.exit_code == 0, done.output
-    again = ketnap_cli("history", "add", "--org", "DU-XA", "--period", "2015", "--admitted", "1",
+    again = ketnap_cli("historical", "add", "--org", "DU-XA", "--period", "2015", "--admitted", "1",
                        "--source", "x")
     assert again.exit_code == 2 and json.loads(again.stdout)["violations"][0]["rule"] == "history_overlap"
-    listed = json.loads(ketnap_cli("history", "list").stdout)
+    listed = json.loads(ketnap_cli("historical", "list").stdout)
     assert [(r["org"], r["admitted"], r["categories"]) for r in listed] == [("DU-XA", 3669, {"women": 1500})]
     report = json.loads(ketnap_cli("report", "admissions", "--org", "DU-XA", "--period", "2008-2018").stdout)
     assert report["admissions"] == 3669 and report["historical"]["records"][0]["source"].startswith("Báo cáo")

@@ -1,4 +1,4 @@
-"""`ketnap history add|import|withdraw|list`: historical records, an organisation's admissions of past periods as
+"""`ketnap historical add|import|withdraw|list`: historical records, an organisation's admissions of past periods as
 totals (issue 13, item 5; states/history_records.py says why and what they are)."""
 
 from pathlib import Path
@@ -19,7 +19,7 @@ history_app = typer.Typer(help="Historical records (số liệu lịch sử): ad
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(history_app, name="history")
+    app.add_typer(history_app, name="historical")  # `history` is a candidate's timeline
 
 
 def _permit(c: cli.Context) -> history.Permit | None:
@@ -98,7 +98,7 @@ def history_import(
 def history_withdraw(
     ctx: typer.Context,
     org: Annotated[str, typer.Option("--org", help="The organisation's code.")],
-    version: Annotated[int, typer.Option("--entry", help="The record's entry number (# in `history list`).")],
+    version: Annotated[int, typer.Option("--entry", help="The record's entry number (# in `historical list`).")],
     reason: Annotated[str, typer.Option("--reason", help="Why it is withdrawn (kept in the log).")],
 ) -> None:
     """Withdraw a record in force: it stays in the log, marked withdrawn; enter the right one again after."""
