@@ -5,7 +5,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
 from states.events import Event
@@ -48,6 +48,3 @@ def append(conn: Connection, org: str, kind: str, on: date, payload: Mapping[str
         raise ConcurrencyConflictError(org, version, -1) from err
     return event
 
-
-def count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(HISTORY_EVENTS)).scalar() or 0)
