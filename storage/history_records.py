@@ -47,4 +47,3 @@ def append(conn: Connection, org: str, kind: str, on: date, payload: Mapping[str
     except IntegrityError as err:
         raise ConcurrencyConflictError(org, version, -1) from err
     return event
-
