@@ -174,6 +174,13 @@ FIELDS.update({
     "into": ("Hợp nhất vào (mã)", "Merged into (code)"),
     "parts": ("Phân chia", "Parts"),
     "event": ("Sự kiện", "Event"),
+    # historical records (states/history_records.py)
+    "period": ("Kỳ số liệu", "Period"),
+    "admitted": ("Số kết nạp", "Admitted"),
+    "readmitted": ("Số kết nạp lại", "Re-admitted"),
+    "source": ("Nguồn số liệu", "Source"),
+    "version": ("Lần ghi", "Entry"),
+    "file": ("Tệp", "File"),
 })
 
 

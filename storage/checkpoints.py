@@ -3,7 +3,8 @@
 The digest itself is computed by the audit (workflow/audit/checkpoint.py); this module only reads stream
 heads from the log and stores them, streamed in batches so that memory does not grow with the log. Heads
 come in code-point order of stream_id whatever the database's collation, because the digest depends on it.
-The organisation log's heads are covered too, as streams named `org:<code>` (ORG_PREFIX).
+The organisation log's heads are covered too, as streams named `org:<code>` (ORG_PREFIX), and the
+historical-record log's as `history:<code>` (HISTORY_PREFIX).
 """
 
 from collections.abc import Iterator, Sequence
@@ -15,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, exists, func, select
 
 from storage.event_store import EVENTS
+from storage.history_records import HISTORY_EVENTS
 from storage.organisations import ORG_EVENTS
 from storage.tables import CheckpointHeadRow, CheckpointRow
 
@@ -23,6 +25,7 @@ HEADS = CheckpointHeadRow.__table__  # type: ignore[attr-defined]
 BATCH = 5000  # heads fetched and inserted at a time
 Head = tuple[str, int, str]  # stream_id, version, hash
 ORG_PREFIX = "org:"  # an organisation stream among the heads
+HISTORY_PREFIX = "history:"  # an organisation's historical-record stream among the heads
 
 
 @dataclass(frozen=True)
@@ -35,16 +38,17 @@ class Checkpoint:
     created_at: datetime
     actor: str
     org_last_position: int | None = None
+    history_last_position: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "digest": self.digest, "streams": self.streams, "events": self.events,
                 "last_position": self.last_position, "created_at": self.created_at, "actor": self.actor,
-                "org_last_position": self.org_last_position}
+                "org_last_position": self.org_last_position, "history_last_position": self.history_last_position}
 
 
 def _checkpoint(row: Any) -> Checkpoint:
     return Checkpoint(row.id, row.digest, row.streams, row.events, row.last_position, row.created_at, row.actor,
-                      row.org_last_position)
+                      row.org_last_position, row.history_last_position)
 
 
 def _by_code_point(conn: Connection, column: Any) -> Any:
@@ -52,14 +56,17 @@ def _by_code_point(conn: Connection, column: Any) -> Any:
     return column.collate("C") if conn.dialect.name == "postgresql" else column
 
 
-def heads_in_log(conn: Connection, last_position: int, org_last_position: int | None = None) -> Iterator[Head]:
+def heads_in_log(conn: Connection, last_position: int, org_last_position: int | None = None,
+                 history_last_position: int | None = None) -> Iterator[Head]:
     """Each stream's last event at or before `last_position` (and each organisation stream's at or before
-    `org_last_position`, named `org:<code>`), in code-point order of stream_id."""
-    candidates = _heads(conn, EVENTS, last_position, "")
-    if org_last_position is None:
-        yield from candidates
-        return
-    yield from merge(candidates, _heads(conn, ORG_EVENTS, org_last_position, ORG_PREFIX), key=lambda h: h[0])
+    `org_last_position`, named `org:<code>`, and each historical stream's at or before `history_last_position`,
+    named `history:<code>`), in code-point order of stream_id."""
+    logs = [_heads(conn, EVENTS, last_position, "")]
+    if org_last_position is not None:
+        logs.append(_heads(conn, ORG_EVENTS, org_last_position, ORG_PREFIX))
+    if history_last_position is not None:
+        logs.append(_heads(conn, HISTORY_EVENTS, history_last_position, HISTORY_PREFIX))
+    yield from merge(*logs, key=lambda h: h[0])
 
 
 def _heads(conn: Connection, table: Any, last_position: int, prefix: str) -> Iterator[Head]:
@@ -72,11 +79,12 @@ def _heads(conn: Connection, table: Any, last_position: int, prefix: str) -> Ite
         yield prefix + row.stream_id, row.version, row.hash
 
 
-def org_heads(conn: Connection, checkpoint_id: int) -> dict[str, tuple[int, str]]:
-    """The organisation heads a checkpoint stored: {code: (version, hash)} (the log is small)."""
+def org_heads(conn: Connection, checkpoint_id: int, prefix: str = ORG_PREFIX) -> dict[str, tuple[int, str]]:
+    """The organisation heads (or, with HISTORY_PREFIX, historical heads) a checkpoint stored: {code: (version,
+    hash)} (those logs are small)."""
     rows = conn.execute(select(HEADS.c.stream_id, HEADS.c.version, HEADS.c.hash)
-                        .where(HEADS.c.checkpoint_id == checkpoint_id, HEADS.c.stream_id.startswith(ORG_PREFIX)))
-    return {r.stream_id[len(ORG_PREFIX):]: (r.version, r.hash) for r in rows}
+                        .where(HEADS.c.checkpoint_id == checkpoint_id, HEADS.c.stream_id.startswith(prefix)))
+    return {r.stream_id[len(prefix):]: (r.version, r.hash) for r in rows}
 
 
 def stored_heads(conn: Connection, checkpoint_id: int) -> Iterator[Head]:
@@ -98,11 +106,17 @@ def deleted_streams(conn: Connection, checkpoint_id: int, only: Sequence[str] | 
     """(stream_id, version) of each head the checkpoint stored whose stream has no events left."""
     gone = ~exists().where(EVENTS.c.stream_id == HEADS.c.stream_id)
     query = (select(HEADS.c.stream_id, HEADS.c.version)
-             .where(HEADS.c.checkpoint_id == checkpoint_id, gone, ~HEADS.c.stream_id.startswith(ORG_PREFIX))
+             .where(HEADS.c.checkpoint_id == checkpoint_id, gone, ~HEADS.c.stream_id.startswith(ORG_PREFIX),
+                    ~HEADS.c.stream_id.startswith(HISTORY_PREFIX))
              .order_by(HEADS.c.stream_id))
     if only is not None:
         query = query.where(HEADS.c.stream_id.in_(only))
     return [(r.stream_id, r.version) for r in conn.execute(query)]
+
+
+def history_extent(conn: Connection) -> int:
+    """The historical-record log's last position in this transaction (0: empty)."""
+    return int(conn.execute(select(func.coalesce(func.max(HISTORY_EVENTS.c.position), 0))).scalar() or 0)
 
 
 def log_extent(conn: Connection) -> tuple[int, int, int]:
@@ -113,15 +127,16 @@ def log_extent(conn: Connection) -> tuple[int, int, int]:
     return last_position, events, org_last
 
 
-def open_checkpoint(conn: Connection, now: datetime, actor: str) -> tuple[int, int, int, int]:
+def open_checkpoint(conn: Connection, now: datetime, actor: str) -> tuple[int, int, int, int, int]:
     """A checkpoint row over the logs as they stand in this transaction, its digest not yet known:
-    (id, last position, events, organisation log's last position). `add_heads` and `seal` complete it in the
-    same transaction."""
+    (id, last position, events, organisation log's last position, historical log's last position).
+    `add_heads` and `seal` complete it in the same transaction."""
     last_position, events, org_last = log_extent(conn)
+    history_last = history_extent(conn)
     checkpoint_id = conn.execute(CHECKPOINTS.insert().values(
         digest="", streams=0, events=events, last_position=last_position, created_at=now, actor=actor,
-        org_last_position=org_last).returning(CHECKPOINTS.c.id)).scalar_one()
-    return int(checkpoint_id), last_position, events, org_last
+        org_last_position=org_last, history_last_position=history_last).returning(CHECKPOINTS.c.id)).scalar_one()
+    return int(checkpoint_id), last_position, events, org_last, history_last
 
 
 def add_heads(conn: Connection, checkpoint_id: int, heads: Sequence[Head]) -> None:

@@ -133,6 +133,8 @@ class CheckpointRow(SQLModel, table=True):
     actor: str = Field(max_length=200)
     # how far it read the organisation log; None: made before there was one (candidate streams only)
     org_last_position: int | None = Field(default=None, sa_type=BigInteger)
+    # how far it read the historical-record log (issue 13, item 5); None: made before there was one
+    history_last_position: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class CheckpointHeadRow(SQLModel, table=True):

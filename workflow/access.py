@@ -33,6 +33,7 @@ from states.catalogue import rule_link
 from states.decide import corrected_event
 from states.errors import Violation
 from states.events import Event
+from states.history_records import violation as history_violation
 from states.organisations import OrgChange, OrgHistory, Tree, apply_change
 from states.steps import STEPS
 from storage.users import User
@@ -233,6 +234,27 @@ def named_org(step: str, fields: Mapping[str, Any]) -> str | None:
     key = NAMED_ORG.get(step)
     value = fields.get(key) if key else None
     return value if isinstance(value, str) and value else None
+
+
+# --- historical records (issue 13, item 5) ------------------------------------------------------------------
+
+def history_denial(role: str, org: str, scope: Container[str], living: bool) -> AccessDenied | None:
+    """May a user with `role`, who reads the organisations of `scope` and has a living organisation (`living`),
+    enter or withdraw a historical record of `org`? The committee office keeps its organisation's reports
+    (ARCHITECTURE.md "who uses it"), so only a committee user does, for an organisation it reads: ended ones
+    included, since the past periods of a dissolved district belong to the province's history. Secretaries
+    record a branch's steps, admins the accounts and the tree, auditors nothing. The server's operator (an
+    actor who is no user) may, as for every command. None when they may, else the reason.
+    """
+    if role != Role.COMMITTEE:
+        refusal = history_violation("history_committee_only")
+        return AccessDenied("wrong_role", refusal.message_en, [refusal])
+    if not living:
+        return AccessDenied("org_ended", "your organisations have ended: you keep read access to their "
+                                         "history until you are reassigned")
+    if org not in scope:
+        return AccessDenied("out_of_scope", f"organisation {org!r} is not one of yours")
+    return None
 
 
 # --- the read-access log (issue 11, item 7) --------------------------------------------------------------------

@@ -254,6 +254,22 @@ TOPICS: dict[str, Basis] = {
         "A workbook is imported whole or not at all; every wrong cell is named by its column. Every imported "
         "step passes every rule as if typed, and nothing is recorded twice.",
         (_KETNAP,)),
+    "history": Basis(
+        "Số liệu lịch sử", "Historical records",
+        "Số kết nạp của những kỳ trước khi dùng ketnap (ví dụ 2008–2015) được ghi thành số tổng theo tổ chức và "
+        "kỳ (tổng số, kết nạp lại, từng đối tượng), có nguồn là báo cáo đã ban hành. Chưa có bộ quy định nào "
+        "trước QĐ 29-QĐ/TW (25/07/2016) được cấu hình để xét lại từng người, nên số liệu này được báo cáo cộng "
+        "vào và kiểm tra chứng minh không bị sửa, nhưng không xét lại. Mỗi đối tượng là một phần của tổng số; "
+        "một tổ chức không có hai số liệu cho cùng một thời gian, cũng không có số liệu cho thời gian đã ghi "
+        "từng người; số liệu sai thì rút đi rồi ghi lại, không sửa. Văn phòng cấp ủy ghi.",
+        "Admissions of periods before ketnap was used (e.g. 2008-2015) are entered as totals per organisation "
+        "and period (the total, re-admissions, each category), citing the published report. No rule set before "
+        "QĐ 29-QĐ/TW (25/07/2016) is configured to re-judge each person, so reports add these figures and the "
+        "audit proves them unaltered, but does not re-judge them. Each category is a part of the total; an "
+        "organisation has no two records for the same time, nor a record for time whose candidates are "
+        "recorded; a wrong record is withdrawn and entered again, never edited. A committee office enters them.",
+        ("Số liệu cấp ủy công bố theo kỳ, ví dụ Đảng bộ Khối Doanh nghiệp tỉnh Đồng Nai, 8 tháng 2018: "
+         "http://baodongnai.com.vn/tintuc/201808/ket-nap-141-dang-vien-2908477/", _KETNAP)),
 }
 
 # rule id -> topic; org_changes / access rules share one entry (their sentences are built where they are judged)
@@ -297,6 +313,13 @@ TOPIC_OF: dict[str, str] = {
                      "restructure_part_invalid", "restructure_part_twice", "restructure_header_missing",
                      "restructure_no_sheet", "restructure_no_rows", "restructure_file_unreadable"),
                     "organisations"),
+    **dict.fromkeys(("history_org_unknown", "history_period_outside_org", "history_period_not_over",
+                     "history_count_negative", "history_count_too_large", "history_category_unknown",
+                     "history_part_above_total", "history_source_missing", "history_overlap",
+                     "history_overlaps_recorded", "history_record_not_found", "history_period_invalid",
+                     "history_reason_missing", "history_file_empty", "history_column_unknown",
+                     "history_column_missing", "history_cell_missing", "history_count_invalid",
+                     "history_committee_only"), "history"),
 }
 
 
@@ -401,4 +424,34 @@ def examples() -> dict[str, dict[str, Any]]:
         "restructure_header_missing": {"sheet": "Thay đổi", "header": "Mã tổ chức"},
         "restructure_no_sheet": {"header": "Mã tổ chức", "header2": "Loại thay đổi"},
         "restructure_file_unreadable": {"reason": "tệp không phải là .xlsx"},
+        **_history_examples(),
+    }
+
+
+def _history_examples() -> dict[str, dict[str, Any]]:
+    start, end = date(2008, 1, 1), date(2015, 12, 31)
+    return {
+        "history_org_unknown": {"field": "org", "org": "DU-KDN"},
+        "history_period_outside_org": {"field": "period", "org": "DU-KDN", "start": start, "end": end,
+                                       "existed": Said("từ 01/01/2010 đến nay", "from 2010-01-01 until now")},
+        "history_period_not_over": {"field": "period", "end": date(2026, 12, 31), "today": date(2026, 12, 7)},
+        "history_count_negative": {"field": "admitted", "value": -5},
+        "history_count_too_large": {"field": "admitted", "value": 36720000, "limit": 10000000},
+        "history_category_unknown": {"field": "categories", "category": "nu",
+                                     "allowed": Said("Nữ, Dân tộc thiểu số", "women, ethnic_minority")},
+        "history_part_above_total": {"field": "categories", "part": Said("Nữ", "women"), "value": 400,
+                                     "admitted": 350},
+        "history_source_missing": {"field": "source"},
+        "history_overlap": {"field": "period", "org": "CB-01", "other_org": "DU-KDN", "other": "2008-2015",
+                            "entry": Said("lần ghi #1", "entry #1"), "start": date(2015, 1, 1), "end": end},
+        "history_overlaps_recorded": {"field": "period", "org": "DU-KDN", "count": 12, "start": start, "end": end},
+        "history_record_not_found": {"field": "version", "org": "DU-KDN", "version": 3},
+        "history_period_invalid": {"field": "period", "value": "2008..2015"},
+        "history_reason_missing": {"field": "reason"},
+        "history_file_empty": {"field": "file", "file": "so-lieu.csv"},
+        "history_column_unknown": {"field": "file", "column": "Số lượng"},
+        "history_column_missing": {"field": "file", "column": "Nguồn số liệu"},
+        "history_cell_missing": {"field": "source", "column": "Nguồn số liệu"},
+        "history_count_invalid": {"field": "admitted", "value": "ba trăm"},
+        "history_committee_only": {},
     }

@@ -12,6 +12,7 @@ from pathlib import Path
 from notifications.deadline_kinds import KINDS, rule_number, rule_sentence
 from states.catalogue import RULES as PROCEDURE_RULES
 from states.catalogue import Rule, rule_link
+from states.history_records import RULES as HISTORY_RULES
 from states.labels import Said
 from states.rules import RuleBook
 from workflow.config import load_settings
@@ -48,6 +49,7 @@ CATALOGUES = (
     Catalogue("procedure", Said("Quy trình kết nạp và công nhận", "Admission and recognition"), PROCEDURE_RULES),
     Catalogue("import", Said("Nhập Excel và thao tác hàng loạt", "Excel import and batch steps"), IMPORT_RULES),
     Catalogue("restructure", Said("Tệp sắp xếp tổ chức", "Restructuring workbook"), RESTRUCTURE_RULES),
+    Catalogue("history", Said("Số liệu lịch sử", "Historical records"), HISTORY_RULES),
 )
 
 

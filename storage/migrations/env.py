@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import storage.access_tables  # noqa: F401 - the read-access log (issue 11, item 7)
+import storage.history_tables  # noqa: F401 - historical records of past periods (issue 13, item 5)
 import storage.idempotency  # noqa: F401 - idempotency keys of step requests (issue 11)
 import storage.reminder_tables  # noqa: F401 - outbox, contacts, scheduler lock (issue 3)
 import storage.report_tables  # noqa: F401 - plans, membership, training classes, report read model (issue 6)

@@ -126,3 +126,20 @@ def test_chart_axes_count_whole_people(sqlite_env: Env) -> None:
     numbers = [m for m in marks if re.fullmatch(r"[\d.,]+", m)]
     assert numbers and all(m.isdigit() for m in numbers), numbers
     assert 'id="months-table"' in page.text and "<td>03/2024</td><td>2</td>" in page.text
+
+
+def test_the_page_and_the_json_mark_historical_records_apart(sqlite_env: Env) -> None:
+    """Issue 13, item 5: a record of a past period is in the total, marked, and one straddling a bound is listed
+    but not counted."""
+    from workflow.history_records import Entry, add
+
+    add(sqlite_env.ketnap, [Entry("CB-01", "2010-2013", 40, "Báo cáo 3-BC/CB"),
+                            Entry("CB-01", "2014-2016", 9, "Báo cáo 5-BC/CB")], "vp")
+    page = sqlite_env.login("sec_a").get("/reports/admissions?org=CB-01&period=2008-2015")
+    assert page.status_code == 200
+    assert re.search(r'id="historical".*số liệu lịch sử \(không xét lại\)</strong>: 40', page.text, re.S)
+    assert "không tính" in page.text  # 2014-2016 straddles 2015
+    doc = sqlite_env.client.get("/api/reports/admissions?org=CB-01&period=2008-2015",
+                                headers=sqlite_env.auth("sec_a")).json()
+    assert (doc["admissions"], doc["recorded_admissions"], doc["historical"]["admissions"]) == (40, 0, 40)
+    assert [r["period"] for r in doc["historical"]["partial"]] == ["2014-2016"]

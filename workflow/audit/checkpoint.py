@@ -58,9 +58,9 @@ def merkle_root(heads: Iterable[tuple[str, int, str]]) -> str:
 def create(conn: Connection, now: datetime, actor: str) -> Checkpoint:
     """Record a checkpoint over the log as it stands in this transaction and return it with its digest; the
     heads stream from the log into the tree and the table a batch at a time."""
-    checkpoint_id, last_position, events, org_last = store.open_checkpoint(conn, now, actor)
+    checkpoint_id, last_position, events, org_last, history_last = store.open_checkpoint(conn, now, actor)
     tree, batch = MerkleRoot(), []
-    for head in store.heads_in_log(conn, last_position, org_last):
+    for head in store.heads_in_log(conn, last_position, org_last, history_last):
         tree.add(*head)
         batch.append(head)
         if len(batch) >= INSERT_BATCH:
@@ -69,7 +69,7 @@ def create(conn: Connection, now: datetime, actor: str) -> Checkpoint:
     store.add_heads(conn, checkpoint_id, batch)
     digest = tree.hexdigest()
     store.seal(conn, checkpoint_id, digest, tree.leaves)
-    return Checkpoint(checkpoint_id, digest, tree.leaves, events, last_position, now, actor, org_last)
+    return Checkpoint(checkpoint_id, digest, tree.leaves, events, last_position, now, actor, org_last, history_last)
 
 
 def digest_now(conn: Connection) -> tuple[str, int, int]:
@@ -77,7 +77,7 @@ def digest_now(conn: Connection) -> tuple[str, int, int]:
     recording anything (a backup's manifest carries it, and a restored copy must give it again)."""
     last_position, events, org_last = store.log_extent(conn)
     tree = MerkleRoot()
-    for head in store.heads_in_log(conn, last_position, org_last):
+    for head in store.heads_in_log(conn, last_position, org_last, store.history_extent(conn)):
         tree.add(*head)
     return tree.hexdigest(), tree.leaves, events
 
@@ -114,7 +114,8 @@ class CheckpointCheck:
             self.heads_trusted = True
             return
         log_root = merkle_root(store.heads_in_log(self.conn, self.checkpoint.last_position,
-                                                  self.checkpoint.org_last_position))
+                                                  self.checkpoint.org_last_position,
+                                                  self.checkpoint.history_last_position))
         log_intact = log_root == self.digest
         self.summary["log_as_of_checkpoint_intact"] = log_intact
         self.findings.append(Finding(
@@ -136,19 +137,32 @@ class CheckpointCheck:
 
     def check_org_log(self, events: Sequence[Event]) -> list[Finding]:
         """The organisation streams against the heads the checkpoint stored (none before the organisation log)."""
-        if not self.heads_trusted or self.checkpoint is None or self.checkpoint.org_last_position is None:
+        if self.checkpoint is None:
             return []
-        heads = store.org_heads(self.conn, self.checkpoint.id)
+        return self._check_log(events, store.ORG_PREFIX, self.checkpoint.org_last_position,
+                               "the organisation's whole history is gone")
+
+    def check_history_log(self, events: Sequence[Event]) -> list[Finding]:
+        """The historical-record streams against the heads the checkpoint stored (none before that log)."""
+        if self.checkpoint is None:
+            return []
+        return self._check_log(events, store.HISTORY_PREFIX, self.checkpoint.history_last_position,
+                               "the organisation's historical records are gone")
+
+    def _check_log(self, events: Sequence[Event], prefix: str, last: int | None, gone: str) -> list[Finding]:
+        if not self.heads_trusted or self.checkpoint is None or last is None:
+            return []
+        heads = store.org_heads(self.conn, self.checkpoint.id, prefix)
         streams: dict[str, list[Event]] = {}
         for e in events:
             streams.setdefault(e.stream_id, []).append(e)
         found: list[Finding] = []
         for code, stream in sorted(streams.items()):
-            named = [e._replace(stream_id=store.ORG_PREFIX + code) for e in sorted(stream, key=lambda e: e.version)]
-            found += self._compare(named, heads.pop(code, None), self.checkpoint.org_last_position)
+            named = [e._replace(stream_id=prefix + code) for e in sorted(stream, key=lambda e: e.version)]
+            found += self._compare(named, heads.pop(code, None), last)
         for code, (version, _) in sorted(heads.items()):
-            found.append(Finding(STREAM_DELETED, store.ORG_PREFIX + code, version, "the organisation's whole "
-                                 f"history is gone (the checkpoint saw {version} event(s))"))
+            found.append(Finding(STREAM_DELETED, prefix + code, version,
+                                 f"{gone} (the checkpoint saw {version} event(s))"))
         return found
 
     def _compare(self, events: list[Event], head: tuple[int, str] | None,

@@ -22,6 +22,7 @@ from states.candidate import Candidate
 from states.errors import CandidateNotFound
 from states.events import Event
 from states.rules import RuleBook
+from storage import history_records
 from storage.audit_reads import Bounds, count_events, split
 
 # re-exported: the CLI, the benchmark and the tests open the audit's view from here
@@ -33,6 +34,7 @@ from workflow.audit import projection_check
 from workflow.audit.actors import ActorCheck
 from workflow.audit.checkpoint import CheckpointCheck
 from workflow.audit.findings import Finding, Report
+from workflow.audit.history import history_log_findings
 from workflow.audit.orgs import OrgDirectory, org_log_findings
 from workflow.audit.reader import iter_chunks
 from workflow.audit.stream_checks import DatedRuleBook, judged_under, stream_findings
@@ -126,8 +128,11 @@ class Verifier:
         report.add(projection_check.rows_without_streams(self.conn, self.in_scope, only))
         if only is None and self.scope.org is None:
             report.add(org_log_findings(self.conn, self.orgs))
+            history = history_records.load_events(self.conn)  # proven unaltered, not re-judged (issue 13, item 5)
+            report.add(history_log_findings(history))
             if self.checkpoint is not None:
                 report.add(self.checkpoint.check_org_log(self.orgs.events))
+                report.add(self.checkpoint.check_history_log(history))
         if self.checkpoint is not None:
             report.add(self.checkpoint.deleted_streams(only))
         if only and report.streams == 0 and not report.findings:

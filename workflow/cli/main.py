@@ -328,6 +328,8 @@ def _register_features() -> None:
     reports.register(app, candidate_app)
     from workflow.cli import documents  # issue 12: `document STEP_OR_FORM CANDIDATE_ID --format docx|pdf|html`
     documents.register(app)
+    from workflow.cli import historical  # issue 13: `historical add|import|withdraw|list` (past periods)
+    historical.register(app)
 
 
 _register_features()

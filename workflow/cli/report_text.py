@@ -27,6 +27,7 @@ def _summary(con: Console, doc: Mapping[str, Any]) -> None:
     con.print(f"Kết nạp: [bold]{doc['admissions']:,}[/] đảng viên; cùng kỳ {prev['period']['label']}: "
               f"{prev['admissions']:,} ({prev['change']:+,}, {_pct(prev['change_percent'])})")
     con.print(f"  trong đó kết nạp lại: {doc['readmissions']:,}")
+    _historical(con, doc.get("historical"))
     for year in doc["membership"]:
         con.print(f"  {year['year']}: {year['admissions']:,} / {_n(year['members'])} đảng viên đầu năm = "
                   f"{_pct(year['rate_percent'])}")
@@ -35,6 +36,18 @@ def _summary(con: Console, doc: Mapping[str, Any]) -> None:
         con.print(f"Tổ chức đã {ENDED_BY_VI.get(org['ended_by'], org['ended_by'])} từ ngày {org['ended_on']}"
                   + (f"; tổ chức kế tục: {', '.join(org['successors'])}" if org["successors"] else ""))
     _predecessors(con, doc.get("predecessors"))
+
+
+def _historical(con: Console, past: Mapping[str, Any] | None) -> None:
+    """The historical records counted in the total (workflow/reports/historical.py), marked as such."""
+    if not past or not (past["records"] or past["partial"]):
+        return
+    con.print(f"  trong đó {past['mark_vi']}: {past['admissions']:,} ({len(past['records'])} bản ghi)")
+    for r in past["records"]:
+        held = f" (thuộc tổ chức tiền thân {r['predecessor']})" if r.get("predecessor") else ""
+        con.print(f"    {r['org']}{held} {r['period']}: {r['admitted']:,} — nguồn: {r['source']}")
+    for r in past["partial"]:
+        con.print(f"    [không tính] {r['org']} {r['period']}: {r['admitted']:,} — {r['note_vi']}")
 
 
 def _predecessors(con: Console, before: Mapping[str, Any] | None) -> None:

@@ -26,7 +26,7 @@ from sqlalchemy import Connection
 from states.organisations import Organisation, Tree
 from storage import plans as plan_store
 from storage import report_reads
-from workflow.reports import pipeline, readmodel
+from workflow.reports import historical, pipeline, readmodel
 from workflow.reports.categories import HEADINGS, categories_of
 from workflow.reports.periods import Period
 from workflow.reports.plans import SOURCES, Plan, plans
@@ -181,6 +181,7 @@ def admissions_report(app: Ketnap, org: str, period: Period, count_on: str | Non
         members = plan_store.membership_counts(tx.conn, range(earliest.year, period.end.year + 1))
         status = pipeline.status(tx.conn, scope, period, as_of, counted_on, app.calendar)
         before = _predecessors_doc(tx.conn, scope, period, placed)
+        past = historical.records_for(tx.conn, scope)  # totals of past periods (issue 13, item 5)
     counting = Counting([a for a in placed if a.predecessor is None or predecessors])
     admitted = counting.in_period(period)
     last_year = counting.count(previous.start, previous.end)
@@ -205,6 +206,7 @@ def admissions_report(app: Ketnap, org: str, period: Period, count_on: str | Non
         "months": _months(admitted, period),
     }
     doc.update(pipeline.forecast_doc(status, len(admitted), period, as_of))
+    historical.add_to(doc, past, period, previous, decimals)
     return doc
 
 

@@ -161,6 +161,7 @@ def _summary(doc: Mapping[str, Any]) -> Sheet:
         ("Từ ngày", doc["period"]["start"]), ("Đến ngày", doc["period"]["end"]), ("Số liệu tính đến", doc["as_of"]),
         ("Kết nạp tính theo", COUNTED_ON_VI[doc["counted_on"]]), ("Số đảng viên mới kết nạp", doc["admissions"]),
         ("Trong đó kết nạp lại", doc["readmissions"]),
+        *_historical_items(doc),
         (f"Cùng kỳ ({prev['period']['label']})", prev["admissions"]), ("Tăng (+) / giảm (-)", prev["change"]),
         ("Tăng / giảm so với cùng kỳ (%)", prev["change_percent"]),
         ("Đảng viên đầu năm", first_year.get("members")),
@@ -177,6 +178,14 @@ def _summary(doc: Mapping[str, Any]) -> Sheet:
         items += [(f"  {o['name']} ({o['code']})", o["admissions"]) for o in before["organisations"]]
     return Sheet("Tổng hợp", [Column("item", "Nội dung"), Column("value", "Số liệu", "auto")],
                  [{"item": k, "value": v} for k, v in items])
+
+
+def _historical_items(doc: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    past = doc.get("historical")
+    if not past or not past["records"]:
+        return []
+    return [(f"Trong đó {past['mark_vi']}", past["admissions"]),
+            ("Trong đó ghi từng người", doc["recorded_admissions"])]
 
 
 def _plan_rows(doc: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -202,7 +211,20 @@ def _predecessor_sheets(doc: Mapping[str, Any]) -> list[Sheet]:
 def report_sheets(doc: Mapping[str, Any]) -> list[Sheet]:
     totals, targets = _plan_rows(doc)
     pipeline = doc["pipeline"]
-    return [*_report_sheets(doc, totals, targets, pipeline), *_predecessor_sheets(doc)]
+    return [*_report_sheets(doc, totals, targets, pipeline), *_predecessor_sheets(doc), *_historical_sheets(doc)]
+
+
+def _historical_sheets(doc: Mapping[str, Any]) -> list[Sheet]:
+    """The historical records the report counted or left out (workflow/reports/historical.py), marked."""
+    past = doc.get("historical")
+    if not past or not (past["records"] or past["partial"]):
+        return []
+    rows = [{**r, "counted": "có"} for r in past["records"]]
+    rows += [{**r, "counted": "không: " + r["note_vi"]} for r in past["partial"]]
+    return [Sheet("Số liệu lịch sử", [
+        Column("org", "Mã tổ chức"), Column("period", "Kỳ"), Column("admitted", "Số kết nạp", "int"),
+        Column("readmitted", "Kết nạp lại", "int"), Column("source", "Nguồn số liệu"),
+        Column("counted", "Tính vào báo cáo (số liệu lịch sử, không xét lại)")], rows)]
 
 
 def _report_sheets(doc: Mapping[str, Any], totals: list[dict[str, Any]], targets: list[dict[str, Any]],
