@@ -179,8 +179,9 @@ def _collect_comments(c: Candidate, p: dict[str, Any], e: Event) -> None:
 
 
 def _vote(p: dict[str, Any], e: Event, members_key: str) -> Vote:
-    return Vote(e.effective_on, p[members_key], p["in_favour"], bool(e.derived.get("passed")),
-                p.get("recommendation"))
+    """`members`: the denominator stored with a branch vote (V1, issue 13 item 3), else the members recorded."""
+    return Vote(e.effective_on, int(e.derived.get("denominator", p[members_key])), p["in_favour"],
+                bool(e.derived.get("passed")), p.get("recommendation"))
 
 
 def _branch_vote(c: Candidate, p: dict[str, Any], e: Event) -> None:

@@ -139,6 +139,16 @@ _RULES = [
     Rule("vote_attendance", "DOMAIN.md V1, V2, V5; issue 12", "ĐL Điều 4.3; {regulation}",
          "Số tán thành ({in_favour}) cộng số không tán thành ({against}) lớn hơn số có mặt ({room}).",
          "Votes in favour ({in_favour}) plus votes against ({against}) exceed the number present ({room})."),
+    Rule("vote_none_convened", "DOMAIN.md V1, V5 (QĐ294 §9.3.2); issue 13 item 3", "{regulation} §9.3.2",
+         "Số đảng viên sinh hoạt tạm thời nơi khác ({elsewhere}) cộng số đảng viên được miễn sinh hoạt vắng mặt "
+         "({exempted_absent}) không được bằng hoặc lớn hơn số đảng viên chính thức ({members}).",
+         "Members temporarily active elsewhere ({elsewhere}) plus exempted members absent ({exempted_absent}) "
+         "must be fewer than the official members ({members})."),
+    Rule("vote_convened", "DOMAIN.md V1, V5 (QĐ294 §9.3.2); issue 13 item 3", "{regulation} §9.3.2",
+         "“{field}” ({convened}) phải bằng số đảng viên chính thức ({members}) trừ số sinh hoạt tạm thời nơi khác "
+         "({elsewhere}) và số được miễn sinh hoạt vắng mặt ({exempted_absent}), tức {expected}.",
+         "{field} ({convened}) must be the official members ({members}) less those temporarily active elsewhere "
+         "({elsewhere}) and the exempted members absent ({exempted_absent}), that is {expected}."),
     Rule("vote_needs_introducers", "DOMAIN.md S6, S8", "ĐL Điều 4.2-3",
          "Chi bộ chỉ xét khi đã có người giới thiệu hợp lệ (mẫu 3-KNĐ).",
          "The branch can only vote once valid introducers are recorded (form 3-KNĐ)."),

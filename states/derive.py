@@ -4,6 +4,7 @@ opens and closes (PROCEDURE.md, Deadlines). Stored in the event so replays never
 from datetime import date
 from typing import Any
 
+from states import votes
 from states.dates import add_months
 from states.step import Check
 
@@ -32,9 +33,18 @@ def _vote_outcome(k: Check, members_field: str, threshold_name: str) -> dict[str
     return {"passed": threshold.reached(f.in_favour, getattr(f, members_field)), "threshold": str(threshold)}
 
 
+def _branch_outcome(k: Check) -> dict[str, Any]:
+    """V1, V5: 2/3 of the denominator of the rule set of the vote's date (QĐ294 §9.3.2: those convened), which
+    is stored with the vote, so a replay or a later rule never recounts it (issue 13 item 3)."""
+    f: Any = k.f
+    members = votes.denominator(f, k.rules)
+    return {"passed": k.rules.vote_threshold.reached(f.in_favour, members), "threshold": str(k.rules.vote_threshold),
+            "denominator": members, "denominator_rule": k.rules.vote_denominator}
+
+
 def branch_vote(k: Check) -> dict[str, Any]:
     """V1; a passed vote opens the committee's 60 working days (D6), a failed one is reported upward."""
-    outcome = _vote_outcome(k, "official_members", "vote_threshold")
+    outcome = _branch_outcome(k)
     if not outcome["passed"]:
         return {**outcome, "report_upward": True, **_changes()}
     wd = k.rules.working_days
@@ -88,7 +98,7 @@ def submit_member_history(k: Check) -> dict[str, Any]:
 
 def review_vote(k: Check) -> dict[str, Any]:
     """V5, D12, D19: a passed vote opens the committee's 30 working days; the third failure is reported."""
-    outcome = _vote_outcome(k, "official_members", "vote_threshold")
+    outcome = _branch_outcome(k)
     if not outcome["passed"]:
         failures = sum(1 for v in k.c.review_votes if not v.passed) + 1
         report = failures % k.rules.review_failures_before_report == 0

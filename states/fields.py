@@ -177,9 +177,17 @@ class Meeting(Fields):
 
 
 class BranchVote(Meeting):
+    """A branch's vote (V1, V5). Issue 13 item 3 (DOMAIN.md V1, QĐ294 §9.3.2): the members temporarily active
+    elsewhere and the exempted members who are absent are not convened, so they leave the 2/3 denominator under
+    the rule sets whose `vote_denominator` is `convened` (states/votes.py). Optional: a vote recorded without them
+    counts none, and keeps its meaning."""
+
     official_members: Count = Field(gt=0, le=100000)
     in_favour: Count = Field(ge=0, le=100000)
     resolution_no: Text | None = None
+    temporarily_elsewhere: Count | None = Field(default=None, ge=0, le=100000)
+    exempted_absent: Count | None = Field(default=None, ge=0, le=100000)
+    convened: Count | None = Field(default=None, ge=0, le=100000)  # when stated, it agrees with the two above
 
 
 class CommitteeVote(Meeting):

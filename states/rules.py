@@ -71,6 +71,9 @@ class RuleSet(BaseModel):
     introducer_months_together: int = Field(ge=0)
     probation_months: int = Field(gt=0)
     vote_threshold: Threshold
+    # V1, V5: whom a branch's 2/3 counts: every official member, or those convened (QĐ294 §9.3.2: less the members
+    # temporarily active elsewhere and the exempted members who are absent). states/votes.py
+    vote_denominator: Literal["official_members", "convened"] = "official_members"
     committee_threshold: Threshold
     review_failures_before_report: int = Field(gt=0)
     education_minimum: str

@@ -109,11 +109,17 @@ TOPICS: dict[str, Basis] = {
         "Biểu quyết", "Votes",
         "Chi bộ đề nghị kết nạp khi ít nhất hai phần ba số đảng viên chính thức tán thành; đảng ủy cơ sở khi ít "
         "nhất hai phần ba số cấp ủy viên tán thành, và chỉ xét sau nghị quyết của chi bộ. Số tán thành không thể "
-        "lớn hơn số người được tính; một nghị quyết không ghi ngày trước nghị quyết mà nó dựa vào.",
+        "lớn hơn số người được tính; một nghị quyết không ghi ngày trước nghị quyết mà nó dựa vào. Theo QĐ "
+        "294-QĐ/TW (từ 01/07/2025), hai phần ba của chi bộ tính trên số đảng viên chính thức được triệu tập: tổng "
+        "số đảng viên chính thức, trừ số được giới thiệu sinh hoạt tạm thời ở nơi khác và số được miễn công tác, "
+        "sinh hoạt đảng vắng mặt (có mặt và biểu quyết thì vẫn tính); số được tính lưu cùng lần biểu quyết.",
         "The branch proposes admission when at least two thirds of its official members agree; the grassroots "
         "committee when at least two thirds of its members agree, and only after the branch's resolution. Votes "
-        "in favour cannot exceed those counted; a resolution is not dated before the one it rests on.",
-        (_DL_4_3, _HD01_VOTE, "HD 06-HD/TW 2025 §3.6b, §3.7a — " + _QUIZ)),
+        "in favour cannot exceed those counted; a resolution is not dated before the one it rests on. Under "
+        "QĐ 294-QĐ/TW (from 1 July 2025) the branch's two thirds are counted of the official members convened: all "
+        "of them, less those introduced for temporary activity elsewhere and the exempted members who are absent "
+        "(an exempted member who attends and votes counts); the number counted is kept with the vote.",
+        (_DL_4_3, _HD01_VOTE, "HD 06-HD/TW 2025 §3.6b, §3.7a — " + _QUIZ, "QĐ 294-QĐ/TW §9.3.2 — " + _QUIZ)),
     "age": Basis(
         "Tuổi", "Age",
         "Tại thời điểm chi bộ xét kết nạp, người vào Đảng phải đủ 18 tuổi đến đủ 60 tuổi, tính theo tháng. Trên 60 "
@@ -271,7 +277,8 @@ TOPIC_OF: dict[str, str] = {
                      "youth_union_resolution_required", "vote_needs_introducers", "introducers_missing"),
                     "introducers"),
     **dict.fromkeys(("comment_sources", "vote_needs_comments", "comments_missing"), "comments"),
-    **dict.fromkeys(("vote_counts", "vote_present", "vote_attendance", "vote_before_dossier",
+    **dict.fromkeys(("vote_counts", "vote_present", "vote_attendance", "vote_before_dossier", "vote_none_convened",
+                     "vote_convened",
                      "committee_vote_needs_branch_vote", "vote_before_previous",
                      "branch_vote_not_passed", "committee_vote_not_passed", "decision_vote_incomplete",
                      "decision_needs_vote", "decision_vote_not_passed"), "votes"),
@@ -333,6 +340,9 @@ def examples() -> dict[str, dict[str, Any]]:
         "decision_vote_not_passed": {"field": "in_favour", "in_favour": 5, "members": 9, "threshold": "2/3"},
         "decision_needs_vote": {"field": "committee_members", "threshold": "2/3"},
         "vote_present": {"field": "present", "present": 12, "members": 10},
+        "vote_none_convened": {"field": "temporarily_elsewhere", "elsewhere": 3, "exempted_absent": 2, "members": 5},
+        "vote_convened": {"field": "convened", "convened": 20, "members": 20, "elsewhere": 1, "exempted_absent": 2,
+                          "expected": 17},
         "vote_attendance": {"field": "against", "in_favour": 8, "against": 3, "room": 10},
         "vote_before_dossier": {"field": "on", "on": d1, "previous": labels.step("collect_comments"),
                                 "previous_on": d2, "what_vi": "tổng hợp nhận xét (mẫu 5-KNĐ)",
