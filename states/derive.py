@@ -9,7 +9,7 @@ from states.dates import add_months
 from states.step import Check
 
 ALL_KINDS = ("certificate_expiry", "admission_decision", "ceremony", "member_history", "probation_end",
-             "probation_review", "recognition_decision")
+             "probation_review", "recognition_decision", "transfer_presentation")
 
 
 def _open(k: Check, kind: str, due_on: date, **extra: Any) -> dict[str, Any]:
@@ -135,6 +135,20 @@ def extend_deadline(k: Check) -> dict[str, Any]:
     moved = {"kind": d.kind, "due_on": due.isoformat(), "extended_from": d.due_on.isoformat(),
              "rule_set": k.rules.id, "calendar": k.cal.version}
     return {"deadlines": {"open": [], "close": [], "extend": [moved]}}
+
+
+def transfer_probationary(k: Check) -> dict[str, Any]:
+    """D16 (QĐ294 6.3.1a): the member presents the transfer at the receiving branch within 60 working days of
+    the day it takes effect (the step's date)."""
+    due = k.cal.add_working_days(k.on, k.rules.working_days.transfer_presentation)
+    return _changes([_open(k, "transfer_presentation", due)])
+
+
+def transfer_received(k: Check) -> dict[str, Any]:
+    """D16: presented after the deadline is recorded all the same, marked late."""
+    d = k.c.deadlines.get("transfer_presentation")
+    late = bool(d and d.is_open and k.on > d.due_on)
+    return {"late": late, **_changes(closed=["transfer_presentation"])}
 
 
 def drop(k: Check) -> dict[str, Any]:

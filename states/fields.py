@@ -261,6 +261,22 @@ class Transfer(Fields):
     to_org: Code
 
 
+class TransferProbationary(Fields):
+    """D16, P9 (issue 13 item 6): the transfer of a probationary member's party activities to another branch,
+    effective on the step's date; the member presents it at the receiving branch within D16's working days."""
+
+    to_org: Code
+    transfer_ref: Text  # the number of the transfer paper (giấy giới thiệu sinh hoạt đảng)
+    note: Text | None = None
+
+
+class TransferReceived(Fields):
+    """D16, P9: the receiving branch (`to_org`, the branch the transfer names) received the member's transfer."""
+
+    to_org: Code
+    note: Text | None = None
+
+
 class Correct(Fields):
     corrects: Count = Field(gt=0)
     fields: dict[str, Any] = Field(min_length=1)

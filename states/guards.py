@@ -511,6 +511,48 @@ def recognition_ready(k: Check) -> list[Violation]:
     return found
 
 
+# --- a probationary member's transfer (issue 13 item 6; DOMAIN.md D16, P9) -------------------------------------
+
+def no_transfer_pending(k: Check) -> list[Violation]:
+    """D16: one transfer at a time; a transfer sent is received (or the member dropped) before another one."""
+    pending = k.c.pending_transfer
+    if pending is None:
+        return []
+    return [violation("transfer_pending", k.rules, field="to_org", org=pending["to_org"], on=pending["on"])]
+
+
+def transfer_sent(k: Check) -> list[Violation]:
+    """D16: the receiving branch records a transfer that was sent, on or after the day it took effect."""
+    pending = k.c.pending_transfer
+    if pending is None:
+        return [violation("transfer_not_sent", k.rules)]
+    if k.on < pending["on"]:
+        return [violation("transfer_received_before_sent", k.rules, field="on", on=k.on, sent_on=pending["on"])]
+    return []
+
+
+def received_where_sent(k: Check) -> list[Violation]:
+    """D16: the transfer is received by the branch it names, not by another."""
+    pending, org = k.c.pending_transfer, _f(k).to_org
+    if pending is not None and org != pending["to_org"]:
+        return [violation("transfer_received_elsewhere", k.rules, field="to_org", org=org, to_org=pending["to_org"])]
+    return []
+
+
+def review_by_transfer_branch(k: Check) -> list[Violation]:
+    """P9 (UNVERIFIED, config.yaml recognition_vote_by): which branch votes on the recognition of a member
+    transferred during probation. receiving: not while the transfer waits to be received; sending: not after
+    another branch received the member."""
+    if k.rules.recognition_vote_by == "receiving":
+        pending = k.c.pending_transfer
+        if pending is not None:
+            return [violation("review_transfer_pending", k.rules, org=pending["to_org"], on=pending["on"])]
+        return []
+    if k.c.received_from is not None:
+        return [violation("review_by_sending_branch", k.rules, org=k.c.received_from, to_org=k.c.org)]
+    return []
+
+
 def removal_allowed(k: Check) -> list[Violation]:
     """P7, V7: striking a probationary member off needs a passed vote to remove, and the decision."""
     f = _f(k)

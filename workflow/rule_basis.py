@@ -210,9 +210,19 @@ TOPICS: dict[str, Basis] = {
     "transfer": Basis(
         "Chuyển sinh hoạt", "Transfer",
         "Người vào Đảng và đảng viên dự bị có thể chuyển sinh hoạt sang tổ chức đảng khác; các mốc thời gian "
-        "được giữ nguyên.",
-        "A candidate or probationary member may move to another party organisation; the dates so far carry over.",
-        ("QĐ 294-QĐ/TW 6.3.1 — " + _QUIZ,)),
+        "được giữ nguyên. Đảng viên (kể cả dự bị) được chuyển sinh hoạt đảng phải xuất trình giấy giới thiệu với "
+        "chi ủy nơi đến trong 60 ngày làm việc kể từ ngày quyết định chuyển có hiệu lực; đảng viên thuộc chi bộ "
+        "nơi đến từ ngày chi bộ đó tiếp nhận. Chi bộ nào xét công nhận đảng viên chính thức cho đảng viên dự bị "
+        "đã chuyển sinh hoạt chưa được kiểm chứng: ketnap mặc định là chi bộ nơi đến, sau khi tiếp nhận (một mục "
+        "cấu hình).",
+        "A candidate or probationary member may move to another party organisation; the dates so far carry over. "
+        "A member (probationary ones included) who is transferred presents the transfer paper to the receiving "
+        "branch's committee within 60 working days of the day the transfer takes effect, and belongs to the "
+        "receiving branch from the day it receives them. Which branch votes on the recognition of a member "
+        "transferred during probation is unverified: ketnap lets the receiving branch vote, once it has received "
+        "the member (a setting).",
+        ("QĐ 294-QĐ/TW 6.3.1 — " + _QUIZ, "Công văn 19370-CV/VPTW (08/12/2025), thủ tục chuyển sinh hoạt đảng — "
+         "tài liệu công khai tnt305/tai_lieu_noi_bo trên GitHub")),
     "organisations": Basis(
         "Thay đổi tổ chức", "Changes of the organisation tree",
         "Thành lập, đổi tên, chuyển trực thuộc, hợp nhất, chia tách, giải thể tổ chức đảng được ghi theo ngày hiệu "
@@ -295,7 +305,9 @@ TOPIC_OF: dict[str, str] = {
                      "readmission_barred", "readmission_once", "readmission_too_soon",
                      "readmission_record_not_cleared", "readmission_too_soon_after_record",
                      "readmission_consent_missing", "readmission_consent_after_decision"), "readmission"),
-    "transfer_same_org": "transfer",
+    **dict.fromkeys(("transfer_same_org", "transfer_pending", "transfer_not_sent", "transfer_received_before_sent",
+                     "transfer_received_elsewhere", "review_transfer_pending", "review_by_sending_branch"),
+                    "transfer"),
     **dict.fromkeys(("extension_deadline_not_open", "extension_once", "extension_too_long"), "extension"),
     **dict.fromkeys(("step_not_allowed", "candidate_not_found", "import_header_missing", "import_date_invalid",
                      "import_value_invalid", "import_fields_without_date", "import_duplicate_candidate",
@@ -386,6 +398,12 @@ def examples() -> dict[str, dict[str, Any]]:
         "readmission_consent_after_decision": {"field": "readmission_consent.signed_on", "signed_on": d2, "on": d1},
         "correct_field": {"field": "fields.helpr", "step": labels.step("assign_helper")},
         "transfer_same_org": {"field": "to_org", "org": "CB-01"},
+        "transfer_pending": {"field": "to_org", "org": "CB-02", "on": d1},
+        "transfer_not_sent": {},
+        "transfer_received_before_sent": {"field": "on", "on": d1, "sent_on": d2},
+        "transfer_received_elsewhere": {"field": "to_org", "org": "CB-03", "to_org": "CB-02"},
+        "review_transfer_pending": {"org": "CB-02", "on": d1},
+        "review_by_sending_branch": {"org": "CB-01", "to_org": "CB-02"},
         "extension_deadline_not_open": {"field": "deadline", "deadline": labels.option("admission_decision")},
         "extension_once": {"field": "deadline", "deadline": labels.option("recognition_decision"),
                            "extended_on": d1, "due_on": d2},

@@ -1,5 +1,6 @@
-"""Who counts in a branch vote (issue 13 item 3; DOMAIN.md V1, QĐ294 §9.3.2) through the service and the Excel
-import, on SQLite and PostgreSQL: the denominator is stored with the vote, a refused vote writes nothing."""
+"""Issue 13 items 3 and 6 through the service and the Excel import, on SQLite and PostgreSQL: who counts in a
+branch vote (DOMAIN.md V1, QĐ294 §9.3.2; the denominator is stored with the vote, a refused vote writes nothing),
+and a probationary member's transfer (D16, P9)."""
 
 from datetime import date, timedelta
 from pathlib import Path
@@ -66,3 +67,30 @@ def test_the_excel_import_accepts_who_was_left_out(ketnap: Ketnap, tmp_path: Pat
     assert [(e.type, e.derived["passed"], e.derived["denominator"]) for e in votes] == [
         ("branch_vote", True, 15), ("branch_vote", False, 15)]
     assert votes[0].payload["present"] == 14 and votes[0].payload["exempted_absent"] == 3
+
+
+def test_the_excel_import_accepts_a_probationary_members_transfer(ketnap: Ketnap, tmp_path: Path) -> None:
+    """Issue 13 item 6: the transfer and its reception, between the ceremony and the review; the receiving
+    branch is the one the transfer names, so the reception needs only its date."""
+    row = import_row(1, steps=len(FULL))  # CB-01, recognised on 2025-09-20
+    row.update({HEADER["transfer_probationary", "on"]: date(2025, 3, 3),
+                HEADER["transfer_probationary", "to_org"]: "CB-02",
+                HEADER["transfer_probationary", "transfer_ref"]: "15-GGT/ĐU",
+                HEADER["transfer_received", "on"]: date(2025, 4, 1)})
+    book = Workbook()
+    ws = book.active
+    headers = [c.header for c in COLUMNS]
+    ws.append(headers)  # type: ignore[union-attr]
+    ws.append([row.get(h) for h in headers])  # type: ignore[union-attr]
+    path = tmp_path / "chuyen-sinh-hoat.xlsx"
+    book.save(path)
+
+    [candidate_id] = import_workbook(ketnap, path).candidates
+
+    events = ketnap.events(candidate_id)
+    steps = [e.type for e in events]
+    assert steps.index("transfer_probationary") < steps.index("transfer_received") < steps.index("review_vote")
+    received = events[steps.index("transfer_received")]
+    assert received.payload["to_org"] == "CB-02" and received.derived["late"] is False
+    shown = ketnap.show(candidate_id).candidate
+    assert (shown.stage.value if shown.stage else None, shown.org) == ("official", "CB-02")
