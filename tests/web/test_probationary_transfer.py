@@ -56,3 +56,21 @@ def test_a_secretary_of_another_branch_cannot_receive_it(env: Env) -> None:
     status, body = _post(env, "sec_a", candidate_id, "transfer_received", date(2025, 4, 1), {"to_org": "CB-01"})
     assert status == 404, body
     assert len(env.ketnap.events(candidate_id)) == before
+
+
+def test_the_receiving_secretary_receives_on_the_web_form(sqlite_env: Env) -> None:
+    """The page of a member whose transfer waits shows the receiving secretary the reception form, labelled in
+    Vietnamese; sent, the member is theirs."""
+    from tests.web.test_pages import post_step
+
+    candidate_id = sqlite_env.seed("CB-01", "review_vote")
+    assert _post(sqlite_env, "sec_a", candidate_id, "transfer_probationary", date(2025, 3, 3), TRANSFER)[0] == 201
+    browser = sqlite_env.login("sec_b")
+    page = browser.get(f"/candidates/{candidate_id}")
+    assert page.status_code == 200
+    assert "Chi bộ nơi đến tiếp nhận sinh hoạt đảng" in page.text and "Chuyển đến (mã tổ chức)" in page.text
+
+    response = post_step(browser, candidate_id, "transfer_received", {"on": "2025-04-01", "to_org": "CB-02"})
+
+    assert response.status_code == 303, response.text  # type: ignore[attr-defined]
+    assert sqlite_env.ketnap.show(candidate_id).candidate.org == "CB-02"
