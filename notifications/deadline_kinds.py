@@ -82,6 +82,14 @@ KINDS: dict[str, KindInfo] = {k.kind: k for k in (
              "without good reason must be explained to the upper committee.",
              "working_days.recognition_decision",
              short_vi="Quyết định chính thức", short_en="Recognition decision"),
+    KindInfo("transfer_presentation", "D16", "secretary", "transfer_received",
+             "Đảng viên dự bị xuất trình giấy giới thiệu sinh hoạt đảng tại chi bộ nơi đến",
+             "Transferred probationary member presents the transfer at the receiving branch",
+             "Trong {n} ngày làm việc kể từ ngày quyết định chuyển sinh hoạt đảng có hiệu lực, đảng viên phải xuất "
+             "trình giấy giới thiệu sinh hoạt đảng với chi ủy nơi chuyển đến.",
+             "Within {n} working days of the day the transfer takes effect the member presents the transfer paper "
+             "to the receiving branch's committee.", "working_days.transfer_presentation",
+             short_vi="Xuất trình chuyển sinh hoạt", short_en="Transfer presentation"),
 )}
 
 ROLE_LABELS = {

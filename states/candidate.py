@@ -94,6 +94,10 @@ class Candidate:
     dropped_reason: str | None = None
     dropped_on: date | None = None
     transfers: list[tuple[date, str, str]] = field(default_factory=list)
+    # D16, P9 (issue 13 item 6): a probationary member's transfer sent and not yet received:
+    # {"on", "from_org", "to_org", "transfer_ref"}; the member stays in `org` until the receiving branch records it
+    pending_transfer: dict[str, Any] | None = None
+    received_from: str | None = None  # the branch that sent the last probationary transfer received (P9)
     corrections: list[dict[str, Any]] = field(default_factory=list)
     deadlines: dict[str, Deadline] = field(default_factory=dict)
 
@@ -179,8 +183,9 @@ def _collect_comments(c: Candidate, p: dict[str, Any], e: Event) -> None:
 
 
 def _vote(p: dict[str, Any], e: Event, members_key: str) -> Vote:
-    return Vote(e.effective_on, p[members_key], p["in_favour"], bool(e.derived.get("passed")),
-                p.get("recommendation"))
+    """`members`: the denominator stored with a branch vote (V1, issue 13 item 3), else the members recorded."""
+    return Vote(e.effective_on, int(e.derived.get("denominator", p[members_key])), p["in_favour"],
+                bool(e.derived.get("passed")), p.get("recommendation"))
 
 
 def _branch_vote(c: Candidate, p: dict[str, Any], e: Event) -> None:
@@ -232,6 +237,18 @@ def _transfer(c: Candidate, p: dict[str, Any], e: Event) -> None:
     c.org = p["to_org"]
 
 
+def _transfer_probationary(c: Candidate, p: dict[str, Any], e: Event) -> None:
+    c.pending_transfer = {"on": e.effective_on, "from_org": c.org, "to_org": p["to_org"],
+                          "transfer_ref": p["transfer_ref"]}
+
+
+def _transfer_received(c: Candidate, p: dict[str, Any], e: Event) -> None:
+    """The member belongs to the receiving branch from the day it records the transfer (D16, P9)."""
+    c.transfers.append((e.effective_on, c.org, p["to_org"]))
+    c.received_from = c.org
+    c.org, c.pending_transfer = p["to_org"], None
+
+
 def _correct(c: Candidate, p: dict[str, Any], e: Event) -> None:
     c.corrections.append({"version": e.version, "corrects": p["corrects"], "fields": p["fields"],
                           "reason": p["reason"], "actor": e.actor, "on": e.effective_on.isoformat()})
@@ -250,7 +267,8 @@ APPLY: dict[str, Callable[[Candidate, dict[str, Any], Event], None]] = {
     "submit_member_history": _submit_member_history, "certify_new_member_course": _certify_new_member_course,
     "review_vote": _review_vote, "committee_review_vote": _committee_review_vote,
     "recognise_official": _recognise_official, "extend_deadline": _nothing, "drop": _drop,
-    "transfer": _transfer, "correct": _correct,
+    "transfer": _transfer, "transfer_probationary": _transfer_probationary,
+    "transfer_received": _transfer_received, "correct": _correct,
 }
 
 

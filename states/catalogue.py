@@ -145,6 +145,16 @@ _RULES = [
     Rule("vote_attendance", "DOMAIN.md V1, V2, V5; issue 12", "ĐL Điều 4.3; {regulation}",
          "Số tán thành ({in_favour}) cộng số không tán thành ({against}) lớn hơn số có mặt ({room}).",
          "Votes in favour ({in_favour}) plus votes against ({against}) exceed the number present ({room})."),
+    Rule("vote_none_convened", "DOMAIN.md V1, V5 (QĐ294 §9.3.2); issue 13 item 3", "{regulation} §9.3.2",
+         "Số đảng viên sinh hoạt tạm thời nơi khác ({elsewhere}) cộng số đảng viên được miễn sinh hoạt vắng mặt "
+         "({exempted_absent}) không được bằng hoặc lớn hơn số đảng viên chính thức ({members}).",
+         "Members temporarily active elsewhere ({elsewhere}) plus exempted members absent ({exempted_absent}) "
+         "must be fewer than the official members ({members})."),
+    Rule("vote_convened", "DOMAIN.md V1, V5 (QĐ294 §9.3.2); issue 13 item 3", "{regulation} §9.3.2",
+         "“{field}” ({convened}) phải bằng số đảng viên chính thức ({members}) trừ số sinh hoạt tạm thời nơi khác "
+         "({elsewhere}) và số được miễn sinh hoạt vắng mặt ({exempted_absent}), tức {expected}.",
+         "{field} ({convened}) must be the official members ({members}) less those temporarily active elsewhere "
+         "({elsewhere}) and the exempted members absent ({exempted_absent}), that is {expected}."),
     Rule("vote_needs_introducers", "DOMAIN.md S6, S8", "ĐL Điều 4.2-3",
          "Chi bộ chỉ xét khi đã có người giới thiệu hợp lệ (mẫu 3-KNĐ).",
          "The branch can only vote once valid introducers are recorded (form 3-KNĐ)."),
@@ -297,6 +307,32 @@ _RULES = [
          "{field} is {days}; the {deadline} may be extended by at most {maximum} working days."),
     Rule("transfer_same_org", "DOMAIN.md P9, D16", "{regulation} 6.3",
          "Người vào Đảng đã thuộc tổ chức “{org}”.", "The candidate already belongs to '{org}'."),
+    Rule("transfer_pending", "DOMAIN.md D16, P9; issue 13 item 6", "{regulation} 6.3.1",
+         "Đã chuyển sinh hoạt đảng sang “{org}” ngày {on} và chi bộ nơi đến chưa tiếp nhận: ghi bước “Chi bộ nơi "
+         "đến tiếp nhận sinh hoạt đảng” trước khi chuyển tiếp.",
+         "A transfer to '{org}' of {on} has not been received yet: record transfer_received before another "
+         "transfer."),
+    Rule("transfer_not_sent", "DOMAIN.md D16, P9; issue 13 item 6", "{regulation} 6.3.1",
+         "Chưa có quyết định chuyển sinh hoạt đảng nào đang chờ chi bộ nơi đến tiếp nhận.",
+         "No transfer of party activities is waiting to be received."),
+    Rule("transfer_received_before_sent", "DOMAIN.md D16; issue 13 item 6", "{regulation} 6.3.1",
+         "Ngày tiếp nhận ({on}) trước ngày chuyển sinh hoạt đảng có hiệu lực ({sent_on}).",
+         "The transfer is received ({on}) before it took effect ({sent_on})."),
+    Rule("transfer_received_elsewhere", "DOMAIN.md D16, P9; issue 13 item 6", "{regulation} 6.3.1",
+         "Sinh hoạt đảng được chuyển đến “{to_org}”, không phải “{org}”: chỉ chi bộ nơi đến tiếp nhận.",
+         "The transfer goes to '{to_org}', not '{org}': only the receiving branch receives it."),
+    Rule("review_transfer_pending", "DOMAIN.md P9 (UNVERIFIED: which branch votes); issue 13 item 6",
+         "{regulation} 6.3.1; ketnap (cấu hình recognition_vote_by)",
+         "Đảng viên dự bị đã chuyển sinh hoạt sang “{org}” ngày {on}: chi bộ nơi đến xét công nhận đảng viên chính "
+         "thức sau khi tiếp nhận (điểm chưa được kiểm chứng, theo cấu hình).",
+         "The probationary member was transferred to '{org}' on {on}: the receiving branch reviews the probation "
+         "once it has received the transfer (unverified; a setting)."),
+    Rule("review_by_sending_branch", "DOMAIN.md P9 (UNVERIFIED: which branch votes); issue 13 item 6",
+         "{regulation} 6.3.1; ketnap (cấu hình recognition_vote_by)",
+         "Theo cấu hình, chi bộ chuyển đi (“{org}”) xét công nhận đảng viên chính thức, nhưng “{to_org}” đã tiếp "
+         "nhận đảng viên (điểm chưa được kiểm chứng).",
+         "By the settings the sending branch ('{org}') reviews the probation, but '{to_org}' has already received "
+         "the member (unverified; a setting)."),
 ]
 
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}

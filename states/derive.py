@@ -4,11 +4,12 @@ opens and closes (PROCEDURE.md, Deadlines). Stored in the event so replays never
 from datetime import date
 from typing import Any
 
+from states import votes
 from states.dates import add_months
 from states.step import Check
 
 ALL_KINDS = ("certificate_expiry", "admission_decision", "ceremony", "member_history", "probation_end",
-             "probation_review", "recognition_decision")
+             "probation_review", "recognition_decision", "transfer_presentation")
 
 
 def _open(k: Check, kind: str, due_on: date, **extra: Any) -> dict[str, Any]:
@@ -32,9 +33,18 @@ def _vote_outcome(k: Check, members_field: str, threshold_name: str) -> dict[str
     return {"passed": threshold.reached(f.in_favour, getattr(f, members_field)), "threshold": str(threshold)}
 
 
+def _branch_outcome(k: Check) -> dict[str, Any]:
+    """V1, V5: 2/3 of the denominator of the rule set of the vote's date (QĐ294 §9.3.2: those convened), which
+    is stored with the vote, so a replay or a later rule never recounts it (issue 13 item 3)."""
+    f: Any = k.f
+    members = votes.denominator(f, k.rules)
+    return {"passed": k.rules.vote_threshold.reached(f.in_favour, members), "threshold": str(k.rules.vote_threshold),
+            "denominator": members, "denominator_rule": k.rules.vote_denominator}
+
+
 def branch_vote(k: Check) -> dict[str, Any]:
     """V1; a passed vote opens the committee's 60 working days (D6), a failed one is reported upward."""
-    outcome = _vote_outcome(k, "official_members", "vote_threshold")
+    outcome = _branch_outcome(k)
     if not outcome["passed"]:
         return {**outcome, "report_upward": True, **_changes()}
     wd = k.rules.working_days
@@ -88,7 +98,7 @@ def submit_member_history(k: Check) -> dict[str, Any]:
 
 def review_vote(k: Check) -> dict[str, Any]:
     """V5, D12, D19: a passed vote opens the committee's 30 working days; the third failure is reported."""
-    outcome = _vote_outcome(k, "official_members", "vote_threshold")
+    outcome = _branch_outcome(k)
     if not outcome["passed"]:
         failures = sum(1 for v in k.c.review_votes if not v.passed) + 1
         report = failures % k.rules.review_failures_before_report == 0
@@ -125,6 +135,20 @@ def extend_deadline(k: Check) -> dict[str, Any]:
     moved = {"kind": d.kind, "due_on": due.isoformat(), "extended_from": d.due_on.isoformat(),
              "rule_set": k.rules.id, "calendar": k.cal.version}
     return {"deadlines": {"open": [], "close": [], "extend": [moved]}}
+
+
+def transfer_probationary(k: Check) -> dict[str, Any]:
+    """D16 (QĐ294 6.3.1a): the member presents the transfer at the receiving branch within 60 working days of
+    the day it takes effect (the step's date)."""
+    due = k.cal.add_working_days(k.on, k.rules.working_days.transfer_presentation)
+    return _changes([_open(k, "transfer_presentation", due)])
+
+
+def transfer_received(k: Check) -> dict[str, Any]:
+    """D16: presented after the deadline is recorded all the same, marked late."""
+    d = k.c.deadlines.get("transfer_presentation")
+    late = bool(d and d.is_open and k.on > d.due_on)
+    return {"late": late, **_changes(closed=["transfer_presentation"])}
 
 
 def drop(k: Check) -> dict[str, Any]:

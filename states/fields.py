@@ -177,9 +177,17 @@ class Meeting(Fields):
 
 
 class BranchVote(Meeting):
+    """A branch's vote (V1, V5). Issue 13 item 3 (DOMAIN.md V1, QĐ294 §9.3.2): the members temporarily active
+    elsewhere and the exempted members who are absent are not convened, so they leave the 2/3 denominator under
+    the rule sets whose `vote_denominator` is `convened` (states/votes.py). Optional: a vote recorded without them
+    counts none, and keeps its meaning."""
+
     official_members: Count = Field(gt=0, le=100000)
     in_favour: Count = Field(ge=0, le=100000)
     resolution_no: Text | None = None
+    temporarily_elsewhere: Count | None = Field(default=None, ge=0, le=100000)
+    exempted_absent: Count | None = Field(default=None, ge=0, le=100000)
+    convened: Count | None = Field(default=None, ge=0, le=100000)  # when stated, it agrees with the two above
 
 
 class CommitteeVote(Meeting):
@@ -251,6 +259,22 @@ class ExtendDeadline(Fields):
 
 class Transfer(Fields):
     to_org: Code
+
+
+class TransferProbationary(Fields):
+    """D16, P9 (issue 13 item 6): the transfer of a probationary member's party activities to another branch,
+    effective on the step's date; the member presents it at the receiving branch within D16's working days."""
+
+    to_org: Code
+    transfer_ref: Text  # the number of the transfer paper (giấy giới thiệu sinh hoạt đảng)
+    note: Text | None = None
+
+
+class TransferReceived(Fields):
+    """D16, P9: the receiving branch (`to_org`, the branch the transfer names) received the member's transfer."""
+
+    to_org: Code
+    note: Text | None = None
 
 
 class Correct(Fields):

@@ -7,7 +7,7 @@ checks also read the step's fields.
 from collections.abc import Callable
 from typing import Any
 
-from states import labels
+from states import labels, votes
 from states.catalogue import violation
 from states.dates import add_months, age_months
 from states.errors import Violation
@@ -130,23 +130,49 @@ def introducers_qualified(k: Check) -> list[Violation]:
 
 # --- votes (V1, V2, V5) -------------------------------------------------------------------------------------
 
+def _members(k: Check) -> tuple[int, Said]:
+    """The number a vote's counts are measured against, and what it is called: a committee's members (V2), or a
+    branch's official members, those convened under the rule sets that count them (V1, V5; states/votes.py)."""
+    f = _f(k)
+    if not hasattr(f, "official_members"):
+        return f.committee_members, Said("số cấp ủy viên", "committee members")
+    if k.rules.vote_denominator == "convened":
+        return votes.denominator(f, k.rules), Said("số đảng viên chính thức được triệu tập",
+                                                   "official members convened")
+    return f.official_members, Said("số đảng viên chính thức", "official members")
+
+
 def vote_counts(k: Check) -> list[Violation]:
     f = _f(k)
-    members_field = "official_members" if hasattr(f, "official_members") else "committee_members"
-    members = getattr(f, members_field)
+    members, label = _members(k)
     if f.in_favour > members:
-        label = Said("số đảng viên chính thức", "official members") if members_field == "official_members" \
-            else Said("số cấp ủy viên", "committee members")
         return [violation("vote_counts", k.rules, field="in_favour", in_favour=f.in_favour, members=members,
                           denominator=label)]
     return []
 
 
-def vote_attendance(k: Check) -> list[Violation]:
-    """Issue 12: the optional counts of a meeting agree with its vote: present <= members, and in favour plus
-    against <= present (or <= members when the number present is not recorded)."""
+def vote_convened(k: Check) -> list[Violation]:
+    """V1, V5 (QĐ294 §9.3.2): the members left out of a branch vote are fewer than its official members, and a
+    stated number convened is the official members less those left out."""
     f = _f(k)
-    members = getattr(f, "official_members", None) or getattr(f, "committee_members", 0)
+    left_out = votes.not_convened(f)
+    if left_out >= f.official_members:
+        return [violation("vote_none_convened", k.rules, field="temporarily_elsewhere",
+                          elsewhere=f.temporarily_elsewhere or 0, exempted_absent=f.exempted_absent or 0,
+                          members=f.official_members)]
+    if f.convened is not None and f.convened != votes.convened(f):
+        return [violation("vote_convened", k.rules, field="convened", convened=f.convened,
+                          members=f.official_members, elsewhere=f.temporarily_elsewhere or 0,
+                          exempted_absent=f.exempted_absent or 0, expected=votes.convened(f))]
+    return []
+
+
+def vote_attendance(k: Check) -> list[Violation]:
+    """Issue 12: the optional counts of a meeting agree with its vote: present <= members (those convened, under
+    the rule sets that count them: V1), and in favour plus against <= present (or <= members when the number
+    present is not recorded)."""
+    f = _f(k)
+    members, _ = _members(k)
     present, against = getattr(f, "present", None), getattr(f, "against", None)
     if present is not None and present > members:
         return [violation("vote_present", k.rules, field="present", present=present, members=members)]
@@ -485,6 +511,48 @@ def recognition_ready(k: Check) -> list[Violation]:
         else:
             found += _not_before(k, "committee_review_vote", min(reviewed))
     return found
+
+
+# --- a probationary member's transfer (issue 13 item 6; DOMAIN.md D16, P9) -------------------------------------
+
+def no_transfer_pending(k: Check) -> list[Violation]:
+    """D16: one transfer at a time; a transfer sent is received (or the member dropped) before another one."""
+    pending = k.c.pending_transfer
+    if pending is None:
+        return []
+    return [violation("transfer_pending", k.rules, field="to_org", org=pending["to_org"], on=pending["on"])]
+
+
+def transfer_sent(k: Check) -> list[Violation]:
+    """D16: the receiving branch records a transfer that was sent, on or after the day it took effect."""
+    pending = k.c.pending_transfer
+    if pending is None:
+        return [violation("transfer_not_sent", k.rules)]
+    if k.on < pending["on"]:
+        return [violation("transfer_received_before_sent", k.rules, field="on", on=k.on, sent_on=pending["on"])]
+    return []
+
+
+def received_where_sent(k: Check) -> list[Violation]:
+    """D16: the transfer is received by the branch it names, not by another."""
+    pending, org = k.c.pending_transfer, _f(k).to_org
+    if pending is not None and org != pending["to_org"]:
+        return [violation("transfer_received_elsewhere", k.rules, field="to_org", org=org, to_org=pending["to_org"])]
+    return []
+
+
+def review_by_transfer_branch(k: Check) -> list[Violation]:
+    """P9 (UNVERIFIED, config.yaml recognition_vote_by): which branch votes on the recognition of a member
+    transferred during probation. receiving: not while the transfer waits to be received; sending: not after
+    another branch received the member."""
+    if k.rules.recognition_vote_by == "receiving":
+        pending = k.c.pending_transfer
+        if pending is not None:
+            return [violation("review_transfer_pending", k.rules, org=pending["to_org"], on=pending["on"])]
+        return []
+    if k.c.received_from is not None:
+        return [violation("review_by_sending_branch", k.rules, org=k.c.received_from, to_org=k.c.org)]
+    return []
 
 
 def removal_allowed(k: Check) -> list[Violation]:

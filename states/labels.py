@@ -43,6 +43,8 @@ STEPS: dict[str, tuple[str, str]] = {
     "extend_deadline": ("Gia hạn thời hạn quyết định", "Extend a decision deadline"),
     "drop": ("Đưa ra khỏi danh sách / xóa tên", "Drop"),
     "transfer": ("Chuyển sinh hoạt", "Transfer"),
+    "transfer_probationary": ("Chuyển sinh hoạt đảng của đảng viên dự bị", "Transfer a probationary member"),
+    "transfer_received": ("Chi bộ nơi đến tiếp nhận sinh hoạt đảng", "Transfer received"),
     "correct": ("Sửa một bước đã ghi", "Correct an earlier step"),
 }
 
@@ -78,6 +80,9 @@ FIELDS: dict[str, tuple[str, str]] = {
     "in_favour": ("Số tán thành", "In favour"),
     "resolution_no": ("Số nghị quyết", "Resolution number"),
     "present": ("Số có mặt", "Present"),
+    "temporarily_elsewhere": ("Số đảng viên sinh hoạt tạm thời nơi khác", "Members temporarily active elsewhere"),
+    "exempted_absent": ("Số đảng viên được miễn sinh hoạt, vắng mặt", "Exempted members absent"),
+    "convened": ("Số đảng viên chính thức được triệu tập", "Official members convened"),
     "against": ("Số không tán thành", "Against"),
     "chair": ("Chủ trì cuộc họp", "Chair of the meeting"),
     "secretary": ("Thư ký cuộc họp", "Secretary of the meeting"),
@@ -105,6 +110,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "extra_working_days": ("Số ngày làm việc gia hạn", "Extra working days"),
     "note": ("Ghi chú", "Note"),
     "to_org": ("Chuyển đến (mã tổ chức)", "To organisation (code)"),
+    "transfer_ref": ("Số giấy giới thiệu sinh hoạt đảng", "Transfer paper number"),
     "corrects": ("Sửa bước số (phiên bản)", "Corrects version"),
     "fields": ("Giá trị đúng (JSON)", "Corrected values (JSON)"),
 }
@@ -147,6 +153,8 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "admission_decision": ("Thời hạn quyết định kết nạp", "Admission decision deadline"),
     "recognition_decision": ("Thời hạn quyết định công nhận đảng viên chính thức",
                              "Recognition decision deadline"),
+    "transfer_presentation": ("Thời hạn xuất trình giấy giới thiệu sinh hoạt đảng",
+                              "Deadline to present the transfer"),
 }
 
 LEVELS: dict[str, tuple[str, str]] = {  # states/organisations.py LEVELS

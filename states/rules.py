@@ -50,6 +50,7 @@ class WorkingDayDeadlines(BaseModel):
     probation_review: int = Field(gt=0)
     recognition_decision: int = Field(gt=0)
     recognition_decision_extension: int = Field(ge=0)
+    transfer_presentation: int = Field(default=60, gt=0)  # D16: a transfer is presented within 60 working days
 
 
 class Readmission(BaseModel):
@@ -76,7 +77,14 @@ class Regulation(BaseModel):
     introducer_months_together: int = Field(ge=0)
     probation_months: int = Field(gt=0)
     vote_threshold: Threshold
+    # V1, V5: whom a branch's 2/3 counts: every official member, or those convened (QĐ294 §9.3.2: less the members
+    # temporarily active elsewhere and the exempted members who are absent). states/votes.py
+    vote_denominator: Literal["official_members", "convened"] = "official_members"
     review_failures_before_report: int = Field(gt=0)
+    # P9 (UNVERIFIED which branch votes on a transferred probationary member's recognition): receiving, the branch
+    # that received the transfer (the member's branch when the review is voted); sending, the branch that sent it,
+    # before the receiving one records the reception. states/guards.py review_by_transfer_branch
+    recognition_vote_by: Literal["receiving", "sending"] = "receiving"
     education_minimum: str
     education_equivalent_accepted: bool
     ceremony_overdue_report: bool = True

@@ -40,6 +40,10 @@ TABLE: tuple[Move, ...] = (
     Move("extend_deadline", (Stage.VETTED, Stage.PROBATIONARY)),  # D6 is open in VETTED, D12 in PROBATIONARY
     Move("drop", ACTIVE, Stage.DROPPED),
     Move("transfer", ACTIVE),
+    # issue 13 item 6 (DOMAIN.md D16, P9): a probationary member's transfer is sent, then presented at the receiving
+    # branch; the member belongs to the receiving branch from the day it receives the transfer
+    Move("transfer_probationary", (Stage.PROBATIONARY,)),
+    Move("transfer_received", (Stage.PROBATIONARY,)),
     Move("correct", (*Stage,)),
 )
 

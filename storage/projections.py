@@ -54,7 +54,7 @@ def deadline_values(c: Candidate, kinds: Iterable[str], org: str | None = None) 
 
 def _touched_kinds(c: Candidate, new_events: Sequence[Event] | None) -> Iterable[str]:
     """The deadline kinds the new events opened or closed; all of them when projecting from scratch."""
-    if new_events is None or any(e.type in ("transfer", "correct") for e in new_events):
+    if new_events is None or any(e.type in ("transfer", "transfer_received", "correct") for e in new_events):
         return list(c.deadlines)
     kinds: set[str] = set()
     for e in new_events:

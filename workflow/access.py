@@ -226,7 +226,12 @@ def recording_denial(role: str, step: str, fields: Mapping[str, Any], history: S
     return None
 
 
-NAMED_ORG = {"identify": "org", "transfer": "to_org"}  # the field naming where a step puts the candidate
+# the field naming where a step puts the candidate (a probationary member's transfer is sent by the sending branch
+# alone, so it names none: the receiving branch's reception puts the member there, DOMAIN.md D16, P9)
+NAMED_ORG = {"identify": "org", "transfer": "to_org", "transfer_received": "to_org"}
+# Steps recorded by the organisation they name, not by the candidate's branch: the receiving branch records that a
+# transferred probationary member presented the transfer (issue 13 item 6; DOMAIN.md D16, P9).
+RECORDED_AT_NAMED_ORG = frozenset({"transfer_received"})
 
 
 def named_org(step: str, fields: Mapping[str, Any]) -> str | None:
@@ -234,6 +239,15 @@ def named_org(step: str, fields: Mapping[str, Any]) -> str | None:
     key = NAMED_ORG.get(step)
     value = fields.get(key) if key else None
     return value if isinstance(value, str) and value else None
+
+
+def recording_orgs(step: str, fields: Mapping[str, Any], branch: str | None) -> list[str]:
+    """The organisations whose user records `step` for a candidate in `branch` (`recording_denial`'s `orgs`):
+    the branch and the organisation the step names, or, for a reception, the receiving branch alone."""
+    named = named_org(step, fields)
+    if step in RECORDED_AT_NAMED_ORG and named is not None:
+        return [named]
+    return [code for code in (branch, named) if code]
 
 
 # --- historical records (issue 13, item 5) ------------------------------------------------------------------

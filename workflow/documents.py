@@ -67,6 +67,7 @@ def candidate_doc(c: Candidate) -> dict[str, Any]:
         "probation_ends_on": c.probation_ends_on, "official_on": c.official_on,
         "party_age_from": c.party_age_from, "dropped_on": c.dropped_on, "dropped_reason": c.dropped_reason,
         "previous_membership": c.previous_membership,  # issue 12: a re-admission (kết nạp lại) when present
+        "pending_transfer": c.pending_transfer,  # issue 13: a probationary member's transfer not yet received (D16)
         "deadlines": [deadline_doc(d) for d in c.open_deadlines()],
         "corrections": c.corrections,
     }

@@ -13,7 +13,7 @@ from states.events import Event
 from states.organisations import OrgHistory, Tree
 from states.step import OrgFacts
 
-NEEDS_ORG_LEVEL = {"identify": "org", "transfer": "to_org"}
+NEEDS_ORG_LEVEL = {"identify": "org", "transfer": "to_org", "transfer_probationary": "to_org"}
 NEEDS_AUTHORITY = frozenset({"decide_admission", "recognise_official", "correct"})
 
 

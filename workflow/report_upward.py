@@ -63,7 +63,8 @@ def report_context(event: Any, ceremony_due_on: date | None) -> dict[str, Any]:
     reason, ref = REASONS[event.type]
     payload, derived = dict(event.payload or {}), dict(event.derived or {})
     return {"step": event.type, "on": event.effective_on.isoformat(), "reason": reason, "ref": ref,
-            "in_favour": payload.get("in_favour"), "members": payload.get("official_members"),
+            "in_favour": payload.get("in_favour"),
+            "members": derived.get("denominator", payload.get("official_members")),  # V1: those counted
             "threshold": derived.get("threshold"), "failures": derived.get("failures"),
             "due_on": ceremony_due_on.isoformat() if ceremony_due_on else None,
             "stream_id": event.stream_id, "version": event.version}

@@ -109,11 +109,17 @@ TOPICS: dict[str, Basis] = {
         "Biểu quyết", "Votes",
         "Chi bộ đề nghị kết nạp khi ít nhất hai phần ba số đảng viên chính thức tán thành; đảng ủy cơ sở khi ít "
         "nhất hai phần ba số cấp ủy viên tán thành, và chỉ xét sau nghị quyết của chi bộ. Số tán thành không thể "
-        "lớn hơn số người được tính; một nghị quyết không ghi ngày trước nghị quyết mà nó dựa vào.",
+        "lớn hơn số người được tính; một nghị quyết không ghi ngày trước nghị quyết mà nó dựa vào. Theo QĐ "
+        "294-QĐ/TW (từ 01/07/2025), hai phần ba của chi bộ tính trên số đảng viên chính thức được triệu tập: tổng "
+        "số đảng viên chính thức, trừ số được giới thiệu sinh hoạt tạm thời ở nơi khác và số được miễn công tác, "
+        "sinh hoạt đảng vắng mặt (có mặt và biểu quyết thì vẫn tính); số được tính lưu cùng lần biểu quyết.",
         "The branch proposes admission when at least two thirds of its official members agree; the grassroots "
         "committee when at least two thirds of its members agree, and only after the branch's resolution. Votes "
-        "in favour cannot exceed those counted; a resolution is not dated before the one it rests on.",
-        (_DL_4_3, _HD01_VOTE, "HD 06-HD/TW 2025 §3.6b, §3.7a — " + _QUIZ)),
+        "in favour cannot exceed those counted; a resolution is not dated before the one it rests on. Under "
+        "QĐ 294-QĐ/TW (from 1 July 2025) the branch's two thirds are counted of the official members convened: all "
+        "of them, less those introduced for temporary activity elsewhere and the exempted members who are absent "
+        "(an exempted member who attends and votes counts); the number counted is kept with the vote.",
+        (_DL_4_3, _HD01_VOTE, "HD 06-HD/TW 2025 §3.6b, §3.7a — " + _QUIZ, "QĐ 294-QĐ/TW §9.3.2 — " + _QUIZ)),
     "age": Basis(
         "Tuổi", "Age",
         "Tại thời điểm chi bộ xét kết nạp, người vào Đảng phải đủ 18 tuổi đến đủ 60 tuổi, tính theo tháng. Trên 60 "
@@ -204,9 +210,19 @@ TOPICS: dict[str, Basis] = {
     "transfer": Basis(
         "Chuyển sinh hoạt", "Transfer",
         "Người vào Đảng và đảng viên dự bị có thể chuyển sinh hoạt sang tổ chức đảng khác; các mốc thời gian "
-        "được giữ nguyên.",
-        "A candidate or probationary member may move to another party organisation; the dates so far carry over.",
-        ("QĐ 294-QĐ/TW 6.3.1 — " + _QUIZ,)),
+        "được giữ nguyên. Đảng viên (kể cả dự bị) được chuyển sinh hoạt đảng phải xuất trình giấy giới thiệu với "
+        "chi ủy nơi đến trong 60 ngày làm việc kể từ ngày quyết định chuyển có hiệu lực; đảng viên thuộc chi bộ "
+        "nơi đến từ ngày chi bộ đó tiếp nhận. Chi bộ nào xét công nhận đảng viên chính thức cho đảng viên dự bị "
+        "đã chuyển sinh hoạt chưa được kiểm chứng: ketnap mặc định là chi bộ nơi đến, sau khi tiếp nhận (một mục "
+        "cấu hình).",
+        "A candidate or probationary member may move to another party organisation; the dates so far carry over. "
+        "A member (probationary ones included) who is transferred presents the transfer paper to the receiving "
+        "branch's committee within 60 working days of the day the transfer takes effect, and belongs to the "
+        "receiving branch from the day it receives them. Which branch votes on the recognition of a member "
+        "transferred during probation is unverified: ketnap lets the receiving branch vote, once it has received "
+        "the member (a setting).",
+        ("QĐ 294-QĐ/TW 6.3.1 — " + _QUIZ, "Công văn 19370-CV/VPTW (08/12/2025), thủ tục chuyển sinh hoạt đảng — "
+         "tài liệu công khai tnt305/tai_lieu_noi_bo trên GitHub")),
     "organisations": Basis(
         "Thay đổi tổ chức", "Changes of the organisation tree",
         "Thành lập, đổi tên, chuyển trực thuộc, hợp nhất, chia tách, giải thể tổ chức đảng được ghi theo ngày hiệu "
@@ -287,7 +303,8 @@ TOPIC_OF: dict[str, str] = {
                      "youth_union_resolution_required", "vote_needs_introducers", "introducers_missing"),
                     "introducers"),
     **dict.fromkeys(("comment_sources", "vote_needs_comments", "comments_missing"), "comments"),
-    **dict.fromkeys(("vote_counts", "vote_present", "vote_attendance", "vote_before_dossier",
+    **dict.fromkeys(("vote_counts", "vote_present", "vote_attendance", "vote_before_dossier", "vote_none_convened",
+                     "vote_convened",
                      "committee_vote_needs_branch_vote", "vote_before_previous",
                      "branch_vote_not_passed", "committee_vote_not_passed", "decision_vote_incomplete",
                      "decision_needs_vote", "decision_vote_not_passed"), "votes"),
@@ -304,7 +321,9 @@ TOPIC_OF: dict[str, str] = {
                      "readmission_barred", "readmission_once", "readmission_too_soon",
                      "readmission_record_not_cleared", "readmission_too_soon_after_record",
                      "readmission_consent_missing", "readmission_consent_after_decision"), "readmission"),
-    "transfer_same_org": "transfer",
+    **dict.fromkeys(("transfer_same_org", "transfer_pending", "transfer_not_sent", "transfer_received_before_sent",
+                     "transfer_received_elsewhere", "review_transfer_pending", "review_by_sending_branch"),
+                    "transfer"),
     **dict.fromkeys(("extension_deadline_not_open", "extension_once", "extension_too_long"), "extension"),
     **dict.fromkeys(("step_not_allowed", "candidate_not_found", "import_header_missing", "import_date_invalid",
                      "import_value_invalid", "import_fields_without_date", "import_duplicate_candidate",
@@ -356,6 +375,9 @@ def examples() -> dict[str, dict[str, Any]]:
         "decision_vote_not_passed": {"field": "in_favour", "in_favour": 5, "members": 9, "threshold": "2/3"},
         "decision_needs_vote": {"field": "committee_members", "threshold": "2/3"},
         "vote_present": {"field": "present", "present": 12, "members": 10},
+        "vote_none_convened": {"field": "temporarily_elsewhere", "elsewhere": 3, "exempted_absent": 2, "members": 5},
+        "vote_convened": {"field": "convened", "convened": 20, "members": 20, "elsewhere": 1, "exempted_absent": 2,
+                          "expected": 17},
         "vote_attendance": {"field": "against", "in_favour": 8, "against": 3, "room": 10},
         "vote_before_dossier": {"field": "on", "on": d1, "previous": labels.step("collect_comments"),
                                 "previous_on": d2, "what_vi": "tổng hợp nhận xét (mẫu 5-KNĐ)",
@@ -399,6 +421,12 @@ def examples() -> dict[str, dict[str, Any]]:
         "readmission_consent_after_decision": {"field": "readmission_consent.signed_on", "signed_on": d2, "on": d1},
         "correct_field": {"field": "fields.helpr", "step": labels.step("assign_helper")},
         "transfer_same_org": {"field": "to_org", "org": "CB-01"},
+        "transfer_pending": {"field": "to_org", "org": "CB-02", "on": d1},
+        "transfer_not_sent": {},
+        "transfer_received_before_sent": {"field": "on", "on": d1, "sent_on": d2},
+        "transfer_received_elsewhere": {"field": "to_org", "org": "CB-03", "to_org": "CB-02"},
+        "review_transfer_pending": {"org": "CB-02", "on": d1},
+        "review_by_sending_branch": {"org": "CB-01", "to_org": "CB-02"},
         "extension_deadline_not_open": {"field": "deadline", "deadline": labels.option("admission_decision")},
         "extension_once": {"field": "deadline", "deadline": labels.option("recognition_decision"),
                            "extended_on": d1, "due_on": d2},

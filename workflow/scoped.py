@@ -40,12 +40,34 @@ class ScopedKetnap:
     # --- reading ------------------------------------------------------------------------------------------
 
     def require_candidate(self, candidate_id: str) -> str:
-        """The candidate's organisation. Raises: CandidateNotFound, also when it is outside the scope."""
+        """The candidate's organisation. A probationary member transferred to one of the user's branches and not
+        yet received there is theirs to read (the file travels with the transfer, DOMAIN.md D16, P9).
+
+        Raises: CandidateNotFound, also when it is outside the scope."""
         with self.app.uow.reading() as tx:
             org = candidate_lists.candidate_org(tx.conn, candidate_id)
-        if org is None or not self.who.sees(org):
+        if org is None or not (self.who.sees(org) or self.who.sees(self._incoming_org(candidate_id))):
             raise CandidateNotFound(candidate_id)
         return org
+
+    def _incoming_org(self, candidate_id: str) -> str | None:
+        """Where a probationary member's transfer waits to be received (replayed: asked only of a candidate outside
+        the user's organisations, which is rare)."""
+        events = self.app.events(candidate_id)
+        pending = replay(events).pending_transfer if events else None
+        return None if pending is None else str(pending["to_org"])
+
+    def _require_incoming(self, candidate_id: str) -> None:
+        """The receiving branch's user records a reception (issue 13 item 6): the transfer waits for one of their
+        branches. Anyone else is answered as if the candidate did not exist.
+
+        Raises: CandidateNotFound.
+        """
+        with self.app.uow.reading() as tx:
+            org = candidate_lists.candidate_org(tx.conn, candidate_id)
+        incoming = self._incoming_org(candidate_id) if org is not None else None
+        if incoming is None or not self.who.writes(incoming):
+            raise CandidateNotFound(candidate_id)
 
     def show(self, candidate_id: str, on: date | None = None) -> StepResult:
         self.require_candidate(candidate_id)
@@ -118,7 +140,9 @@ class ScopedKetnap:
         """
         step = spec.name  # who may record it (and, for a correction, the step it corrects): workflow/access.py
         self.who.require_step(step)
-        if candidate_id is not None:
+        if candidate_id is not None and step in access.RECORDED_AT_NAMED_ORG:
+            self._require_incoming(candidate_id)  # the receiving branch records it, not the sending one
+        elif candidate_id is not None:
             self.who.require_writable(self.require_candidate(candidate_id))
         self._require_named_orgs(step, fields)
         if step == "correct" and candidate_id is not None:
@@ -138,13 +162,16 @@ class ScopedKetnap:
         Raises: AccessDenied, CandidateNotFound, RuleViolation (a malformed correction).
         """
         history = tx.load(cmd.candidate_id) if cmd.candidate_id else []
-        orgs = [code for code in [access.named_org(cmd.step, cmd.fields)] if code]
+        branch = None
         if history:
-            recorded = replay(history).org
+            state = replay(history)
+            recorded = state.org
             branch = tx.org_history().latest().current(recorded, cmd.candidate_id) if recorded else None
-            if branch is None or not self.who.sees(branch):
+            incoming = (state.pending_transfer or {}).get("to_org") if cmd.step in access.RECORDED_AT_NAMED_ORG \
+                else None
+            if (branch is None or not self.who.sees(branch)) and (incoming is None or not self.who.writes(incoming)):
                 raise CandidateNotFound(str(cmd.candidate_id))
-            orgs.append(branch)
+        orgs = access.recording_orgs(cmd.step, cmd.fields, branch)
         writable = self.who.scope if self.who.writable is None else self.who.writable
         denied = access.recording_denial(self.who.role, cmd.step, cmd.fields, history, orgs, writable)
         if denied is not None:

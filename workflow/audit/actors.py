@@ -19,7 +19,7 @@ from states.events import Event
 from states.organisations import Tree
 from storage.organisations import history_of
 from storage.user_history import Held, UserHistory
-from workflow.access import AccessDenied, named_org, read_scope, recording_denial, write_scope
+from workflow.access import AccessDenied, named_org, read_scope, recording_denial, recording_orgs, write_scope
 from workflow.audit.findings import ACTOR_INACTIVE, ACTOR_ROLE, ACTOR_SCOPE, Finding
 from workflow.audit.orgs import OrgDirectory
 from workflow.clock import VIETNAM
@@ -55,7 +55,7 @@ class ActorCheck:
             named = named_org(event.type, event.payload)
             held = self.users.held(event.actor, event.recorded_at)
             if held is not None:
-                problem = self._judge(events, index, [c for c in (branch, named) if c], held)
+                problem = self._judge(events, index, recording_orgs(event.type, event.payload, branch), held)
                 if problem is not None:
                     found.append(problem)
             branch = named or branch

@@ -82,6 +82,10 @@ COLUMNS: list[Col] = [
     Col("branch_vote", "official_members", "Số đảng viên chính thức của chi bộ", "int"),
     Col("branch_vote", "in_favour", "Số đảng viên tán thành kết nạp", "int"),
     Col("branch_vote", "resolution_no", "Số nghị quyết chi bộ"),
+    # issue 13 item 3 (V1, QĐ294 §9.3.2): who is left out of the denominator; blank: none
+    Col("branch_vote", "temporarily_elsewhere", "Số đảng viên sinh hoạt tạm thời nơi khác (xét kết nạp)", "int"),
+    Col("branch_vote", "exempted_absent", "Số đảng viên được miễn sinh hoạt vắng mặt (xét kết nạp)", "int"),
+    Col("branch_vote", "present", "Số đảng viên có mặt (xét kết nạp)", "int"),
     Col("committee_vote", "on", "Ngày đảng ủy cơ sở xét kết nạp", "date"),
     Col("committee_vote", "committee_members", "Số cấp ủy viên", "int"),
     Col("committee_vote", "in_favour", "Số cấp ủy viên tán thành kết nạp", "int"),
@@ -95,9 +99,18 @@ COLUMNS: list[Col] = [
     Col("submit_member_history", "on", "Ngày hoàn thành lý lịch đảng viên", "date"),
     Col("certify_new_member_course", "issued_on", "Ngày cấp giấy chứng nhận lớp đảng viên mới", "date"),
     Col("certify_new_member_course", "certificate_no", "Số giấy chứng nhận lớp đảng viên mới"),
+    # issue 13 item 6 (D16, P9): a probationary member transferred to another branch and received there; the
+    # receiving branch is the one the transfer names (COPIED)
+    Col("transfer_probationary", "on", "Ngày chuyển sinh hoạt đảng (đảng viên dự bị)", "date"),
+    Col("transfer_probationary", "to_org", "Mã chi bộ nơi chuyển đến"),
+    Col("transfer_probationary", "transfer_ref", "Số giấy giới thiệu sinh hoạt đảng"),
+    Col("transfer_received", "on", "Ngày chi bộ nơi đến tiếp nhận", "date"),
     Col("review_vote", "on", "Ngày chi bộ xét công nhận chính thức", "date"),
     Col("review_vote", "official_members", "Số đảng viên chính thức khi xét chính thức", "int"),
     Col("review_vote", "in_favour", "Số đảng viên tán thành khi xét chính thức", "int"),
+    Col("review_vote", "temporarily_elsewhere", "Số đảng viên sinh hoạt tạm thời nơi khác (xét chính thức)", "int"),
+    Col("review_vote", "exempted_absent", "Số đảng viên được miễn sinh hoạt vắng mặt (xét chính thức)", "int"),
+    Col("review_vote", "present", "Số đảng viên có mặt (xét chính thức)", "int"),
     Col("review_vote", "recommendation", "Chi bộ đề nghị", "recommendation", hint="Công nhận / Xóa tên"),
     Col("committee_review_vote", "on", "Ngày đảng ủy cơ sở xét công nhận chính thức", "date"),
     Col("committee_review_vote", "committee_members", "Số cấp ủy viên khi xét chính thức", "int"),
@@ -111,6 +124,8 @@ COLUMNS: list[Col] = [
     Col("drop", "note", "Ghi chú"),
 ]
 STEP_ORDER = list(dict.fromkeys(c.step for c in COLUMNS))
+# Fields a step takes from another step of the same row: (step, field) -> (step, field)
+COPIED: dict[tuple[str, str], tuple[str, str]] = {("transfer_received", "to_org"): ("transfer_probationary", "to_org")}
 assert len({c.header for c in COLUMNS}) == len(COLUMNS), "headers must be unique"
 
 

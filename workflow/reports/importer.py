@@ -26,7 +26,7 @@ from states.errors import ProcedureError, RuleViolation, StepNotAllowed, Violati
 from storage import import_reads
 from storage.unit_of_work import StepTransaction, Transaction
 from workflow.commands import RecordStep
-from workflow.reports.import_columns import COLUMNS, CONSTANTS, STEP_ORDER, CellError, Col, fold, parse_cell
+from workflow.reports.import_columns import COLUMNS, CONSTANTS, COPIED, STEP_ORDER, CellError, Col, fold, parse_cell
 from workflow.reports.rules import not_allowed, violation
 from workflow.reports.workbooks import UNREADABLE, archive_problem
 from workflow.service import Ketnap, StepPermit
@@ -123,6 +123,10 @@ def _steps(row: Row, values: dict[Col, Any]) -> None:
             _put(fields, col.field, values[col].isoformat() if isinstance(values[col], date) else values[col])
         if "introducers" in fields:
             fields["introducers"] = [i for i in fields["introducers"] if i]
+        for (target, name), (source, source_name) in COPIED.items():
+            given = next((f for s, _, f in row.steps if s == source), {})
+            if target == step and source_name in given:
+                fields.setdefault(name, given[source_name])
         row.steps.append((step, on, fields))
     first, rest = row.steps[:1], row.steps[1:]
     row.steps = first + sorted(rest, key=lambda s: (s[1], STEP_ORDER.index(s[0])))

@@ -18,6 +18,7 @@ DEADLINES_VI: dict[str, str] = {
     "member_history": "Hoàn thành lý lịch đảng viên",
     "probation_end": "Hết thời gian dự bị",
     "probation_review": "Chi bộ xét công nhận chính thức",
+    "transfer_presentation": "Xuất trình giấy giới thiệu sinh hoạt đảng",
     "recognition_decision": "Cấp ủy quyết định công nhận chính thức",
 }
 

@@ -22,6 +22,8 @@ STEP_VI = {
     "committee_vote": "Đảng ủy cơ sở xét kết nạp", "decide_admission": "Quyết định kết nạp",
     "hold_ceremony": "Lễ kết nạp", "submit_member_history": "Lý lịch đảng viên",
     "certify_new_member_course": "Lớp đảng viên mới", "review_vote": "Chi bộ xét công nhận chính thức",
+    "transfer_probationary": "Chuyển sinh hoạt đảng (đảng viên dự bị)",
+    "transfer_received": "Chi bộ nơi đến tiếp nhận sinh hoạt đảng",
     "committee_review_vote": "Đảng ủy cơ sở xét công nhận chính thức",
     "recognise_official": "Quyết định công nhận chính thức", "drop": "Đưa ra khỏi danh sách / xóa tên",
 }

@@ -26,6 +26,7 @@ DEADLINES: dict[str, tuple[str, str]] = {
     "member_history": ("Hạn khai lý lịch đảng viên", "Member history due"),
     "probation_end": ("Hết thời kỳ dự bị", "Probation ends"),
     "probation_review": ("Hạn xét công nhận chính thức", "Probation review due"),
+    "transfer_presentation": ("Hạn xuất trình giấy chuyển sinh hoạt đảng", "Transfer presentation due"),
     "recognition_decision": ("Hạn quyết định công nhận", "Recognition decision due"),
 }
 

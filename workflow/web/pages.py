@@ -27,7 +27,7 @@ from states.steps import STEPS, known_step
 from storage.candidate_lists import CandidateFilter
 from storage.errors import IdempotencyKeyReused
 from workflow import accounts, sessions, throttle
-from workflow.access import AccessDenied, NotSignedIn, OutOfScope, Principal, Role, owners
+from workflow.access import RECORDED_AT_NAMED_ORG, AccessDenied, NotSignedIn, OutOfScope, Principal, Role, owners
 from workflow.clock import VIETNAM
 from workflow.commands import AddOrganisation
 from workflow.paperwork.context import papers_of
@@ -314,14 +314,20 @@ def _refusal(err: Exception) -> Refusal:
 def _candidate_context(s: ScopedKetnap, candidate_id: str, sent: FormState | None,
                        correct: object = None) -> dict[str, Any]:
     result = s.show(candidate_id)
-    writes = s.who.writes(s.require_candidate(candidate_id))  # a branch that ended is only read
+    branch = s.require_candidate(candidate_id)
     c = result.candidate
+    incoming = (c.pending_transfer or {}).get("to_org")  # issue 13: the receiving branch records the reception
+
+    def writes(step: str) -> bool:  # a branch that ended is only read
+        return s.who.writes(incoming if step in RECORDED_AT_NAMED_ORG else branch)
+
     today = s.app.today()
     deadlines = [{"kind": d.kind, "due_on": d.due_on, "rule_set": d.rule_set,
                   "left": s.app.calendar.working_days_between(today, d.due_on), "overdue": d.due_on < today}
                  for d in c.open_deadlines()]
     steps = [{"step": a.step, "moves_to": a.moves_to, "ready": a.ready,
-              "missing": [v.as_dict() for v in a.missing], "may_record": writes and s.who.may_record(a.step),
+              "missing": [v.as_dict() for v in a.missing],
+              "may_record": writes(a.step) and s.who.may_record(a.step),
               "owners": owners(a.step),
               "form": forms.step_form(a.step)} for a in result.allowed]
     return {"c": c, "events": result.events, "steps": steps, "deadlines": deadlines, "today": today,

@@ -78,6 +78,8 @@ JUNK: list[Any] = [None, "", "x", -1, 0, 10**12, 1.5, True, [], {}, [{}], {"a": 
 def _stage_before(step: str) -> Candidate:
     if step in ("drop", "transfer", "extend_deadline"):
         return state(run(STANDARD, stop="branch_vote"))
+    if step in ("transfer_probationary", "transfer_received"):  # issue 13 item 6: during probation
+        return state(run(STANDARD, stop="review_vote"))
     return state(run(STANDARD, stop=step))
 
 

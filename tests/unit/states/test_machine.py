@@ -40,6 +40,9 @@ PROCEDURE: dict[str, tuple[tuple[Stage | None, ...], Stage | None]] = {
     "extend_deadline": ((VET, PRO), None),
     "drop": (NON_TERMINAL, DRP),
     "transfer": (NON_TERMINAL, None),
+    # issue 13 item 6 (DOMAIN.md D16, P9), not yet in PROCEDURE.md's table (README says so)
+    "transfer_probationary": ((PRO,), None),
+    "transfer_received": ((PRO,), None),
     "correct": ((*Stage,), None),
 }
 RULE_SETS = ("qd29-2016", "qd24-2021", "qd232-2025", "qd294-2025")
