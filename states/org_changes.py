@@ -84,8 +84,8 @@ def _check_type(change: OrgChange, types: Collection[str] | None) -> list[Violat
                    "org_type")]
     if change.org_type is not None and types is not None and change.org_type not in types:
         return [_v("org_type_unknown",
-                   f"Loại hình tổ chức cơ sở đảng “{change.org_type}” không có trong danh sách (config.yaml org_types); chỉ nhận: "
-                   f"{', '.join(types)}.",
+                   f"Loại hình tổ chức cơ sở đảng “{change.org_type}” không có trong danh sách (config.yaml "
+                   f"org_types); chỉ nhận: {', '.join(types)}.",
                    f"unknown organisation type {change.org_type!r}; types are: {', '.join(types)}", "org_type")]
     return []
 

@@ -21,8 +21,8 @@ from states.errors import RuleViolation
 from storage.organisations import ORG_EVENTS
 from storage.report_tables import PlanRow
 from tests.integration.org_types_data import admitted, bloc, enrolled, spread
-from workflow.organisations import change_of
 from workflow.commands import ChangeOrganisation
+from workflow.organisations import change_of
 from workflow.reports import by_type, xlsx
 from workflow.reports.admissions import admissions_report
 from workflow.reports.classes import AddClass, add_class, class_stats
