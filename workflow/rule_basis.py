@@ -254,6 +254,13 @@ TOPICS: dict[str, Basis] = {
         "A workbook is imported whole or not at all; every wrong cell is named by its column. Every imported "
         "step passes every rule as if typed, and nothing is recorded twice.",
         (_KETNAP,)),
+    "plans": Basis(
+        "Kế hoạch và chỉ tiêu", "Plans and targets",
+        "Chỉ tiêu theo đối tượng của một kế hoạch ghi một đối tượng (nữ, học sinh, doanh nghiệp nhà nước...) hoặc "
+        "một nhóm đối tượng trong config.yaml (ví dụ “Trong doanh nghiệp”), và không vượt tổng chỉ tiêu.",
+        "A plan's sub-target names a category (women, students, state enterprises...) or a group of categories of "
+        "config.yaml (e.g. \"in enterprises\"), and does not exceed the total target.",
+        ("ketnap: docs/ORG_TYPES.md (groups)", _KETNAP)),
 }
 
 # rule id -> topic; org_changes / access rules share one entry (their sentences are built where they are judged)
@@ -297,6 +304,7 @@ TOPIC_OF: dict[str, str] = {
                      "restructure_part_invalid", "restructure_part_twice", "restructure_header_missing",
                      "restructure_no_sheet", "restructure_no_rows", "restructure_file_unreadable"),
                     "organisations"),
+    **dict.fromkeys(("plan_target_unknown", "plan_target_over_total"), "plans"),
 }
 
 
@@ -393,6 +401,9 @@ def examples() -> dict[str, dict[str, Any]]:
         "import_already_imported": {"sha256": "9f86d081884c", "recorded_at": "06/12/2026 09:30"},
         "import_file_unreadable": {"reason": "tệp không phải là .xlsx"},
         "import_no_sheet": {"header": "Họ và tên"},
+        "plan_target_unknown": {"field": "targets", "key": "bank", "known": "women, student, enterprise"},
+        "plan_target_over_total": {"field": "targets", "key": "enterprise", "heading": "Trong doanh nghiệp",
+                                   "target": 110, "total": 100},
         "restructure_required_missing": {"header": "Mã tổ chức"},
         "restructure_cell_missing": {"header": "Hợp nhất vào", "change": "hợp nhất", "change_en": "merged"},
         "restructure_cell_unused": {"header": "Tên mới", "change": "giải thể", "change_en": "dissolved"},

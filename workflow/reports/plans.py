@@ -184,7 +184,7 @@ def term(conn: Connection, org: str, name: str) -> Plan:
         PlanError: no plan of the organisation has this name."""
     found = [p for p in plans(conn, orgs=[org]) if p.name == name]
     if not found:
-        raise PlanError(f"no plan of {org} is named {name!r} (`ketnap report plan list --org {org}`)")
+        raise PlanError(f"no plan of {org} is named {name!r} (`ketnap plan list --org {org}`)")
     return found[0]
 
 
