@@ -41,8 +41,8 @@ DECISION = _col("decision", "Số quyết định", required=True, hint="Ví d�
 ISSUER = _col("issuer", "Cơ quan ban hành", hint="Ví dụ Ban Thường vụ Tỉnh ủy Điện Biên.")
 NOTE = _col("note", "Ghi chú", hint="Không được đọc: ghi gì cũng được.")
 
-COLUMNS: list[Col] = [CODE, KIND, NAME, LEVEL, PARENT, SUCCESSOR, PART, ADMITS, ORG_TYPE, ON, DECISION, ISSUER,
-                      NOTE]
+COLUMNS: list[Col] = [CODE, KIND, NAME, LEVEL, PARENT, SUCCESSOR, PART, ADMITS, ON, DECISION, ISSUER, NOTE,
+                      ORG_TYPE]  # issue 20's column last: the letters of the earlier columns stay
 COMMON = (CODE, KIND, ON, DECISION, ISSUER, NOTE)  # the cells of every kind of change
 BY_HEADER: dict[str, Col] = {fold(c.header): c for c in COLUMNS} | {fold(c.field): c for c in COLUMNS}
 BY_FIELD: dict[str, Col] = {c.field: c for c in COLUMNS}
