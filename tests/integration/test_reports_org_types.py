@@ -123,6 +123,7 @@ def test_ha_tinh_586_admitted_in_the_term_177_in_enterprises_the_2022_plan_and_1
     assert (so_far["total"]["members"], rows["enterprise"]["members"]) == (8_418, 3_478)
     assert (so_far["classes_held"], so_far["total"]["trainees"], rows["enterprise"]["trainees"]) == (13, 865, 346)
     assert (classes["classes_held"], classes["trainees"], classes["from_enterprises"]) == (13, 865, 346)
+    assert classes["groups"]["enterprise"] == 346 and sum(k["groups"]["enterprise"] for k in classes["classes"]) == 346
     assert (plan_2022["target"], plan_2022["admissions"], plan_2022["percent"]) == (250, 250, 100.0)
     assert (term_plan["window"]["start"], term_plan["target"], term_plan["admissions"]) == (CONGRESS, None, 586)
     assert plan_2022["targets"] == [{"category": "enterprise", "heading": "Trong doanh nghiệp", "target": 110,
