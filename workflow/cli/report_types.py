@@ -52,7 +52,7 @@ def _print(con: Console, doc: dict, xlsx_file: object) -> None:  # type: ignore[
     table = Table("type", f"organisations on {doc['organisations_on'].strftime('%d/%m/%Y')}",
                   f"members 1/1/{doc['members_year']}", "admissions", "trainees")
     for r in [*doc["rows"], {**doc["total"], "heading": "Tổng số"},
-              *({**g, "heading": f"Trong đó: {g['heading']}"} for g in doc["groups"])]:
+              *({**g, "heading": by_type.of_which(g["heading"])} for g in doc["groups"])]:
         table.add_row(r["heading"], *(f"{r[k]:,}" for k in by_type.MEASURES))
     con.print(table)
     con.print(f"classes held: {doc['classes_held']}")

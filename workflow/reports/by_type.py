@@ -192,6 +192,11 @@ def type_report(app: Ketnap, org: str, period: Period, *, as_of: date | None = N
     }
 
 
+def of_which(heading: str) -> str:
+    """A group's row under the total: "Trong doanh nghiệp" becomes "Trong đó: doanh nghiệp"."""
+    return f"Trong đó: {heading[len('Trong '):] if heading.startswith('Trong ') else heading}"
+
+
 # --- Excel: the layout sent upward (docs/ORG_TYPES.md "Excel layout") -------------------------------------------
 
 def type_sheets(doc: dict[str, Any]) -> list[Sheet]:
@@ -205,7 +210,7 @@ def type_sheets(doc: dict[str, Any]) -> list[Sheet]:
                Column("trainees", "Học viên lớp bồi dưỡng nhận thức về Đảng", "int")]
     rows: list[dict[str, Any]] = [{**r, "no": str(i)} for i, r in enumerate(doc["rows"], start=1)]
     rows.append({**doc["total"], "no": "", "heading": "Tổng số"})
-    rows += [{**g, "no": "", "heading": f"Trong đó: {g['heading']}"} for g in doc["groups"]]
+    rows += [{**g, "no": "", "heading": of_which(g["heading"])} for g in doc["groups"]]
     period = doc["period"]
     about = [
         {"item": "Tổ chức", "value": f"{doc['org']['name']} ({doc['org']['code']})"},
