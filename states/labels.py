@@ -178,6 +178,8 @@ FIELDS.update({
     "decision": ("Số quyết định", "Decision"),
     "issuer": ("Cơ quan ban hành", "Issued by"),
     "level": ("Cấp", "Level"),
+    "org_type": ("Loại hình tổ chức cơ sở đảng", "Organisation type"),
+    "targets": ("Chỉ tiêu theo đối tượng", "Sub-targets"),
     "admits": ("Được ủy quyền kết nạp", "Authorised to admit"),
     "into": ("Hợp nhất vào (mã)", "Merged into (code)"),
     "parts": ("Phân chia", "Parts"),

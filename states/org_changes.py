@@ -6,7 +6,7 @@ a change must never leave one of them in an organisation that no longer exists o
 to decide their admission (DOMAIN.md section 4, authority).
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 
 from states import labels
@@ -31,18 +31,21 @@ def _when(day: date) -> str:
 
 
 def check_change(history: OrgHistory, change: OrgChange,
-                 in_flight: Mapping[str, Sequence[str]] | None = None) -> list[Violation]:
+                 in_flight: Mapping[str, Sequence[str]] | None = None,
+                 types: Collection[str] | None = None) -> list[Violation]:
     """Every reason `change` cannot be recorded; empty when it can.
 
     `in_flight` maps an organisation code to the ids of its candidates still in the procedure (not official,
-    not dropped), by the branch they belong to now."""
+    not dropped), by the branch they belong to now. `types` are the organisation types configured
+    (config.yaml `org_types`); None accepts any."""
     in_flight = in_flight or {}
     if change.kind not in CHANGE_KINDS:
         return [_v("org_change_unknown", f"Không có loại thay đổi '{change.kind}'.",
                    f"unknown change {change.kind!r}; changes are: {', '.join(CHANGE_KINDS)}", "kind")]
     tree = history.tree_on(change.on)
+    typing = _check_type(change, types)
     if change.kind == "created":
-        return _check_created(history, tree, change)
+        return typing + _check_created(history, tree, change)
     org = history.latest().get(change.code)
     if org is None:
         return [_v("org_not_found", f"Không có tổ chức mã {change.code}.",
@@ -64,12 +67,27 @@ def check_change(history: OrgHistory, change: OrgChange,
                         f"thứ tự ngày.",
                         f"{change.code} already has a change dated {later}: record changes in date order",
                         "on"))
+    found += typing
     if found:
         return found
     found += _check_kind(tree, change, in_flight)
     if not found:
         found += _check_competence(tree, change, in_flight)
     return found
+
+
+def _check_type(change: OrgChange, types: Collection[str] | None) -> list[Violation]:
+    """The type a creation may name and a change of type must name: one of the configured types (DOMAIN.md
+    section 8; docs/ORG_TYPES.md)."""
+    if change.kind == "typed" and not (change.org_type or "").strip():
+        return [_v("org_type_missing", "Thiếu loại hình tổ chức cơ sở đảng mới.", "the new type is missing",
+                   "org_type")]
+    if change.org_type is not None and types is not None and change.org_type not in types:
+        return [_v("org_type_unknown",
+                   f"Loại hình tổ chức cơ sở đảng “{change.org_type}” không có trong danh sách (config.yaml "
+                   f"org_types); chỉ nhận: {', '.join(types)}.",
+                   f"unknown organisation type {change.org_type!r}; types are: {', '.join(types)}", "org_type")]
+    return []
 
 
 def _check_created(history: OrgHistory, tree: Tree, change: OrgChange) -> list[Violation]:

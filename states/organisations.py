@@ -17,11 +17,13 @@ from datetime import date
 from typing import Any
 
 LEVELS = ("province", "commune", "upper", "grassroots", "branch")
-CHANGE_KINDS = ("created", "renamed", "moved", "level_changed", "authorised", "merged", "split", "dissolved")
+CHANGE_KINDS = ("created", "renamed", "moved", "level_changed", "authorised", "merged", "split", "dissolved",
+                "typed")
 ENDINGS = frozenset({"merged", "split", "dissolved"})
 KIND_LABELS_VI = {
     "created": "thành lập", "renamed": "đổi tên", "moved": "chuyển trực thuộc", "level_changed": "đổi cấp",
     "authorised": "ủy quyền kết nạp", "merged": "hợp nhất", "split": "chia tách", "dissolved": "giải thể",
+    "typed": "đổi loại hình",
 }
 SINCE_ALWAYS = date.min  # an organisation added without a date: in existence before anything recorded
 BRANCH_LEVELS = frozenset({"branch", "grassroots"})  # the levels that keep a list of candidates (S0)
@@ -41,6 +43,7 @@ class Organisation:
     ended_by: str | None = None  # merged, split or dissolved
     successors: tuple[str, ...] = ()
     predecessors: tuple[str, ...] = ()
+    org_type: str | None = None  # loại hình tổ chức cơ sở đảng (config.yaml `org_types`), dated by `typed`
 
     def exists_on(self, day: date) -> bool:
         return self.founded_on <= day and (self.ended_on is None or day < self.ended_on)
@@ -68,11 +71,12 @@ class OrgChange:
     admits: bool | None = None
     into: str | None = None
     parts: Mapping[str, str] = field(default_factory=dict)
+    org_type: str | None = None  # created (optional) and typed: the organisation's type from this date on
 
     def payload(self) -> dict[str, Any]:
         """The event payload: only what this kind of change says, so that stored events stay small and plain."""
         found: dict[str, Any] = {"decision": self.decision, "issuer": self.issuer}
-        for key in ("name", "level", "parent", "admits", "into"):
+        for key in ("name", "level", "parent", "admits", "into", "org_type"):
             value = getattr(self, key)
             if value is not None:
                 found[key] = value
@@ -87,7 +91,7 @@ class OrgChange:
         return cls(kind=kind, code=code, on=on, decision=str(payload.get("decision", "")),
                    issuer=str(payload.get("issuer", "")), name=payload.get("name"), level=payload.get("level"),
                    parent=payload.get("parent"), admits=payload.get("admits"), into=payload.get("into"),
-                   parts=dict(payload.get("parts") or {}))
+                   parts=dict(payload.get("parts") or {}), org_type=payload.get("org_type"))
 
 
 def competent_body(chain: Sequence[Organisation]) -> tuple[str | None, bool]:
@@ -194,6 +198,25 @@ class Tree:
             return self.competent_body(code)
         return competent_body([Organisation("", "", "branch", code, False), *self.chain(code)])
 
+    def type_of(self, code: str) -> str | None:
+        """The type (loại hình) a unit counts under on this day: its own, else the nearest typed organisation
+        above it (a branch counts under its grassroots organisation's type); None when nothing is typed."""
+        return next((o.org_type for o in self.chain(self.current(code)) if o.org_type), None)
+
+    def grassroots(self, roots: Sequence[str]) -> list[Organisation]:
+        """The grassroots organisations (tổ chức cơ sở đảng) living under `roots` on this day: every grassroots
+        committee (đảng bộ cơ sở), and every branch placed directly under a level above it (chi bộ cơ sở)."""
+        found = []
+        for code in sorted(self.subtree(roots)):
+            org = self.living(code)
+            if org is None:
+                continue
+            parent = self.living(org.parent_code)
+            if org.level == "grassroots" or (org.level == "branch" and parent is not None
+                                             and parent.level not in BRANCH_LEVELS):
+                found.append(org)
+        return found
+
     def upper(self, code: str) -> str | None:
         org = self.living(code)
         return org.parent_code if org is not None else None
@@ -220,7 +243,8 @@ def apply_change(orgs: dict[str, Organisation], carried: dict[tuple[str, str], s
     """One change, applied to the organisations as they stood the day before it took effect."""
     if change.kind == "created":
         orgs[change.code] = Organisation(change.code, change.name or change.code, change.level or "branch",
-                                         change.parent, bool(change.admits), founded_on=change.on)
+                                         change.parent, bool(change.admits), founded_on=change.on,
+                                         org_type=change.org_type)
         return
     found = orgs.get(change.code)
     if found is None:
@@ -234,6 +258,8 @@ def apply_change(orgs: dict[str, Organisation], carried: dict[tuple[str, str], s
         orgs[org.code] = replace(org, level=change.level)
     elif change.kind == "authorised":
         orgs[org.code] = replace(org, admits=bool(change.admits))
+    elif change.kind == "typed":
+        orgs[org.code] = replace(org, org_type=change.org_type)
     elif change.kind in ENDINGS:
         _end(orgs, carried, org, change)
 
@@ -295,7 +321,7 @@ class OrgHistory:
     def of(cls, orgs: Iterable[Organisation]) -> "OrgHistory":
         """A history in which `orgs` (parents first) exist since before anything recorded."""
         return cls(OrgChange("created", o.code, o.founded_on, name=o.name, level=o.level, parent=o.parent_code,
-                             admits=o.admits) for o in orgs)
+                             admits=o.admits, org_type=o.org_type) for o in orgs)
 
     def tree_on(self, day: date) -> Tree:
         index = bisect_right(self._dates, day)

@@ -32,7 +32,7 @@ __all__ = ["LEVELS", "ORGS", "ORG_EVENTS", "OrgLog", "Organisation", "all_orgs",
 def _org(row: Any) -> Organisation:
     founded = row.founded_on if row.founded_on is not None else SINCE_ALWAYS
     return Organisation(row.code, row.name, row.level, row.parent_code, bool(row.admits), _day(founded),
-                        _day(row.ended_on), row.ended_by, tuple(row.successors or ()))
+                        _day(row.ended_on), row.ended_by, tuple(row.successors or ()), org_type=row.org_type)
 
 
 def _day(value: Any) -> Any:
@@ -151,7 +151,8 @@ class OrgLog:
 def projected_values(org: Organisation) -> dict[str, Any]:
     return {"code": org.code, "name": org.name, "level": org.level, "parent_code": org.parent_code,
             "admits": org.admits, "founded_on": None if org.founded_on == SINCE_ALWAYS else org.founded_on,
-            "ended_on": org.ended_on, "ended_by": org.ended_by, "successors": list(org.successors)}
+            "ended_on": org.ended_on, "ended_by": org.ended_by, "successors": list(org.successors),
+            "org_type": org.org_type}
 
 
 def write_projection(conn: Connection, tree: Tree, now: datetime) -> int:
@@ -200,6 +201,6 @@ def adopt_legacy(conn: Connection, now: datetime) -> int:
         return 0
     tree = Tree({r.code: _org(r) for r in rows}, {})
     changes = [OrgChange("created", o.code, SINCE_ALWAYS, name=o.name, level=o.level, parent=o.parent_code,
-                         admits=o.admits) for o in _parents_first(tree)]
+                         admits=o.admits, org_type=o.org_type) for o in _parents_first(tree)]
     append(conn, changes, "ketnap init (organisations recorded before the organisation log)", now)
     return len(changes)

@@ -36,6 +36,8 @@ class PlanRow(SQLModel, table=True):
     document: str | None = Field(default=None, max_length=300)
     total: int | None = None
     rate_basis_points: int | None = None
+    starts_on: date | None = None  # issue 20: a term runs from its congress's date (None: 1 January of first_year)
+    ends_on: date | None = None  # ... to the next congress (None: 31 December of last_year)
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
     actor: str = Field(max_length=200)
 

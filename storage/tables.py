@@ -69,6 +69,7 @@ class OrganisationRow(SQLModel, table=True):
     ended_on: date | None = None
     ended_by: str | None = Field(default=None, max_length=20)
     successors: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # None: none
+    org_type: str | None = Field(default=None, max_length=40)  # issue 20: loại hình, as the latest change says
 
 
 class CandidateRow(SQLModel, table=True):

@@ -40,6 +40,7 @@ class AddOrganisation(Command):
     level: str
     parent: str | None = None
     admits: bool = False
+    org_type: str | None = Field(default=None, max_length=40)  # config.yaml `org_types` (issue 20)
     on: date | None = None  # the date in the founding decision; None: before anything recorded
     decision: Line = Field(default="", max_length=200)
     issuer: Line = Field(default="", max_length=300)
@@ -61,6 +62,7 @@ class ChangeOrganisation(Command):
     admits: bool | None = None
     into: str | None = Field(default=None, max_length=64, pattern=ORG_CODE)
     parts: dict[str, str] = Field(default_factory=dict)
+    org_type: str | None = Field(default=None, max_length=40)  # created, typed: config.yaml `org_types`
 
     _kind = field_validator("kind")(lambda v: _one_of(v, CHANGE_KINDS, "kind"))
     _level = field_validator("level")(lambda v: _one_of(v, LEVELS, "level"))

@@ -15,6 +15,7 @@ from notifications.settings import NotificationSettings, ReminderSettings
 from states.calendar import WorkingCalendar
 from states.rules import GUIDED, Guidance, Regulation, RuleBook, RuleSet, periods
 from storage.failures import BusyRetry
+from workflow.reports.categories import HEADINGS
 from workflow.reports.settings import ReportSettings
 
 
@@ -117,6 +118,7 @@ class Settings(BaseModel):
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
+    org_types: dict[str, str] = Field(default_factory=dict)  # issue 20: type code -> Vietnamese name
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)  # issue 3
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)  # issue 3
     documents: DocumentSettings = Field(default_factory=DocumentSettings)  # issue 12
@@ -129,6 +131,18 @@ class Settings(BaseModel):
     def _combine(self) -> "Settings":
         """A first regulation without a guidance in force is refused here, with the other problems."""
         self._periods = tuple(periods(self.rule_sets.values(), self.guidance.values()))
+        return self
+
+    @model_validator(mode="after")
+    def _groups_known(self) -> "Settings":
+        """A group names only known categories and configured types, and no group hides a category."""
+        for key, group in self.reports.groups.items():
+            if key in HEADINGS:
+                raise ValueError(f"reports.groups.{key}: a group cannot reuse a category's name")
+            unknown = [c for c in group.categories if c not in HEADINGS]
+            unknown += [t for t in group.org_types if t not in self.org_types]
+            if unknown:
+                raise ValueError(f"reports.groups.{key}: unknown categories or org_types {', '.join(unknown)}")
         return self
 
     def rulebook(self) -> RuleBook:

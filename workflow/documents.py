@@ -149,7 +149,7 @@ def org_doc(org: Organisation) -> dict[str, object]:
     return {"code": org.code, "name": org.name, "level": org.level, "parent_code": org.parent_code,
             "admits": org.admits, "founded_on": None if org.founded_on == SINCE_ALWAYS else org.founded_on.isoformat(),
             "ended_on": org.ended_on.isoformat() if org.ended_on else None, "ended_by": org.ended_by,
-            "successors": list(org.successors), "predecessors": list(org.predecessors)}
+            "successors": list(org.successors), "predecessors": list(org.predecessors), "org_type": org.org_type}
 
 
 def org_view_doc(tree: Tree, org: Organisation, on: date | None) -> dict[str, object]:

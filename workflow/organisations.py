@@ -72,19 +72,20 @@ Permit = Callable[[OrgHistory], None]  # raises when the user may not record the
 
 def creation_of(cmd: AddOrganisation) -> OrgChange:
     return OrgChange("created", cmd.code, cmd.on or SINCE_ALWAYS, cmd.decision, cmd.issuer, name=cmd.name,
-                     level=cmd.level, parent=cmd.parent, admits=cmd.admits)
+                     level=cmd.level, parent=cmd.parent, admits=cmd.admits, org_type=cmd.org_type)
 
 
 def change_of(cmd: ChangeOrganisation) -> OrgChange:
     return OrgChange(kind=cmd.kind, code=cmd.code, on=cmd.on, decision=cmd.decision, issuer=cmd.issuer,
                      name=cmd.name, level=cmd.level, parent=cmd.parent, admits=cmd.admits, into=cmd.into,
-                     parts=dict(cmd.parts))
+                     parts=dict(cmd.parts), org_type=cmd.org_type)
 
 
 @dataclass
 class Organisations:
     uow: SqlUnitOfWork
     clock: Clock
+    types: tuple[str, ...] | None = None  # config.yaml `org_types`; None accepts any type
 
     def add(self, cmd: AddOrganisation, actor: str, *, permit: Permit | None = None) -> Organisation:
         """Record an organisation's creation (dated, or "before anything recorded" without `on`)."""
@@ -127,7 +128,7 @@ class Organisations:
         problems: list[Violation] = []
         by_change: list[tuple[int, Violation]] = []
         for index, change in enumerate(result.changes, start=1):
-            found = check_change(history, change, in_flight)
+            found = check_change(history, change, in_flight, self.types)
             if found:
                 vi, en = _labels(index, change, len(result.changes))
                 problems += [replace(v, message_vi=f"{vi}: {v.message_vi}", message_en=f"{en}: {v.message_en}")

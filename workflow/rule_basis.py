@@ -286,6 +286,13 @@ TOPICS: dict[str, Basis] = {
         "recorded; a wrong record is withdrawn and entered again, never edited. A committee office enters them.",
         ("Số liệu cấp ủy công bố theo kỳ, ví dụ Đảng bộ Khối Doanh nghiệp tỉnh Đồng Nai, 8 tháng 2018: "
          "http://baodongnai.com.vn/tintuc/201808/ket-nap-141-dang-vien-2908477/", _KETNAP)),
+    "plans": Basis(
+        "Kế hoạch và chỉ tiêu", "Plans and targets",
+        "Chỉ tiêu theo đối tượng của một kế hoạch ghi một đối tượng (nữ, học sinh, doanh nghiệp nhà nước...) hoặc "
+        "một nhóm đối tượng trong config.yaml (ví dụ “Trong doanh nghiệp”), và không vượt tổng chỉ tiêu.",
+        "A plan's sub-target names a category (women, students, state enterprises...) or a group of categories of "
+        "config.yaml (e.g. \"in enterprises\"), and does not exceed the total target.",
+        ("ketnap: docs/ORG_TYPES.md (groups)", _KETNAP)),
 }
 
 # rule id -> topic; org_changes / access rules share one entry (their sentences are built where they are judged)
@@ -339,6 +346,7 @@ TOPIC_OF: dict[str, str] = {
                      "history_reason_missing", "history_file_empty", "history_column_unknown",
                      "history_column_missing", "history_cell_missing", "history_count_invalid",
                      "history_committee_only"), "history"),
+    **dict.fromkeys(("plan_target_unknown", "plan_target_over_total"), "plans"),
 }
 
 
@@ -444,6 +452,9 @@ def examples() -> dict[str, dict[str, Any]]:
         "import_already_imported": {"sha256": "9f86d081884c", "recorded_at": "06/12/2026 09:30"},
         "import_file_unreadable": {"reason": "tệp không phải là .xlsx"},
         "import_no_sheet": {"header": "Họ và tên"},
+        "plan_target_unknown": {"field": "targets", "key": "bank", "known": "women, student, enterprise"},
+        "plan_target_over_total": {"field": "targets", "key": "enterprise", "heading": "Trong doanh nghiệp",
+                                   "target": 110, "total": 100},
         "restructure_required_missing": {"header": "Mã tổ chức"},
         "restructure_cell_missing": {"header": "Hợp nhất vào", "change": "hợp nhất", "change_en": "merged"},
         "restructure_cell_unused": {"header": "Tên mới", "change": "giải thể", "change_en": "dissolved"},

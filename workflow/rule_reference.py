@@ -32,7 +32,8 @@ GROUPED: dict[str, tuple[str, ...]] = {
         "org_successor_not_living", "org_split_empty", "org_split_part_missing", "org_split_candidate_missing",
         "org_dissolve_has_children", "org_dissolve_has_candidates", "org_level_keeps_candidates",
         "org_admits_missing", "org_no_competent_body", "org_change_admin_only", "org_change_no_upper",
-        "org_change_out_of_scope", "org_change_scope_ended"),
+        "org_change_out_of_scope", "org_change_scope_ended",
+        "org_type_missing", "org_type_unknown"),
     "access": ("forbidden", "out_of_scope"),
 }
 GROUP_TOPIC = {"organisation-changes": "organisations", "access": "access"}

@@ -252,7 +252,7 @@ class Ketnap:
 
     @cached_property
     def organisations(self) -> Organisations:
-        return Organisations(self.uow, self.clock)
+        return Organisations(self.uow, self.clock, tuple(self.settings.org_types))
 
     def add_org(self, cmd: AddOrganisation, actor: str = "cli") -> Organisation:
         return self.organisations.add(cmd, actor)

@@ -128,3 +128,24 @@ def test_columns_in_any_order_text_dates_and_decomposed_vietnamese_are_read(
 
     name = app.organisations.tree(ON).name("XA-N")
     assert name == "Đảng bộ xã Thanh An" and unicodedata.is_normalized("NFC", name)
+
+
+def test_the_workbook_types_new_and_existing_organisations_and_refuses_an_unknown_type(
+        app: Ketnap, district: dict[str, list[str]], tmp_path: Path) -> None:
+    rows = [{"on": ON, "decision": "9-QĐ/TU", **row} for row in (
+        {"code": "DU-THPT", "kind": "Đổi loại hình", "org_type": "public_service"},
+        {"code": "XA-N", "kind": "Thành lập", "name": "Đảng bộ xã Thanh An", "level": "Xã/phường/đặc khu",
+         "parent": "TINH", "org_type": "commune"})]
+    bad = [*rows[:1], {**rows[1], "org_type": "ngân hàng"}]
+    before = snapshot(app.engine)
+
+    with pytest.raises(WorkbookRefused) as refused:
+        apply_workbook(app, fill_template(tmp_path / "bad.xlsx", bad))
+    assert snapshot(app.engine) == before
+    assert [(p.row, p.violation.rule, p.violation.field) for p in refused.value.problems] == [
+        (3, "org_type_unknown", "org_type")]
+
+    apply_workbook(app, fill_template(tmp_path / "types.xlsx", rows))
+    tree = app.organisations.tree(ON)
+    assert (tree.get("DU-THPT").org_type, tree.get("XA-N").org_type) == ("public_service", "commune")  # type: ignore[union-attr]
+    assert app.organisations.tree(date(2025, 6, 30)).get("DU-THPT").org_type is None  # type: ignore[union-attr]

@@ -259,3 +259,26 @@ def test_the_candidate_page_names_the_branch_now_and_as_it_was_on_each_step(sqli
     after = browser.get(f"/candidates/{cid}").text.split('data-version="16"')[1].split("</li>")[0]
     assert "CB-01</a> — Chi bộ Giáo viên – Học sinh" in after and "01/07/2025" in after
     assert date(2025, 8, 25).strftime("%d/%m/%Y") in after
+
+
+def test_the_type_of_an_organisation_is_recorded_by_the_form_and_the_api_and_shown_as_of_its_date(
+        sqlite_env: Env) -> None:
+    add_admin(sqlite_env, "admin_cs", ["DU-CS"])
+    browser = sqlite_env.login("admin_cs")
+    page = browser.get("/orgs/CB-02")
+    assert 'name="org_type"' in page.text and "Đơn vị sự nghiệp công lập" in page.text
+    form = {"csrf_token": csrf_of(page.text), "kind": "typed", "code": "CB-02", "on": "2025-03-01",
+            "org_type": "public_service"}
+    bad = browser.post("/orgs/CB-02/changes", data={**form, "org_type": "bank"})
+    assert bad.status_code == 422 and 'data-rule="org_type_unknown"' in bad.text
+    done = browser.post("/orgs/CB-02/changes", data=form, follow_redirects=False)
+    assert done.status_code == 303
+    shown = browser.get("/orgs/CB-02?as_of=2025-03-01").text
+    assert "Đơn vị sự nghiệp công lập" in shown.split('id="org-type"')[1][:80]
+    before = browser.get("/orgs/CB-02?as_of=2025-02-28").text
+    assert "Đơn vị sự nghiệp công lập" not in before.split('id="org-type"')[1][:80]
+    api = change(sqlite_env, "admin", {"kind": "typed", "code": "CB-01", "on": "2025-03-01", "org_type": "press"})
+    assert api.status_code == 201, api.text
+    listed = {o["code"]: o for o in sqlite_env.client.get("/api/orgs", headers=sqlite_env.auth("auditor")).json()[
+        "organisations"]}
+    assert (listed["CB-01"]["org_type"], listed["CB-02"]["org_type"]) == ("press", "public_service")

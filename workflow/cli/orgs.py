@@ -22,6 +22,8 @@ DECISION = typer.Option("--decision", help="The decision's number, e.g. '125-QĐ
 ISSUER = typer.Option("--issuer", help="The body that issued the decision, e.g. 'Tỉnh ủy Điện Biên'.")
 DRY_RUN = typer.Option("--dry-run", help="Judge and show what would change; record nothing.")
 AS_OF = typer.Option("--as-of", help="The tree in force on this date, YYYY-MM-DD (default: as recorded now).")
+TYPE_HELP = ("Type of grassroots organisation (loại hình), a code of config.yaml `org_types`, e.g. agency, "
+             "state_enterprise (docs/ORG_TYPES.md).")
 
 
 def _day(value: date) -> str:
@@ -91,13 +93,14 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                                                "anything recorded).")] = None,
         decision: Annotated[str, DECISION] = "",
         issuer: Annotated[str, ISSUER] = "",
+        org_type: Annotated[str | None, typer.Option("--type", help=TYPE_HELP)] = None,
     ) -> None:
         """Add an organisation to the tree."""
         c = cli.get(ctx)
         with cli.refusals(c):
             org = c.app().organisations.add(AddOrganisation(
                 code=code, name=name, level=level, parent=parent, admits=admits, on=cli.parse_date(on, "--on"),
-                decision=decision, issuer=issuer), c.actor())
+                decision=decision, issuer=issuer, org_type=org_type), c.actor())
         c.emit(org_doc(org), lambda con: con.print(f"added {org.code} ({org.level}): {org.name}"))
 
     @org_app.command("list")
@@ -119,9 +122,10 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
             if tree:
                 con.print(_draw(found))
                 return
-            table = Table("code", "level", "parent", "admits", "name", "status")
+            table = Table("code", "level", "type", "parent", "admits", "name", "status")
             for o in orgs:
-                table.add_row(o.code, o.level, o.parent_code or "", "yes" if o.admits else "", o.name, _status(o))
+                table.add_row(o.code, o.level, o.org_type or "", o.parent_code or "", "yes" if o.admits else "",
+                              o.name, _status(o))
             con.print(table)
 
         c.emit([org_doc(o) for o in orgs], text)
@@ -204,6 +208,15 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
         """Change an organisation's level from a date on."""
         _change(ctx, lambda: [ChangeOrganisation(kind="level_changed", code=code, level=level, on=_on(on),
                                         decision=decision, issuer=issuer)], dry_run)
+
+    @org_app.command("set-type")
+    def org_set_type(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Organisation code.")],
+                     org_type: Annotated[str, typer.Option("--type", help=TYPE_HELP)],
+                     on: Annotated[str, ON], decision: Annotated[str, DECISION] = "",
+                     issuer: Annotated[str, ISSUER] = "", dry_run: Annotated[bool, DRY_RUN] = False) -> None:
+        """Change an organisation's type (loại hình) from a date on; reports count it under its old type before."""
+        _change(ctx, lambda: [ChangeOrganisation(kind="typed", code=code, org_type=org_type, on=_on(on),
+                                                 decision=decision, issuer=issuer)], dry_run)
 
     @org_app.command("authorise")
     def org_authorise(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Organisation code.")],

@@ -120,6 +120,9 @@ def print_class_stats(con: Console, stats: Mapping[str, Any]) -> None:
     con.print(f"{stats['org']} {stats['period']['label']}: {stats['classes_held']} lớp, {stats['trainees']} học "
               f"viên ({stats['certified']} được cấp giấy chứng nhận, {stats['from_enterprises']} từ doanh nghiệp, "
               f"{stats['women']} nữ)")
+    if stats.get("groups"):
+        con.print("theo nhóm (config.yaml reports.groups): "
+                  + ", ".join(f"{key} {n}" for key, n in stats["groups"].items()))
     table = Table("mã", "tên lớp", "tổ chức", "khai giảng", "học viên", "giấy CN", "doanh nghiệp", "chi bộ")
     for k in stats["classes"]:
         table.add_row(k["code"], k["name"], k["organiser"], str(k["starts_on"]), str(k["trainees"]),

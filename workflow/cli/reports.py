@@ -10,7 +10,7 @@ from rich.table import Table
 
 from workflow import access_log
 from workflow.cli import context as cli
-from workflow.cli import training_classes
+from workflow.cli import report_types, training_classes
 from workflow.cli.report_options import Org, PeriodOpt, XlsxOpt
 from workflow.cli.report_text import print_import, print_report
 from workflow.reports import admissions, importer, plans, readmodel, xlsx
@@ -30,6 +30,7 @@ def register(app: typer.Typer, candidate_app: typer.Typer) -> None:
     app.add_typer(membership_app, name="membership")
     app.add_typer(training_classes.class_app, name="class")
     app.add_typer(report_app, name="report")
+    report_types.register(report_app)
     app.add_typer(import_app, name="import")
     candidate_app.command("export")(candidate_export)
 
@@ -64,8 +65,12 @@ def plan_set(
                                         "level).")] = "resolution",
     name: Annotated[str, typer.Option("--name", help="e.g. 'Nghị quyết Đại hội 2020-2025'.")] = "",
     document: Annotated[str | None, typer.Option("--document", help="The document's number.")] = None,
-    target: Annotated[list[str] | None, typer.Option("--target", help="Repeatable sub-target CATEGORY=N, e.g. "
-                      "student=15.")] = None,
+    target: Annotated[list[str] | None, typer.Option("--target", help="Repeatable sub-target CATEGORY=N or "
+                      "GROUP=N (config.yaml reports.groups), e.g. student=15, enterprise=110.")] = None,
+    starts_on: Annotated[str | None, typer.Option("--from", help="A term's first day, the congress's date "
+                         "(YYYY-MM-DD, in the period's first year); then --total/--rate may be left out.")] = None,
+    ends_on: Annotated[str | None, typer.Option("--to", help="A term's last day (YYYY-MM-DD, in the period's "
+                       "last year; default 31 December).")] = None,
 ) -> None:
     """Set a plan; the same organisation, period, source and name replaces the earlier one."""
     c = cli.get(ctx)
@@ -77,9 +82,15 @@ def plan_set(
         span = _years(period)
         plan = plans.set_plan(c.app(), plans.SetPlan(
             org=org, first_year=span.start.year, last_year=span.end.year, source=source, name=name,
-            document=document, total=total, rate_percent=rate_value, targets=_targets(target or [])), c.actor())
+            document=document, total=total, rate_percent=rate_value, targets=_targets(target or []),
+            starts_on=cli.parse_date(starts_on, "--from"), ends_on=cli.parse_date(ends_on, "--to")), c.actor())
     c.emit(plan.as_dict(), lambda con: con.print(f"plan {plan.id}: {plan.org} {plan.period_label} "
-                                                 f"{plan.source} {plan.total or f'{plan.rate_percent}%'}"))
+                                                 f"{plan.source} {_target_text(plan)}"))
+
+
+def _target_text(plan: plans.Plan) -> str:
+    return (str(plan.total) if plan.total is not None else f"{plan.rate_percent}%" if plan.rate_percent is not None
+            else f"term from {plan.start.strftime('%d/%m/%Y')}")
 
 
 @plan_app.command("list")
@@ -100,7 +111,7 @@ def plan_list(
         table = Table("id", "org", "period", "source", "name", "document", "target", "sub-targets")
         for p in found:
             table.add_row(str(p.id), p.org, p.period_label, p.source, p.name, p.document or "",
-                          str(p.total) if p.total is not None else f"{p.rate_percent}%",
+                          _target_text(p),
                           ", ".join(f"{k}={v}" for k, v in p.targets.items()))
         con.print(table)
 

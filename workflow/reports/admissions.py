@@ -27,7 +27,7 @@ from states.organisations import Organisation, Tree
 from storage import plans as plan_store
 from storage import report_reads
 from workflow.reports import historical, pipeline, readmodel
-from workflow.reports.categories import HEADINGS, categories_of
+from workflow.reports.categories import categories_of, groups_of, headings
 from workflow.reports.periods import Period
 from workflow.reports.plans import SOURCES, Plan, plans
 from workflow.reports.scope import Scope, percent
@@ -79,8 +79,11 @@ def _admissions(conn: Connection, scope: Scope, column: str, start: date, end: d
     for r in report_reads.admissions(conn, column, start, end, scope.codes(start, end)):
         place = scope.place(r.admitted_org, r.id, r.on)
         if place is not None:
-            found.append(Admission(place.branch, r.on, frozenset(categories_of(r._mapping, r.on, settings)),
-                                   place.unit, place.predecessor, bool(r.readmission)))
+            held = categories_of(r._mapping, r.on, settings)
+            if settings.groups:  # issue 20: groups count like categories, by the type of the branch that day
+                held |= groups_of(held, scope.history.tree_on(r.on).type_of(place.branch), settings)
+            found.append(Admission(place.branch, r.on, frozenset(held), place.unit, place.predecessor,
+                                   bool(r.readmission)))
     return found
 
 
@@ -94,7 +97,7 @@ def _subtree_members(tree: Tree, code: str, counts: dict[str, int]) -> int | Non
 
 
 def _plan_window(plan: Plan, period: Period) -> tuple[date, date]:
-    return date(plan.first_year, 1, 1), min(date(plan.last_year, 12, 31), period.end)
+    return plan.start, min(plan.end, period.end)
 
 
 def _plan_target(plan: Plan, scope: Scope, members: dict[int, dict[str, int]], end: date) -> tuple[int | None, str]:
@@ -102,7 +105,8 @@ def _plan_target(plan: Plan, scope: Scope, members: dict[int, dict[str, int]], e
     với tổng số đảng viên đầu năm"), rounded up because the rate is a minimum."""
     if plan.total is not None:
         return plan.total, ""
-    assert plan.rate_percent is not None
+    if plan.rate_percent is None:  # a term that only names its period (issue 20)
+        return None, "no target"
     target, missing = 0, []
     for year in range(plan.first_year, end.year + 1):
         base = _subtree_members(scope.membership_tree(year), plan.org, members.get(year, {}))
@@ -116,23 +120,23 @@ def _plan_target(plan: Plan, scope: Scope, members: dict[int, dict[str, int]], e
 
 
 def _plan_result(plan: Plan, scope: Scope, counting: Counting, period: Period, members: dict[int, dict[str, int]],
-                 decimals: int, unit: str | None = None) -> dict[str, Any]:
+                 decimals: int, unit: str | None = None, names: dict[str, str] | None = None) -> dict[str, Any]:
     start, end = _plan_window(plan, period)
     target, note = _plan_target(plan, scope, members, end)
     admitted = counting.count(start, end, unit=unit)
-    targets = [{"category": category, "heading": HEADINGS[category], "target": wanted,
+    targets = [{"category": category, "heading": (names or {}).get(category, category), "target": wanted,
                 "admissions": (n := counting.count(start, end, unit=unit, category=category)),
                 "percent": percent(n, wanted, decimals)} for category, wanted in sorted(plan.targets.items())]
     return {**plan.as_dict(), "source_vi": SOURCES[plan.source], "window": {"start": start, "end": end},
-            "to_date": end < date(plan.last_year, 12, 31), "target": target, "target_note": note,
+            "to_date": end < plan.end, "target": target, "target_note": note,
             "admissions": admitted, "percent": percent(admitted, target, decimals), "targets": targets}
 
 
-def _categories(admitted: Sequence[Admission], decimals: int) -> list[dict[str, Any]]:
+def _categories(admitted: Sequence[Admission], decimals: int, names: dict[str, str]) -> list[dict[str, Any]]:
     counts = Counter(c for a in admitted for c in a.categories)
     return [{"category": key, "heading": heading, "admissions": counts.get(key, 0),
              "percent_of_admissions": percent(counts.get(key, 0), len(admitted), decimals)}
-            for key, heading in HEADINGS.items()]
+            for key, heading in names.items()]
 
 
 def _months(admitted: Sequence[Admission], period: Period) -> list[dict[str, Any]]:
@@ -186,6 +190,7 @@ def admissions_report(app: Ketnap, org: str, period: Period, count_on: str | Non
     admitted = counting.in_period(period)
     last_year = counting.count(previous.start, previous.end)
     rates = _rates(scope, None, counting, period, members, decimals)
+    names = headings(settings)
     root, latest = scope.root_on(period.end), scope.root
     doc: dict[str, Any] = {
         "org": {"code": root.code, "name": root.name, "level": root.level,
@@ -198,11 +203,11 @@ def admissions_report(app: Ketnap, org: str, period: Period, count_on: str | Non
                      "change_percent": percent(len(admitted) - last_year, last_year, decimals)},
         "membership": rates,
         "rate_percent": rates[0]["rate_percent"] if len(rates) == 1 else None,
-        "plans": [_plan_result(p, scope, counting, period, members, decimals) for p in applying
+        "plans": [_plan_result(p, scope, counting, period, members, decimals, names=names) for p in applying
                   if p.org == scope.root.code],
         "predecessors": before,
-        "categories": _categories(admitted, decimals),
-        "sub_units": _sub_units(scope, units, counting, period, previous, applying, members, decimals),
+        "categories": _categories(admitted, decimals, names),
+        "sub_units": _sub_units(scope, units, counting, period, previous, applying, members, decimals, names),
         "months": _months(admitted, period),
     }
     doc.update(pipeline.forecast_doc(status, len(admitted), period, as_of))
@@ -237,7 +242,7 @@ def _period_doc(period: Period) -> dict[str, Any]:
 
 def _sub_units(scope: Scope, sub_units: Sequence[Organisation], counting: Counting, period: Period,
                previous: Period, applying: Sequence[Plan], members: dict[int, dict[str, int]],
-               decimals: int) -> list[dict[str, Any]]:
+               decimals: int, names: dict[str, str]) -> list[dict[str, Any]]:
     units = [scope.root_on(period.end)] if counting.count(period.start, period.end, unit=scope.root.code) else []
     rows = []
     for unit in [*units, *sub_units]:
@@ -249,7 +254,8 @@ def _sub_units(scope: Scope, sub_units: Sequence[Organisation], counting: Counti
             "previous": counting.count(previous.start, previous.end, unit=unit.code),
             "members": rates[0]["members"] if rates else None,
             "rate_percent": rates[0]["rate_percent"] if len(rates) == 1 else None,
-            "plans": [_plan_result(p, scope, counting, period, members, decimals, unit=unit.code) for p in applying
+            "plans": [_plan_result(p, scope, counting, period, members, decimals, unit=unit.code, names=names)
+                      for p in applying
                       if p.org == unit.code and unit.code != scope.root.code],
         })
     return rows

@@ -1,7 +1,7 @@
 """The categories new members are reported by (DOMAIN.md section 8: women, ethnic minority, religious, Youth
 Union members, aged 18-30, students, workers in private enterprises...), each with its Vietnamese heading."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -62,3 +62,18 @@ def categories_of(row: Mapping[Any, Any], on: date | None, settings: ReportSetti
         if settings.young_age.min_years <= years <= settings.young_age.max_years:
             found.add("age_18_30")
     return found
+
+
+# --- groups of categories (config.yaml `reports.groups`, issue 20) -----------------------------------------------
+
+def headings(settings: ReportSettings) -> dict[str, str]:
+    """Every key a breakdown or a sub-target may name, categories then groups, with its Vietnamese heading."""
+    return {**HEADINGS, **{key: group.vi for key, group in settings.groups.items()}}
+
+
+def groups_of(categories: Iterable[str], org_type: str | None, settings: ReportSettings) -> set[str]:
+    """The groups a new member or trainee counts in: by one of their categories, or by the type of their
+    grassroots organisation on the counted date."""
+    held = set(categories)
+    return {key for key, group in settings.groups.items()
+            if held.intersection(group.categories) or (org_type is not None and org_type in group.org_types)}

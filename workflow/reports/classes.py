@@ -18,12 +18,14 @@ from sqlalchemy import Connection
 
 from states.candidate import replay
 from states.errors import CandidateNotFound, ProcedureError, RuleViolation, StepNotAllowed, Violation
+from states.organisations import Tree
 from states.text import Line, NameLine
 from storage import report_reads, training_classes
 from storage.errors import DuplicateRowError
 from storage.unit_of_work import JudgingTransaction, Transaction
 from workflow.commands import Command, RecordStep
 from workflow.reports import readmodel
+from workflow.reports.categories import categories_of, groups_of
 from workflow.reports.periods import Period
 from workflow.reports.rules import not_allowed, violation
 from workflow.reports.scope import Scope
@@ -254,6 +256,17 @@ def certify(app: Ketnap, code: str, issued_on: date, numbers: Mapping[str, str],
 
 # --- statistics --------------------------------------------------------------------------------------------------
 
+def _groups(app: Ketnap, tree: Tree, on: date, members: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """Trainees per group of config.yaml reports.groups (issue 20): by a category, or by the type of their
+    branch on the class's first day."""
+    settings = app.settings.reports
+    counts = dict.fromkeys(settings.groups, 0)
+    for m in members:
+        for key in groups_of(categories_of(m, on, settings), tree.type_of(m["org"]), settings):
+            counts[key] += 1
+    return counts
+
+
 def class_stats(app: Ketnap, org: str, period: Period) -> dict[str, Any]:
     """Classes held by organisers in the subtree and starting in the period, with trainees, certificates,
     trainees from enterprises and branches ("mở 4 lớp ... cho 430 quần chúng ưu tú", E6). A class stays with the
@@ -272,7 +285,8 @@ def class_stats(app: Ketnap, org: str, period: Period) -> dict[str, Any]:
             if not scope.counts(scope.place(klass.organiser, "", klass.starts_on)):
                 continue
             members = roster(tx.conn, klass)
-            rows.append({**klass.as_dict(), "trainees": len(members),
+            groups = _groups(app, scope.history.tree_on(klass.starts_on), klass.starts_on, members)
+            rows.append({**klass.as_dict(), "trainees": len(members), "groups": groups,
                          "certified": sum(1 for m in members if (m["certified_on"] or date.min) >= klass.starts_on),
                          "from_enterprises": sum(1 for m in members if enterprise & set(m["categories"])),
                          "women": sum(1 for m in members if m["sex"] == "F"),
@@ -280,7 +294,8 @@ def class_stats(app: Ketnap, org: str, period: Period) -> dict[str, Any]:
     totals = Counter[str]()
     for row in rows:
         totals.update({k: row[k] for k in ("trainees", "certified", "from_enterprises", "women")})
+    groups = {key: sum(row["groups"][key] for row in rows) for key in app.settings.reports.groups}
     return {"org": org, "period": {"label": period.label, "start": period.start, "end": period.end},
-            "classes_held": len(rows), **{k: totals.get(k, 0) for k in ("trainees", "certified", "from_enterprises",
-                                                                           "women")},
+            "classes_held": len(rows), "groups": groups,
+            **{k: totals.get(k, 0) for k in ("trainees", "certified", "from_enterprises", "women")},
             "classes": rows}

@@ -7,19 +7,21 @@ membership at the start of each year (E3: 3-4%; E4: 7%), and optional sub-target
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 from sqlalchemy import Connection
 
-from states.errors import ProcedureError
+from states.errors import ProcedureError, RuleViolation
 from states.text import Line
 from storage import organisations
 from storage import plans as plan_store
 from workflow.commands import Command
-from workflow.reports.categories import HEADINGS, is_known
+from workflow.reports.categories import headings
 from workflow.reports.periods import Period
+from workflow.reports.rules import violation
 from workflow.service import Ketnap
 
 SOURCES: dict[str, str] = {"resolution": "Nghị quyết (tự đề ra)", "assigned": "Cấp trên giao"}
@@ -42,6 +44,20 @@ class Plan:
     total: int | None
     rate_basis_points: int | None
     targets: dict[str, int] = field(default_factory=dict)
+    starts_on: date | None = None  # a term from its congress's date (issue 20); None: 1 January of first_year
+    ends_on: date | None = None  # None: 31 December of last_year
+
+    @property
+    def start(self) -> date:
+        return self.starts_on or date(self.first_year, 1, 1)
+
+    @property
+    def end(self) -> date:
+        return self.ends_on or date(self.last_year, 12, 31)
+
+    def period(self) -> Period:
+        """The plan's own span as a report period, named as the plan is ("Nghị quyết Đại hội 2020-2025")."""
+        return Period(self.start, self.end, self.name or self.period_label)
 
     @property
     def period_label(self) -> str:
@@ -55,7 +71,7 @@ class Plan:
         return {"id": self.id, "org": self.org, "period": self.period_label, "first_year": self.first_year,
                 "last_year": self.last_year, "source": self.source, "name": self.name, "document": self.document,
                 "total": self.total, "rate_percent": None if self.rate_percent is None else float(self.rate_percent),
-                "targets": dict(self.targets)}
+                "targets": dict(self.targets), "starts_on": self.starts_on, "ends_on": self.ends_on}
 
 
 class SetPlan(Command):
@@ -67,7 +83,9 @@ class SetPlan(Command):
     document: Line | None = Field(default=None, max_length=300)
     total: int | None = Field(default=None, ge=0, le=10_000_000)
     rate_percent: Decimal | None = Field(default=None, gt=0, le=100)
-    targets: dict[str, int] = Field(default_factory=dict)
+    targets: dict[str, int] = Field(default_factory=dict)  # a category or a group (checked by set_plan)
+    starts_on: date | None = None  # a term from its congress's date, within first_year
+    ends_on: date | None = None  # to its end, within last_year
 
     @field_validator("source")
     @classmethod
@@ -79,9 +97,6 @@ class SetPlan(Command):
     @field_validator("targets")
     @classmethod
     def _targets(cls, value: dict[str, int]) -> dict[str, int]:
-        unknown = sorted(k for k in value if not is_known(k))
-        if unknown:
-            raise ValueError(f"unknown categories {', '.join(unknown)}; known: {', '.join(HEADINGS)}")
         if any(v < 0 for v in value.values()):
             raise ValueError("a sub-target cannot be negative")
         return value
@@ -90,8 +105,17 @@ class SetPlan(Command):
     def _shape(self) -> "SetPlan":
         if self.last_year < self.first_year:
             raise ValueError("the last year is before the first year")
-        if (self.total is None) == (self.rate_percent is None):
+        if self.total is not None and self.rate_percent is not None:
             raise ValueError("give either a total target or a rate of the membership, not both")
+        if self.total is None and self.rate_percent is None and self.starts_on is None:
+            raise ValueError("give a total target or a rate of the membership (only a term with its congress's "
+                             "date may have none)")
+        if self.starts_on is not None and self.starts_on.year != self.first_year:
+            raise ValueError("the term's first day is not in its first year")
+        if self.ends_on is not None and self.ends_on.year != self.last_year:
+            raise ValueError("the term's last day is not in its last year")
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValueError("the term ends before it starts")
         return self
 
     @property
@@ -106,10 +130,29 @@ def _require_org(conn: Connection, code: str) -> None:
         raise PlanError(f"no organisation with code {code!r}")
 
 
+def check_targets(cmd: SetPlan, known: dict[str, str]) -> None:
+    """Every sub-target names a category or a configured group, and none exceeds a total target.
+
+    Raises:
+        RuleViolation: every problem, each naming the field (Chỉ tiêu theo đối tượng)."""
+    found = [violation("plan_target_unknown", field="targets", key=key, known=", ".join(known))
+             for key in sorted(cmd.targets) if key not in known]
+    if cmd.total is not None:
+        found += [violation("plan_target_over_total", field="targets", key=key, heading=known[key], target=n,
+                            total=cmd.total)
+                  for key, n in sorted(cmd.targets.items()) if key in known and n > cmd.total]
+    if found:
+        raise RuleViolation("plan set", found)
+
+
 def set_plan(app: Ketnap, cmd: SetPlan, actor: str) -> Plan:
-    """Create the plan, or replace the one with the same organisation, period, source and name."""
+    """Create the plan, or replace the one with the same organisation, period, source and name.
+
+    Raises:
+        RuleViolation: a sub-target names no category or group, or exceeds the total; nothing is written."""
+    check_targets(cmd, headings(app.settings.reports))
     values = {"document": cmd.document, "total": cmd.total, "rate_basis_points": cmd.rate_basis_points,
-              "created_at": app.clock.now(), "actor": actor}
+              "starts_on": cmd.starts_on, "ends_on": cmd.ends_on, "created_at": app.clock.now(), "actor": actor}
     key = {"org": cmd.org, "first_year": cmd.first_year, "last_year": cmd.last_year, "source": cmd.source,
            "name": cmd.name}
     with app.uow.transaction() as tx:
@@ -131,7 +174,18 @@ def plans(conn: Connection, *, orgs: Iterable[str] | None = None, period: Period
     rows = plan_store.plan_rows(conn, orgs=orgs, years=years, ids=ids)
     targets = plan_store.plan_targets(conn, [r.id for r in rows]) if rows else {}
     return [Plan(r.id, r.org, r.first_year, r.last_year, r.source, r.name, r.document, r.total,
-                 r.rate_basis_points, targets.get(r.id, {})) for r in rows]
+                 r.rate_basis_points, targets.get(r.id, {}), r.starts_on, r.ends_on) for r in rows]
+
+
+def term(conn: Connection, org: str, name: str) -> Plan:
+    """The plan of `org` named `name` ("Nghị quyết Đại hội 2020-2025"): its span is a report period.
+
+    Raises:
+        PlanError: no plan of the organisation has this name."""
+    found = [p for p in plans(conn, orgs=[org]) if p.name == name]
+    if not found:
+        raise PlanError(f"no plan of {org} is named {name!r} (`ketnap plan list --org {org}`)")
+    return found[0]
 
 
 # --- membership at the start of the year ----------------------------------------------------------------------

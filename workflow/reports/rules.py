@@ -39,6 +39,15 @@ _RULES = [
          "No sheet has the template's header row (column '{header}')."),
 ]
 
+_RULES += [
+    Rule("plan_target_unknown", "README: Plans and reports; docs/ORG_TYPES.md", "ketnap (kế hoạch)",
+         "Chỉ tiêu theo đối tượng “{key}” không phải một đối tượng hay nhóm đối tượng; chỉ nhận: {known}.",
+         "The sub-target '{key}' names no category or group; known: {known}."),
+    Rule("plan_target_over_total", "README: Plans and reports; docs/ORG_TYPES.md", "ketnap (kế hoạch)",
+         "Chỉ tiêu theo đối tượng “{heading}” ({target}) vượt tổng chỉ tiêu ({total}).",
+         "The sub-target '{key}' ({target}) exceeds the total target ({total})."),
+]
+
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}
 
 

@@ -20,8 +20,27 @@ class YoungAge(BaseModel):
         return self
 
 
+class Group(BaseModel):
+    """A group of categories counted as one (issue 20: "trong doanh nghiệp" = state + private + foreign-invested
+    enterprises), usable wherever a category is: plan sub-targets, breakdowns, class statistics. A new member or
+    a trainee is in the group when one of their `categories` is listed, or when the type of their grassroots
+    organisation on the counted date is one of `org_types` (config.yaml `org_types`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    vi: str = Field(min_length=1)
+    categories: list[str] = Field(default_factory=list)
+    org_types: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _some(self) -> "Group":
+        if not self.categories and not self.org_types:
+            raise ValueError("a group lists categories, org_types or both")
+        return self
+
+
 class ReportSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    groups: dict[str, Group] = Field(default_factory=dict)
     count_admissions_on: Literal["decision", "ceremony"] = "decision"
     young_age: YoungAge = Field(default_factory=YoungAge)
     majority_ethnicities: list[str] = Field(default_factory=lambda: ["Kinh"])

@@ -33,12 +33,16 @@ PART = _col("part", "Bộ phận chia tách", hint="Chia tách: mã một tổ c
             "(bộ phận=kế tục) trong một ô. Loại khác: để trống.")
 ADMITS = _col("admits", "Được ủy quyền kết nạp", "bool", hint="Ủy quyền kết nạp: Có hoặc Không. Thành lập: Có "
               "nếu đảng ủy cơ sở được ủy quyền kết nạp đảng viên (để trống là Không). Loại khác: để trống.")
+ORG_TYPE = _col("org_type", "Loại hình tổ chức cơ sở đảng", hint="Thành lập (có thể để trống), Đổi loại hình: mã "
+                "loại hình trong config.yaml org_types, ví dụ agency, state_enterprise (docs/ORG_TYPES.md). Loại "
+                "khác: để trống.")
 ON = _col("on", "Ngày hiệu lực", "date", required=True, hint="Ngày ghi trong quyết định, DD/MM/YYYY.")
 DECISION = _col("decision", "Số quyết định", required=True, hint="Ví dụ 1234-QĐ/TU.")
 ISSUER = _col("issuer", "Cơ quan ban hành", hint="Ví dụ Ban Thường vụ Tỉnh ủy Điện Biên.")
 NOTE = _col("note", "Ghi chú", hint="Không được đọc: ghi gì cũng được.")
 
-COLUMNS: list[Col] = [CODE, KIND, NAME, LEVEL, PARENT, SUCCESSOR, PART, ADMITS, ON, DECISION, ISSUER, NOTE]
+COLUMNS: list[Col] = [CODE, KIND, NAME, LEVEL, PARENT, SUCCESSOR, PART, ADMITS, ON, DECISION, ISSUER, NOTE,
+                      ORG_TYPE]  # issue 20's column last: the letters of the earlier columns stay
 COMMON = (CODE, KIND, ON, DECISION, ISSUER, NOTE)  # the cells of every kind of change
 BY_HEADER: dict[str, Col] = {fold(c.header): c for c in COLUMNS} | {fold(c.field): c for c in COLUMNS}
 BY_FIELD: dict[str, Col] = {c.field: c for c in COLUMNS}
@@ -52,6 +56,7 @@ CHANGE_WORDS = {
     "merged": ["Hợp nhất", "Sáp nhập", "Nhập vào"],
     "split": ["Chia tách", "Tách"],
     "dissolved": ["Giải thể", "Kết thúc hoạt động", "Chấm dứt hoạt động"],
+    "typed": ["Đổi loại hình", "Thay đổi loại hình"],
 }
 CHANGES = Words(CHANGE_WORDS)
 LEVELS = Words({
@@ -76,7 +81,7 @@ class Uses:
 
 
 USES: Mapping[str, Uses] = {
-    "created": Uses((NAME, LEVEL), (PARENT, ADMITS)),
+    "created": Uses((NAME, LEVEL), (PARENT, ADMITS, ORG_TYPE)),
     "renamed": Uses((NAME,)),
     "moved": Uses((PARENT,)),
     "level_changed": Uses((LEVEL,)),
@@ -84,11 +89,12 @@ USES: Mapping[str, Uses] = {
     "merged": Uses((SUCCESSOR,)),
     "split": Uses((PART,), (SUCCESSOR,)),
     "dissolved": Uses(),
+    "typed": Uses((ORG_TYPE,)),
 }
 # On one date: new organisations first, then what changes an organisation in place, then moves, then ends:
 # the order of the rows does not matter (a district is dissolved after its organisations were moved out).
-RANK = {"created": 0, "renamed": 1, "level_changed": 1, "authorised": 1, "moved": 2, "split": 3, "merged": 3,
-        "dissolved": 4}
+RANK = {"created": 0, "renamed": 1, "level_changed": 1, "authorised": 1, "typed": 1, "moved": 2, "split": 3,
+        "merged": 3, "dissolved": 4}
 
 _SOURCE = "README: organisations (restructuring workbook)"
 _RULES = [

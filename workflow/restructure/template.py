@@ -24,7 +24,7 @@ GUIDE_SHEET = "Hướng dẫn"
 # Codes and candidate ids are text: Excel would turn "0123" or "123456789012" into numbers and lose digits.
 CODES = (cols.CODE, cols.PARENT, cols.SUCCESSOR, cols.PART, cols.DECISION)
 WIDTHS = {"code": 16, "kind": 20, "name": 40, "level": 18, "parent": 18, "successor": 18, "part": 22,
-          "admits": 14, "on": 14, "decision": 16, "issuer": 30, "note": 30}
+          "admits": 14, "org_type": 22, "on": 14, "decision": 16, "issuer": 30, "note": 30}
 MEANING = {
     "created": "Tổ chức mới, có từ ngày hiệu lực. Mã tổ chức là mã mới.",
     "renamed": "Tên mới từ ngày hiệu lực; lịch sử giữ tên cũ.",
@@ -36,6 +36,7 @@ MEANING = {
               "kế tục.",
     "split": "Tổ chức kết thúc; mỗi tổ chức trực thuộc, hoặc mỗi quần chúng của chi bộ bị chia tách, chuyển sang "
              "tổ chức kế tục ghi cùng dòng. Mỗi bộ phận một dòng, cùng Mã tổ chức và Ngày hiệu lực; phải nêu đủ.",
+    "typed": "Loại hình tổ chức cơ sở đảng mới từ ngày hiệu lực; báo cáo tính theo loại hình cũ trước ngày đó.",
     "dissolved": "Tổ chức kết thúc. Không được còn tổ chức trực thuộc hay quần chúng đang trong quy trình: chuyển "
                  "hoặc hợp nhất trước (có thể ngay trong tệp này).",
 }

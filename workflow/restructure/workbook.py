@@ -91,10 +91,11 @@ def _change(kind: str, row: Row) -> OrgChange:
             "decision": row.get(cols.DECISION), "issuer": row.get(cols.ISSUER) or ""}
     if kind == "created":
         return OrgChange(**base, name=row.get(cols.NAME), level=row.get(cols.LEVEL),
-                         parent=row.get(cols.PARENT), admits=bool(row.get(cols.ADMITS)))
+                         parent=row.get(cols.PARENT), admits=bool(row.get(cols.ADMITS)),
+                         org_type=row.get(cols.ORG_TYPE))
     extra = {"renamed": {"name": row.get(cols.NAME)}, "moved": {"parent": row.get(cols.PARENT)},
              "level_changed": {"level": row.get(cols.LEVEL)}, "authorised": {"admits": row.get(cols.ADMITS)},
-             "merged": {"into": row.get(cols.SUCCESSOR)}}.get(kind, {})
+             "merged": {"into": row.get(cols.SUCCESSOR)}, "typed": {"org_type": row.get(cols.ORG_TYPE)}}.get(kind, {})
     return OrgChange(**base, **extra)
 
 

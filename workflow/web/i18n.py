@@ -44,6 +44,7 @@ CHANGES: dict[str, tuple[str, str]] = {  # states/organisations.py CHANGE_KINDS
     "merged": ("Hợp nhất", "Merged"),
     "split": ("Chia tách", "Split"),
     "dissolved": ("Giải thể", "Dissolved"),
+    "typed": ("Đổi loại hình", "Type changed"),
 }
 
 ENDED: dict[str, tuple[str, str]] = {
@@ -241,6 +242,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "parts": ("Phân chia: mỗi dòng MÃ=MÃ KẾ TỤC (tổ chức trực thuộc hoặc mã quần chúng)",
               "Parts: one PART=SUCCESSOR a line (an organisation under it, or a candidate id)"),
     "used_by": ("Dùng cho", "For"),
+    "org_type": ("Loại hình tổ chức cơ sở đảng", "Type of grassroots organisation"),
     "unchanged": ("Không đổi", "Unchanged"),
     "dry_run": ("Chỉ xem trước, chưa ghi", "Preview only, record nothing"),
     "change_recorded": ("Đã ghi nhận thay đổi “{kind}”.", "Recorded “{kind}”."),

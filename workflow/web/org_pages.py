@@ -32,7 +32,7 @@ from workflow.web.pages import Who, checked_form, render
 
 router = APIRouter(include_in_schema=False)
 FORM_FIELDS = ("kind", "code", "on", "decision", "issuer", "name", "level", "parent", "admits", "into", "parts",
-               "dry_run")
+               "org_type", "dry_run")
 INPUT = {"ref": rule_link("organisation-changes"), "source": "ketnap (dữ liệu nhập)"}
 
 
@@ -96,7 +96,7 @@ def _org_context(s: ScopedKetnap, code: str, day: date, sent: ChangeForm | None)
         "body": body, "vote": vote, "events": events, "since_always": SINCE_ALWAYS,
         "visible": {o.code for o in visible}, "counts": s.stage_counts(code), "sent": sent,
         "may_change": s.may_change_org(code), "kinds": CHANGE_KINDS, "levels": LEVELS,
-        "codes": sorted(o.code for o in visible if not o.ended),
+        "codes": sorted(o.code for o in visible if not o.ended), "org_types": s.app.settings.org_types,
     }
 
 
@@ -146,6 +146,7 @@ def _command(values: Mapping[str, str], sent: ChangeForm) -> ChangeOrganisation 
             kind=values.get("kind", ""), code=values.get("code", ""), on=_iso(values.get("on")),
             decision=values.get("decision", ""), issuer=values.get("issuer", ""), name=optional("name"),
             level=optional("level"), parent=optional("parent"), into=optional("into"), parts=parts,
+            org_type=optional("org_type"),
             admits={"yes": True, "no": False}.get(values.get("admits", "")))
     except ValidationError as err:
         sent.violations += _problems(err)
