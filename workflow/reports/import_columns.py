@@ -9,8 +9,9 @@ from typing import Any
 
 from openpyxl.utils.datetime import from_excel
 
+from states import labels
 from states.errors import Violation
-from states.fields import Category, DropReason, Education
+from states.fields import Category, DropReason, Education, LeftReason
 from workflow.reports.categories import OCCUPATIONS
 from workflow.reports.labels import DROP_REASONS_VI
 from workflow.reports.rules import violation
@@ -21,7 +22,7 @@ class Col:
     step: str
     field: str  # the step's field path ("introducers.0.name"); "on" is the step's date
     header: str
-    kind: str = "text"  # text, date, int, bool, sex, education, categories, recommendation, reason, union_body
+    kind: str = "text"  # text, date, int, bool, categories, or a key of ENUMS (sex, education, left_reason...)
     required: bool = False
     hint: str = ""
 
@@ -61,6 +62,13 @@ COLUMNS: list[Col] = [
     Col("identify", "categories", "Đối tượng", "categories", hint="cách nhau bởi dấu chấm phẩy (;)"),
     Col("identify", "remote_area", "Vùng sâu, vùng xa, miền núi, hải đảo", "bool"),
     Col("identify", "village_elder", "Già làng, người có uy tín", "bool"),
+    *(Col("identify", f"previous_membership.{field}", header, kind, hint=hint) for field, header, kind, hint in (
+        ("admitted_on", "Kết nạp lại: ngày vào Đảng lần trước", "date", "chỉ điền khi kết nạp lại (R1-R3)"),
+        ("left_on", "Kết nạp lại: ngày ra khỏi Đảng", "date", ""),
+        ("left_reason", "Kết nạp lại: lý do ra khỏi Đảng", "left_reason", ""),
+        ("convicted", "Kết nạp lại: đã bị kết án (tội ít nghiêm trọng)", "bool", "x hoặc Có"),
+        ("record_cleared_on", "Kết nạp lại: ngày được xóa án tích", "date", ""),
+        ("readmitted_before", "Kết nạp lại: đã từng được kết nạp lại", "bool", "x hoặc Có"))),
     Col("identify", "on", "Ngày vào danh sách cảm tình Đảng", "date", required=True),
     Col("assign_helper", "on", "Ngày phân công giúp đỡ", "date"),
     Col("assign_helper", "helper", "Đảng viên được phân công giúp đỡ"),
@@ -94,6 +102,8 @@ COLUMNS: list[Col] = [
     Col("decide_admission", "decided_by", "Mã cấp ủy quyết định kết nạp"),
     Col("decide_admission", "received_on", "Ngày chi bộ nhận quyết định", "date"),
     Col("decide_admission", "consent_ref", "Văn bản đồng ý của cấp trên (trên 60 tuổi, già làng)"),
+    Col("decide_admission", "readmission_consent.document_no", "Số văn bản đồng ý kết nạp lại của cấp trên"),
+    Col("decide_admission", "readmission_consent.signed_on", "Ngày văn bản đồng ý kết nạp lại", "date"),
     Col("hold_ceremony", "on", "Ngày lễ kết nạp", "date"),
     Col("hold_ceremony", "probation_helper", "Đảng viên giúp đỡ đảng viên dự bị"),
     Col("submit_member_history", "on", "Ngày hoàn thành lý lịch đảng viên", "date"),
@@ -156,11 +166,12 @@ CATEGORIES = Words({c.value: [OCCUPATIONS[c.value]] for c in Category}
                       "private_enterprise": [OCCUPATIONS["private_enterprise"], "Doanh nghiệp tư nhân"]})
 RECOMMENDATION = Words({"recognise": ["Công nhận", "Công nhận chính thức"], "remove": ["Xóa tên", "Xoá tên"]})
 REASON = Words({r.value: [DROP_REASONS_VI[r.value]] for r in DropReason})
+LEFT_REASON = Words({r.value: [labels.option(r.value).vi] for r in LeftReason})
 UNION_BODY = Words({"youth_union": ["Đoàn", "Đoàn thanh niên", "Đoàn TNCS Hồ Chí Minh"],
                     "trade_union": ["Công đoàn"]})
 YES, NO = {"x", "có", "co", "c", "yes", "y", "1", "true", "đúng"}, {"không", "khong", "k", "no", "n", "0", "false"}
 ENUMS = {"sex": SEX, "education": EDUCATION, "recommendation": RECOMMENDATION, "reason": REASON,
-         "union_body": UNION_BODY}
+         "union_body": UNION_BODY, "left_reason": LEFT_REASON}
 DATE_TEXT = [re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$"), re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")]
 
 

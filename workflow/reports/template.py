@@ -9,7 +9,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from workflow.reports.import_columns import COLUMNS, EDUCATION, REASON, RECOMMENDATION, SEX, UNION_BODY, Col
+from workflow.reports.import_columns import COLUMNS, ENUMS, Col
 from workflow.reports.xlsx import Column, Sheet, fill_sheet, validate_column
 
 DATA_SHEET = "Người vào Đảng"
@@ -29,8 +29,7 @@ STEP_VI = {
 }
 HOW_VI = {"date": "ngày (DD/MM/YYYY)", "int": "số nguyên", "bool": "x = có, để trống = không",
           "categories": "các đối tượng, cách nhau bởi dấu ;", "text": "chữ"}
-LISTS = {"sex": SEX, "education": EDUCATION, "recommendation": RECOMMENDATION, "reason": REASON,
-         "union_body": UNION_BODY}
+LISTS = ENUMS  # the coded cells offer the words the import accepts
 
 
 def _how(col: Col) -> str:
