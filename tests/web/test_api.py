@@ -159,7 +159,8 @@ def test_a_secretary_of_branch_a_gets_404_or_403_on_every_route_for_branch_b(env
     assert theirs not in [c["id"] for c in listed]
     for url in ("/api/candidates?org=CB-02", "/api/deadlines?org=CB-02", f"/api/audit/verify?candidate_id={theirs}"):
         assert env.client.get(url, headers=env.auth("sec_a")).status_code in (403, 404), url
-    assert all(d["stream_id"] != theirs for d in env.client.get("/api/deadlines", headers=env.auth("sec_a")).json())
+    assert all(d["stream_id"] != theirs
+               for d in env.client.get("/api/deadlines", headers=env.auth("sec_a")).json()["items"])
     assert env.client.get("/api/candidates/unknown-id", headers=env.auth("sec_a")).json()["code"] == \
         env.client.get(f"/api/candidates/{theirs}", headers=env.auth("sec_a")).json()["code"]
 
@@ -250,7 +251,7 @@ def test_deadlines_are_those_of_the_users_organisations(env: Env) -> None:
     mine = env.seed("CB-01", "hold_ceremony")
     theirs = env.seed("CB-02", "hold_ceremony")
     for user, expected in (("sec_a", {mine}), ("sec_b", {theirs}), ("auditor", {mine, theirs})):
-        rows = env.client.get("/api/deadlines", headers=env.auth(user)).json()
+        rows = env.client.get("/api/deadlines", headers=env.auth(user)).json()["items"]
         assert {r["stream_id"] for r in rows} == expected, user
 
 
