@@ -8,7 +8,7 @@ within the sweep's horizon (overdue or due within 30 days, so each owes a remind
 or open but due years ahead, outside the horizon. Measured:
 
 - baseline: `SELECT id, kind, due_on, opened_on, org, stream_id FROM deadline WHERE status = 'open' AND
-  due_on <= :horizon`, all rows fetched (the `ix_deadline_status_due` index).
+  due_on <= :horizon`, all rows fetched (the `ix_deadline_open_due` index).
 - sweep: `workflow.reminders.sweep` on an empty outbox: the same read in keyset chunks, the policy of each
   deadline, the existing-key check and the inserts of the outbox rows (the digest is left out).
 - re-sweep: the same sweep again when everything owed is already written (what every 5-minute run costs).

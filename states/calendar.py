@@ -32,6 +32,8 @@ class WorkingCalendar:
     _working: dict[date, bool] = field(default_factory=dict, compare=False, repr=False)
     # and per (start, n): most steps open a deadline, and a branch's steps fall on a few hundred dates a year
     _added: dict[tuple[date, int], date] = field(default_factory=dict, compare=False, repr=False)
+    # and per (start, end): a list of deadlines asks "working days from today" for due dates that repeat
+    _between: dict[tuple[date, date], int] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_lists(cls, days_off: Iterable[date] = (), working_days: Iterable[date] = ()) -> "WorkingCalendar":
@@ -94,8 +96,11 @@ class WorkingCalendar:
         """Working days in (start, end]; negative when end is before start."""
         if end < start:
             return -self.working_days_between(end, start)
-        count, d = 0, start
-        while d < end:
-            d += timedelta(days=1)
-            count += self.is_working_day(d)
-        return count
+        found = self._between.get((start, end))
+        if found is None:
+            count, d = 0, start
+            while d < end:
+                d += timedelta(days=1)
+                count += self.is_working_day(d)
+            found = self._between[(start, end)] = count
+        return found

@@ -3,19 +3,23 @@
 The CLI (`ketnap candidate list`, exports), the web pages and the API all list candidates through
 `list_candidates`, so one filter gives one answer. Search is on `search_name`, the folded name
 (storage/search.py), so "nguyen thi hoa" finds "Nguyễn Thị Hoà". Pages are fetched one row longer than asked,
-to know whether there is a next page without counting 100,000 rows.
+to know whether there is a next page, after the cursor of the page before (storage/paging.py, issue 19).
 """
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, literal, select
+from sqlalchemy import Connection, func, literal, select
 
+from storage.paging import DEFAULT_LIMIT, KeyOrder, Page
 from storage.projections import CANDIDATES, DEADLINES
 from storage.search import fold
+
+__all__ = ["DEADLINE_KEY", "KEYS", "LIST_COLUMNS", "CandidateFilter", "DeadlineFilter", "Order", "Page",
+           "candidate_org", "count_candidates", "count_deadlines", "list_candidates", "open_deadlines", "stage_counts"]
 
 LIST_COLUMNS = ("id", "org", "stage", "version", "full_name", "birth_date", "sex", "identified_on", "decided_on",
                 "ceremony_on", "probation_ends_on", "official_on", "dropped_on")
@@ -24,8 +28,13 @@ LIST_COLUMNS = ("id", "org", "stage", "version", "full_name", "birth_date", "sex
 class Order(StrEnum):
     """How a list is sorted: the web pages page through names, the CLI groups by organisation."""
 
-    NAME = "name"  # folded name, then id: the web's and the API's pages, walking the name index
-    ORG = "org"  # organisation, then name as written: the CLI's listing and the exports, grouped by branch
+    NAME = "name"  # folded name, then id: the web's and the API's pages, on ix_candidate_name
+    ORG = "org"  # organisation, then folded name, then id: the CLI's listing and the exports, on ix_candidate_org_name
+
+
+KEYS = {Order.NAME: KeyOrder((CANDIDATES.c.search_name, CANDIDATES.c.id), (str, str)),
+        Order.ORG: KeyOrder((CANDIDATES.c.org, CANDIDATES.c.search_name, CANDIDATES.c.id), (str, str, str))}
+DEADLINE_KEY = KeyOrder((DEADLINES.c.due_on, DEADLINES.c.id), (date, int))
 
 
 @dataclass(frozen=True)
@@ -35,18 +44,10 @@ class CandidateFilter:
     q: str | None = None
     due: date | None = None  # an open deadline due on or before this date
     overdue: bool = False  # an open deadline already past
-    limit: int = 50
-    offset: int = 0
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of a list (candidates, the access log): its rows, and whether more follow."""
-
-    rows: list[dict[str, Any]]
-    has_more: bool
-    offset: int
-    limit: int
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0  # the web's pager and older API clients; `cursor` costs the same on every page
+    cursor: str | None = None  # the page after this one (Page.next_cursor of the page before)
+    count: bool = False  # also count every row that passes (Page.total), unless a deadline filter is set
 
 
 def _like_pattern(text: str) -> str:
@@ -55,8 +56,12 @@ def _like_pattern(text: str) -> str:
 
 
 def _open_deadline(until: date, strictly_before: bool) -> Any:
+    """`id || '' IN (the streams of such deadlines)`: the set is read once from ix_deadline_open_due, not once per
+    candidate (a correlated EXISTS let SQLite walk the whole overdue range of that index for every candidate),
+    and `|| ''` keeps the planner walking the list's own index in order, each row checked against the set and
+    the walk left at the page's end, rather than fetching every candidate of the set and sorting them."""
     due = DEADLINES.c.due_on < until if strictly_before else DEADLINES.c.due_on <= until
-    return exists().where(and_(DEADLINES.c.stream_id == CANDIDATES.c.id, DEADLINES.c.status == "open", due))
+    return (CANDIDATES.c.id + literal("")).in_(select(DEADLINES.c.stream_id).where(DEADLINES.c.status == "open", due))
 
 
 def _in_scope(scope: Collection[str], order: Order) -> Any:
@@ -72,19 +77,7 @@ def _in_scope(scope: Collection[str], order: Order) -> Any:
     return (CANDIDATES.c.org + literal("")).in_(codes)
 
 
-def _ordered(query: Any, order: Order) -> Any:
-    if order is Order.ORG:
-        return query.order_by(CANDIDATES.c.org, CANDIDATES.c.full_name)
-    return query.order_by(CANDIDATES.c.search_name, CANDIDATES.c.id)
-
-
-def list_candidates(conn: Connection, scope: Collection[str] | None, f: CandidateFilter, today: date, *,
-                    order: Order = Order.NAME, columns: Sequence[str] | None = LIST_COLUMNS) -> Page:
-    """The candidates in `scope` (None: every organisation) that pass `f`, one page of them.
-
-    `columns` None selects every column of the candidate table (the CLI's JSON and the exports show them all).
-    """
-    query = select(CANDIDATES) if columns is None else select(*(CANDIDATES.c[name] for name in columns))
+def _filtered(query: Any, scope: Collection[str] | None, f: CandidateFilter, today: date, order: Order) -> Any:
     if scope is not None:
         query = query.where(_in_scope(scope, order))
     if f.stage:
@@ -95,25 +88,98 @@ def list_candidates(conn: Connection, scope: Collection[str] | None, f: Candidat
         query = query.where(_open_deadline(f.due, strictly_before=False))
     if f.overdue:
         query = query.where(_open_deadline(today, strictly_before=True))
-    query = _ordered(query, order).limit(f.limit + 1).offset(f.offset)
+    return query
+
+
+def list_candidates(conn: Connection, scope: Collection[str] | None, f: CandidateFilter, today: date, *,
+                    order: Order = Order.NAME, columns: Sequence[str] | None = LIST_COLUMNS) -> Page:
+    """The candidates in `scope` (None: every organisation) that pass `f`, one page of them, after `f.cursor`.
+
+    `columns` None selects every column of the candidate table (the CLI's JSON and the exports show them all).
+
+    Raises: BadCursor, a cursor this list did not hand out.
+    """
+    key = KEYS[order]
+    names = [str(c.key) for c in key.columns]
+    picked = list(CANDIDATES.c) if columns is None else [CANDIDATES.c[n] for n in dict.fromkeys([*columns, *names])]
+    query = _filtered(select(*picked), scope, f, today, order)
+    if f.cursor:
+        query = query.where(key.after(key.decode(f.cursor)))
+    query = query.order_by(*key.order_by()).limit(f.limit + 1).offset(f.offset)
     rows = [dict(r._mapping) for r in conn.execute(query)]
-    return Page(rows[: f.limit], len(rows) > f.limit, f.offset, f.limit)
+    # a deadline filter would be counted by checking every candidate of the scope: not counted (total None)
+    total = count_candidates(conn, scope, f, today) if f.count and f.due is None and not f.overdue else None
+    page = key.page(rows, f.limit, f.offset, total)
+    if columns is not None and set(names) - set(columns):
+        page = replace(page, rows=[{n: r[n] for n in columns} for r in page.rows])
+    return page
 
 
-def open_deadlines(conn: Connection, scope: Collection[str] | None, until: date | None = None,
-                   before: date | None = None) -> list[dict[str, Any]]:
-    """Open deadlines in `scope` (None: everywhere) with the candidate's name, soonest first; `until` keeps those
-    due by then, `before` those due strictly before (overdue on that day)."""
-    query = (select(DEADLINES, CANDIDATES.c.full_name)
-             .join(CANDIDATES, CANDIDATES.c.id == DEADLINES.c.stream_id)
-             .where(DEADLINES.c.status == "open").order_by(DEADLINES.c.due_on, DEADLINES.c.stream_id))
+def count_candidates(conn: Connection, scope: Collection[str] | None, f: CandidateFilter, today: date) -> int:
+    """How many pass `f` in `scope`: on ix_candidate_org_name (organisation and folded name) when only those
+    filter, else on the stage index and the rows it names."""
+    query = _filtered(select(func.count()).select_from(CANDIDATES), scope, f, today, Order.ORG)
+    return int(conn.execute(query).scalar() or 0)
+
+
+@dataclass(frozen=True)
+class DeadlineFilter:
+    until: date | None = None  # due on or before
+    before: date | None = None  # due strictly before (overdue on that day)
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+    cursor: str | None = None
+    count: bool = True
+    since: date | None = None  # due on or after (not yet overdue on that day)
+
+
+def _deadline_scope(scope: Collection[str] | None) -> Any:
+    """One organisation: ix_deadline_status_org_due gives its deadlines in due order. Several: `org || ''`
+    keeps the planner on ix_deadline_open_due, walked in order and left at the page's end (as `_in_scope`)."""
+    if scope is None:
+        return None
+    codes = sorted(scope)
+    if len(codes) == 1:
+        return DEADLINES.c.org == codes[0]
+    return (DEADLINES.c.org + literal("")).in_(codes)
+
+
+def _deadline_where(query: Any, f: DeadlineFilter) -> Any:
+    query = query.where(DEADLINES.c.status == "open")
+    if f.until is not None:
+        query = query.where(DEADLINES.c.due_on <= f.until)
+    if f.before is not None:
+        query = query.where(DEADLINES.c.due_on < f.before)
+    if f.since is not None:
+        query = query.where(DEADLINES.c.due_on >= f.since)
+    return query
+
+
+def open_deadlines(conn: Connection, scope: Collection[str] | None, f: DeadlineFilter) -> Page:
+    """A page of the open deadlines in `scope` (None: everywhere) with the candidate's name, soonest first
+    (due_on, then id), after `f.cursor`; `total` counts them all (on ix_deadline_status_org_due).
+
+    Raises: BadCursor, a cursor this list did not hand out.
+    """
+    query = (_deadline_where(select(DEADLINES, CANDIDATES.c.full_name), f)
+             .join(CANDIDATES, CANDIDATES.c.id == DEADLINES.c.stream_id))
+    in_scope = _deadline_scope(scope)
+    if in_scope is not None:
+        query = query.where(in_scope)
+    if f.cursor:
+        query = query.where(DEADLINE_KEY.after(DEADLINE_KEY.decode(f.cursor)))
+    query = query.order_by(*DEADLINE_KEY.order_by()).limit(f.limit + 1).offset(f.offset)
+    rows = [dict(r._mapping) for r in conn.execute(query)]
+    return DEADLINE_KEY.page(rows, f.limit, f.offset, count_deadlines(conn, scope, f) if f.count else None)
+
+
+def count_deadlines(conn: Connection, scope: Collection[str] | None, f: DeadlineFilter) -> int:
+    """Open deadlines in `scope` passing `f`, counted on an index: (status, due_on) everywhere, (status, org,
+    due_on) for a scope, an index range per organisation."""
+    query = _deadline_where(select(func.count()).select_from(DEADLINES), f)
     if scope is not None:
-        query = query.where(DEADLINES.c.org.in_(scope))
-    if until is not None:
-        query = query.where(DEADLINES.c.due_on <= until)
-    if before is not None:
-        query = query.where(DEADLINES.c.due_on < before)
-    return [dict(r._mapping) for r in conn.execute(query)]
+        query = query.where(DEADLINES.c.org.in_(sorted(scope)))
+    return int(conn.execute(query).scalar() or 0)
 
 
 def stage_counts(conn: Connection, scope: Collection[str]) -> dict[str, int]:

@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from notifications.outbox import OutboxItem
 from storage.failures import NO_RETRY, BusyRetry
+from storage.paging import DEFAULT_LIMIT, KeyOrder, Page
 from storage.reminder_tables import DigestRunRow, OutboxRow, SweepCursorRow
 from storage.tables import DeadlineRow
 
@@ -173,16 +174,32 @@ class SqlOutbox:
 
 # --- what the CLI shows and does ------------------------------------------------------------------------------
 
-def list_rows(conn: Connection, statuses: Iterable[str] | None = None, limit: int = 200) -> list[dict[str, Any]]:
-    query = select(OUTBOX).order_by(OUTBOX.c.id.desc()).limit(limit)
-    if statuses is not None:
-        query = query.where(OUTBOX.c.status.in_(list(statuses)))
+OUTBOX_KEY = KeyOrder((OUTBOX.c.id,), (int,), descending=True)  # newest first: the primary key, ix_outbox_status_id
+
+
+def list_rows(conn: Connection, statuses: Iterable[str] | None = None, limit: int = DEFAULT_LIMIT,
+              cursor: str | None = None, offset: int = 0, count: bool = False) -> Page:
+    """A page of outbox rows, newest first, after `cursor`; `count`: how many in all (on ix_outbox_status_id).
+
+    Raises: BadCursor."""
+    wanted = None if statuses is None else list(statuses)
+    query = select(OUTBOX).order_by(*OUTBOX_KEY.order_by()).limit(limit + 1).offset(offset)
+    if wanted is not None:
+        query = query.where(OUTBOX.c.status.in_(wanted))
+    if cursor:
+        query = query.where(OUTBOX_KEY.after(OUTBOX_KEY.decode(cursor)))
     rows = [dict(r._mapping) for r in conn.execute(query)]
     for row in rows:
         for name in ("fire_at", "created_at", "available_at", "lease_until", "sent_at"):
             if row[name] is not None:
                 row[name] = utc(row[name])
-    return rows
+    total = None
+    if count:
+        counted = select(func.count()).select_from(OUTBOX)
+        if wanted is not None:
+            counted = counted.where(OUTBOX.c.status.in_(wanted))
+        total = int(conn.execute(counted).scalar() or 0)
+    return OUTBOX_KEY.page(rows, limit, offset, total)
 
 
 def get_row(conn: Connection, row_id: int) -> dict[str, Any] | None:

@@ -25,6 +25,7 @@ class OutboxRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("key", name="uq_outbox_key"),
         Index("ix_outbox_status_available", "status", "available_at"),
+        Index("ix_outbox_status_id", "status", "id"),  # `outbox list --failed`, newest first (issue 19)
     )
     id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
     key: str = Field(max_length=200)

@@ -76,12 +76,16 @@ class CandidateRow(SQLModel, table=True):
     """Projection: one row per candidate with the current stage and key dates, for lists and reports."""
 
     __tablename__ = "candidate"
+    __table_args__ = (  # the lists' orders, by name and by organisation then name (issue 19)
+        Index("ix_candidate_name", "search_name", "id"),
+        Index("ix_candidate_org_name", "org", "search_name", "id"),
+    )
     id: str = Field(primary_key=True, max_length=64)
-    org: str = Field(index=True, max_length=64)
+    org: str = Field(max_length=64)  # ix_candidate_org_name leads with it
     stage: str = Field(index=True, max_length=20)
     version: int
     full_name: str = Field(max_length=300)
-    search_name: str = Field(index=True, max_length=300)  # lower case without diacritics
+    search_name: str = Field(max_length=300)  # lower case without diacritics; ix_candidate_name
     birth_date: date | None = None
     sex: str = Field(max_length=1)
     education: str = Field(max_length=20)
@@ -105,7 +109,8 @@ class DeadlineRow(SQLModel, table=True):
     __tablename__ = "deadline"
     __table_args__ = (
         UniqueConstraint("stream_id", "kind", name="uq_deadline_stream_kind"),
-        Index("ix_deadline_status_due", "status", "due_on"),
+        Index("ix_deadline_open_due", "status", "due_on", "id", "org", "stream_id"),  # by (due_on, id); covering
+        Index("ix_deadline_status_org_due", "status", "org", "due_on", "id"),  # one organisation's, in due order
     )
     id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
     stream_id: str = Field(max_length=64)  # UNIQUE(stream_id, ...) indexes it

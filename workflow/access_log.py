@@ -12,7 +12,7 @@ from datetime import datetime
 
 from storage import access_log as store
 from storage.access_log import AccessFilter, View
-from storage.candidate_lists import Page
+from storage.paging import Page
 from workflow.access import Principal, access_log_scope
 from workflow.clock import VIETNAM
 from workflow.service import Ketnap

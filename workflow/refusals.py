@@ -20,6 +20,7 @@ from states.errors import (
 )
 from storage.backups import CopyFailed
 from storage.errors import ConcurrencyConflictError, DatabaseBusy, IdempotencyKeyReused, StorageFull
+from storage.paging import BadCursor
 from workflow.access import AccessDenied, NotSignedIn, OutOfScope
 from workflow.accounts import AccountError
 from workflow.audit.rebuild import RebuildFailed
@@ -242,6 +243,9 @@ TABLE: tuple[Row, ...] = (
     Row(InvalidInput, "invalid_request", 422, EXIT_REFUSED,
         "a value does not parse: an option of the CLI, or a request that does not match the API schema",
         violations=lambda e: list(e.problems)),
+    Row(BadCursor, "invalid_cursor", 422, EXIT_REFUSED,
+        "a list's `cursor` (`--cursor`) is not one that list handed out as `next_cursor`: start again from its "
+        "first page"),
     Row(ConfigError, "config_invalid", None, EXIT_REFUSED, "config.yaml could not be used"),
     Row(SessionSecretMissing, "session_secret_missing", None, EXIT_REFUSED,
         "`ketnap serve` in production without KETNAP_SESSION_SECRET"),
@@ -273,6 +277,7 @@ MESSAGES_VI: dict[str, str] = {
     "out_of_scope": "Hồ sơ hoặc tổ chức này không thuộc phạm vi của bạn.",
     "invalid_request": "Dữ liệu gửi lên không hợp lệ.",
     "bad_request": "Yêu cầu không hợp lệ.",
+    "invalid_cursor": "Con trỏ trang không hợp lệ: hãy mở lại trang đầu của danh sách.",
     "refused": "Yêu cầu bị từ chối.",
     "forbidden": "Bạn không có quyền làm việc này.",
     "not_found": "Không tìm thấy (hoặc không thuộc tổ chức của bạn).",

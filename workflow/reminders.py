@@ -31,6 +31,7 @@ from storage import outbox as store
 from storage.contacts import Contact
 from storage.failures import BusyRetry
 from storage.organisations import OrgLog
+from storage.paging import DEFAULT_LIMIT, Page
 from storage.reminder_reads import candidate_names, open_deadlines
 from workflow.commands import Command
 from workflow.config import Settings
@@ -212,9 +213,11 @@ class Reminders:
         with self.engine.connect() as conn:
             return contacts.all_contacts(conn, org)
 
-    def outbox(self, failed: bool = False, limit: int = 200) -> list[dict[str, Any]]:
+    def outbox(self, failed: bool = False, limit: int = DEFAULT_LIMIT, cursor: str | None = None, offset: int = 0,
+               count: bool = False) -> Page:
+        """A page of the outbox, newest first. Raises: BadCursor."""
         with self.engine.connect() as conn:
-            return store.list_rows(conn, ["failed"] if failed else None, limit)
+            return store.list_rows(conn, ["failed"] if failed else None, limit, cursor, offset, count)
 
     def retry(self, row_id: int, now: datetime) -> dict[str, Any]:
         """Raises: ReminderError when there is no such row or it has not failed."""

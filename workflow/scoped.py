@@ -17,6 +17,7 @@ from states.steps import StepSpec
 from storage import candidate_lists
 from storage.candidate_lists import CandidateFilter, Page
 from storage.organisations import Organisation
+from storage.paging import DEFAULT_LIMIT
 from storage.unit_of_work import StepTransaction
 from storage.users import User
 from workflow import access
@@ -88,18 +89,13 @@ class ScopedKetnap:
         with self.app.uow.reading() as tx:
             return candidate_lists.stage_counts(tx.conn, scope)
 
-    def deadlines(self, until: date | None = None, overdue: bool = False,
-                  org: str | None = None) -> list[dict[str, Any]]:
-        """Open deadlines in the user's organisations, reusing the service's query once per root."""
-        roots = [org] if org else list(self.who.user.orgs)
-        if org:
-            self.who.require_org(org)
-        seen: dict[int, dict[str, Any]] = {}
-        for root in roots:
-            for row in self.app.deadlines(org=root, until=until, overdue=overdue):
-                if self.who.sees(row["org"]):
-                    seen.setdefault(int(row["id"]), row)
-        return sorted(seen.values(), key=lambda r: (r["due_on"], r["stream_id"], r["kind"]))
+    def deadlines(self, until: date | None = None, overdue: bool = False, org: str | None = None,
+                  limit: int = DEFAULT_LIMIT, cursor: str | None = None, count: bool = True,
+                  upcoming: bool = False) -> Page:
+        """A page of the open deadlines in the user's organisations (or `org`'s, when they read it), soonest
+        first. Raises: OutOfScope, BadCursor."""
+        return self.app.deadline_page(until=until, overdue=overdue, limit=limit, cursor=cursor, count=count,
+                                      scope=self._narrow(org), upcoming=upcoming)
 
     def orgs(self) -> list[Organisation]:
         return [o for o in self.app.orgs() if self.who.sees(o.code)]

@@ -4,7 +4,7 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -21,11 +21,12 @@ from states.rules import RuleBook
 from states.step import Step
 from states.views import history_view
 from storage import organisations
-from storage.candidate_lists import CandidateFilter, Order, list_candidates, open_deadlines
+from storage.candidate_lists import CandidateFilter, DeadlineFilter, Order, list_candidates, open_deadlines
 from storage.errors import ConcurrencyConflictError, DuplicateRowError, IdempotencyKeyReused
 from storage.failures import BusyRetry
 from storage.idempotency import Remembered
 from storage.organisations import Organisation
+from storage.paging import BATCH, DEFAULT_LIMIT, Page, walk
 from storage.projections import rows_before
 from storage.unit_of_work import SqlUnitOfWork, StepsUnitOfWork, StepTransaction
 from workflow.clock import Clock, local_today
@@ -268,21 +269,46 @@ class Ketnap:
 
     def candidates(self, org: str | None = None, stage: str | None = None,
                    limit: int = 1000) -> list[dict[str, Any]]:
-        with self.uow.reading() as tx:
-            page = list_candidates(tx.conn, self._scope(tx, org), CandidateFilter(stage=stage, limit=limit),
-                                   self.today(), order=Order.ORG, columns=None)
-        return page.rows
+        """The first `limit` candidates, as `candidate_page` (a few, in tests and small tools)."""
+        return self.candidate_page(org, stage, limit).rows
 
-    def deadlines(self, org: str | None = None, until: date | None = None,
-                  overdue: bool = False) -> list[dict[str, Any]]:
-        """Open deadlines, soonest first, with the working days left (negative when overdue)."""
-        today = self.today()
+    def candidate_page(self, org: str | None = None, stage: str | None = None, limit: int = DEFAULT_LIMIT,
+                       cursor: str | None = None, offset: int = 0, count: bool = False) -> Page:
+        """A page of candidates by organisation then name, every column (the CLI's list, the exports).
+
+        Raises: BadCursor."""
         with self.uow.reading() as tx:
-            rows = open_deadlines(tx.conn, self._scope(tx, org), until, today if overdue else None)
-        for row in rows:
+            return list_candidates(tx.conn, self._scope(tx, org),
+                                   CandidateFilter(stage=stage, limit=limit, offset=offset, cursor=cursor,
+                                                   count=count),
+                                   self.today(), order=Order.ORG, columns=None)
+
+    def every_candidate(self, org: str | None = None, stage: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every candidate, as `candidates`, read a batch at a time (exports, enrolling a branch's candidates)."""
+        return walk(lambda cursor: self.candidate_page(org, stage, BATCH, cursor))
+
+    def deadline_page(self, org: str | None = None, until: date | None = None, overdue: bool = False,
+                      limit: int = DEFAULT_LIMIT, cursor: str | None = None, offset: int = 0,
+                      count: bool = True, scope: set[str] | None = None, upcoming: bool = False) -> Page:
+        """A page of open deadlines, soonest first, with the working days left (negative when overdue), and how
+        many there are in all. `overdue`: only those past; `upcoming`: only those not yet past. `scope`
+        (ScopedKetnap's organisations) replaces `org`'s subtree.
+
+        Raises: BadCursor."""
+        today = self.today()
+        f = DeadlineFilter(until, today if overdue else None, limit, offset, cursor, count,
+                           today if upcoming else None)
+        with self.uow.reading() as tx:
+            page = open_deadlines(tx.conn, scope if scope is not None else self._scope(tx, org), f)
+        for row in page.rows:  # a page's worth: the calendar walk is not paid for rows nobody sees (issue 19)
             row["working_days_left"] = self.calendar.working_days_between(today, row["due_on"])
             row["overdue"] = row["due_on"] < today
-        return rows
+        return page
+
+    def deadlines(self, org: str | None = None, until: date | None = None,
+                  overdue: bool = False) -> Iterator[dict[str, Any]]:
+        """Every open deadline, as `deadline_page`, read a batch at a time (memory holds one batch)."""
+        return walk(lambda cursor: self.deadline_page(org, until, overdue, BATCH, cursor, count=False))
 
 
 __all__ = ["Ketnap", "OrganisationError", "RuleViolation", "StepResult", "history_view"]

@@ -81,7 +81,7 @@ def test_json_is_accepted_after_the_command_for_every_command(cli: Cli) -> None:
     assert after.exit_code == 0, after.output
     assert json.loads(after.stdout)["id"] == cid
     listed = cli.runner.invoke(app, ["--db", cli.db_url, "candidate", "list", "--json"], env=env)
-    assert [r["id"] for r in json.loads(listed.stdout)] == [cid]
+    assert [r["id"] for r in json.loads(listed.stdout)["items"]] == [cid]
     refused = cli.runner.invoke(app, ["--db", cli.db_url, "show", "nobody", "--json"], env=env)
     assert refused.exit_code == 2 and json.loads(refused.stdout)["code"] == "candidate_not_found"
 

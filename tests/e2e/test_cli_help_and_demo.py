@@ -77,7 +77,7 @@ def test_demo_twice_loads_once(tmp_path: Path) -> None:
 
     assert (first.returncode, second.returncode) == (0, 0), first.stderr + second.stderr
     loaded, again = json.loads(first.stdout), json.loads(second.stdout)
-    candidates = json.loads(listed.stdout)
+    candidates = json.loads(listed.stdout)["items"]
     assert len(loaded["loaded"]) >= 5 and again["loaded"] == []
     assert sorted(c["id"] for c in candidates) == sorted(loaded["loaded"])
     assert {c["stage"] for c in candidates} >= {"identified", "mentored", "training_class", "vetted", "admitted",

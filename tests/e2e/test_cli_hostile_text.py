@@ -32,7 +32,7 @@ def test_a_hostile_name_is_refused_with_exit_2_and_nothing_is_written(cli: Cli, 
 
     assert refused["error"] == "rule_violation"
     assert [(v["rule"], v["field"]) for v in refused["violations"]] == [(rule, "full_name")]
-    assert cli.run("candidate", "list") == []
+    assert cli.run("candidate", "list")["items"] == []
 
 
 def test_a_line_break_cannot_fake_lines_in_show(cli: Cli) -> None:

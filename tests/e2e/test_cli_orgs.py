@@ -72,4 +72,4 @@ def test_show_history_and_dossier_name_the_branch_as_it_was(cli: Cli) -> None:
                          ("enrol_training", "CB-01", "Chi bộ Giáo viên")]
     assert names[3] == ("certify_training", "CB-02", "Chi bộ Học sinh")  # 20/03/2024, after the merge
     assert [row["org_name"] for row in dossier["timeline"]] == [n for _, _, n in names]
-    assert cli.run("candidate", "list", "--org", "CB-02")[0]["id"] == cid
+    assert cli.run("candidate", "list", "--org", "CB-02")["items"][0]["id"] == cid

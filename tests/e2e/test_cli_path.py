@@ -164,11 +164,11 @@ def test_deadlines_by_org_date_and_overdue(cli: Cli) -> None:
     cli.step(fresh, "assign_helper", recent_day - timedelta(days=4), {"helper": "Phạm Văn Bình"})
     cli.step(fresh, "certify_training", recent_day, {"certificate_no": "CN-9", "issued_on": str(recent_day)})
 
-    every = cli.run("deadlines")
-    in_cb02 = cli.run("deadlines", "--org", "CB-02")
-    in_grassroots = cli.run("deadlines", "--org", "DU-CS")
-    overdue = cli.run("deadlines", "--overdue")
-    until = cli.run("deadlines", "--until", "2025-01-01")
+    every = cli.run("deadlines")["items"]
+    in_cb02 = cli.run("deadlines", "--org", "CB-02")["items"]
+    in_grassroots = cli.run("deadlines", "--org", "DU-CS")["items"]
+    overdue = cli.run("deadlines", "--overdue")["items"]
+    until = cli.run("deadlines", "--until", "2025-01-01")["items"]
     unknown = cli.run("deadlines", "--org", "KHONG", expect=2)
 
     today = vietnam_today().isoformat()
@@ -196,7 +196,7 @@ def test_candidate_list_by_org_and_stage(cli: Cli) -> None:
     cli.step(third, "assign_helper", "2024-01-20", {"helper": "Phạm Văn Bình"})
 
     def ids(*options: str) -> set[str]:
-        return {r["id"] for r in cli.run("candidate", "list", *options)}
+        return {r["id"] for r in cli.run("candidate", "list", *options)["items"]}
 
     assert ids() == {first, second, third}
     assert ids("--org", "CB-01") == {first, third}
@@ -204,7 +204,7 @@ def test_candidate_list_by_org_and_stage(cli: Cli) -> None:
     assert ids("--stage", "vetted") == {first}
     assert ids("--org", "CB-01", "--stage", "identified") == set()
     assert ids("--org", "CB-02", "--stage", "identified") == {second}
-    rows = {r["id"]: r for r in cli.run("candidate", "list")}
+    rows = {r["id"]: r for r in cli.run("candidate", "list")["items"]}
     assert (rows[third]["stage"], rows[third]["full_name"], rows[third]["org"]) == ("mentored", "Đặng Thu Hương",
                                                                                     "CB-01")
 
@@ -241,7 +241,7 @@ def test_vietnamese_given_decomposed_comes_back_composed(cli: Cli) -> None:
     cli.run("step", candidate_id, "assign_helper", "--on", "2024-01-20", *assignments({"helper": nfd(helper)}))
 
     shown = cli.run("show", candidate_id)
-    listed = cli.run("candidate", "list", "--org", "CB-05")
+    listed = cli.run("candidate", "list", "--org", "CB-05")["items"]
     history = cli.run("history", candidate_id)
     orgs = {o["code"]: o["name"] for o in cli.run("org", "list")}
     assert shown["full_name"] == name and listed[0]["full_name"] == name

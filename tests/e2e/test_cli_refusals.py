@@ -87,7 +87,7 @@ def test_a_bad_candidate_is_refused_with_the_field_named(cli: Cli, vetted: str, 
         assert refused["code"] == refused["error"] == "invalid_request" and "--on" in refused["message"]
     else:
         assert option.removeprefix("--").replace("-", "_") in {v["field"] for v in refused["violations"]}
-    assert [r["id"] for r in cli.run("candidate", "list")] == [vetted]
+    assert [r["id"] for r in cli.run("candidate", "list")["items"]] == [vetted]
 
 
 def test_an_unknown_candidate_an_unknown_step_and_a_step_out_of_order_are_refused(cli: Cli, vetted: str) -> None:

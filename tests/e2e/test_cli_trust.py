@@ -60,7 +60,7 @@ def test_a_hostile_or_truncated_workbook_is_refused_with_its_reason_and_nothing_
     assert doc["code"] == "import_refused", doc
     reasons = [v["rule"] for v in doc["violations"]]
     assert reasons and set(reasons) <= {"import_file_unreadable", "import_no_sheet"}, doc
-    assert cli.run("candidate", "list") == []
+    assert cli.run("candidate", "list")["items"] == []
 
 
 def test_a_typo_in_identify_is_corrected_with_correct_corrects_1(cli: Cli) -> None:

@@ -45,7 +45,7 @@ def test_the_district_is_dissolved_and_the_new_communes_founded_on_1_july_2025(d
 
 
 def test_candidates_are_carried_across_and_their_events_are_untouched(demo: Demo) -> None:
-    listed = {c["full_name"]: c for c in demo.run("candidate", "list")}
+    listed = {c["full_name"]: c for c in demo.run("candidate", "list")["items"]}
     app = bootstrap(settings(), engine=make_engine(demo.url))
 
     mai = listed["Kiều Thị Mai"]

@@ -65,7 +65,7 @@ def test_contacts_preview_run_once_incidents_and_retry(setup: dict[str, Any]) ->
     later = s["decision"].due_on - timedelta(days=1)
     # by then the ceremony is overdue too and escalates to DU-CS, which has no contact either
     assert run(s, "reminders", "run-once", "--now", f"{later}T08:00")["dispatch"]["incidents"] == 2
-    incidents = run(s, "outbox", "list", "--failed")
+    incidents = run(s, "outbox", "list", "--failed")["items"]
     assert sorted((f["problem"], f["org"], f["role"]) for f in incidents) == [
         ("no_contact", "DU-CS", "upper"), ("no_contact", "DU-XA", "office")]
     [failed] = [f for f in incidents if f["org"] == "DU-XA"]
@@ -76,7 +76,7 @@ def test_contacts_preview_run_once_incidents_and_retry(setup: dict[str, Any]) ->
     requeued = run(s, "org", "contact", "DU-XA", "--role", "office", "--webhook", "https://duxa.example.vn/hook")
     assert requeued["requeued"] == 0  # it was already pending again
     assert run(s, "reminders", "run-once", "--now", f"{later}T08:10")["dispatch"]["sent"] == 1
-    assert [f["org"] for f in run(s, "outbox", "list", "--failed")] == ["DU-CS"]
+    assert [f["org"] for f in run(s, "outbox", "list", "--failed")["items"]] == ["DU-CS"]
     assert run(s, "org", "contact", "DU-CS", "--role", "office", "--email", "vp@ducs.vn")["requeued"] == 1
 
 

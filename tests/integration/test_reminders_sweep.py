@@ -220,7 +220,7 @@ def test_a_recipient_without_contact_is_an_incident_until_a_contact_is_set(app: 
     reminders = memory_reminders(app, email=email)
     clock.current = at_local(d.due_on - timedelta(days=7), 9)
     assert reminders.run_once(clock.now())[1].incidents == 1
-    failed = reminders.outbox(failed=True)
+    failed = reminders.outbox(failed=True).rows
     assert [(r["problem"], r["org"]) for r in failed] == [("no_contact", "CB-01")]
     assert "ketnap org contact CB-01 --role secretary" in failed[0]["last_error"]
     requeued = reminders.set_contact(SetContact(org="CB-01", role="secretary", email="bt@example.vn"), clock.now())

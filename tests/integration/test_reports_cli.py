@@ -88,7 +88,7 @@ def test_a_bad_row_is_reported_by_sheet_row_and_column(cli: Cli, tmp_path: Path)
         (DATA_SHEET, 4, "D", "import_value_invalid")]
     text = cli.runner.invoke(app, ["--db", cli.url, "import", "xlsx", str(path)]).output
     assert f"{DATA_SHEET}!D4 Giới tính" in text and "không hợp lệ" in text
-    assert cli.run("candidate", "list") == []
+    assert cli.run("candidate", "list")["items"] == []
 
 
 def test_a_class_for_two_branches_and_its_statistics(cli: Cli, tmp_path: Path) -> None:

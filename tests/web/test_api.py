@@ -74,6 +74,24 @@ def test_pages_of_the_list_do_not_overlap(env: Env) -> None:
     assert {c["id"] for c in first["items"]} | {c["id"] for c in second["items"]} == ids
 
 
+def test_the_list_and_the_deadlines_follow_their_cursor_and_count(env: Env) -> None:
+    ids = {env.seed("CB-01", "hold_ceremony", name=f"Người số {i}") for i in range(5)}
+    seen: list[str] = []
+    deadlines: list[int] = []
+    for path, out in (("/api/candidates", seen), ("/api/deadlines", deadlines)):
+        params: dict[str, str | int] = {"limit": 2}
+        while True:
+            page = env.client.get(path, params=params, headers=env.auth("sec_a")).json()
+            assert page["total"] is not None and len(page["items"]) <= 2
+            out += [r["id"] for r in page["items"]]
+            if page["next_cursor"] is None:
+                break
+            params["cursor"] = page["next_cursor"]
+    assert sorted(seen) == sorted(ids) and len(deadlines) == len(set(deadlines)) >= 5
+    bad = env.client.get("/api/deadlines", params={"cursor": "not-a-cursor"}, headers=env.auth("sec_a"))
+    assert (bad.status_code, bad.json()["code"]) == (422, "invalid_cursor")
+
+
 # --- recording steps -----------------------------------------------------------------------------------------
 
 def test_a_step_moves_the_candidate_and_lists_what_comes_next(env: Env) -> None:
@@ -159,7 +177,8 @@ def test_a_secretary_of_branch_a_gets_404_or_403_on_every_route_for_branch_b(env
     assert theirs not in [c["id"] for c in listed]
     for url in ("/api/candidates?org=CB-02", "/api/deadlines?org=CB-02", f"/api/audit/verify?candidate_id={theirs}"):
         assert env.client.get(url, headers=env.auth("sec_a")).status_code in (403, 404), url
-    assert all(d["stream_id"] != theirs for d in env.client.get("/api/deadlines", headers=env.auth("sec_a")).json())
+    assert all(d["stream_id"] != theirs
+               for d in env.client.get("/api/deadlines", headers=env.auth("sec_a")).json()["items"])
     assert env.client.get("/api/candidates/unknown-id", headers=env.auth("sec_a")).json()["code"] == \
         env.client.get(f"/api/candidates/{theirs}", headers=env.auth("sec_a")).json()["code"]
 
@@ -250,7 +269,7 @@ def test_deadlines_are_those_of_the_users_organisations(env: Env) -> None:
     mine = env.seed("CB-01", "hold_ceremony")
     theirs = env.seed("CB-02", "hold_ceremony")
     for user, expected in (("sec_a", {mine}), ("sec_b", {theirs}), ("auditor", {mine, theirs})):
-        rows = env.client.get("/api/deadlines", headers=env.auth(user)).json()
+        rows = env.client.get("/api/deadlines", headers=env.auth(user)).json()["items"]
         assert {r["stream_id"] for r in rows} == expected, user
 
 

@@ -47,7 +47,10 @@ class Finding:
 
 @dataclass
 class Report:
-    """Counts grow with the log; findings grow only with the problems found."""
+    """Counts grow with the log; findings grow only with the problems found, and with `keep` only up to it.
+
+    `keep`: hold at most the first `keep` findings in (candidate, version, kind) order (the page shown), while
+    `found` and the counts by kind take in every one; None holds them all (`audit verify --all`)."""
 
     streams: int = 0
     events: int = 0
@@ -55,18 +58,37 @@ class Report:
     checkpoint: dict[str, Any] | None = None
     # events per "rule set + guidance" that judged them (DOMAIN.md section 7 caveat: two documents, two dates)
     judged_under: Counter[str] = field(default_factory=Counter)
+    keep: int | None = None
+    found: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
 
     @property
     def ok(self) -> bool:
-        return not self.findings
+        return self.found == 0
 
     def add(self, found: list[Finding]) -> None:
+        self.found += len(found)
+        self.kinds.update(f.kind for f in found)
         self.findings.extend(found)
+        if self.keep is not None and len(self.findings) > 2 * self.keep + 1000:
+            self.sort()  # memory: twice the page, not every problem of a broken log
+
+    def sort(self) -> None:
+        """In (candidate, version, kind) order, cut to `keep`."""
+        self.findings.sort(key=lambda f: (f.stream_id, f.version or 0, f.kind))
+        if self.keep is not None:
+            del self.findings[self.keep:]
+
+    @property
+    def more(self) -> int:
+        """Findings found but not held (not shown)."""
+        return self.found - len(self.findings)
 
     def counts(self) -> dict[str, int]:
-        return dict(sorted(Counter(f.kind for f in self.findings).items()))
+        return dict(sorted(self.kinds.items()))
 
     def as_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "streams": self.streams, "events": self.events, "counts": self.counts(),
                 "judged_under": dict(sorted(self.judged_under.items())),
-                "checkpoint": self.checkpoint, "findings": [f.as_dict() for f in self.findings]}
+                "checkpoint": self.checkpoint, "findings": [f.as_dict() for f in self.findings],
+                "findings_total": self.found, "findings_more": self.more}

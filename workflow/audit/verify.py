@@ -111,12 +111,13 @@ class Verifier:
     def total(self) -> int:
         return count_events(self.conn, [self.scope.candidate] if self.scope.candidate else None)
 
-    def run(self, progress: Progress | None = None, workers: int | None = 1) -> Report:
+    def run(self, progress: Progress | None = None, workers: int | None = 1, keep: int | None = None) -> Report:
         """The whole audit; with `workers` > 1 the streams are split into ranges checked by this process and
-        `workers - 1` others; with None, as many as `default_workers` gives for the size of the log."""
+        `workers - 1` others; with None, as many as `default_workers` gives for the size of the log. `keep`: hold
+        only the first findings (see Report)."""
         if workers is None:
             workers = default_workers(self.total())
-        report = Report()
+        report = Report(keep=keep)
         if self.checkpoint is not None:
             report.checkpoint = self.checkpoint.summary
             report.add(self.checkpoint.findings)
@@ -137,7 +138,7 @@ class Verifier:
             report.add(self.checkpoint.deleted_streams(only))
         if only and report.streams == 0 and not report.findings:
             raise CandidateNotFound(only[0])
-        report.findings.sort(key=lambda f: (f.stream_id, f.version or 0, f.kind))
+        report.sort()
         return report
 
     def run_range(self, report: Report, bounds: Bounds, only: list[str] | None = None,

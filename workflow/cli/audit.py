@@ -60,6 +60,10 @@ def verify_cmd(
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="Processes checking ranges of streams "
                                                 "in parallel. Default: one per CPU once the log has 200,000 "
                                                 "events per process, else 1.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="Findings shown (the first, by "
+                                       "candidate and version); the counts take in every one.")] = 50,
+    every: Annotated[bool, typer.Option("--all", help="Show every finding (held in memory: they grow with the "
+                                        "problems found, not with the log).")] = False,
 ) -> None:
     """Recompute every hash chain, re-check every step under the rules of its date, compare projections."""
     c = cli.get(ctx)
@@ -68,7 +72,7 @@ def verify_cmd(
         with snapshot(app.engine) as conn:
             verifier = Verifier(conn, app.rulebook, app.calendar, Scope(candidate, org), since_checkpoint)
             with _progress(verifier.total(), "verifying") as advance:
-                report = verifier.run(advance, workers)
+                report = verifier.run(advance, workers, keep=None if every else limit)
     c.emit(report.as_dict(), lambda con: _print_report(con, report))
     if not report.ok:
         raise typer.Exit(EXIT_VERIFY_FAILED)
@@ -86,8 +90,10 @@ def _print_report(con: Console, report: Report) -> None:
     if report.judged_under:  # the regulation and the guidance each in force on the events' dates
         con.print("judged under rule set + guidance: " + "; ".join(
             f"{k}: {n} event(s)" for k, n in sorted(report.judged_under.items())), markup=False)
+    if report.more:
+        con.print(f"… và {report.more} mục nữa (dùng --all hoặc --limit {report.found})", markup=False)
     counts = ", ".join(f"{k} {n}" for k, n in report.counts().items())
-    verdict = "[green]everything holds[/]" if report.ok else f"[red]{len(report.findings)} problem(s)[/]: {counts}"
+    verdict = "[green]everything holds[/]" if report.ok else f"[red]{report.found} problem(s)[/]: {counts}"
     con.print(f"{report.streams} candidate(s), {report.events} event(s): {verdict}")
 
 

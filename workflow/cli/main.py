@@ -66,7 +66,7 @@ def demo(ctx: typer.Context) -> None:
         ketnap = c.app(need_schema=False)
         migrate.upgrade(ketnap.engine)
         ids = load_demo(ketnap)
-        rows = ketnap.deadlines()
+        rows = list(ketnap.deadlines())  # the demo's few
     url = ketnap.engine.url.render_as_string(hide_password=True)
 
     def text(con: Console) -> None:
@@ -77,14 +77,18 @@ def demo(ctx: typer.Context) -> None:
 
 
 def _deadline_table(con: Console, rows: list[dict[str, Any]]) -> None:
+    con.print(_deadline_rows(rows))
+    con.print(f"{len(rows)} open deadline(s)")
+
+
+def _deadline_rows(rows: list[dict[str, Any]]) -> Any:
     table = cli.id_table("due on", "working days", "kind", "candidate", "org", "id",
                          ids=("due on", "kind", "org", "id"))
     for r in rows:
         left = r["working_days_left"]
         table.add_row(cli.day(r["due_on"]), f"[red]{left}[/]" if r["overdue"] else str(left), r["kind"],
                       r["full_name"], r["org"], r["stream_id"])
-    con.print(table)
-    con.print(f"{len(rows)} open deadline(s)")
+    return table
 
 
 # --- organisations ---------------------------------------------------------------------------------------
@@ -134,27 +138,30 @@ def candidate_list(
     ctx: typer.Context,
     org: Annotated[str | None, typer.Option("--org", help="Only this organisation and those under it.")] = None,
     stage: Annotated[str | None, typer.Option("--stage", help="Only candidates in this stage.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many rows (a note says when more "
-                                       "exist).")] = 1000,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="Rows per page.")] = 50,
+    page: Annotated[int, typer.Option("--page", min=1, help="Which page of --limit rows (1: the first).")] = 1,
+    cursor: Annotated[str | None, typer.Option("--cursor", help="The page after this one: `next_cursor` of the "
+                                               "page before (--json); costs the same on every page.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every row, printed while it is read (a batch at a time).")]
+    = False,
 ) -> None:
-    """List candidates with their stage."""
-    c = cli.get(ctx)
-    with cli.refusals(c):
-        rows = c.app().candidates(org=org, stage=stage, limit=limit + 1)
-    truncated = len(rows) > limit
-    rows = rows[:limit]
+    """List candidates with their stage, by organisation then name: one page, how many in all, how to see more."""
+    from workflow.cli.paging import Paging, print_list
 
-    def text(con: Console) -> None:
-        table = cli.id_table("id", "org", "stage", "name", "born", "probation\nends",
+    c = cli.get(ctx)
+
+    def table(rows: list[dict[str, Any]]) -> Any:
+        shown = cli.id_table("id", "org", "stage", "name", "born", "probation\nends",
                              ids=("id", "org", "stage", "born", "probation\nends"))
         for r in rows:
-            table.add_row(r["id"], r["org"], r["stage"], r["full_name"], cli.day(r["birth_date"]),
+            shown.add_row(r["id"], r["org"], r["stage"], r["full_name"], cli.day(r["birth_date"]),
                           cli.day(r["probation_ends_on"]))
-        con.print(table)
-        more = f" (more exist: raise --limit above {limit})" if truncated else ""
-        con.print(f"{len(rows)} candidate(s){more}")
+        return shown
 
-    c.emit(rows, text)
+    with cli.refusals(c):
+        app = c.app()
+        print_list(c.json, Paging(limit, page, cursor, every), lambda n, after, skip, count: app.candidate_page(
+            org, stage, limit=n, cursor=after, offset=skip, count=count), table, "candidate(s)")
 
 
 # --- steps ---------------------------------------------------------------------------------------------
@@ -281,14 +288,24 @@ def deadlines(
     org: Annotated[str | None, typer.Option("--org", help="Only this organisation and those under it.")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Only those due by this date.")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only those already overdue.")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="Rows per page.")] = 50,
+    page: Annotated[int, typer.Option("--page", min=1, help="Which page of --limit rows (1: the first).")] = 1,
+    cursor: Annotated[str | None, typer.Option("--cursor", help="The page after this one: `next_cursor` of the "
+                                               "page before (--json); costs the same on every page.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every row, printed while it is read (a batch at a time).")]
+    = False,
 ) -> None:
-    """Open deadlines, soonest first, with working days left."""
+    """Open deadlines, soonest first, with working days left: one page, how many in all, how to see more."""
+    from workflow.cli.paging import Paging, print_list
+
     c = cli.get(ctx)
     with cli.refusals(c):
         until_date = cli.parse_date(until, "--until")
-        rows = c.app().deadlines(org=org, until=until_date, overdue=overdue)
-
-    c.emit(rows, lambda con: _deadline_table(con, rows))
+        app = c.app()
+        paging = Paging(limit, page, cursor, every)
+        print_list(c.json, paging, lambda n, after, skip, count: app.deadline_page(
+            org, until_date, overdue, limit=n, cursor=after, offset=skip, count=count),
+            _deadline_rows, "open deadline(s)")
 
 
 @app.command("steps")

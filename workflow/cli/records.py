@@ -85,7 +85,7 @@ def restore_cmd(
         con.print(f"restored {file}: {report.streams} candidate(s), {report.events} event(s)", markup=False)
         for f in report.findings[:20]:
             con.print(f"  {f.kind} {f.stream_id} v{f.version}: {f.detail}", markup=False)
-        con.print("audit verify: " + ("everything holds" if report.ok else f"{len(report.findings)} problem(s)"))
+        con.print("audit verify: " + ("everything holds" if report.ok else f"{report.found} problem(s)"))
         same = check.digest == check.expected
         con.print(f"checkpoint {check.digest}: " + ("matches the backup's manifest" if same else
                                                     f"DIFFERS from the manifest's {check.expected}"), markup=False)

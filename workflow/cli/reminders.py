@@ -128,25 +128,32 @@ def preview(
 def outbox_list(
     ctx: typer.Context,
     failed: Annotated[bool, typer.Option("--failed", help="Only failed rows (incidents to act on).")] = False,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many, newest first.")] = 200,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="Rows per page, newest first.")] = 50,
+    page: Annotated[int, typer.Option("--page", min=1, help="Which page of --limit rows (1: the first).")] = 1,
+    cursor: Annotated[str | None, typer.Option("--cursor", help="The page after this one: `next_cursor` of the "
+                                               "page before (--json); costs the same on every page.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every row, printed while it is read (a batch at a time).")]
+    = False,
 ) -> None:
-    """List outbox rows, newest first."""
-    c = cli.get(ctx)
-    with cli.refusals(c):
-        rows = _reminders(c).outbox(failed=failed, limit=limit)
+    """List outbox rows, newest first: one page, how many in all, how to see more."""
+    from workflow.cli.paging import Paging, print_list
 
-    def text(con: Console) -> None:
-        table = Table("id", "status", "type", "moment", "role", "org", "late", "tries", "sent / next try", "key",
+    c = cli.get(ctx)
+
+    def table(rows: list[dict[str, Any]]) -> Table:
+        shown = Table("id", "status", "type", "moment", "role", "org", "late", "tries", "sent / next try", "key",
                       "problem")
         for r in rows:
             when = _local(r["sent_at"] if r["status"] == "sent" else r["available_at"])
             problem = f"{r['problem']}: {r['last_error']}" if r["problem"] else (r["last_error"] or "")
-            table.add_row(str(r["id"]), r["status"], r["kind"], r["slot"], r["role"], r["org"] or "",
+            shown.add_row(str(r["id"]), r["status"], r["kind"], r["slot"], r["role"], r["org"] or "",
                           "late" if r["late"] else "", str(r["attempts"]), when, r["key"], problem)
-        con.print(table)
-        con.print(f"{len(rows)} row(s)")
+        return shown
 
-    c.emit(rows, text)
+    with cli.refusals(c):
+        reminders = _reminders(c)
+        print_list(c.json, Paging(limit, page, cursor, every), lambda n, after, skip, count: reminders.outbox(
+            failed, n, after, skip, count), table, "row(s)")
 
 
 @outbox_app.command("retry")

@@ -60,7 +60,7 @@ def class_enrol(
         app = c.app()
         chosen = list(ids or [])
         for org in from_org or []:
-            chosen += [r["id"] for r in app.candidates(org=org, stage="mentored", limit=100_000)]
+            chosen += [r["id"] for r in app.every_candidate(org=org, stage="mentored")]
         result = classes.enrol(app, code, chosen, cli.parse_date(on, "--on"), c.actor(), c.permit())
     c.emit(_batch_doc(result), lambda con: _print_batch(con, "enrol_training", result))
 

@@ -59,9 +59,9 @@ def serve(
         names = ", ".join(f"{u} ({role})" for u, _, role, _ in others)
         out.print(f"demo sign-in: {first[0]} / {DEMO_PASSWORD}  ({first[2]}); also {names}, same password",
                   markup=False)
-        due = app.deadlines(until=app.today() + timedelta(days=30))
-        overdue = sum(1 for row in due if row["overdue"])
-        out.print(f"due in the next 30 days: {len(due)} deadline(s), {overdue} overdue "
+        due = app.deadline_page(until=app.today() + timedelta(days=30), limit=1).total
+        overdue = app.deadline_page(overdue=True, limit=1).total
+        out.print(f"due in the next 30 days: {due} deadline(s), {overdue} overdue "
                   "(the dashboard lists them; so does `ketnap deadlines`)", markup=False)
     uvicorn.run(web, host=host, port=port, log_level="info", access_log=False)
 

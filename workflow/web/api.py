@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from states.steps import STEPS, known_step
 from storage.candidate_lists import CandidateFilter
+from storage.paging import Page
 from workflow import accounts, sessions
 from workflow.access import Principal, Role
 from workflow.clock import VIETNAM
@@ -25,6 +26,14 @@ from workflow.web.verification import verify_in_scope
 from workflow.web.viewing import viewed
 
 MAX_OFFSET = 10_000_000
+CURSOR_HELP = "`next_cursor` of the page before: the page after it, at the cost of the first"
+
+
+def page_doc(page: Page) -> dict[str, Any]:
+    """A page of a list as every list endpoint answers: `items`, how many in all (`total`), and the cursor of
+    the next page (`next_cursor`, null on the last; storage/paging.py)."""
+    return {"items": page.rows, "total": page.total, "next_cursor": page.next_cursor, "has_more": page.has_more,
+            "offset": page.offset, "limit": page.limit}
 
 
 class Json(JSONResponse):
@@ -136,11 +145,12 @@ def list_candidates(
     due: Annotated[date | None, Query(description="With an open deadline due on or before this date")] = None,
     overdue: Annotated[bool, Query(description="With an open deadline already past")] = False,
     limit: Annotated[int | None, Query(ge=1, le=500)] = None,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Older clients' pager; prefer `cursor`")] = 0,
+    cursor: Annotated[str | None, Query(max_length=2000, description=CURSOR_HELP)] = None,
 ) -> dict[str, Any]:
     size = limit or state_of(request).settings.page_size
-    page = s.candidates(CandidateFilter(org, stage, q, due, overdue, size, offset))
-    return {"items": page.rows, "offset": page.offset, "limit": page.limit, "has_more": page.has_more}
+    page = s.candidates(CandidateFilter(org, stage, q, due, overdue, size, offset, cursor, count=True))
+    return page_doc(page)
 
 
 @router.post("/candidates", tags=["candidates"], status_code=201, summary="Identify a new candidate (step identify)")
@@ -199,12 +209,17 @@ def allowed(request: Request, candidate_id: CandidateId, s: Scoped,
 
 # --- deadlines and audit ---------------------------------------------------------------------------------------
 
-@router.get("/deadlines", tags=["deadlines"], summary="Open deadlines in the caller's organisations, soonest first")
-def deadlines(s: Scoped,
+@router.get("/deadlines", tags=["deadlines"], summary="Open deadlines in the caller's organisations, soonest first, "
+            "a page at a time")
+def deadlines(request: Request, s: Scoped,
               org: Annotated[str | None, Query(max_length=64)] = None,
               until: Annotated[date | None, Query()] = None,
-              overdue: Annotated[bool, Query()] = False) -> list[dict[str, Any]]:
-    return s.deadlines(until, overdue, org)
+              overdue: Annotated[bool, Query()] = False,
+              limit: Annotated[int | None, Query(ge=1, le=500)] = None,
+              cursor: Annotated[str | None, Query(max_length=2000, description=CURSOR_HELP)] = None,
+              ) -> dict[str, Any]:
+    size = limit or state_of(request).settings.page_size
+    return page_doc(s.deadlines(until, overdue, org, size, cursor))
 
 
 @router.get("/audit/verify", tags=["audit"],
@@ -212,9 +227,16 @@ def deadlines(s: Scoped,
                     "(auditors and admins)")
 def audit_verify(s: Scoped,
                  candidate_id: Annotated[str | None, Query(max_length=64)] = None,
-                 org: Annotated[str | None, Query(max_length=64)] = None) -> dict[str, Any]:
+                 org: Annotated[str | None, Query(max_length=64)] = None,
+                 limit: Annotated[int, Query(ge=1, le=10_000, description="Findings listed (the first by "
+                                                                          "candidate and version); `counts` and "
+                                                                          "`findings_total` take in every one")]
+                 = 500) -> dict[str, Any]:
     s.who.require_role(Role.AUDITOR, Role.ADMIN)
-    return verify_in_scope(s, candidate_id, org).as_dict()
+    report = verify_in_scope(s, candidate_id, org)
+    report.keep = limit
+    report.sort()
+    return report.as_dict()
 
 
 # --- users and tokens ------------------------------------------------------------------------------------------

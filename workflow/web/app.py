@@ -21,6 +21,7 @@ from starlette.responses import RedirectResponse, Response
 
 from states.errors import ProcedureError
 from storage.errors import ConcurrencyConflictError, IdempotencyKeyReused, StorageUnavailable
+from storage.paging import BadCursor
 from workflow.access import AccessDenied, NotSignedIn, OutOfScope
 from workflow.audit.verify import UnknownOrganisation
 from workflow.config import WebSettings
@@ -123,7 +124,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     # Each kind a client can cause is handled where Starlette stops it; `Exception` is the last resort (500).
     handled: list[type[Exception]] = [ProcedureError, ConcurrencyConflictError, IdempotencyKeyReused, AccessDenied,
-                                      OutOfScope, StorageUnavailable,
+                                      OutOfScope, StorageUnavailable, BadCursor,
                                       UnknownOrganisation, NotSignedIn, RequestValidationError, HTTPException,
                                       Exception]
     for kind in handled:

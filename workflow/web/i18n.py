@@ -186,6 +186,7 @@ TEXT: dict[str, tuple[str, str]] = {
                  "The form expired; reload the page and submit again."),
     "previous": ("Trang trước", "Previous"),
     "next": ("Trang sau", "Next"),
+    "first_page": ("Trang đầu", "First page"),
     "read_only": ("Chỉ xem", "Read only"),
     "events": ("sự kiện", "events"),
     "files": ("hồ sơ", "files"),

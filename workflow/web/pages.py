@@ -26,6 +26,7 @@ from states.organisations import placement_on, placements
 from states.steps import STEPS, known_step
 from storage.candidate_lists import CandidateFilter
 from storage.errors import IdempotencyKeyReused
+from storage.paging import BadCursor
 from workflow import accounts, sessions, throttle
 from workflow.access import RECORDED_AT_NAMED_ORG, AccessDenied, NotSignedIn, OutOfScope, Principal, Role, owners
 from workflow.clock import VIETNAM
@@ -242,13 +243,21 @@ async def change_password(request: Request, who: SignedIn) -> Response:
 # --- dashboard and lists ---------------------------------------------------------------------------------------
 
 @router.get("/")
-def dashboard(request: Request, who: Who) -> Response:
+def dashboard(request: Request, who: Who, overdue_after: str = "", due_after: str = "") -> Response:
+    """A page of what is overdue and a page of what falls due soon, each with its count and its own "next" link
+    (a cursor each: paging one list leaves the other where it was)."""
     s = _scoped(request, who)
-    days = state_of(request).settings.dashboard_days
+    settings = state_of(request).settings
+    days, size = settings.dashboard_days, settings.page_size
     today = s.app.today()
-    rows = s.deadlines(until=today + timedelta(days=days))
+    try:
+        overdue = s.deadlines(overdue=True, limit=size, cursor=overdue_after[:2000] or None)
+        due = s.deadlines(until=today + timedelta(days=days), upcoming=True, limit=size,
+                          cursor=due_after[:2000] or None)
+    except BadCursor:  # an edited link: the first pages
+        return _redirect("/")
     return render(request, "dashboard.html", {
-        "overdue": [r for r in rows if r["overdue"]], "due": [r for r in rows if not r["overdue"]],
+        "overdue": overdue, "due": due, "overdue_after": overdue_after, "due_after": due_after,
         "days": days, "today": today, "counts": s.stage_counts(), "stages": list(STAGES)}, who)
 
 
