@@ -45,7 +45,7 @@ def test_organisations_are_added_and_listed(cli: Cli) -> None:
     assert set(orgs) == {"DU-XA", "DU-CS", "CB-01", "CB-02"}
     assert orgs["CB-01"] == {"code": "CB-01", "name": "Chi bộ Giáo viên", "level": "branch", "parent_code": "DU-CS",
                              "admits": False, "founded_on": None, "ended_on": None, "ended_by": None,
-                             "successors": [], "predecessors": []}
+                             "successors": [], "predecessors": [], "org_type": None}
     assert orgs["DU-XA"]["parent_code"] is None
 
 
