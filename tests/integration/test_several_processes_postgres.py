@@ -128,7 +128,7 @@ def test_three_servers_and_three_schedulers_on_one_postgres_database(shared_pg: 
         try:
             bases = [f"http://127.0.0.1:{port}" for port in ports]
             for base, process in zip(bases, servers, strict=True):
-                assert wait_until(lambda b=base: _healthy(b), 90), f"server {base} did not start ({process.poll()})"
+                assert wait_until(lambda b=base: _healthy(b), 240), f"server {base} did not start ({process.poll()})"
             follower.start()
             clients = [threading.Thread(target=_client, args=(base, token, f"{s}-{c}", recorded, errors))
                        for c in range(CLIENTS_PER_SERVER) for s, base in enumerate(bases)]
