@@ -2,8 +2,8 @@
 (benchmarks/national.py; a province is the same tree with one province).
 
 What the step path writes, and nothing else: each candidate's events (decided by the engine, with their hash
-chain), its candidate row and its deadline rows; the organisation tree goes through the engine itself
-(`Organisations.change`, one transaction), so its log is the one `ketnap org add` would write.
+chain), its candidate row and its deadline rows; the organisation tree's log is the one `ketnap org add` would
+write (storage/organisations.py `append`, one transaction), and `audit verify` is clean on the result.
 
 - The tree: `tree(provinces, communes)`: each commune's party committee decides admissions; under it grassroots
   committees (not authorised to admit) with their branches, the shape of the demo's CB-GV (COMMUNE_SHAPE). At
