@@ -5,8 +5,9 @@
 
 The server URL comes from --url, else KETNAP_BENCH_DATABASE_URL, else KETNAP_TEST_DATABASE_URL; the benchmark
 creates its own database there and drops it at the end. Without a URL it says so and exits.
-- engine: `Ketnap.record_step` as in bench_steps_sqlite (one step per transaction, the whole path, with the
-  advisory lock that keeps the global order equal to the commit order, and the pool's pre-ping).
+- engine: `Ketnap.record_step` as in bench_steps_sqlite (one step per transaction, the whole path; the position
+  default takes the append lock in shared mode, and no connection is pinged before use: issue 14). Steps from
+  several `ketnap serve` processes at once are measured by benchmarks/national.py.
 - baseline: plain psycopg, one connection, one INSERT of an event row into the same `event` table and one
   COMMIT per row, with the same row contents (the server's own durability settings for both).
 """

@@ -113,18 +113,23 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(db: Path, port: int) -> subprocess.Popen[bytes]:
+def serve(db: Path | str, port: int, wait: bool = True, scheduler: bool = False) -> subprocess.Popen[bytes]:
+    """`ketnap serve` on a SQLite file or a database URL, in its own process; `wait` until it answers."""
     env = {**os.environ, "KETNAP_SESSION_SECRET": "benchmark-secret-of-thirty-two-characters"}
-    command = [sys.executable, "-c", "from workflow.cli.main import run; run()", "--db", f"sqlite:///{db}",
-               "serve", "--no-scheduler", "--port", str(port)]
+    env.pop("KETNAP_DATABASE_URL", None)
+    url = db if isinstance(db, str) else f"sqlite:///{db}"
+    command = [sys.executable, "-c", "from workflow.cli.main import run; run()", "--db", url,
+               "serve", "--scheduler" if scheduler else "--no-scheduler", "--port", str(port)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    while wait and time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
                 return process
         except httpx.HTTPError:
             time.sleep(0.2)
+    if not wait:
+        return process
     process.kill()
     raise RuntimeError("ketnap serve did not start")
 

@@ -119,8 +119,9 @@ def scratch_dir(keep: bool = False) -> Iterator[Path]:
 
 
 @contextmanager
-def scratch_postgres(server: str) -> Iterator[str]:
-    """A database of its own on the PostgreSQL server at `server` (its URL is yielded), dropped afterwards."""
+def scratch_postgres(server: str, keep: bool = False) -> Iterator[str]:
+    """A database of its own on the PostgreSQL server at `server` (its URL is yielded), dropped afterwards
+    unless `keep`."""
     base = make_url(server)
     if base.drivername == "postgresql":
         base = base.set(drivername="postgresql+psycopg")
@@ -131,8 +132,9 @@ def scratch_postgres(server: str) -> Iterator[str]:
     try:
         yield base.set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not keep:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 

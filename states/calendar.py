@@ -32,8 +32,8 @@ class WorkingCalendar:
     _working: dict[date, bool] = field(default_factory=dict, compare=False, repr=False)
     # and per (start, n): most steps open a deadline, and a branch's steps fall on a few hundred dates a year
     _added: dict[tuple[date, int], date] = field(default_factory=dict, compare=False, repr=False)
-    # and per (start, end): a list of deadlines asks "working days from today" for due dates that repeat
-    _between: dict[tuple[date, date], int] = field(default_factory=dict, compare=False, repr=False)
+    # each year's running count of working days (working_days_between)
+    _totals: dict[int, list[int]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_lists(cls, days_off: Iterable[date] = (), working_days: Iterable[date] = ()) -> "WorkingCalendar":
@@ -93,14 +93,27 @@ class WorkingCalendar:
         return d
 
     def working_days_between(self, start: date, end: date) -> int:
-        """Working days in (start, end]; negative when end is before start."""
+        """Working days in (start, end]; negative when end is before start. Counted from each year's running
+        totals, not day by day: a report lists every overdue deadline, some overdue for years (issue 14)."""
         if end < start:
             return -self.working_days_between(end, start)
-        found = self._between.get((start, end))
+        between = sum(self._running(year)[-1] for year in range(start.year, end.year))
+        return between + self._running(end.year)[_day_of_year(end)] - self._running(start.year)[_day_of_year(start)]
+
+    def _running(self, year: int) -> list[int]:
+        """Working days of `year` up to and including each day (index 0: none, index n: through its n-th day)."""
+        found = self._totals.get(year)
         if found is None:
-            count, d = 0, start
-            while d < end:
-                d += timedelta(days=1)
+            found, count, d = [0], 0, date(year, 1, 1)
+            while d.year == year:
                 count += self.is_working_day(d)
-            found = self._between[(start, end)] = count
+                found.append(count)
+                if d == date.max:
+                    break
+                d += timedelta(days=1)
+            self._totals[year] = found
         return found
+
+
+def _day_of_year(d: date) -> int:
+    return d.timetuple().tm_yday

@@ -149,11 +149,12 @@ class Tree:
         return found
 
     def children(self, code: str) -> list[str]:
-        if self._children is None:
-            self._children = {}
+        if self._children is None:  # built whole, then published: the web's threads share one tree
+            children: dict[str, list[str]] = {}
             for org in self.orgs.values():
                 if org.parent_code and not org.ended:
-                    self._children.setdefault(org.parent_code, []).append(org.code)
+                    children.setdefault(org.parent_code, []).append(org.code)
+            self._children = children
         return sorted(self._children.get(code, ()))
 
     def subtree(self, roots: Iterable[str]) -> set[str]:
@@ -171,11 +172,12 @@ class Tree:
         """Every organisation under (and including) `roots`, ended ones included under the parent they had when
         they ended: who may read an organisation's history. A living organisation that moved away counts only
         where it is now, so a scope follows a branch to its new place."""
-        if self._all_children is None:
-            self._all_children = {}
+        if self._all_children is None:  # built whole, then published (as `children`)
+            every: dict[str, list[str]] = {}
             for org in self.orgs.values():
                 if org.parent_code:
-                    self._all_children.setdefault(org.parent_code, []).append(org.code)
+                    every.setdefault(org.parent_code, []).append(org.code)
+            self._all_children = every
         found: set[str] = set()
         todo = [r for r in roots if r in self.orgs]
         while todo:

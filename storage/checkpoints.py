@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, func, select
 
+from storage import event_store
 from storage.event_store import EVENTS
 from storage.history_records import HISTORY_EVENTS
 from storage.organisations import ORG_EVENTS
@@ -120,9 +121,14 @@ def history_extent(conn: Connection) -> int:
 
 
 def log_extent(conn: Connection) -> tuple[int, int, int]:
-    """The logs as they stand in this transaction: (last position, events, organisation log's last position)."""
-    last_position = int(conn.execute(select(func.coalesce(func.max(EVENTS.c.position), 0))).scalar() or 0)
-    events = int(conn.execute(select(func.count()).select_from(EVENTS)).scalar() or 0)
+    """The logs as they stand in this transaction: (last position, events, organisation log's last position).
+    The last position is the committed head (storage/event_store.py): on PostgreSQL an append still in flight
+    may hold a lower position, which a checkpoint must not leave out of its heads when it commits later."""
+    last_position = event_store.committed_head(conn)
+    counted = select(func.count()).select_from(EVENTS)
+    if conn.dialect.name == "postgresql":  # on SQLite nothing lies beyond the head, and a bare count is quicker
+        counted = counted.where(EVENTS.c.position <= last_position)
+    events = int(conn.execute(counted).scalar() or 0)
     org_last = int(conn.execute(select(func.coalesce(func.max(ORG_EVENTS.c.position), 0))).scalar() or 0)
     return last_position, events, org_last
 

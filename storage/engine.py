@@ -5,21 +5,30 @@ SQLite: a new database file is created 0600 (owner only); WAL so readers do not 
 and `BEGIN IMMEDIATE` so a write transaction takes the lock before it reads (no upgrade deadlocks). PostgreSQL
 waits for a lock no longer than the same busy timeout (`lock_timeout`). A lock still held after it, and a full
 disk, are raised as the storage errors of storage/failures.py, never as a driver's OperationalError.
+
+PostgreSQL connections are not pinged before each use (a round trip per transaction: a sixth of a step's): a
+connection the server closed while it sat in the pool (a restart, an idle timeout, `pg_terminate_backend`) has
+a readable socket, which `_drop_closed` sees without a round trip and replaces before the pool hands it out.
+One that died silently (a network cut) fails its first statement; the error invalidates the pool, so the next
+transaction starts on new connections, and `pool_recycle` bounds how long a connection is kept at all.
 """
 
 import json
 import os
+import select
 from pathlib import Path
 from typing import Any
 
 import orjson
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import DisconnectionError
 
 from storage import driver_sql, failures
 from storage.driver_sql import DriverStatement
 
 BUSY_TIMEOUT_MS = 10_000  # config.yaml `database.busy_timeout_ms` for the entry points
+POOL_RECYCLE_SECONDS = 1800  # a PostgreSQL connection is replaced after this long, used or not
 SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON")
 
 
@@ -65,11 +74,14 @@ def missing_sqlite_file(url: str) -> Path | None:
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS, retry_after_seconds: int | None = None,
-                full_retry_after_seconds: int | None = None, **kwargs: Any) -> Engine:
+                full_retry_after_seconds: int | None = None, pool_size: int | None = None,
+                max_overflow: int | None = None, **kwargs: Any) -> Engine:
     """Create the engine for `url` (sqlite:///file.db or postgresql+psycopg://...).
 
     `busy_timeout_ms`: how long a statement waits for another writer's lock before DatabaseBusy; the two
-    `retry_after` numbers are the hints those errors carry for clients (HTTP `Retry-After`).
+    `retry_after` numbers are the hints those errors carry for clients (HTTP `Retry-After`). `pool_size` and
+    `max_overflow`: the connections one process keeps and may add under load (PostgreSQL; SQLite writes through
+    one connection anyway).
     """
     parsed = make_url(url)
     hints = {k: v for k, v in ((failures.RETRY_AFTER, retry_after_seconds),
@@ -86,9 +98,27 @@ def make_engine(url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS, retry_after
             parsed = parsed.set(drivername="postgresql+psycopg")
         connect_args = {"options": f"-c lock_timeout={int(busy_timeout_ms)}"} if parsed.get_backend_name() == \
             "postgresql" else {}
-        engine = create_engine(parsed, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+        kwargs.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
+        kwargs.update({k: v for k, v in (("pool_size", pool_size), ("max_overflow", max_overflow)) if v is not None})
+        engine = create_engine(parsed, connect_args=connect_args, **kwargs)
+        event.listen(engine, "checkout", _drop_closed)
     _classify_errors(engine, hints)
     return engine
+
+
+def _drop_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """An idle connection has nothing to read: if its socket is readable, the server has closed it (or sent its
+    last words before doing so). DisconnectionError makes the pool discard it and hand out a new one."""
+    if getattr(dbapi_connection, "closed", False) or getattr(dbapi_connection, "broken", False):
+        raise DisconnectionError("the connection is closed")
+    try:
+        fileno = dbapi_connection.fileno()
+    except Exception as err:  # noqa: BLE001 - a connection without a socket is no use either
+        raise DisconnectionError("the connection has no socket") from err
+    poller = select.poll()
+    poller.register(fileno, select.POLLIN | select.POLLERR | select.POLLHUP)
+    if poller.poll(0):
+        raise DisconnectionError("the server closed the connection while it was idle")
 
 
 def _classify_errors(engine: Engine, hints: dict[str, int]) -> None:

@@ -2,8 +2,10 @@
 
 The load and the append are the hot path of every step: Core statements, not the ORM session, compiled once
 and run on the driver's cursor (storage/driver_sql.py).
-`UNIQUE(stream_id, version)` makes two writers of one stream conflict; on PostgreSQL a transaction-scoped
-advisory lock around appends makes the global position commit-ordered, so a reader never skips an event.
+`UNIQUE(stream_id, version)` makes two writers of one stream conflict. On PostgreSQL appends do not wait for
+each other: the position default takes a shared advisory lock before it draws a position, and a reader that
+follows the log by position reads no further than `committed_head`, which waits for the appends in flight
+(migration national_0001), so it never skips an event committed after it read.
 Never ON CONFLICT DO NOTHING on an append: it would lose an event while reporting success.
 """
 
@@ -24,7 +26,7 @@ from storage.errors import ConcurrencyConflictError
 from storage.tables import EventRow
 
 EVENTS = EventRow.__table__  # type: ignore[attr-defined]
-APPEND_LOCK_KEY = 0x6B65746E6170  # "ketnap": one advisory lock serialises appends on PostgreSQL
+APPEND_LOCK_KEY = 0x6B65746E6170  # "ketnap": shared by appends, exclusive for an instant in ketnap_event_head()
 
 COLUMNS = (EVENTS.c.position, EVENTS.c.stream_id, EVENTS.c.version, EVENTS.c.type, EVENTS.c.effective_on,
             EVENTS.c.recorded_at, EVENTS.c.actor, EVENTS.c.rule_set, EVENTS.c.payload, EVENTS.c.derived,
@@ -71,13 +73,9 @@ def _insert_statement(dialect: Dialect) -> DriverStatement:
     return DriverStatement(_INSERT, dialect, column_keys=_ROW_KEYS)
 
 
-def _lock_statement(dialect: Dialect) -> DriverStatement:
-    return DriverStatement(text("SELECT pg_advisory_xact_lock(:key)"), dialect)
-
-
 def _after_position_statement(dialect: Dialect) -> DriverStatement:
-    query = (select(*COLUMNS).where(EVENTS.c.position > bindparam("last")).order_by(EVENTS.c.position)
-             .limit(bindparam("batch", type_=Integer)))
+    query = (select(*COLUMNS).where(EVENTS.c.position > bindparam("last"), EVENTS.c.position <= bindparam("head"))
+             .order_by(EVENTS.c.position).limit(bindparam("batch", type_=Integer)))
     return DriverStatement(query, dialect, result_types=result_types(dialect))
 
 
@@ -147,10 +145,24 @@ def stream_version(conn: Connection, stream_id: str) -> int:
     return int(found or 0)
 
 
+def committed_head(conn: Connection) -> int:
+    """How far a reader following the log by position may read (0 while the log is empty): every position up to
+    it belongs to a finished transaction, every position drawn later is greater.
+
+    SQLite has one writer at a time: the last position. PostgreSQL draws positions in concurrent transactions,
+    so position p+1 may commit before p: `ketnap_event_head()` waits for the appends in flight (at most one
+    step's transaction each) and reads the last position under the append lock (migration national_0001). In a
+    REPEATABLE READ transaction call it first, before the snapshot: the head is read in the snapshot.
+    """
+    if conn.dialect.name == "postgresql":
+        return int(conn.execute(text("SELECT ketnap_event_head()")).scalar_one())
+    return int(conn.execute(select(func.max(EVENTS.c.position))).scalar() or 0)
+
+
 def last_position(conn: Connection) -> int | None:
-    """The global position of the latest event; None while the log is empty."""
-    found = conn.execute(select(func.max(EVENTS.c.position))).scalar()
-    return None if found is None else int(found)
+    """The global position of the latest event a reader following the log may read (`committed_head`); None
+    while the log is empty."""
+    return committed_head(conn) or None
 
 
 def event_at(conn: Connection, position: int | None) -> Event | None:
@@ -181,8 +193,6 @@ def append(conn: Connection, events: Sequence[Event], expected_version: int) -> 
     for offset, event in enumerate(events, start=1):
         if event.stream_id != stream_id or event.version != expected_version + offset:
             raise ValueError(f"event {event.stream_id}#{event.version} does not follow version {expected_version}")
-    if conn.dialect.name == "postgresql":
-        driver_sql.statement(conn, "event.lock", _lock_statement).execute(conn, {"key": APPEND_LOCK_KEY}).close()
     insert = driver_sql.statement(conn, "event.insert", _insert_statement)
     try:
         if len(events) == 1:
@@ -196,12 +206,13 @@ def append(conn: Connection, events: Sequence[Event], expected_version: int) -> 
 
 
 def iter_all(conn: Connection, batch: int = 5000, since_position: int = 0) -> Iterator[Event]:
-    """Every event in global order, read in batches so memory does not grow with the log."""
+    """Every event in global order up to the committed head (read once, when the first batch is asked for), in
+    batches so memory does not grow with the log."""
     query = driver_sql.statement(conn, "event.after_position", _after_position_statement)
     decode = row_decoder(conn)
-    last = since_position
+    last, head = since_position, committed_head(conn)
     while True:
-        events = decode(query.rows(conn, {"last": last, "batch": batch}))
+        events = decode(query.rows(conn, {"last": last, "head": head, "batch": batch}))
         if not events:
             return
         yield from events

@@ -89,6 +89,8 @@ class DatabaseSettings(BaseModel):
     full_retry_after_seconds: int = Field(default=300, ge=1, le=86_400)  # `Retry-After` on a full disk
     write_slice_rows: int = Field(default=200, ge=1, le=100_000)  # imports and class certifications: rows per commit
     write_slice_pause_ms: int = Field(default=100, ge=0, le=10_000)  # between two slices: a waiting writer goes first
+    pool_size: int = Field(default=8, ge=1, le=200)  # PostgreSQL connections one process keeps (issue 14)...
+    max_overflow: int = Field(default=8, ge=0, le=200)  # ...and may open beyond them under load
 
     def retry(self) -> BusyRetry:
         """The retry of the web step path and the scheduler's jobs."""
@@ -97,7 +99,8 @@ class DatabaseSettings(BaseModel):
     def engine_options(self) -> dict[str, int]:
         """The keyword arguments of storage.engine.make_engine."""
         return {"busy_timeout_ms": self.busy_timeout_ms, "retry_after_seconds": self.retry_after_seconds,
-                "full_retry_after_seconds": self.full_retry_after_seconds}
+                "full_retry_after_seconds": self.full_retry_after_seconds, "pool_size": self.pool_size,
+                "max_overflow": self.max_overflow}
 
 
 class DocumentSettings(BaseModel):

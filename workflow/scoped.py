@@ -98,7 +98,7 @@ class ScopedKetnap:
                                       scope=self._narrow(org), upcoming=upcoming)
 
     def orgs(self) -> list[Organisation]:
-        return [o for o in self.app.orgs() if self.who.sees(o.code)]
+        return [o for o in self.app.orgs(self.who.scope) if self.who.sees(o.code)]
 
     def org_tree(self, on: date | None = None) -> tuple[Tree, list[Organisation]]:
         """The tree of `on` (None: every recorded change) and the organisations of it this user reads."""

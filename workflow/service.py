@@ -4,7 +4,7 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -258,9 +258,10 @@ class Ketnap:
     def add_org(self, cmd: AddOrganisation, actor: str = "cli") -> Organisation:
         return self.organisations.add(cmd, actor)
 
-    def orgs(self) -> list[Organisation]:
+    def orgs(self, codes: Collection[str] | None = None) -> list[Organisation]:
+        """Every organisation, or only those of `codes`."""
         with self.uow.reading() as tx:
-            return organisations.all_orgs(tx.conn)
+            return organisations.all_orgs(tx.conn, codes)
 
     def _scope(self, tx: Any, org: str | None) -> set[str] | None:
         if org is None:

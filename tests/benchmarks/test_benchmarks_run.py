@@ -37,3 +37,15 @@ def test_postgres_step_benchmark_runs(pg_url: str) -> None:
                           env={**os.environ, "KETNAP_BENCH_DATABASE_URL": pg_url})
     assert done.returncode == 0, done.stderr[-2000:]
     assert "plain psycopg" in done.stdout, done.stdout[-2000:]
+
+
+@pytest.mark.postgres
+def test_national_benchmark_runs_and_its_data_set_verifies_clean(pg_url: str) -> None:
+    """benchmarks/national.py at a tiny scale: every scenario runs and prints its baseline, and `audit verify`
+    of the generated data set (with the steps the benchmark recorded on it) exits 0."""
+    done = subprocess.run([sys.executable, "-m", "benchmarks.national", "--scale", "0.0002", "--requests", "6",
+                           "--clients", "2", "--steps-per-client", "1"], capture_output=True, text=True,
+                          timeout=900, check=False, env={**os.environ, "KETNAP_BENCH_DATABASE_URL": pg_url})
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "bare SQL" in done.stdout and "plain psycopg" in done.stdout, done.stdout[-2000:]
+    assert "exit 0 (clean)" in done.stdout, done.stdout[-2000:]

@@ -134,7 +134,8 @@ def test_a_lock_taken_while_a_message_is_sent_is_waited_out_and_the_row_marked_s
 
 @pytest.mark.postgres
 def test_a_postgres_lock_held_past_the_busy_timeout_is_database_busy(pg_url: str, clock: FrozenClock) -> None:
-    """The append lock held by another transaction (a long import holds it until it commits) stops a step after
+    """The append lock held exclusively by another transaction (as a reader taking the committed head holds it
+    for an instant, storage/event_store.py) stops a step after
     the busy timeout (PostgreSQL's lock_timeout, set from it) as DatabaseBusy; nothing is written; once released
     the step records."""
     engine: Engine = make_engine(pg_url, busy_timeout_ms=50, retry_after_seconds=7)

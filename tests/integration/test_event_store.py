@@ -171,38 +171,40 @@ def _advisory_waiters(engine: Engine) -> int:
                                      "AND NOT granted")).scalar_one())
 
 
-def test_an_append_waits_for_an_earlier_uncommitted_append_on_postgres(engine: Engine) -> None:
-    """Sequences hand out positions before commit; the advisory lock makes a later writer wait, so the reader
-    never sees position p+1 while p is still in flight (ARCHITECTURE.md decision 9)."""
+def test_appends_do_not_wait_for_each_other_and_a_reader_waits_for_the_one_in_flight_on_postgres(
+        engine: Engine) -> None:
+    """Sequences hand out positions before commit: position 2 commits while position 1 is still in flight. The
+    second append does not queue behind the first (issue 14); a reader following the log reads no further than
+    the committed head, which waits for the first, so it never sees 2 without 1 (ARCHITECTURE.md decision 9)."""
     if engine.dialect.name == "sqlite":
         pytest.skip("SQLite has one writer at a time by construction")
-    errors: list[BaseException] = []
+    read: list[list[str]] = []
 
-    def second_writer() -> None:
-        try:
-            append(engine, chained("c-second", [{"n": 2}]), expected_version=0)
-        except BaseException as err:  # noqa: BLE001 - reported by the main thread
-            errors.append(err)
+    def reader() -> None:
+        with SqlUnitOfWork(engine).reading() as tx:
+            read.append([e.stream_id for e in event_store.iter_all(tx.conn)])
 
     with engine.connect() as first:
         first.begin()
         event_store.append(first, chained("c-first", [{"n": 1}]), 0)
-        thread = threading.Thread(target=second_writer)
-        thread.start()
-        for _ in range(2000):  # until the second writer is queued on the lock (bounded, no timing assertion)
+        second = threading.Thread(target=append, args=(engine, chained("c-second", [{"n": 2}]), 0))
+        second.start()
+        second.join(timeout=30)
+        assert not second.is_alive()  # committed while the first is still open
+        follower = threading.Thread(target=reader)
+        follower.start()
+        for _ in range(2000):  # until the reader is queued on the append lock (bounded, no timing assertion)
             if _advisory_waiters(engine):
                 break
             threading.Event().wait(0.005)
-        assert _advisory_waiters(engine) == 1
-        with SqlUnitOfWork(engine).reading() as tx:
-            assert list(event_store.iter_all(tx.conn)) == []
+        assert _advisory_waiters(engine) == 1 and read == []
         first.commit()
-    thread.join()
+    follower.join(timeout=30)
 
-    assert errors == []
-    with SqlUnitOfWork(engine).reading() as tx:
-        order = [e.stream_id for e in event_store.iter_all(tx.conn)]
-    assert order == ["c-first", "c-second"]
+    assert read == [["c-first", "c-second"]]
+    with engine.connect() as conn:
+        positions = dict(conn.execute(text("SELECT stream_id, position FROM event")).all())
+    assert positions["c-first"] < positions["c-second"]
 
 
 def test_every_step_links_to_the_hash_before_it(ketnap: Ketnap) -> None:

@@ -159,7 +159,7 @@ def admissions_page(request: Request, who: Who, org: OrgParam = "", period: Peri
     lang = lang_of(request)
     code = org or _first_org(who)
     label = period or _default_period(request)
-    orgs = [o for o in state_of(request).ketnap.orgs() if who.sees(o.code)]
+    orgs = [o for o in state_of(request).ketnap.orgs(who.scope) if who.sees(o.code)]
     base = {"T": _text(lang), "org": code, "period": label, "orgs": orgs, "pct": percent_text,
             "month_label": _month_label, "counted_on_vi": COUNTED_ON_VI, "predecessors": predecessors}
     try:

@@ -8,7 +8,7 @@ The official calendars used for the hand counts (civil service):
   for the make-up Saturday 22 Aug; Vietnam Cultural Day Tue 24 Nov (Resolution 80-NQ/TW).
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -103,3 +103,18 @@ def test_overrides_change_the_calendar_version_and_order_does_not() -> None:
     assert len(versions) == 4  # a day off and a working day on the same date are different calendars
     assert both.version == both_reversed.version
     assert plain.version == WorkingCalendar().version  # stable across instances
+
+
+def test_working_days_between_across_years_counts_as_a_day_by_day_walk() -> None:
+    """Counted from running yearly totals (issue 14: a report lists deadlines overdue for years); the answer is
+    the walk's, overrides and both ends included, whichever way round."""
+    calendar = WorkingCalendar.from_lists([date(2024, 12, 31)], [date(2025, 1, 4)])
+
+    def walk(start: date, end: date) -> int:
+        return sum(calendar.is_working_day(start + timedelta(days=n)) for n in range(1, (end - start).days + 1))
+
+    for start, end in [(date(2022, 12, 31), date(2026, 1, 1)), (date(2024, 12, 30), date(2024, 12, 31)),
+                       (date(2025, 1, 3), date(2025, 1, 4)), (date(2024, 2, 28), date(2024, 3, 1)),
+                       (date(2025, 6, 1), date(2025, 6, 1))]:
+        assert calendar.working_days_between(start, end) == walk(start, end)
+        assert calendar.working_days_between(end, start) == -walk(start, end)
