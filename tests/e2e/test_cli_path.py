@@ -16,7 +16,7 @@ PROCEDURE_STEPS = ["identify", "assign_helper", "enrol_training", "certify_train
                    "declare_history", "conclude_vetting", "introduce", "collect_comments", "branch_vote",
                    "committee_vote", "decide_admission", "hold_ceremony", "submit_member_history",
                    "certify_new_member_course", "review_vote", "committee_review_vote", "recognise_official",
-                   "extend_deadline", "drop", "transfer", "correct"]
+                   "extend_deadline", "drop", "transfer", "transfer_probationary", "transfer_received", "correct"]
 
 
 def test_init_creates_the_schema_and_running_it_again_is_harmless(cli: Cli) -> None:
@@ -218,7 +218,9 @@ def test_steps_lists_every_step_with_its_fields_and_stages(cli: Cli) -> None:
     assert {k: f["required"] for k, f in vote["fields"].items()} == {"official_members": True, "in_favour": True,
                                                                      "resolution_no": False, "present": False,
                                                                      "against": False, "chair": False,
-                                                                     "secretary": False}  # issue 12: optional
+                                                                     "secretary": False,  # issue 12: optional
+                                                                     "temporarily_elsewhere": False,  # 13, V1
+                                                                     "exempted_absent": False, "convened": False}
     assert steps["identify"]["allowed_in"] == ["(new)"] and steps["identify"]["moves_to"] == "identified"
     assert steps["hold_ceremony"]["moves_to"] == "probationary"
     extension = steps["extend_deadline"]  # D6, D12
