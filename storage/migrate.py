@@ -54,7 +54,7 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision() -> str | None:
     """The newest revision(s) the code knows, in the same form as `current_revision`: those no migration names
-    as its `down_revision` (Alembic's heads; tests/storage/test_migrate_heads.py keeps the two equal)."""
+    as its `down_revision` (Alembic's heads; tests/integration/test_migrations.py keeps the two equal)."""
     return ",".join(sorted(_heads(MIGRATIONS / "versions"))) or None
 
 
@@ -65,8 +65,8 @@ def _heads(versions: Path) -> frozenset[str]:
     for path in versions.glob("*.py"):
         names = _constants(path)
         revisions.add(str(names["revision"]))
-        down = names.get("down_revision")
-        downs.update((down,) if isinstance(down, str) else down or ())
+        down = names.get("down_revision")  # None, one revision, or a tuple of them (a merge)
+        downs.update((down,) if isinstance(down, str) else (str(d) for d in down) if isinstance(down, tuple) else ())
     return frozenset(revisions - downs)
 
 
@@ -74,6 +74,7 @@ def _constants(path: Path) -> dict[str, object]:
     """A migration's module-level `name = literal` assignments, read without running the module."""
     found: dict[str, object] = {}
     for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        target: ast.expr
         if isinstance(node, ast.AnnAssign) and node.value is not None:
             target, value = node.target, node.value
         elif isinstance(node, ast.Assign) and len(node.targets) == 1:

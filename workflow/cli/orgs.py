@@ -2,9 +2,11 @@
 makes (rename, move, merge, split, dissolve, authorise), and read the tree, one organisation or its history as
 of any date. Every change is judged against the tree of its date; a refused one writes nothing."""
 
+from __future__ import annotations  # types of the service, named for mypy only (issue 14)
+
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -13,9 +15,10 @@ from rich.tree import Tree as RichTree
 
 from states.organisations import SINCE_ALWAYS, Organisation, Tree
 from workflow.cli import context as cli
-from workflow.commands import AddOrganisation, ChangeOrganisation
-from workflow.documents import org_doc, org_event_doc, org_view_doc, restructuring_doc
-from workflow.organisations import Restructuring, change_of
+
+if TYPE_CHECKING:
+    from workflow.commands import ChangeOrganisation
+    from workflow.organisations import Restructuring
 
 ON = typer.Option("--on", help="Effective date in the decision, YYYY-MM-DD.")
 DECISION = typer.Option("--decision", help="The decision's number, e.g. '125-QĐ/TU'.")
@@ -54,6 +57,9 @@ def _print_result(con: Console, r: Restructuring) -> None:
 
 def _change(ctx: typer.Context, commands: Callable[[], list[ChangeOrganisation]], dry_run: bool = False) -> None:
     """Validate the commands (inside the refusal handler, so a bad value is a refusal), record them together."""
+    from workflow.documents import restructuring_doc
+    from workflow.organisations import change_of
+
     c = cli.get(ctx)
     with cli.refusals(c):
         changes = [change_of(cmd) for cmd in commands()]
@@ -93,6 +99,9 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
         issuer: Annotated[str, ISSUER] = "",
     ) -> None:
         """Add an organisation to the tree."""
+        from workflow.commands import AddOrganisation
+        from workflow.documents import org_doc
+
         c = cli.get(ctx)
         with cli.refusals(c):
             org = c.app().organisations.add(AddOrganisation(
@@ -109,6 +118,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                                             "(dissolved, merged, split).")] = True,
     ) -> None:
         """List the organisations as of a date (every one that existed by then, ended ones marked)."""
+        from workflow.documents import org_doc
+
         c = cli.get(ctx)
         with cli.refusals(c):
             on = cli.parse_date(as_of, "--as-of")
@@ -131,6 +142,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                  as_of: Annotated[str | None, AS_OF] = None) -> None:
         """One organisation as of a date: name, level, parent, who decides for its branches, what came before
         and after it."""
+        from workflow.documents import org_view_doc
+
         c = cli.get(ctx)
         with cli.refusals(c):
             on = cli.parse_date(as_of, "--as-of")
@@ -160,6 +173,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
     def org_history(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Organisation code.")]) -> None:
         """Every change of an organisation, with its decision, and the merges and splits that made it a
         successor."""
+        from workflow.documents import org_doc, org_event_doc
+
         c = cli.get(ctx)
         with cli.refusals(c):
             org, events = c.app().organisations.history(code)
@@ -183,6 +198,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                    on: Annotated[str, ON], decision: Annotated[str, DECISION] = "",
                    issuer: Annotated[str, ISSUER] = "", dry_run: Annotated[bool, DRY_RUN] = False) -> None:
         """Rename an organisation from a date on (its history keeps the old name)."""
+        from workflow.commands import ChangeOrganisation
+
         _change(ctx, lambda: [ChangeOrganisation(kind="renamed", code=code, name=name, on=_on(on), decision=decision,
                                         issuer=issuer)], dry_run)
 
@@ -192,6 +209,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                  on: Annotated[str, ON], decision: Annotated[str, DECISION] = "",
                  issuer: Annotated[str, ISSUER] = "", dry_run: Annotated[bool, DRY_RUN] = False) -> None:
         """Place an organisation (with everything under it) under a new parent from a date on."""
+        from workflow.commands import ChangeOrganisation
+
         _change(ctx, lambda: [ChangeOrganisation(kind="moved", code=code, parent=parent, on=_on(on), decision=decision,
                                         issuer=issuer)], dry_run)
 
@@ -202,6 +221,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                       on: Annotated[str, ON], decision: Annotated[str, DECISION] = "",
                       issuer: Annotated[str, ISSUER] = "", dry_run: Annotated[bool, DRY_RUN] = False) -> None:
         """Change an organisation's level from a date on."""
+        from workflow.commands import ChangeOrganisation
+
         _change(ctx, lambda: [ChangeOrganisation(kind="level_changed", code=code, level=level, on=_on(on),
                                         decision=decision, issuer=issuer)], dry_run)
 
@@ -213,6 +234,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                       decision: Annotated[str, DECISION] = "", issuer: Annotated[str, ISSUER] = "",
                       dry_run: Annotated[bool, DRY_RUN] = False) -> None:
         """Authorise a grassroots committee to admit members from a date on, or withdraw it."""
+        from workflow.commands import ChangeOrganisation
+
         _change(ctx, lambda: [ChangeOrganisation(kind="authorised", code=code, admits=admits, on=_on(on),
                                         decision=decision, issuer=issuer)], dry_run)
 
@@ -224,6 +247,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                   issuer: Annotated[str, ISSUER] = "", dry_run: Annotated[bool, DRY_RUN] = False) -> None:
         """Merge organisations into a successor from a date on: what was under them goes under it, and the
         candidates of a merged branch follow it. All or nothing."""
+        from workflow.commands import ChangeOrganisation
+
         _change(ctx, lambda: [ChangeOrganisation(kind="merged", code=code, into=into, on=_on(on), decision=decision,
                                                  issuer=issuer) for code in codes], dry_run)
 
@@ -235,6 +260,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                   on: Annotated[str, ON], decision: Annotated[str, DECISION] = "",
                   issuer: Annotated[str, ISSUER] = "", dry_run: Annotated[bool, DRY_RUN] = False) -> None:
         """Split an organisation among successors from a date on."""
+        from workflow.commands import ChangeOrganisation
+
         _change(ctx, lambda: [ChangeOrganisation(kind="split", code=code, parts=_parts(part), on=_on(on),
                                                  decision=decision, issuer=issuer)], dry_run)
 
@@ -243,6 +270,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                      on: Annotated[str, ON], decision: Annotated[str, DECISION] = "",
                      issuer: Annotated[str, ISSUER] = "", dry_run: Annotated[bool, DRY_RUN] = False) -> None:
         """Dissolve an organisation from a date on (it must have nothing under it and no candidate in flight)."""
+        from workflow.commands import ChangeOrganisation
+
         _change(ctx, lambda: [ChangeOrganisation(kind="dissolved", code=code, on=_on(on), decision=decision,
                                         issuer=issuer)], dry_run)
 

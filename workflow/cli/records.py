@@ -15,11 +15,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from workflow import access_log
-from workflow import backup as backups
 from workflow.cli import context as cli
 from workflow.cli.audit import audit_app
-from workflow.refusals import EXIT_VERIFY_FAILED
 
 DEFAULT_LIMIT = 100
 
@@ -57,6 +54,8 @@ def backup_cmd(
 ) -> None:
     """Copy the whole database into FILE (SQLite: the online backup API, safe while steps are being recorded;
     PostgreSQL: pg_dump -Fc), with a manifest: checkpoint digest, counts, schema, version. Both files are 0600."""
+    from workflow import backup as backups
+
     c = cli.get(ctx)
     with cli.refusals(c), _bar("backing up", "pages") as progress:
         made = backups.backup(c.app(), file, progress)
@@ -72,6 +71,9 @@ def restore_cmd(
 ) -> None:
     """Restore FILE into an empty database (--db), then verify the restored copy (`audit verify`) and compare its
     checkpoint digest with the one in the backup's manifest. Exit 4 if either does not hold."""
+    from workflow import backup as backups
+    from workflow.refusals import EXIT_VERIFY_FAILED
+
     c = cli.get(ctx)
     with cli.refusals(c):
         app = c.app(need_schema=False)
@@ -109,6 +111,8 @@ def access_cmd(
 ) -> None:
     """Who saw a candidate's file (or what a user saw): every view of the web, the API and the CLI, newest first.
     Times in Vietnam time; ISO UTC with --json."""
+    from workflow import access_log
+
     c = cli.get(ctx)
     with cli.refusals(c):
         if not candidate and not user:

@@ -1,14 +1,18 @@
 """Terminal tables of the admissions report, class statistics and import results."""
 
+from __future__ import annotations  # types of the service, named for mypy only (issue 14)
+
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from workflow.reports.importer import ImportResult
 from workflow.reports.labels import COUNTED_ON_VI, DEADLINES_VI, DROP_REASONS_VI, ENDED_BY_VI, STAGES_VI
+
+if TYPE_CHECKING:
+    from workflow.reports.importer import ImportResult
 
 
 def _pct(value: float | None) -> str:

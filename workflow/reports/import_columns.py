@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-
 from states.errors import Violation
 from states.fields import Category, DropReason, Education
 from workflow.reports.categories import OCCUPATIONS

@@ -9,7 +9,6 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-
 from states.catalogue import violation as text_violation
 from states.errors import ProcedureError, Violation
 from states.text import text_problem
