@@ -181,7 +181,7 @@ def report_admissions(
 ) -> None:
     """Admissions against plans, rate, categories, sub-units, previous year, pipeline and forecast, each counted
     with the organisation tree of its date."""
-    from workflow.reports import admissions, xlsx
+    from workflow.reports import admissions
     from workflow.reports.periods import parse_period
 
     c = cli.get(ctx)
@@ -190,6 +190,8 @@ def report_admissions(
     with cli.refusals(c):
         doc = admissions.admissions_report(c.app(), org, parse_period(period), count_on, predecessors=predecessors)
     if xlsx_file:
+        from workflow.reports import xlsx  # openpyxl only when a workbook is written
+
         xlsx.write_workbook(xlsx_file, xlsx.report_sheets(doc))
     c.emit(doc, lambda con: print_report(con, doc, xlsx_file))
 

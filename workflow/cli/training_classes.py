@@ -129,7 +129,7 @@ def class_show(
     ctx: typer.Context, code: Annotated[str, typer.Argument(help="The class's code.")], xlsx_file: XlsxOpt = None,
 ) -> None:
     """A class and its roster (from the log)."""
-    from workflow.reports import classes, readmodel, xlsx
+    from workflow.reports import classes, readmodel
 
     c = cli.get(ctx)
     with cli.refusals(c):
@@ -139,6 +139,8 @@ def class_show(
             klass = classes.get_class(tx.conn, code)
             members = classes.roster(tx.conn, klass)
     if xlsx_file:
+        from workflow.reports import xlsx  # openpyxl only when a workbook is written
+
         xlsx.write_workbook(xlsx_file, [xlsx.candidate_sheet(members)])
 
     def text(con: Console) -> None:
@@ -155,7 +157,7 @@ def class_show(
 @class_app.command("stats")
 def class_stats(ctx: typer.Context, org: Org, period: PeriodOpt, xlsx_file: XlsxOpt = None) -> None:
     """Classes held, trainees, certificates and trainees from enterprises."""
-    from workflow.reports import classes, xlsx
+    from workflow.reports import classes
     from workflow.reports.periods import parse_period
 
     c = cli.get(ctx)
@@ -163,6 +165,8 @@ def class_stats(ctx: typer.Context, org: Org, period: PeriodOpt, xlsx_file: Xlsx
         app = c.app()
         stats = classes.class_stats(app, org, parse_period(period))
         if xlsx_file:
+            from workflow.reports import xlsx  # openpyxl only when a workbook is written
+
             with app.uow.reading() as tx:
                 rosters = {k["code"]: classes.roster(tx.conn, classes.get_class(tx.conn, k["code"]))
                            for k in stats["classes"]}
