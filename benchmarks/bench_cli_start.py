@@ -38,11 +38,11 @@ app()
 """
 
 
-def timed(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
+def timed(argv: Sequence[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float, float]:
     """(wall seconds, CPU seconds of the child) of one run; the command must succeed."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=cwd, check=False)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -50,9 +50,11 @@ def timed(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def ketnap(root: Path, *args: str) -> tuple[list[str], dict[str, str]]:
+def ketnap(root: Path, *args: str) -> tuple[list[str], dict[str, str], Path]:
+    """The command run from `root` (`python -c` puts the working directory first on sys.path, before
+    PYTHONPATH and the virtualenv's editable install)."""
     env = {**os.environ, "PYTHONPATH": str(root), "KETNAP_ACTOR": "benchmark", "COLUMNS": "120"}
-    return [sys.executable, "-c", "from workflow.cli.main import run; run()", *args], env
+    return [sys.executable, "-c", "from workflow.cli.main import run; run()", *args], env, root
 
 
 def prepare(db: Path, candidates: int) -> list[str]:

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from workflow.audit.late_entries import DEFAULT_MIN_DAYS, late_entries
 from workflow.cli import context as cli
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 if TYPE_CHECKING:
     from states.candidate import Candidate
@@ -35,6 +35,9 @@ export_app = typer.Typer(help="Export documents: a candidate's dossier.", no_arg
 @contextmanager
 def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
     """A progress bar on stderr when it is a terminal; silent otherwise (pipes, CI, --json to a file)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     err = Console(stderr=True)
     if not err.is_terminal:
         yield lambda _n: None
@@ -74,6 +77,8 @@ def verify_cmd(
 
 
 def _print_report(con: Console, report: Report) -> None:
+    from rich.table import Table
+
     if report.checkpoint is not None:
         con.print(f"checkpoint {report.checkpoint['digest']}: "
                   + ("found" if report.checkpoint["found"] else "[red]not found[/]"))
@@ -116,6 +121,8 @@ def checkpoint_cmd(
 
 
 def _print_checkpoints(con: Console, rows: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
     table = Table("id", "created at", "actor", "streams", "events", "position", "digest")
     for r in rows:
         table.add_row(str(r["id"]), cli.moment(r["created_at"]), r["actor"], str(r["streams"]), str(r["events"]),
@@ -130,6 +137,8 @@ def late_entries_cmd(
                                           "days after their effective date.")] = DEFAULT_MIN_DAYS,
 ) -> None:
     """Steps entered long after the date on their document, grouped by organisation and actor."""
+    from rich.table import Table
+
     c = cli.get(ctx)
     with cli.refusals(c):
         groups = late_entries(c.app().engine, min_days)
@@ -168,6 +177,8 @@ def dossier_cmd(
     output: Annotated[Path | None, typer.Option("--output", help="Write to this file instead of stdout.")] = None,
 ) -> None:
     """A candidate's full timeline: steps, dates, form codes, rule sets, actors, late marks, corrections."""
+    from rich.console import Console
+
     from workflow import access_log
     from workflow.audit import dossier as dossiers
     from workflow.documents import to_json

@@ -22,22 +22,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.table import Table
 from typer.core import TyperGroup
 
 from workflow.clock import VIETNAM
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
     from workflow.access_log import Viewer
     from workflow.commands import RecordStep
     from workflow.scoped import ScopedKetnap
     from workflow.service import Ketnap, StepPermit, StepResult
     from workflow.web.templating import Labels
 
-# This module is imported by every command, `ketnap --help` included, so it imports only typer, rich and the
-# standard library at the top; the service, the refusal table and the settings load when a command first needs
-# them (issue 14: a CLI that starts at once; tests/e2e/test_cli_imports.py keeps it so).
+# This module is imported by every command, `ketnap --help` included, so it imports only typer and the standard
+# library at the top; rich loads when a command prints, and the service, the refusal table and the settings when
+# a command first needs them (issue 14: a CLI that starts at once; tests/e2e/test_cli_imports.py keeps it so).
 
 
 @cache
@@ -151,6 +152,8 @@ class Context:
         return self._app
 
     def emit(self, document: Any, text: Callable[[Console], None]) -> None:
+        from rich.console import Console
+
         from workflow.documents import to_json
 
         if self.json:
@@ -183,6 +186,8 @@ def fail(c: Context, err: Exception) -> NoReturn:
     Raises:
         err itself, when it is not a refusal the CLI meets (a bug, shown with its traceback).
     """
+    from rich.console import Console
+
     from workflow.documents import cli_refusal_doc, to_json
     from workflow.refusals import refusal_for
 
@@ -250,6 +255,8 @@ def parse_timestamp(value: str | None, option: str) -> datetime | None:
 def id_table(*headers: str, ids: tuple[str, ...]) -> Table:
     """A table whose `ids` columns (what one types next: step names, candidate ids, dates) are never cut or
     wrapped, whatever the terminal's width; the other columns wrap, folding a long word rather than cutting it."""
+    from rich.table import Table
+
     table = Table(*headers)
     for column in table.columns:
         column.no_wrap = column.header in ids

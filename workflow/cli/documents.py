@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from workflow.cli import context as cli
 from workflow.paperwork.forms import FORMS
@@ -30,6 +29,8 @@ def document_cmd(
                                                 "recorded more than once (default: the last one).")] = None,
 ) -> None:
     """A resolution, decision or the dossier's table of contents, filled in from the log."""
+    from rich.console import Console
+
     from workflow.paperwork.make import make_document
 
     c = cli.get(ctx)

@@ -9,12 +9,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.tree import Tree as RichTree
 
 from states.organisations import SINCE_ALWAYS, Organisation, Tree
 from workflow.cli import context as cli
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.tree import Tree as RichTree
 
 if TYPE_CHECKING:
     from workflow.commands import ChangeOrganisation
@@ -39,6 +40,8 @@ def _status(org: Organisation) -> str:
 
 
 def _print_result(con: Console, r: Restructuring) -> None:
+    from rich.table import Table
+
     verb = "would record" if r.dry_run else "recorded"
     con.print(f"{verb} {len(r.changes)} change(s)")
     for e in r.events:
@@ -118,6 +121,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                                             "(dissolved, merged, split).")] = True,
     ) -> None:
         """List the organisations as of a date (every one that existed by then, ended ones marked)."""
+        from rich.table import Table
+
         from workflow.documents import org_doc
 
         c = cli.get(ctx)
@@ -173,6 +178,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
     def org_history(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Organisation code.")]) -> None:
         """Every change of an organisation, with its decision, and the merges and splits that made it a
         successor."""
+        from rich.table import Table
+
         from workflow.documents import org_doc, org_event_doc
 
         c = cli.get(ctx)
@@ -277,6 +284,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
 
 
 def _draw(tree: Tree) -> RichTree:
+    from rich.tree import Tree as RichTree
+
     title = f"as of {tree.day.strftime('%d/%m/%Y')}" if tree.day and tree.day != date.max else "as recorded"
     root = RichTree(f"organisations {title}")
     living = {c: o for c, o in tree.orgs.items() if not o.ended}

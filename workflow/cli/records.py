@@ -5,18 +5,20 @@ Exit status: 0 done; 2 refused (the reason is printed; nothing was written into 
 does not verify clean or does not give the checkpoint digest of its manifest.
 """
 
+from __future__ import annotations  # types of the service, named for mypy only (issue 14)
+
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from workflow.cli import context as cli
 from workflow.cli.audit import audit_app
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 DEFAULT_LIMIT = 100
 
@@ -24,6 +26,9 @@ DEFAULT_LIMIT = 100
 @contextmanager
 def _bar(label: str, unit: str) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr when it is a terminal, fed (done, total); silent otherwise (cron, pipes)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     err = Console(stderr=True)
     if not err.is_terminal:
         yield lambda _done, _total: None
@@ -111,6 +116,8 @@ def access_cmd(
 ) -> None:
     """Who saw a candidate's file (or what a user saw): every view of the web, the API and the CLI, newest first.
     Times in Vietnam time; ISO UTC with --json."""
+    from rich.table import Table
+
     from workflow import access_log
 
     c = cli.get(ctx)

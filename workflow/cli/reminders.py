@@ -8,10 +8,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from workflow.cli import context as cli
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 if TYPE_CHECKING:
     from notifications.outbox import DispatchReport
@@ -58,6 +59,8 @@ def org_contacts(
     code: Annotated[str | None, typer.Argument(help="Only this organisation.")] = None,
 ) -> None:
     """List contacts."""
+    from rich.table import Table
+
     c = cli.get(ctx)
     with cli.refusals(c):
         found = _reminders(c).contacts(code)
@@ -110,6 +113,8 @@ def preview(
                                             "timestamp; Vietnam's local time if no zone).")] = None,
 ) -> None:
     """What would be sent and when, to whom; reminders without a contact are flagged."""
+    from rich.table import Table
+
     c = cli.get(ctx)
     moment = cli.parse_timestamp(now, "--now")
     with cli.refusals(c):
@@ -137,6 +142,8 @@ def outbox_list(
     limit: Annotated[int, typer.Option("--limit", help="At most this many, newest first.")] = 200,
 ) -> None:
     """List outbox rows, newest first."""
+    from rich.table import Table
+
     c = cli.get(ctx)
     with cli.refusals(c):
         rows = _reminders(c).outbox(failed=failed, limit=limit)

@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from workflow.cli import context as cli
 from workflow.cli import training_classes
 from workflow.cli.report_options import Org, PeriodOpt, XlsxOpt
 from workflow.cli.report_text import print_import, print_report
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 if TYPE_CHECKING:
     from workflow.reports.periods import Period
@@ -94,6 +95,8 @@ def plan_list(
     period: Annotated[str | None, typer.Option("--period", help="Only plans overlapping this period.")] = None,
 ) -> None:
     """List plans with their sub-targets."""
+    from rich.table import Table
+
     from workflow.reports import plans
     from workflow.reports.periods import parse_period
 
@@ -149,6 +152,8 @@ def membership_list(
     org: Annotated[str | None, typer.Option("--org", help="Only this organisation.")] = None,
 ) -> None:
     """List membership counts."""
+    from rich.table import Table
+
     from workflow.reports import plans
 
     c = cli.get(ctx)

@@ -5,12 +5,13 @@ from __future__ import annotations  # types of the service, named for mypy only 
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from workflow.cli import context as cli
 from workflow.cli.report_options import Org, PeriodOpt, XlsxOpt
 from workflow.cli.report_text import print_class_stats
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 if TYPE_CHECKING:
     from workflow.reports import classes
@@ -104,6 +105,8 @@ def class_list(
     period: Annotated[str | None, typer.Option("--period", help="Starting in this period.")] = None,
 ) -> None:
     """List training classes."""
+    from rich.table import Table
+
     from workflow.organisations import subtree_now
     from workflow.reports import classes
     from workflow.reports.periods import parse_period
@@ -129,6 +132,8 @@ def class_show(
     ctx: typer.Context, code: Annotated[str, typer.Argument(help="The class's code.")], xlsx_file: XlsxOpt = None,
 ) -> None:
     """A class and its roster (from the log)."""
+    from rich.table import Table
+
     from workflow.reports import classes, readmodel
 
     c = cli.get(ctx)

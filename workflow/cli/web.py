@@ -4,17 +4,20 @@ accounts behind them: `ketnap user add|list|deactivate|reactivate|password`, `ke
 Nobody chooses another person's password here: `user add` and `user password` print a temporary one, once, that
 its owner must replace at the first sign-in (issue 11, break 10)."""
 
+from __future__ import annotations  # types of the service, named for mypy only (issue 14)
+
 import logging
 import sys
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from workflow.cli import context as cli
 from workflow.roles import Role
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 user_app = typer.Typer(help="Users of the web interface and the API, with a role and organisations.",
                        no_args_is_help=True)
@@ -33,6 +36,7 @@ def serve(
 ) -> None:
     """Serve the HTTP API (/api, OpenAPI at /docs), the web interface and the reminder scheduler."""
     import uvicorn
+    from rich.console import Console
 
     from storage import migrate
     from workflow.bootstrap import served_app
@@ -102,6 +106,8 @@ def user_list(
                                           "never any password hash.")] = False,
 ) -> None:
     """Every user with role, organisations, whether active and whether a temporary password awaits a change."""
+    from rich.table import Table
+
     from workflow import accounts
     from workflow.documents import to_json
 
@@ -185,6 +191,8 @@ def token_create(
 @token_app.command("list")
 def token_list(ctx: typer.Context, username: Annotated[str, typer.Argument(help="Whose tokens.")]) -> None:
     """A user's tokens (ids, labels, expiry; the tokens themselves are not stored)."""
+    from rich.table import Table
+
     from workflow import accounts
 
     c = cli.get(ctx)
