@@ -27,6 +27,7 @@ BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
     ("benchmarks.bench_restructure", ["--orgs", "300", "--candidates", "3000"],
      ["--orgs", "1000", "--candidates", "20000"]),
     ("benchmarks.bench_documents", ["--candidates", "100", "--pdf", "5"], ["--candidates", "1000", "--pdf", "20"]),
+    ("benchmarks.bench_cli_start", ["--runs", "5"], ["--runs", "15"]),
 ]
 
 

@@ -18,13 +18,14 @@ from email.headerregistry import Address as EmailAddress
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
-from typing import Protocol
-
-import httpx
+from typing import TYPE_CHECKING, Protocol
 
 from notifications.errors import PermanentDeliveryError, TransientDeliveryError
 from notifications.message import RenderedMessage
 from notifications.settings import EmailSettings, NotificationSettings, WebhookSettings
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger(__name__)
 
@@ -204,7 +205,7 @@ class WebhookChannel:
     name = "webhook"
 
     def __init__(self, secret: str | None, settings: WebhookSettings | None = None,
-                 client: httpx.Client | None = None) -> None:
+                 client: "httpx.Client | None" = None) -> None:
         self.settings = settings or WebhookSettings()
         self.secret = secret.encode("utf-8") if secret else None
         self._client = client
@@ -217,6 +218,8 @@ class WebhookChannel:
         stamp = str(int(time.time()))
         headers = {"Content-Type": "application/json; charset=utf-8", IDEMPOTENCY_HEADER: message.key,
                    TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: "sha256=" + signature(self.secret, stamp, body)}
+        import httpx  # the webhook's client loads with the first delivery, not with every command (issue 14)
+
         try:
             response = self._http().post(target, content=body, headers=headers)
         except httpx.HTTPError as err:
@@ -228,7 +231,9 @@ class WebhookChannel:
             raise TransientDeliveryError(self.name, target, reason)
         raise PermanentDeliveryError(self.name, target, reason)
 
-    def _http(self) -> httpx.Client:
+    def _http(self) -> "httpx.Client":
+        import httpx
+
         if self._client is None:
             self._client = httpx.Client(timeout=self.settings.timeout_seconds, follow_redirects=False)
         return self._client

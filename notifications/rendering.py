@@ -8,11 +8,12 @@ import unicodedata
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from typing import TYPE_CHECKING, Any
 
 from notifications.message import Notification, RenderedMessage
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LANGUAGES = ("vi", "en")
@@ -25,7 +26,9 @@ def format_date(value: str | date, language: str) -> str:
 
 
 @cache
-def environment() -> Environment:
+def environment() -> "Environment":
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined  # loads with the first message (issue 14)
+
     env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False,
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["vi_date"] = lambda v: format_date(v, "vi")

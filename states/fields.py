@@ -8,37 +8,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from pydantic_core import PydanticCustomError
 
 from states.text import Name, Text
+from states.vocabulary import Category as Category  # re-exported: the fields' home is still here
+from states.vocabulary import Education as Education
 
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._/-]+$")]
-
-
-class Education(StrEnum):
-    """Ordered from lowest to highest; G3 compares positions in this order."""
-
-    NONE = "none"
-    PRIMARY = "primary"
-    LOWER_SECONDARY = "lower_secondary"
-    UPPER_SECONDARY = "upper_secondary"
-    COLLEGE = "college"
-    UNIVERSITY = "university"
-    POSTGRADUATE = "postgraduate"
-
-    @property
-    def rank(self) -> int:
-        return list(Education).index(self)
-
-
-class Category(StrEnum):
-    STUDENT = "student"
-    PRIVATE_ENTERPRISE = "private_enterprise"
-    STATE_ENTERPRISE = "state_enterprise"
-    PUBLIC_SERVANT = "public_servant"
-    ARMED_FORCES = "armed_forces"
-    FARMER = "farmer"
-    WORKER = "worker"
-    TEACHER = "teacher"
-    HEALTH_WORKER = "health_worker"
-    OTHER = "other"
 
 
 class DropReason(StrEnum):

@@ -26,7 +26,6 @@ until reassigned: `write_scope` is empty for them.
 from collections.abc import Collection, Container, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from typing import Any
 
 from states.catalogue import rule_link
@@ -37,16 +36,10 @@ from states.history_records import violation as history_violation
 from states.organisations import OrgChange, OrgHistory, Tree, apply_change
 from states.steps import STEPS
 from storage.users import User
+from workflow.roles import Role as Role  # re-exported: who may do what is still decided here
 
 REF = rule_link("organisation-changes")  # ARCHITECTURE.md decision 11; issue 10 item 7
 SOURCE = "ketnap (vai trò và phạm vi)"
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    SECRETARY = "secretary"
-    COMMITTEE = "committee"
-    AUDITOR = "auditor"
 
 
 # The grassroots or upper committee's own acts: its votes (V2, S15) and its decisions (S10, D13).

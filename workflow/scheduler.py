@@ -17,13 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import FrameType
-from typing import Any
-
-from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
+from typing import TYPE_CHECKING, Any
 
 from notifications.policy import VIETNAM
 from states.errors import ProcedureError
@@ -32,6 +26,9 @@ from storage.engine import is_sqlite
 from storage.errors import StorageUnavailable
 from workflow.clock import Clock
 from workflow.reminders import Reminders
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.background import BackgroundScheduler
 
 logger = logging.getLogger(__name__)
 JOB_DEFAULTS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
@@ -152,7 +149,13 @@ class SchedulerService:
         except Exception:
             logger.exception("heartbeat failed")
 
-    def build(self) -> BackgroundScheduler:
+    def build(self) -> "BackgroundScheduler":
+        from apscheduler.executors.pool import ThreadPoolExecutor  # loads when a scheduler runs (issue 14)
+        from apscheduler.jobstores.memory import MemoryJobStore
+        from apscheduler.schedulers.background import BackgroundScheduler
+        from apscheduler.triggers.cron import CronTrigger
+        from apscheduler.triggers.interval import IntervalTrigger
+
         s = self.reminders.policy.scheduler
         scheduler = BackgroundScheduler(jobstores={"default": MemoryJobStore()},
                                         executors={"default": ThreadPoolExecutor(3)},

@@ -19,6 +19,7 @@ TINY = [
     ("bench_web", ["--size", "100", "--requests", "20"], "trivial"),
     ("bench_restructure", ["--orgs", "60", "--candidates", "100"], "plain sqlite3"),
     ("bench_documents", ["--candidates", "3", "--pdf", "1"], "template baseline"),
+    ("bench_cli_start", ["--runs", "1"], "python -c pass"),
 ]
 
 

@@ -14,8 +14,8 @@ from tests.integration.support import FULL_PATH, record_path, snapshot, steps_un
 from workflow.audit import checkpoint
 from workflow.audit.rebuild import RebuildFailed, rebuild
 from workflow.audit.verify import verify
-from workflow.cli.audit import EXIT_VERIFY_FAILED
 from workflow.cli.main import app as cli_app
+from workflow.refusals import EXIT_VERIFY_FAILED
 from workflow.service import Ketnap
 
 pytestmark = pytest.mark.integration

@@ -2,6 +2,7 @@
 `ketnap init` on a database that is already at the newest revision changes nothing."""
 
 import json
+from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 
 import storage.tables  # noqa: F401 - registers the tables on SQLModel.metadata
 from storage import migrate
+from storage.engine import make_engine
 from tests.integration.support import FULL_PATH, record_path, snapshot
 from workflow.cli.main import app as cli
 from workflow.service import Ketnap
@@ -46,3 +48,28 @@ def test_ketnap_init_twice_keeps_the_data(ketnap: Ketnap, db_url: str) -> None:
     assert (first.exit_code, second.exit_code) == (0, 0), first.output + second.output
     assert json.loads(first.stdout)["revision"] == json.loads(second.stdout)["revision"] == migrate.head_revision()
     assert snapshot(ketnap.engine) == before
+
+
+def test_the_schema_check_without_alembic_reads_what_alembic_reads(engine: Engine) -> None:
+    """Every command compares the schema's revision with the code's without importing Alembic (issue 14); both
+    halves must say what Alembic says, or a command would refuse a current schema or accept an old one."""
+    from alembic.script import ScriptDirectory
+
+    with engine.connect() as conn:
+        stored = MigrationContext.configure(conn).get_current_heads()
+    heads = ScriptDirectory.from_config(migrate.alembic_config()).get_heads()
+
+    assert migrate.current_revision(engine) == ",".join(sorted(stored))
+    assert migrate.head_revision() == ",".join(sorted(heads))
+    assert len(heads) > 1  # the feature branches: a check that read one head would not notice the others
+
+
+def test_an_empty_or_older_schema_is_not_current(tmp_path: Path) -> None:
+    empty = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    older = make_engine(f"sqlite:///{tmp_path / 'older.db'}")
+    migrate.upgrade(older, "0011")  # before the feature branches
+
+    assert migrate.current_revision(empty) is None
+    assert migrate.current_revision(older) == "0011" != migrate.head_revision()
+    empty.dispose()
+    older.dispose()

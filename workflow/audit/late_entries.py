@@ -1,17 +1,18 @@
 """Steps entered long after their effective date (ARCHITECTURE.md decision 2): a back-dated entry is legal
 (paper comes first) but an auditor asks who enters late, and where."""
 
+from __future__ import annotations  # `ketnap audit late-entries --help` shows the default without the database
+
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING, Any
 
 from states.events import Event
-from storage.audit_reads import snapshot
-from workflow.audit.reader import iter_streams
 from workflow.clock import VIETNAM
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 # A report filter, not a rule of the procedure: how many days between the document's date and its entry
 # an auditor accepts before asking why. Overridden with --min-days.
@@ -64,6 +65,9 @@ def _late_in(events: list[Event], min_days: int) -> Iterator[tuple[str, str, Lat
 
 def late_entries(engine: Engine, min_days: int = DEFAULT_MIN_DAYS) -> list[LateGroup]:
     """Steps entered more than `min_days` after their effective date, grouped by organisation and actor."""
+    from storage.audit_reads import snapshot
+    from workflow.audit.reader import iter_streams
+
     groups: dict[tuple[str, str], LateGroup] = {}
     with snapshot(engine) as conn:
         for events in iter_streams(conn):

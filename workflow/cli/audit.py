@@ -5,31 +5,27 @@ found a problem (a broken chain, a step that breaks the rules of its day, a proj
 the replay, a checkpoint that does not hold) or a rebuild stopped (nothing was changed).
 """
 
+from __future__ import annotations  # types of the service, named for mypy only (issue 14)
+
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from states.candidate import Candidate
-from states.steps import STEPS
-from workflow import access_log
-from workflow.audit import checkpoint as checkpoints
-from workflow.audit import dossier as dossiers
-from workflow.audit.findings import Report
 from workflow.audit.late_entries import DEFAULT_MIN_DAYS, late_entries
-from workflow.audit.rebuild import rebuild
-from workflow.audit.timeline import Correction, Entry
-from workflow.audit.verify import Scope, Verifier, snapshot
 from workflow.cli import context as cli
-from workflow.documents import event_doc, to_json
-from workflow.refusals import EXIT_VERIFY_FAILED
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+if TYPE_CHECKING:
+    from states.candidate import Candidate
+    from workflow.audit.findings import Report
+    from workflow.audit.timeline import Correction, Entry
 
 audit_app = typer.Typer(help="Audit the log: verify chains and rules, checkpoints, late entries, rebuild "
                         "projections. Exit 4 when something does not hold.", no_args_is_help=True)
@@ -39,6 +35,9 @@ export_app = typer.Typer(help="Export documents: a candidate's dossier.", no_arg
 @contextmanager
 def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
     """A progress bar on stderr when it is a terminal; silent otherwise (pipes, CI, --json to a file)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     err = Console(stderr=True)
     if not err.is_terminal:
         yield lambda _n: None
@@ -66,6 +65,9 @@ def verify_cmd(
                                         "problems found, not with the log).")] = False,
 ) -> None:
     """Recompute every hash chain, re-check every step under the rules of its date, compare projections."""
+    from workflow.audit.verify import Scope, Verifier, snapshot
+    from workflow.refusals import EXIT_VERIFY_FAILED
+
     c = cli.get(ctx)
     with cli.refusals(c):
         app = c.app()
@@ -79,6 +81,8 @@ def verify_cmd(
 
 
 def _print_report(con: Console, report: Report) -> None:
+    from rich.table import Table
+
     if report.checkpoint is not None:
         con.print(f"checkpoint {report.checkpoint['digest']}: "
                   + ("found" if report.checkpoint["found"] else "[red]not found[/]"))
@@ -103,6 +107,9 @@ def checkpoint_cmd(
     list_: Annotated[bool, typer.Option("--list", help="List the checkpoints recorded so far.")] = False,
 ) -> None:
     """Record one digest over every stream head and print it, to be written in the minutes."""
+    from workflow.audit import checkpoint as checkpoints
+    from workflow.audit.verify import snapshot
+
     c = cli.get(ctx)
     with cli.refusals(c):
         app = c.app()
@@ -123,6 +130,8 @@ def checkpoint_cmd(
 
 
 def _print_checkpoints(con: Console, rows: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
     table = Table("id", "created at", "actor", "streams", "events", "position", "digest")
     for r in rows:
         table.add_row(str(r["id"]), cli.moment(r["created_at"]), r["actor"], str(r["streams"]), str(r["events"]),
@@ -137,6 +146,8 @@ def late_entries_cmd(
                                           "days after their effective date.")] = DEFAULT_MIN_DAYS,
 ) -> None:
     """Steps entered long after the date on their document, grouped by organisation and actor."""
+    from rich.table import Table
+
     c = cli.get(ctx)
     with cli.refusals(c):
         groups = late_entries(c.app().engine, min_days)
@@ -156,6 +167,8 @@ def late_entries_cmd(
 @audit_app.command("rebuild")
 def rebuild_cmd(ctx: typer.Context) -> None:
     """Rebuild the candidate and deadline tables from the log in one transaction (all or nothing)."""
+    from workflow.audit.rebuild import rebuild
+
     c = cli.get(ctx)
     with cli.refusals(c):
         app = c.app()
@@ -173,6 +186,12 @@ def dossier_cmd(
     output: Annotated[Path | None, typer.Option("--output", help="Write to this file instead of stdout.")] = None,
 ) -> None:
     """A candidate's full timeline: steps, dates, form codes, rule sets, actors, late marks, corrections."""
+    from rich.console import Console
+
+    from workflow import access_log
+    from workflow.audit import dossier as dossiers
+    from workflow.documents import to_json
+
     c = cli.get(ctx)
     if fmt not in dossiers.FORMATS:
         raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(dossiers.FORMATS)}", param_hint="--format")
@@ -194,6 +213,8 @@ def dossier_cmd(
 def history_event_doc(entry: Entry, guidance: str | None = None) -> dict[str, Any]:
     """An event with the guidance it was judged under next to its rule set, the corrections made to it (value
     before and after, reason, actor) and, for a correction, what it corrects."""
+    from workflow.documents import event_doc
+
     return {**event_doc(entry.event), "guidance": guidance, "corrected_on": entry.corrected_on,
             "corrections": [c.as_dict() for c in entry.corrections],
             "corrects": entry.correction.as_dict() if entry.correction else None}
@@ -217,6 +238,8 @@ def history_details(entry: Entry, place: str = "", guidance: str | None = None) 
 
 def _in_form_order(step: str, payload: dict[str, Any]) -> list[tuple[str, Any]]:
     """A step's values in the order of its fields (the form's order), not the stored keys' alphabetical one."""
+    from states.steps import STEPS
+
     spec = STEPS.get(step)
     order = list(spec.fields.model_fields) if spec is not None else []
     return sorted(payload.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
@@ -249,4 +272,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(export_app, name="export")
 
 
-__all__ = ["EXIT_VERIFY_FAILED", "register"]
+__all__ = ["register"]

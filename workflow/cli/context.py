@@ -7,6 +7,8 @@ names a user of ketnap, a step is recorded as that user: through the same checks
 organisations, on the validated command; workflow/access.py) and refused with the same codes. Any other name is
 the server's operator, who may record anything, as before."""
 
+from __future__ import annotations  # the service's types are named in signatures, imported for commands only
+
 import getpass
 import json
 import os
@@ -15,31 +17,45 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
-from rich.table import Table
 from typer.core import TyperGroup
 
-from states.steps import known_step
-from storage import failures, migrate, users
-from storage.engine import missing_sqlite_file
-from workflow.access import AccessDenied
-from workflow.access_log import Viewer, operator_viewer
-from workflow.bootstrap import bootstrap
 from workflow.clock import VIETNAM
-from workflow.commands import RecordStep
-from workflow.config import load_settings
-from workflow.documents import cli_refusal_doc, to_json
-from workflow.refusals import REFUSABLE, DatabaseNotReady, InvalidInput, refusal_for, rule_problem
-from workflow.scoped import ScopedKetnap, principal_for
-from workflow.service import Ketnap, StepPermit, StepResult
-from workflow.web.templating import Labels
 
-VI = Labels("vi")  # the web's formatter of values and dates for people, shared by the CLI's text output
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from workflow.access_log import Viewer
+    from workflow.commands import RecordStep
+    from workflow.scoped import ScopedKetnap
+    from workflow.service import Ketnap, StepPermit, StepResult
+    from workflow.web.templating import Labels
+
+# This module is imported by every command, `ketnap --help` included, so it imports only typer and the standard
+# library at the top; rich loads when a command prints, and the service, the refusal table and the settings when
+# a command first needs them (issue 14: a CLI that starts at once; tests/e2e/test_cli_imports.py keeps it so).
+
+
+@cache
+def _vi() -> Labels:
+    from workflow.web.templating import Labels
+
+    return Labels("vi")
+
+
+def __getattr__(name: str) -> Labels:
+    """`cli.VI`: the web's formatter of values and dates for people, shared by the CLI's text output, made on
+    first use."""
+    if name == "VI":
+        return _vi()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 ZONE = "ICT"  # every time the CLI prints is Vietnam time (Indochina Time, UTC+7), the zone named after it
 
 
@@ -80,6 +96,8 @@ class Context:
         Raises: AccessDenied (user_inactive, read_only, wrong_role, out_of_scope, org_ended), and whatever
         `Ketnap.record_step` raises.
         """
+        from states.steps import known_step
+
         scoped = self.as_user(cmd.actor)
         if scoped is None:
             return self.app().record_step(cmd)
@@ -95,11 +113,15 @@ class Context:
         scoped = self.as_user(self.actor())
         return None if scoped is None else scoped.permit_in
 
-    def as_user(self, actor: str) -> "ScopedKetnap | None":
+    def as_user(self, actor: str) -> ScopedKetnap | None:
         """The service as the user named `actor`; None when no user has that name.
 
         Raises: AccessDenied (user_inactive) for a deactivated user.
         """
+        from storage import users
+        from workflow.access import AccessDenied
+        from workflow.scoped import ScopedKetnap, principal_for
+
         app = self.app()
         with app.uow.reading() as tx:
             user = users.by_username(tx.conn, actor)
@@ -111,6 +133,12 @@ class Context:
         return ScopedKetnap(app, principal_for(app, user, "cli"))
 
     def app(self, *, need_schema: bool = True) -> Ketnap:
+        from storage import migrate
+        from storage.engine import missing_sqlite_file
+        from workflow.bootstrap import bootstrap
+        from workflow.config import load_settings
+        from workflow.refusals import DatabaseNotReady
+
         if self._app is None:
             settings = load_settings(self.config, os.environ)
             if self.db:
@@ -124,6 +152,10 @@ class Context:
         return self._app
 
     def emit(self, document: Any, text: Callable[[Console], None]) -> None:
+        from rich.console import Console
+
+        from workflow.documents import to_json
+
         if self.json:
             sys.stdout.write(to_json(document) + "\n")
         else:
@@ -143,6 +175,8 @@ def actor() -> str:
 
 def viewer() -> Viewer:
     """Who reads personal data on the command line, for the read-access log: the actor, from the OS account."""
+    from workflow.access_log import operator_viewer
+
     return operator_viewer(actor(), getpass.getuser())
 
 
@@ -152,6 +186,11 @@ def fail(c: Context, err: Exception) -> NoReturn:
     Raises:
         err itself, when it is not a refusal the CLI meets (a bug, shown with its traceback).
     """
+    from rich.console import Console
+
+    from workflow.documents import cli_refusal_doc, to_json
+    from workflow.refusals import refusal_for
+
     refusal = refusal_for(err)
     if refusal is None or refusal.exit_status is None:
         raise err
@@ -173,6 +212,11 @@ def fail(c: Context, err: Exception) -> NoReturn:
 @contextmanager
 def refusals(c: Context) -> Iterator[None]:
     """Show every error a user can cause with every reason; the parsers' own errors become InvalidInput."""
+    from pydantic import ValidationError
+
+    from storage import failures
+    from workflow.refusals import REFUSABLE, InvalidInput, rule_problem
+
     try:
         yield
     except ValidationError as err:  # a command built from what was typed
@@ -214,6 +258,8 @@ def parse_timestamp(value: str | None, option: str) -> datetime | None:
 def id_table(*headers: str, ids: tuple[str, ...]) -> Table:
     """A table whose `ids` columns (what one types next: step names, candidate ids, dates) are never cut or
     wrapped, whatever the terminal's width; the other columns wrap, folding a long word rather than cutting it."""
+    from rich.table import Table
+
     table = Table(*headers)
     for column in table.columns:
         column.no_wrap = column.header in ids
@@ -225,12 +271,12 @@ def moment(value: datetime | None) -> str:
     """A timestamp for people: dd/mm/yyyy HH:MM in Vietnam time, the zone named (stored times are UTC)."""
     if value is None:
         return "—"
-    return f"{VI.moment(value if value.tzinfo else value.replace(tzinfo=UTC))} {ZONE}"
+    return f"{_vi().moment(value if value.tzinfo else value.replace(tzinfo=UTC))} {ZONE}"
 
 
 def day(value: date | str | None) -> str:
     """A business date for people: dd/mm/yyyy."""
-    return VI.date(value)
+    return _vi().date(value)
 
 
 def parse_assignments(pairs: list[str]) -> dict[str, Any]:

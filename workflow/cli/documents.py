@@ -11,11 +11,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from workflow.cli import context as cli
 from workflow.paperwork.forms import FORMS
-from workflow.paperwork.make import make_document
 
 _NAMES = "; ".join(f"{f.name} = {f.step or 'the dossier table of contents'}" for f in FORMS)
 
@@ -31,6 +29,10 @@ def document_cmd(
                                                 "recorded more than once (default: the last one).")] = None,
 ) -> None:
     """A resolution, decision or the dossier's table of contents, filled in from the log."""
+    from rich.console import Console
+
+    from workflow.paperwork.make import make_document
+
     c = cli.get(ctx)
     with cli.refusals(c):
         doc = make_document(c.app(), candidate_id, which, fmt, version)

@@ -1,23 +1,22 @@
 """`ketnap`: record the steps of admission into the Party, see what is due, replay any history."""
 
+from __future__ import annotations  # types of the service, named for mypy only (issue 14)
+
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
-from states.fields import Category, Education
 from states.organisations import placements
-from states.steps import STEPS
-from storage import migrate
-from workflow import access_log
-from workflow.audit.timeline import timeline
+from states.vocabulary import Category, Education
 from workflow.cli import context as cli
 from workflow.cli.audit import history_details, history_event_doc, print_open_deadlines
-from workflow.commands import RecordStep
-from workflow.demo import load_demo
-from workflow.documents import allowed_doc, candidate_doc, deadline_doc, result_doc, step_doc
-from workflow.service import StepResult
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+if TYPE_CHECKING:
+    from workflow.service import StepResult
 
 app = typer.Typer(cls=cli.JsonAnywhere, help=__doc__, no_args_is_help=True, add_completion=False,
                   rich_markup_mode=None)
@@ -48,6 +47,8 @@ def _root(
 @app.command()
 def init(ctx: typer.Context) -> None:
     """Create the database schema, or upgrade it to the newest version."""
+    from storage import migrate
+
     c = cli.get(ctx)
     with cli.refusals(c):
         ketnap = c.app(need_schema=False)
@@ -61,6 +62,9 @@ def init(ctx: typer.Context) -> None:
 def demo(ctx: typer.Context) -> None:
     """Create the database if needed, load a demo organisation with candidates at every stage (once), and
     print what is due."""
+    from storage import migrate
+    from workflow.demo import load_demo
+
     c = cli.get(ctx)
     with cli.refusals(c):
         ketnap = c.app(need_schema=False)
@@ -120,6 +124,8 @@ def candidate_add(
                                                 "person (G3b).")] = False,
 ) -> None:
     """Identify an outstanding person (step `identify`) and print the new candidate's id."""
+    from workflow.commands import RecordStep
+
     c = cli.get(ctx)
     fields = {"org": org, "full_name": name, "birth_date": birth_date, "sex": sex, "education": education,
               "youth_union": youth_union, "trade_union": trade_union, "categories": category or [],
@@ -195,6 +201,9 @@ def step(
                                 "refused with exit 3 if someone recorded a step since.")] = None,
 ) -> None:
     """Record one step for a candidate; a refused step lists every unmet rule with its citation."""
+    from workflow.commands import RecordStep
+    from workflow.documents import result_doc
+
     c = cli.get(ctx)
     with cli.refusals(c):
         if not on:
@@ -212,6 +221,9 @@ def show(
     candidate_id: Annotated[str, typer.Argument(metavar="ID", help="Candidate id.")],
 ) -> None:
     """Show a candidate: stage, key dates, open deadlines and the allowed next steps with what is missing."""
+    from workflow import access_log
+    from workflow.documents import allowed_doc, candidate_doc
+
     c = cli.get(ctx)
     with cli.refusals(c):
         result = c.app().show(candidate_id)
@@ -243,6 +255,10 @@ def history(
 ) -> None:
     """The candidate's events, each with its rule set; optionally as of a date or as known at a moment. Times
     are shown in Vietnam time (ICT, UTC+7); with --json they are UTC."""
+    from workflow import access_log
+    from workflow.audit.timeline import timeline
+    from workflow.documents import candidate_doc, deadline_doc
+
     c = cli.get(ctx)
     with cli.refusals(c):
         as_of_date = cli.parse_date(as_of, "--as-of")
@@ -312,6 +328,9 @@ def deadlines(
 def list_steps(ctx: typer.Context) -> None:
     """Every step with its fields, where it is allowed and where it moves; with --json each field's type
     (string, integer, boolean, date, enum with its values, object, list[...])."""
+    from states.steps import STEPS
+    from workflow.documents import step_doc
+
     c = cli.get(ctx)
     docs = [step_doc(spec) for spec in STEPS.values()]
 
@@ -354,3 +373,7 @@ _register_features()
 
 def run() -> None:
     app()
+
+
+if __name__ == "__main__":  # `python -m workflow.cli.main ...`, as the `ketnap` script
+    run()

@@ -2,18 +2,22 @@
 all or nothing, with a preview of every candidate carried and what stays with the organisations that end;
 `--template FILE` writes the workbook to fill (workflow/restructure/)."""
 
+from __future__ import annotations  # types of the service, named for mypy only (issue 14)
+
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from workflow.cli import context as cli
-from workflow.organisations import Moved
-from workflow.restructure.columns import CHANGE_VI
-from workflow.restructure.template import write_preview, write_template
-from workflow.restructure.workbook import Applied, applied_doc, apply_workbook
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+if TYPE_CHECKING:
+    from workflow.organisations import Moved
+    from workflow.restructure.workbook import Applied
 
 
 def print_applied(con: Console, applied: Applied) -> None:
@@ -32,6 +36,8 @@ def print_applied(con: Console, applied: Applied) -> None:
 
 
 def _change_lines(applied: Applied) -> list[str]:
+    from workflow.restructure.columns import CHANGE_VI
+
     lines = []
     for p in applied.plan:
         rows = ", ".join(str(row.number) for row in p.rows)
@@ -70,6 +76,9 @@ def register(org_app: typer.Typer) -> None:
     ) -> None:
         """Apply a restructuring workbook in one transaction, all or nothing; every problem is listed by sheet,
         row and column."""
+        from workflow.restructure.template import write_preview, write_template
+        from workflow.restructure.workbook import applied_doc, apply_workbook
+
         c = cli.get(ctx)
         with cli.refusals(c):  # a refused workbook: workflow/refusals.py, every cell listed
             if template is not None:

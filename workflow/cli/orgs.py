@@ -2,20 +2,24 @@
 makes (rename, move, merge, split, dissolve, authorise), and read the tree, one organisation or its history as
 of any date. Every change is judged against the tree of its date; a refused one writes nothing."""
 
+from __future__ import annotations  # types of the service, named for mypy only (issue 14)
+
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.tree import Tree as RichTree
 
 from states.organisations import SINCE_ALWAYS, Organisation, Tree
 from workflow.cli import context as cli
-from workflow.commands import AddOrganisation, ChangeOrganisation
-from workflow.documents import org_doc, org_event_doc, org_view_doc, restructuring_doc
-from workflow.organisations import Restructuring, change_of
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.tree import Tree as RichTree
+
+if TYPE_CHECKING:
+    from workflow.commands import ChangeOrganisation
+    from workflow.organisations import Restructuring
 
 ON = typer.Option("--on", help="Effective date in the decision, YYYY-MM-DD.")
 DECISION = typer.Option("--decision", help="The decision's number, e.g. '125-QĐ/TU'.")
@@ -38,6 +42,8 @@ def _status(org: Organisation) -> str:
 
 
 def _print_result(con: Console, r: Restructuring) -> None:
+    from rich.table import Table
+
     verb = "would record" if r.dry_run else "recorded"
     con.print(f"{verb} {len(r.changes)} change(s)")
     for e in r.events:
@@ -56,6 +62,9 @@ def _print_result(con: Console, r: Restructuring) -> None:
 
 def _change(ctx: typer.Context, commands: Callable[[], list[ChangeOrganisation]], dry_run: bool = False) -> None:
     """Validate the commands (inside the refusal handler, so a bad value is a refusal), record them together."""
+    from workflow.documents import restructuring_doc
+    from workflow.organisations import change_of
+
     c = cli.get(ctx)
     with cli.refusals(c):
         changes = [change_of(cmd) for cmd in commands()]
@@ -96,6 +105,9 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
         org_type: Annotated[str | None, typer.Option("--type", help=TYPE_HELP)] = None,
     ) -> None:
         """Add an organisation to the tree."""
+        from workflow.commands import AddOrganisation
+        from workflow.documents import org_doc
+
         c = cli.get(ctx)
         with cli.refusals(c):
             org = c.app().organisations.add(AddOrganisation(
@@ -112,6 +124,10 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                                             "(dissolved, merged, split).")] = True,
     ) -> None:
         """List the organisations as of a date (every one that existed by then, ended ones marked)."""
+        from rich.table import Table
+
+        from workflow.documents import org_doc
+
         c = cli.get(ctx)
         with cli.refusals(c):
             on = cli.parse_date(as_of, "--as-of")
@@ -135,6 +151,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                  as_of: Annotated[str | None, AS_OF] = None) -> None:
         """One organisation as of a date: name, level, parent, who decides for its branches, what came before
         and after it."""
+        from workflow.documents import org_view_doc
+
         c = cli.get(ctx)
         with cli.refusals(c):
             on = cli.parse_date(as_of, "--as-of")
@@ -164,6 +182,10 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
     def org_history(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Organisation code.")]) -> None:
         """Every change of an organisation, with its decision, and the merges and splits that made it a
         successor."""
+        from rich.table import Table
+
+        from workflow.documents import org_doc, org_event_doc
+
         c = cli.get(ctx)
         with cli.refusals(c):
             org, events = c.app().organisations.history(code)
@@ -187,6 +209,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                    on: Annotated[str, ON], decision: Annotated[str, DECISION] = "",
                    issuer: Annotated[str, ISSUER] = "", dry_run: Annotated[bool, DRY_RUN] = False) -> None:
         """Rename an organisation from a date on (its history keeps the old name)."""
+        from workflow.commands import ChangeOrganisation
+
         _change(ctx, lambda: [ChangeOrganisation(kind="renamed", code=code, name=name, on=_on(on), decision=decision,
                                         issuer=issuer)], dry_run)
 
@@ -196,6 +220,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                  on: Annotated[str, ON], decision: Annotated[str, DECISION] = "",
                  issuer: Annotated[str, ISSUER] = "", dry_run: Annotated[bool, DRY_RUN] = False) -> None:
         """Place an organisation (with everything under it) under a new parent from a date on."""
+        from workflow.commands import ChangeOrganisation
+
         _change(ctx, lambda: [ChangeOrganisation(kind="moved", code=code, parent=parent, on=_on(on), decision=decision,
                                         issuer=issuer)], dry_run)
 
@@ -206,6 +232,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                       on: Annotated[str, ON], decision: Annotated[str, DECISION] = "",
                       issuer: Annotated[str, ISSUER] = "", dry_run: Annotated[bool, DRY_RUN] = False) -> None:
         """Change an organisation's level from a date on."""
+        from workflow.commands import ChangeOrganisation
+
         _change(ctx, lambda: [ChangeOrganisation(kind="level_changed", code=code, level=level, on=_on(on),
                                         decision=decision, issuer=issuer)], dry_run)
 
@@ -226,6 +254,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                       decision: Annotated[str, DECISION] = "", issuer: Annotated[str, ISSUER] = "",
                       dry_run: Annotated[bool, DRY_RUN] = False) -> None:
         """Authorise a grassroots committee to admit members from a date on, or withdraw it."""
+        from workflow.commands import ChangeOrganisation
+
         _change(ctx, lambda: [ChangeOrganisation(kind="authorised", code=code, admits=admits, on=_on(on),
                                         decision=decision, issuer=issuer)], dry_run)
 
@@ -237,6 +267,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                   issuer: Annotated[str, ISSUER] = "", dry_run: Annotated[bool, DRY_RUN] = False) -> None:
         """Merge organisations into a successor from a date on: what was under them goes under it, and the
         candidates of a merged branch follow it. All or nothing."""
+        from workflow.commands import ChangeOrganisation
+
         _change(ctx, lambda: [ChangeOrganisation(kind="merged", code=code, into=into, on=_on(on), decision=decision,
                                                  issuer=issuer) for code in codes], dry_run)
 
@@ -248,6 +280,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                   on: Annotated[str, ON], decision: Annotated[str, DECISION] = "",
                   issuer: Annotated[str, ISSUER] = "", dry_run: Annotated[bool, DRY_RUN] = False) -> None:
         """Split an organisation among successors from a date on."""
+        from workflow.commands import ChangeOrganisation
+
         _change(ctx, lambda: [ChangeOrganisation(kind="split", code=code, parts=_parts(part), on=_on(on),
                                                  decision=decision, issuer=issuer)], dry_run)
 
@@ -256,11 +290,15 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                      on: Annotated[str, ON], decision: Annotated[str, DECISION] = "",
                      issuer: Annotated[str, ISSUER] = "", dry_run: Annotated[bool, DRY_RUN] = False) -> None:
         """Dissolve an organisation from a date on (it must have nothing under it and no candidate in flight)."""
+        from workflow.commands import ChangeOrganisation
+
         _change(ctx, lambda: [ChangeOrganisation(kind="dissolved", code=code, on=_on(on), decision=decision,
                                         issuer=issuer)], dry_run)
 
 
 def _draw(tree: Tree) -> RichTree:
+    from rich.tree import Tree as RichTree
+
     title = f"as of {tree.day.strftime('%d/%m/%Y')}" if tree.day and tree.day != date.max else "as recorded"
     root = RichTree(f"organisations {title}")
     living = {c: o for c, o in tree.orgs.items() if not o.ended}

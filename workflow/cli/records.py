@@ -5,21 +5,20 @@ Exit status: 0 done; 2 refused (the reason is printed; nothing was written into 
 does not verify clean or does not give the checkpoint digest of its manifest.
 """
 
+from __future__ import annotations  # types of the service, named for mypy only (issue 14)
+
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from workflow import access_log
-from workflow import backup as backups
 from workflow.cli import context as cli
 from workflow.cli.audit import audit_app
-from workflow.refusals import EXIT_VERIFY_FAILED
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 DEFAULT_LIMIT = 100
 
@@ -27,6 +26,9 @@ DEFAULT_LIMIT = 100
 @contextmanager
 def _bar(label: str, unit: str) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr when it is a terminal, fed (done, total); silent otherwise (cron, pipes)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     err = Console(stderr=True)
     if not err.is_terminal:
         yield lambda _done, _total: None
@@ -57,6 +59,8 @@ def backup_cmd(
 ) -> None:
     """Copy the whole database into FILE (SQLite: the online backup API, safe while steps are being recorded;
     PostgreSQL: pg_dump -Fc), with a manifest: checkpoint digest, counts, schema, version. Both files are 0600."""
+    from workflow import backup as backups
+
     c = cli.get(ctx)
     with cli.refusals(c), _bar("backing up", "pages") as progress:
         made = backups.backup(c.app(), file, progress)
@@ -72,6 +76,9 @@ def restore_cmd(
 ) -> None:
     """Restore FILE into an empty database (--db), then verify the restored copy (`audit verify`) and compare its
     checkpoint digest with the one in the backup's manifest. Exit 4 if either does not hold."""
+    from workflow import backup as backups
+    from workflow.refusals import EXIT_VERIFY_FAILED
+
     c = cli.get(ctx)
     with cli.refusals(c):
         app = c.app(need_schema=False)
@@ -109,6 +116,10 @@ def access_cmd(
 ) -> None:
     """Who saw a candidate's file (or what a user saw): every view of the web, the API and the CLI, newest first.
     Times in Vietnam time; ISO UTC with --json."""
+    from rich.table import Table
+
+    from workflow import access_log
+
     c = cli.get(ctx)
     with cli.refusals(c):
         if not candidate and not user:

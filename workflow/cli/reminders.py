@@ -1,19 +1,22 @@
 """CLI for reminders: contacts, one sweep and dispatch, the preview, the outbox and the scheduler."""
 
+from __future__ import annotations  # types of the service, named for mypy only (issue 14)
+
 import logging
 import sys
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from notifications.outbox import DispatchReport
-from workflow.bootstrap import reminders_for
 from workflow.cli import context as cli
-from workflow.reminders import Reminders, SetContact, SweepReport
-from workflow.scheduler import SchedulerService
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+if TYPE_CHECKING:
+    from notifications.outbox import DispatchReport
+    from workflow.reminders import Reminders, SweepReport
 
 reminders_app = typer.Typer(help="Due-date reminders: run a sweep and dispatch once, preview what will be sent.",
                             no_args_is_help=True)
@@ -21,6 +24,8 @@ outbox_app = typer.Typer(help="The outbox of reminders: list them, retry a faile
 
 
 def _reminders(c: cli.Context) -> Reminders:
+    from workflow.bootstrap import reminders_for
+
     return reminders_for(c.app())
 
 
@@ -38,6 +43,8 @@ def org_contact(
     language: Annotated[str, typer.Option("--language", help="vi (default) or en.")] = "vi",
 ) -> None:
     """Set how to reach a role of an organisation; reminders that waited for it are sent again."""
+    from workflow.reminders import SetContact
+
     c = cli.get(ctx)
     with cli.refusals(c):
         cmd = SetContact(org=code, role=role, email=email, webhook=webhook, name=name, language=language)
@@ -52,6 +59,8 @@ def org_contacts(
     code: Annotated[str | None, typer.Argument(help="Only this organisation.")] = None,
 ) -> None:
     """List contacts."""
+    from rich.table import Table
+
     c = cli.get(ctx)
     with cli.refusals(c):
         found = _reminders(c).contacts(code)
@@ -104,6 +113,8 @@ def preview(
                                             "timestamp; Vietnam's local time if no zone).")] = None,
 ) -> None:
     """What would be sent and when, to whom; reminders without a contact are flagged."""
+    from rich.table import Table
+
     c = cli.get(ctx)
     moment = cli.parse_timestamp(now, "--now")
     with cli.refusals(c):
@@ -136,6 +147,8 @@ def outbox_list(
     = False,
 ) -> None:
     """List outbox rows, newest first: one page, how many in all, how to see more."""
+    from rich.table import Table
+
     from workflow.cli.paging import Paging, print_list
 
     c = cli.get(ctx)
@@ -174,6 +187,8 @@ def scheduler(
                                           "instead of refusing to start.")] = False,
 ) -> None:
     """Run the reminder scheduler in the foreground until SIGTERM or Ctrl-C."""
+    from workflow.scheduler import SchedulerService
+
     c = cli.get(ctx)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -1,14 +1,18 @@
 """Terminal tables of the admissions report, class statistics and import results."""
 
+from __future__ import annotations  # types of the service, named for mypy only (issue 14)
+
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
-
-from workflow.reports.importer import ImportResult
 from workflow.reports.labels import COUNTED_ON_VI, DEADLINES_VI, DROP_REASONS_VI, ENDED_BY_VI, STAGES_VI
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+if TYPE_CHECKING:
+    from workflow.reports.importer import ImportResult
 
 
 def _pct(value: float | None) -> str:
@@ -65,6 +69,8 @@ def _predecessors(con: Console, before: Mapping[str, Any] | None) -> None:
 
 
 def _plans(con: Console, doc: Mapping[str, Any]) -> None:
+    from rich.table import Table
+
     if not doc["plans"]:
         con.print("Không có kế hoạch nào cho kỳ này (ketnap plan set).")
         return
@@ -78,6 +84,8 @@ def _plans(con: Console, doc: Mapping[str, Any]) -> None:
 
 
 def _breakdowns(con: Console, doc: Mapping[str, Any]) -> None:
+    from rich.table import Table
+
     table = Table("đối tượng", "số kết nạp", "tỷ lệ", title="Theo đối tượng")
     for row in doc["categories"]:
         if row["admissions"]:
@@ -117,6 +125,8 @@ def print_report(con: Console, doc: Mapping[str, Any], xlsx_file: Path | None) -
 
 
 def print_class_stats(con: Console, stats: Mapping[str, Any]) -> None:
+    from rich.table import Table
+
     con.print(f"{stats['org']} {stats['period']['label']}: {stats['classes_held']} lớp, {stats['trainees']} học "
               f"viên ({stats['certified']} được cấp giấy chứng nhận, {stats['from_enterprises']} từ doanh nghiệp, "
               f"{stats['women']} nữ)")

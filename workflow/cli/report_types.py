@@ -1,15 +1,16 @@
 """`ketnap report types`: the report by type of grassroots organisation and by group (issue 20)."""
 
-from typing import Annotated
+from __future__ import annotations  # types named for mypy only: a command loads what it uses (issue 14)
+
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from workflow.cli import context as cli
 from workflow.cli.report_options import Org, XlsxOpt
-from workflow.reports import by_type, xlsx
-from workflow.reports.periods import parse_period
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def register(report_app: typer.Typer) -> None:
@@ -31,6 +32,9 @@ def report_types(
 ) -> None:
     """Grassroots organisations, members at the start of the year, admissions and class trainees by type of
     grassroots organisation (config.yaml org_types) and by group (reports.groups)."""
+    from workflow.reports import by_type, xlsx
+    from workflow.reports.periods import parse_period
+
     c = cli.get(ctx)
     if (period is None) == (term is None):
         raise typer.BadParameter("give --period or --term (one of them)", param_hint="--period/--term")
@@ -46,6 +50,10 @@ def report_types(
 
 
 def _print(con: Console, doc: dict, xlsx_file: object) -> None:  # type: ignore[type-arg]
+    from rich.table import Table
+
+    from workflow.reports import by_type
+
     period = doc["period"]
     con.print(f"{doc['org']['name']} ({doc['org']['code']}): {period['label']}, "
               f"{period['start'].strftime('%d/%m/%Y')} - {period['end'].strftime('%d/%m/%Y')}")

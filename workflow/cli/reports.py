@@ -1,21 +1,23 @@
 """CLI of plans, membership counts, training classes, reports and the Excel import and export (issue 6)."""
 
+from __future__ import annotations  # types of the service, named for mypy only (issue 14)
+
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from workflow import access_log
 from workflow.cli import context as cli
 from workflow.cli import report_types, training_classes
 from workflow.cli.report_options import Org, PeriodOpt, XlsxOpt
 from workflow.cli.report_text import print_import, print_report
-from workflow.reports import admissions, importer, plans, readmodel, xlsx
-from workflow.reports.periods import Period, PeriodError, parse_period
-from workflow.reports.template import write_template
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from workflow.reports import plans
+    from workflow.reports.periods import Period
 
 plan_app = typer.Typer(help="Plans (kế hoạch, chỉ tiêu) of admissions per organisation and period.",
                        no_args_is_help=True)
@@ -36,6 +38,8 @@ def register(app: typer.Typer, candidate_app: typer.Typer) -> None:
 
 
 def _years(text: str) -> Period:
+    from workflow.reports.periods import PeriodError, parse_period
+
     period = parse_period(text)
     if period.start.month != 1 or period.start.day != 1 or (period.end.month, period.end.day) != (12, 31):
         raise PeriodError(text)
@@ -73,6 +77,8 @@ def plan_set(
                        "last year; default 31 December).")] = None,
 ) -> None:
     """Set a plan; the same organisation, period, source and name replaces the earlier one."""
+    from workflow.reports import plans
+
     c = cli.get(ctx)
     try:
         rate_value = Decimal(rate) if rate is not None else None
@@ -100,6 +106,11 @@ def plan_list(
     period: Annotated[str | None, typer.Option("--period", help="Only plans overlapping this period.")] = None,
 ) -> None:
     """List plans with their sub-targets."""
+    from rich.table import Table
+
+    from workflow.reports import plans
+    from workflow.reports.periods import parse_period
+
     c = cli.get(ctx)
     with cli.refusals(c):
         app = c.app()
@@ -122,6 +133,8 @@ def plan_list(
 def plan_remove(ctx: typer.Context,
                 plan_id: Annotated[int, typer.Argument(metavar="ID", help="The plan's id (plan list).")]) -> None:
     """Remove a plan and its sub-targets."""
+    from workflow.reports import plans
+
     c = cli.get(ctx)
     with cli.refusals(c):
         plans.remove_plan(c.app(), plan_id)
@@ -135,6 +148,8 @@ def membership_set(
     members: Annotated[int, typer.Option("--members", help="Official and probationary members.")],
 ) -> None:
     """Record the membership of an organisation at the start of a year."""
+    from workflow.reports import plans
+
     c = cli.get(ctx)
     with cli.refusals(c):
         plans.set_membership(c.app(), org, year, members, c.actor())
@@ -148,6 +163,10 @@ def membership_list(
     org: Annotated[str | None, typer.Option("--org", help="Only this organisation.")] = None,
 ) -> None:
     """List membership counts."""
+    from rich.table import Table
+
+    from workflow.reports import plans
+
     c = cli.get(ctx)
     with cli.refusals(c):
         app = c.app()
@@ -178,12 +197,17 @@ def report_admissions(
 ) -> None:
     """Admissions against plans, rate, categories, sub-units, previous year, pipeline and forecast, each counted
     with the organisation tree of its date."""
+    from workflow.reports import admissions
+    from workflow.reports.periods import parse_period
+
     c = cli.get(ctx)
     if count_on not in (None, "decision", "ceremony"):
         raise typer.BadParameter("use decision or ceremony", param_hint="--count-on")
     with cli.refusals(c):
         doc = admissions.admissions_report(c.app(), org, parse_period(period), count_on, predecessors=predecessors)
     if xlsx_file:
+        from workflow.reports import xlsx  # openpyxl only when a workbook is written
+
         xlsx.write_workbook(xlsx_file, xlsx.report_sheets(doc))
     c.emit(doc, lambda con: print_report(con, doc, xlsx_file))
 
@@ -191,6 +215,8 @@ def report_admissions(
 @report_app.command("rebuild")
 def report_rebuild(ctx: typer.Context) -> None:
     """Fold the whole event log into the report read model again."""
+    from workflow.reports import readmodel
+
     c = cli.get(ctx)
     with cli.refusals(c):
         app = c.app()
@@ -208,6 +234,9 @@ def candidate_export(
     stage: Annotated[str | None, typer.Option("--stage", help="Only candidates in this stage.")] = None,
 ) -> None:
     """Export the candidate list to Excel (Vietnamese headers, real dates)."""
+    from workflow import access_log
+    from workflow.reports import xlsx
+
     c = cli.get(ctx)
     with cli.refusals(c):
         rows = list(c.app().every_candidate(org=org, stage=stage))  # an openpyxl workbook holds every cell anyway
@@ -226,6 +255,8 @@ def import_xlsx(
 ) -> None:
     """Import candidates and the steps already done, one row each: every row is judged first, and one refused row
     imports nothing. Running a file again finishes an interrupted import (the rows it recorded are skipped)."""
+    from workflow.reports import importer
+
     c = cli.get(ctx)
     with cli.refusals(c):
         result = importer.import_workbook(c.app(), file, dry_run=dry_run, actor=c.actor(), permit=c.permit())
@@ -236,6 +267,8 @@ def import_xlsx(
 def import_template(ctx: typer.Context, file: Annotated[Path, typer.Argument(
         dir_okay=False, help="The workbook to write.")]) -> None:
     """Write the import workbook with Vietnamese headers and a sheet explaining every column."""
+    from workflow.reports.template import write_template
+
     c = cli.get(ctx)
     write_template(file)
     c.emit({"file": str(file)}, lambda con: con.print(f"wrote the import template to {file}"))

@@ -1,17 +1,20 @@
 """CLI of training classes (lớp bồi dưỡng nhận thức về Đảng): add, enrol, certify, list, show, stats."""
 
-from typing import Annotated, Any
+from __future__ import annotations  # types of the service, named for mypy only (issue 14)
+
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from workflow.cli import context as cli
 from workflow.cli.report_options import Org, PeriodOpt, XlsxOpt
 from workflow.cli.report_text import print_class_stats
-from workflow.organisations import subtree_now
-from workflow.reports import classes, readmodel, xlsx
-from workflow.reports.periods import parse_period
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+if TYPE_CHECKING:
+    from workflow.reports import classes
 
 class_app = typer.Typer(help="Party-awareness classes (lớp bồi dưỡng nhận thức về Đảng).", no_args_is_help=True)
 
@@ -27,6 +30,8 @@ def class_add(
     place: Annotated[str | None, typer.Option("--place", help="Where the class is held.")] = None,
 ) -> None:
     """Add a training class."""
+    from workflow.reports import classes
+
     c = cli.get(ctx)
     with cli.refusals(c):
         klass = classes.add_class(c.app(), classes.AddClass(
@@ -55,6 +60,8 @@ def class_enrol(
     on: Annotated[str | None, typer.Option("--on", help="Enrolment date (default: the class's first day).")] = None,
 ) -> None:
     """Enrol candidates of one or several branches, one `enrol_training` each, all or none."""
+    from workflow.reports import classes
+
     c = cli.get(ctx)
     with cli.refusals(c):
         app = c.app()
@@ -78,6 +85,8 @@ def class_certify(
                        "pass.")] = None,
 ) -> None:
     """Record the certificates of the whole class: one `certify_training` per candidate, all or none."""
+    from workflow.reports import classes
+
     c = cli.get(ctx)
     numbers = dict(pair.partition("=")[::2] for pair in number or [])
     with cli.refusals(c):
@@ -96,6 +105,12 @@ def class_list(
     period: Annotated[str | None, typer.Option("--period", help="Starting in this period.")] = None,
 ) -> None:
     """List training classes."""
+    from rich.table import Table
+
+    from workflow.organisations import subtree_now
+    from workflow.reports import classes
+    from workflow.reports.periods import parse_period
+
     c = cli.get(ctx)
     with cli.refusals(c):
         app = c.app()
@@ -117,6 +132,10 @@ def class_show(
     ctx: typer.Context, code: Annotated[str, typer.Argument(help="The class's code.")], xlsx_file: XlsxOpt = None,
 ) -> None:
     """A class and its roster (from the log)."""
+    from rich.table import Table
+
+    from workflow.reports import classes, readmodel
+
     c = cli.get(ctx)
     with cli.refusals(c):
         app = c.app()
@@ -125,6 +144,8 @@ def class_show(
             klass = classes.get_class(tx.conn, code)
             members = classes.roster(tx.conn, klass)
     if xlsx_file:
+        from workflow.reports import xlsx  # openpyxl only when a workbook is written
+
         xlsx.write_workbook(xlsx_file, [xlsx.candidate_sheet(members)])
 
     def text(con: Console) -> None:
@@ -141,11 +162,16 @@ def class_show(
 @class_app.command("stats")
 def class_stats(ctx: typer.Context, org: Org, period: PeriodOpt, xlsx_file: XlsxOpt = None) -> None:
     """Classes held, trainees, certificates and trainees from enterprises."""
+    from workflow.reports import classes
+    from workflow.reports.periods import parse_period
+
     c = cli.get(ctx)
     with cli.refusals(c):
         app = c.app()
         stats = classes.class_stats(app, org, parse_period(period))
         if xlsx_file:
+            from workflow.reports import xlsx  # openpyxl only when a workbook is written
+
             with app.uow.reading() as tx:
                 rosters = {k["code"]: classes.roster(tx.conn, classes.get_class(tx.conn, k["code"]))
                            for k in stats["classes"]}

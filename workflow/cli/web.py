@@ -4,22 +4,20 @@ accounts behind them: `ketnap user add|list|deactivate|reactivate|password`, `ke
 Nobody chooses another person's password here: `user add` and `user password` print a temporary one, once, that
 its owner must replace at the first sign-in (issue 11, break 10)."""
 
+from __future__ import annotations  # types of the service, named for mypy only (issue 14)
+
 import logging
 import sys
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from storage import migrate
-from workflow import accounts
-from workflow.access import Role
-from workflow.bootstrap import served_app
 from workflow.cli import context as cli
-from workflow.demo import DEMO_PASSWORD, DEMO_USERS, load_demo, load_demo_users
-from workflow.documents import to_json
+from workflow.roles import Role
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 user_app = typer.Typer(help="Users of the web interface and the API, with a role and organisations.",
                        no_args_is_help=True)
@@ -38,6 +36,11 @@ def serve(
 ) -> None:
     """Serve the HTTP API (/api, OpenAPI at /docs), the web interface and the reminder scheduler."""
     import uvicorn
+    from rich.console import Console
+
+    from storage import migrate
+    from workflow.bootstrap import served_app
+    from workflow.demo import DEMO_PASSWORD, DEMO_USERS, load_demo, load_demo_users
 
     c = cli.get(ctx)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: "
@@ -79,6 +82,8 @@ def user_add(
 ) -> None:
     """Add a user and print a temporary password once: hand it over; the user must replace it at the first
     sign-in, so nobody else knows the password they use."""
+    from workflow import accounts
+
     c = cli.get(ctx)
     with cli.refusals(c):
         user, temporary = accounts.add_user_with_temporary_password(c.app(), username, role, org, name,
@@ -101,6 +106,11 @@ def user_list(
                                           "never any password hash.")] = False,
 ) -> None:
     """Every user with role, organisations, whether active and whether a temporary password awaits a change."""
+    from rich.table import Table
+
+    from workflow import accounts
+    from workflow.documents import to_json
+
     c = cli.get(ctx)
     with cli.refusals(c):
         people = accounts.all_users(c.app())
@@ -124,6 +134,8 @@ def user_list(
 @user_app.command("deactivate")
 def user_deactivate(ctx: typer.Context, username: Annotated[str, typer.Argument(help="Whose account.")]) -> None:
     """Deactivate a user at once: their sessions end, their tokens are revoked, they cannot sign in."""
+    from workflow import accounts
+
     c = cli.get(ctx)
     with cli.refusals(c):
         done = accounts.set_active(c.app(), username, False)
@@ -135,6 +147,8 @@ def user_deactivate(ctx: typer.Context, username: Annotated[str, typer.Argument(
 @user_app.command("reactivate")
 def user_reactivate(ctx: typer.Context, username: Annotated[str, typer.Argument(help="Whose account.")]) -> None:
     """Let a deactivated user sign in again (with their password; tokens revoked at deactivation stay revoked)."""
+    from workflow import accounts
+
     c = cli.get(ctx)
     with cli.refusals(c):
         accounts.set_active(c.app(), username, True)
@@ -145,6 +159,8 @@ def user_reactivate(ctx: typer.Context, username: Annotated[str, typer.Argument(
 def user_password(ctx: typer.Context, username: Annotated[str, typer.Argument(help="Whose password.")]) -> None:
     """Replace a forgotten password with a temporary one, printed once; the user must change it at the next
     sign-in, and their open sessions end now."""
+    from workflow import accounts
+
     c = cli.get(ctx)
     with cli.refusals(c):
         temporary = accounts.reset_password(c.app(), username)
@@ -162,6 +178,8 @@ def token_create(
                                              "web.token_days in config.yaml).")] = None,
 ) -> None:
     """Create an API token and print it once; only its hash is stored. It expires after --days."""
+    from workflow import accounts
+
     c = cli.get(ctx)
     with cli.refusals(c):
         issued = accounts.create_token(c.app(), username, label, days)
@@ -173,6 +191,10 @@ def token_create(
 @token_app.command("list")
 def token_list(ctx: typer.Context, username: Annotated[str, typer.Argument(help="Whose tokens.")]) -> None:
     """A user's tokens (ids, labels, expiry; the tokens themselves are not stored)."""
+    from rich.table import Table
+
+    from workflow import accounts
+
     c = cli.get(ctx)
     with cli.refusals(c):
         app = c.app()
@@ -195,6 +217,8 @@ def token_list(ctx: typer.Context, username: Annotated[str, typer.Argument(help=
 @token_app.command("revoke")
 def token_revoke(ctx: typer.Context, token_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
     """Revoke a token at once; requests with it are refused from now on."""
+    from workflow import accounts
+
     c = cli.get(ctx)
     with cli.refusals(c):
         accounts.revoke_token(c.app(), token_id)

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl.utils.datetime import from_excel
-
 from states import labels
 from states.errors import Violation
 from states.fields import Category, DropReason, Education, LeftReason
@@ -187,6 +185,8 @@ def _date(value: Any, col: Col) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
+        from openpyxl.utils.datetime import from_excel  # a cell read by openpyxl, already loaded (issue 14)
+
         moment = from_excel(value)
         if isinstance(moment, datetime):
             return moment.date()

@@ -17,8 +17,6 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 from sqlalchemy import Connection
 
 from states.catalogue import violation as rule_violation
@@ -28,7 +26,7 @@ from storage.unit_of_work import StepTransaction, Transaction
 from workflow.commands import RecordStep
 from workflow.reports.import_columns import COLUMNS, CONSTANTS, COPIED, STEP_ORDER, CellError, Col, fold, parse_cell
 from workflow.reports.rules import not_allowed, violation
-from workflow.reports.workbooks import UNREADABLE, archive_problem
+from workflow.reports.workbooks import archive_problem, unreadable
 from workflow.service import Ketnap, StepPermit
 from workflow.slices import write_in_slices
 
@@ -166,6 +164,8 @@ def _sheets(book: Any) -> tuple[list[tuple[str, dict[int, Col]]], list[Problem]]
 
 
 def _rows(book: Any, sheets: list[tuple[str, dict[int, Col]]]) -> Iterator[Row]:
+    from openpyxl.utils import get_column_letter  # openpyxl loads for a workbook only (issue 14)
+
     for title, columns in sheets:
         where = {col: get_column_letter(i + 1) for i, col in columns.items()}
         for number, values in enumerate(book[title].iter_rows(min_row=2, values_only=True), start=2):
@@ -290,6 +290,8 @@ def _read(path: Path) -> tuple[bytes, list[Row], list[Problem]]:
     reason = archive_problem(data)
     if reason is not None:
         raise _unreadable(path.name, reason)
+    from openpyxl import load_workbook
+
     try:
         book = load_workbook(BytesIO(data), read_only=True, data_only=True)
         try:
@@ -297,7 +299,7 @@ def _read(path: Path) -> tuple[bytes, list[Row], list[Problem]]:
             rows = list(_rows(book, sheets)) if not problems else []
         finally:
             book.close()
-    except UNREADABLE as err:
+    except unreadable() as err:
         raise _unreadable(path.name, f"{type(err).__name__}: {err}"[:300]) from None
     return data, rows, problems
 

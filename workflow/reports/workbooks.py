@@ -6,14 +6,18 @@ import zlib
 from io import BytesIO
 from xml.etree.ElementTree import ParseError
 
-from openpyxl.utils.exceptions import InvalidFileException
-
 MAX_UNPACKED = 200 * 1024 * 1024  # a workbook of 100,000 rows unpacks to a few tens of MB; more is a zip bomb
 MAX_MEMBERS = 10_000
-# What openpyxl and the libraries under it raise on a file that is not a readable workbook (truncated, not a zip,
-# broken XML, an entity bomb, a part missing): a reason for the user, never a traceback.
-UNREADABLE = (zipfile.BadZipFile, zlib.error, InvalidFileException, ParseError, KeyError, ValueError, TypeError,
-              IndexError, AttributeError, EOFError, OSError, RecursionError)
+
+
+def unreadable() -> tuple[type[BaseException], ...]:
+    """What openpyxl and the libraries under it raise on a file that is not a readable workbook (truncated, not a
+    zip, broken XML, an entity bomb, a part missing): a reason for the user, never a traceback. A function, so
+    that importing this module (and the refusal table through it) does not import openpyxl."""
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    return (zipfile.BadZipFile, zlib.error, InvalidFileException, ParseError, KeyError, ValueError, TypeError,
+            IndexError, AttributeError, EOFError, OSError, RecursionError)
 
 
 def archive_problem(data: bytes, max_unpacked: int = MAX_UNPACKED) -> str | None:

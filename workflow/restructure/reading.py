@@ -9,16 +9,13 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-
 from states.catalogue import violation as text_violation
 from states.errors import ProcedureError, Violation
 from states.text import text_problem
 from workflow.reports.import_columns import CellError, Col, fold, parse_cell
 from workflow.reports.importer import Problem
 from workflow.reports.rules import violation as import_violation
-from workflow.reports.workbooks import MAX_UNPACKED, UNREADABLE, archive_problem
+from workflow.reports.workbooks import MAX_UNPACKED, archive_problem, unreadable
 from workflow.restructure import columns as cols
 from workflow.restructure.columns import violation
 
@@ -109,6 +106,8 @@ def _word(raw: Any, col: Col) -> str | None:
 
 def _rows(book: Any, sheets: list[tuple[str, dict[int, Col]]], file: str) -> Iterator[Row]:
     count = 0
+    from openpyxl.utils import get_column_letter  # openpyxl loads for a workbook only (issue 14)
+
     for title, columns in sheets:
         where = {col: get_column_letter(i + 1) for i, col in columns.items()}
         width = max(columns) + 1
@@ -136,6 +135,8 @@ def read_rows(path: Path, max_unpacked: int = MAX_UNPACKED) -> tuple[str, list[R
     except OSError as err:
         raise _unreadable(path.name, err.strerror or str(err)) from None
     _check_archive(data, path.name, max_unpacked)
+    from openpyxl import load_workbook
+
     try:
         book = load_workbook(BytesIO(data), read_only=True, data_only=True)
         try:
@@ -143,6 +144,6 @@ def read_rows(path: Path, max_unpacked: int = MAX_UNPACKED) -> tuple[str, list[R
             rows = list(_rows(book, sheets, path.name)) if not problems else []
         finally:
             book.close()
-    except UNREADABLE as err:
+    except unreadable() as err:
         raise _unreadable(path.name, f"{type(err).__name__}: {err}"[:300]) from None
     return hashlib.sha256(data).hexdigest(), rows, problems

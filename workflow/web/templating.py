@@ -7,14 +7,15 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from states.steps import STEPS
 from workflow.clock import VIETNAM
 from workflow.refusals import MESSAGES_VI
-from workflow.web import forms, i18n
+from workflow.web import i18n
+
+if TYPE_CHECKING:
+    import jinja2
 
 INDEX = re.compile(r"\[(\d+)\]")
 
@@ -136,7 +137,9 @@ def new_form_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-def install_filters(env: jinja2.Environment) -> None:
+def install_filters(env: "jinja2.Environment") -> None:
+    from workflow.web import forms  # the web's form helpers (starlette): not for the CLI's `Labels` (issue 14)
+
     env.trim_blocks = True
     env.lstrip_blocks = True
     env.globals["field_key"] = field_key
