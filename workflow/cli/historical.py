@@ -1,17 +1,20 @@
 """`ketnap historical add|import|withdraw|list`: historical records, an organisation's admissions of past periods as
 totals (issue 13, item 5; states/history_records.py says why and what they are)."""
 
+from __future__ import annotations  # types named for mypy only
+
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from states.history_records import HistoricalRecord
-from workflow import history_records as history
 from workflow.cli import context as cli
-from workflow.reports.categories import HEADINGS
+
+if TYPE_CHECKING:  # a command loads the feature it uses (issue 14, item 4)
+    from rich.console import Console
+
+    from states.history_records import HistoricalRecord
+    from workflow import history_records as history
 
 history_app = typer.Typer(help="Historical records (số liệu lịch sử): admissions of past periods as totals, "
                                "counted by reports, proven unaltered by the audit, never re-judged.",
@@ -24,12 +27,16 @@ def register(app: typer.Typer) -> None:
 
 def _permit(c: cli.Context) -> history.Permit | None:
     """None for the server's operator; a user's check (workflow/access.py) when the actor names a user."""
+    from workflow import history_records as history
+
     scoped = c.as_user(c.actor())
     return None if scoped is None else history.permit_for(scoped.who)
 
 
 def _categories(pairs: list[str]) -> dict[str, int]:
     """CATEGORY=N pairs; a category by its key (women) or its heading (Nữ), as in a file's header."""
+    from workflow import history_records as history
+
     keys, found = history.column_keys(), {}
     for pair in pairs:
         key, _, value = pair.partition("=")
@@ -41,6 +48,8 @@ def _categories(pairs: list[str]) -> dict[str, int]:
 
 
 def _print(con: Console, records: list[HistoricalRecord], title: str) -> None:
+    from rich.table import Table
+
     table = Table("org", "#", "kỳ", "kết nạp", "kết nạp lại", "đối tượng", "nguồn", title=title)
     for r in records:
         table.add_row(r.org, str(r.version or "-"), r.label, f"{r.admitted:,}", f"{r.readmitted:,}",
@@ -60,12 +69,14 @@ def history_add(
                                         "date, e.g. 'Báo cáo 45-BC/ĐUK ngày 10/01/2016'.")],
     readmitted: Annotated[int, typer.Option("--readmitted", help="Of them, re-admitted (kết nạp lại).")] = 0,
     category: Annotated[list[str] | None, typer.Option(
-        "--category", help="Repeatable CATEGORY=N, a part of the total, e.g. women=120 (categories: "
-        + ", ".join(HEADINGS) + ").")] = None,
+        "--category", help="Repeatable CATEGORY=N, a part of the total, e.g. women=120: a category by its "
+        "key or by its heading in the admissions report (Nữ=120).")] = None,
     note: Annotated[str, typer.Option("--note", help="Anything the report adds.")] = "",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Judge the record, write nothing.")] = False,
 ) -> None:
     """Enter one historical record; refused with every reason, nothing written, if it does not hold."""
+    from workflow import history_records as history
+
     c = cli.get(ctx)
     with cli.refusals(c):
         entry = history.Entry(org, period, admitted, source, readmitted, _categories(category or []), note)
@@ -85,6 +96,8 @@ def history_import(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Judge every row, write nothing.")] = False,
 ) -> None:
     """Enter every record of a file, or none: each wrong cell or record is named by its row."""
+    from workflow import history_records as history
+
     c = cli.get(ctx)
     with cli.refusals(c):
         entries = history.read_file(file)
@@ -102,6 +115,8 @@ def history_withdraw(
     reason: Annotated[str, typer.Option("--reason", help="Why it is withdrawn (kept in the log).")],
 ) -> None:
     """Withdraw a record in force: it stays in the log, marked withdrawn; enter the right one again after."""
+    from workflow import history_records as history
+
     c = cli.get(ctx)
     with cli.refusals(c):
         record = history.withdraw(c.app(), org, version, reason, c.actor(), permit=_permit(c))
@@ -115,6 +130,8 @@ def history_list(
     org: Annotated[str | None, typer.Option("--org", help="Only this organisation's records.")] = None,
 ) -> None:
     """List the historical records in force."""
+    from workflow import history_records as history
+
     c = cli.get(ctx)
     with cli.refusals(c):
         scoped = c.as_user(c.actor())

@@ -243,6 +243,8 @@ def register(org_app: typer.Typer) -> None:  # noqa: C901 - one small function p
                      on: Annotated[str, ON], decision: Annotated[str, DECISION] = "",
                      issuer: Annotated[str, ISSUER] = "", dry_run: Annotated[bool, DRY_RUN] = False) -> None:
         """Change an organisation's type (loại hình) from a date on; reports count it under its old type before."""
+        from workflow.commands import ChangeOrganisation
+
         _change(ctx, lambda: [ChangeOrganisation(kind="typed", code=code, org_type=org_type, on=_on(on),
                                                  decision=decision, issuer=issuer)], dry_run)
 
