@@ -9,7 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
-from storage import organisations
+from storage import organisations, report_model
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -22,13 +22,16 @@ def alembic_config() -> Config:
 
 def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Bring the schema to `revision`, then give organisations recorded before the organisation log their
-    `created` event (in the same transaction); running it again does nothing."""
+    `created` event and fold, once, the report rows of a log recorded before steps kept them
+    (storage/report_model.py `adopt`), in the same transaction; running it again does nothing."""
     config = alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
         if revision == "heads" and inspect(conn).has_table("org_event"):
             organisations.adopt_legacy(conn, datetime.now(UTC))
+        if revision == "heads":
+            report_model.adopt(conn, datetime.now(UTC))
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -4,6 +4,7 @@ Something outside the user's organisations is answered exactly like something th
 (CandidateNotFound), so a secretary of branch A cannot even learn that a candidate of branch B exists.
 """
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,17 +20,59 @@ from storage.candidate_lists import CandidateFilter, Page
 from storage.organisations import Organisation
 from storage.unit_of_work import StepTransaction
 from storage.users import User
-from workflow import access
+from workflow import access, accounts
 from workflow.access import AccessDenied, Principal
 from workflow.commands import AddOrganisation, RecordStep
 from workflow.organisations import Permit, Restructuring, creation_of
-from workflow.service import Ketnap, StepResult
+from workflow.service import Ketnap, StepGuard, StepResult
 
 
-def principal_for(app: Ketnap, user: User, via: str, token_id: int | None = None) -> Principal:
-    """The user with what they read (ended organisations included) and where they write (living ones)."""
-    tree = app.organisations.tree()
-    return Principal(user, access.read_scope(tree, user.orgs), via, token_id, access.write_scope(tree, user.orgs))
+class _Scopes:
+    """What users with these organisations read and write in one tree, worked out once per tree: every request
+    makes a principal, and the tree (kept by storage/organisations.py `OrgLog`) changes only with the log."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tree: Tree | None = None
+        self._known: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
+
+    def of(self, tree: Tree, orgs: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+        with self._lock:
+            if tree is not self._tree:
+                self._tree, self._known = tree, {}
+            found = self._known.get(orgs)
+        if found is None:
+            found = (access.read_scope(tree, orgs), access.write_scope(tree, orgs))
+            with self._lock:
+                if tree is self._tree:
+                    self._known[orgs] = found
+        return found
+
+
+_SCOPES = _Scopes()
+
+
+def principal_for(app: Ketnap, user: User, via: str, token_id: int | None = None,
+                  tree: Tree | None = None) -> Principal:
+    """The user with what they read (ended organisations included) and where they write (living ones), in
+    `tree` (the latest one; read when not given)."""
+    read, write = _SCOPES.of(tree if tree is not None else app.organisations.tree(), tuple(user.orgs))
+    return Principal(user, read, via, token_id, write)
+
+
+def token_principal(app: Ketnap, token: str) -> Principal | None:
+    """The caller of an API request with a bearer token, in one read transaction (the token, its user and the
+    organisation tree); None for a token that is unknown, revoked, or whose user is inactive.
+
+    Raises: NotSignedIn (`token_expired`).
+    """
+    with app.uow.reading() as tx:
+        found = accounts.user_for_token(app, token, tx)
+        tree = tx.org_history().latest() if found is not None else None
+    if found is None:
+        return None
+    user, token_id = found
+    return principal_for(app, user, "token", token_id, tree)
 
 
 @dataclass
@@ -118,17 +161,27 @@ class ScopedKetnap:
         """
         step = spec.name  # who may record it (and, for a correction, the step it corrects): workflow/access.py
         self.who.require_step(step)
-        if candidate_id is not None:
-            self.who.require_writable(self.require_candidate(candidate_id))
-        self._require_named_orgs(step, fields)
-        if step == "correct" and candidate_id is not None:
-            self.who.require_correction(fields, self.app.events(candidate_id))
+        if candidate_id is None:
+            self._require_named_orgs(step, fields)
         meta: dict[str, Any] = {"via": via}
         if self.who.token_id is not None:
             meta["token"] = self.who.token_id
+        guard = None if candidate_id is None else self._guard(candidate_id, step, fields)
         return self.app.record_step(RecordStep(candidate_id=candidate_id, step=step, on=on, fields=fields,
                                                actor=self.who.actor, expected_version=expected_version, meta=meta),
-                                    idempotency_key)
+                                    idempotency_key, guard)
+
+    def _guard(self, candidate_id: str, step: str, fields: dict[str, Any]) -> StepGuard:
+        """The checks on an existing candidate, asked by the service in the step's own transaction on the stream
+        it loaded: no read transaction before the write (issue 19), and no window between the check and it."""
+        def guard(history: list[Event], branch: str | None) -> None:
+            if not history or branch is None or not self.who.sees(branch):
+                raise CandidateNotFound(candidate_id)
+            self.who.require_writable(branch)
+            self._require_named_orgs(step, fields)
+            if step == "correct":
+                self.who.require_correction(fields, history)
+        return guard
 
     def permit_in(self, tx: StepTransaction, cmd: RecordStep) -> None:
         """The checks of `record` for one step of a batch recorded in the caller's transaction (an import, a

@@ -8,12 +8,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from storage import report_model
 from workflow import access_log
 from workflow.cli import context as cli
 from workflow.cli import training_classes
 from workflow.cli.report_options import Org, PeriodOpt, XlsxOpt
 from workflow.cli.report_text import print_import, print_report
-from workflow.reports import admissions, importer, plans, readmodel, xlsx
+from workflow.reports import admissions, importer, plans, xlsx
 from workflow.reports.periods import Period, PeriodError, parse_period
 from workflow.reports.template import write_template
 
@@ -184,7 +185,7 @@ def report_rebuild(ctx: typer.Context) -> None:
     with cli.refusals(c):
         app = c.app()
         with app.uow.transaction() as tx:
-            count = readmodel.rebuild(tx.conn, app.clock.now())
+            count = report_model.rebuild(tx.conn, app.clock.now())
     c.emit({"candidates": count}, lambda con: con.print(f"report read model rebuilt: {count} candidate(s)"))
 
 

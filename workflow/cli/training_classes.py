@@ -10,7 +10,7 @@ from workflow.cli import context as cli
 from workflow.cli.report_options import Org, PeriodOpt, XlsxOpt
 from workflow.cli.report_text import print_class_stats
 from workflow.organisations import subtree_now
-from workflow.reports import classes, readmodel, xlsx
+from workflow.reports import classes, xlsx
 from workflow.reports.periods import parse_period
 
 class_app = typer.Typer(help="Party-awareness classes (lớp bồi dưỡng nhận thức về Đảng).", no_args_is_help=True)
@@ -120,7 +120,6 @@ def class_show(
     c = cli.get(ctx)
     with cli.refusals(c):
         app = c.app()
-        readmodel.refresh(app)
         with app.uow.reading() as tx:
             klass = classes.get_class(tx.conn, code)
             members = classes.roster(tx.conn, klass)
