@@ -123,7 +123,7 @@ def serve(db: Path, port: int) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-c", "from workflow.cli.main import run; run()", "--db", f"sqlite:///{db}",
                "serve", "--no-scheduler", "--port", str(port)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 240  # a shared, loaded machine starts Python slowly
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:

@@ -19,6 +19,7 @@ TINY = [
     ("bench_web", ["--size", "100", "--requests", "20"], "trivial"),
     ("bench_restructure", ["--orgs", "60", "--candidates", "100"], "plain sqlite3"),
     ("bench_documents", ["--candidates", "3", "--pdf", "1"], "template baseline"),
+    ("province", ["--size", "200", "--repeat", "1", "--requests", "3", "--steps", "5"], "x --help"),
 ]
 
 
