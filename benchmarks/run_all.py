@@ -27,6 +27,8 @@ BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
     ("benchmarks.bench_restructure", ["--orgs", "300", "--candidates", "3000"],
      ["--orgs", "1000", "--candidates", "20000"]),
     ("benchmarks.bench_documents", ["--candidates", "100", "--pdf", "5"], ["--candidates", "1000", "--pdf", "20"]),
+    ("benchmarks.province", ["--size", "2000", "--repeat", "3", "--requests", "20"],
+     ["--size", "200000", "--repeat", "5", "--requests", "50"]),
 ]
 
 
