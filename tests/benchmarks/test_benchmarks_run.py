@@ -26,7 +26,7 @@ TINY = [
 @pytest.mark.parametrize(("module", "args", "baseline_label"), TINY, ids=[t[0] for t in TINY])
 def test_benchmark_runs_and_prints_its_baseline(module: str, args: list[str], baseline_label: str) -> None:
     done = subprocess.run([sys.executable, "-m", f"benchmarks.{module}", *args], capture_output=True, text=True,
-                          timeout=300, check=False)
+                          timeout=600, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert baseline_label in done.stdout, done.stdout[-2000:]
 
