@@ -19,7 +19,6 @@ Peak memory: the maximum resident set of each command's process, and of the serv
 """
 
 import argparse
-import os
 import sqlite3
 import statistics
 import subprocess
@@ -77,17 +76,21 @@ def bare_sql(db: Path, name: str, params: tuple[tuple[Any, ...], ...], repeat: i
     return statistics.median(times)
 
 
+# Runs the command as its own child and prints that child's peak memory: a process forked from this one (large
+# after the build) would inherit its resident-set high-water mark.
+PEAK = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(done.returncode)")
+
+
 def ketnap(db: Path, *args: str) -> tuple[float, float]:
     """One `ketnap` process: its milliseconds and its peak resident memory in MB."""
     command = [sys.executable, "-c", "from workflow.cli.main import run; run()", "--db", f"sqlite:///{db}", *args]
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
+    done = subprocess.run([sys.executable, "-c", PEAK, *command], capture_output=True, text=True, check=False)
     elapsed = (time.perf_counter() - started) * 1000
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise RuntimeError(f"ketnap {' '.join(args)} failed: {process.stderr.read().decode()[-1000:]}")  # type: ignore[union-attr]
-    return elapsed, usage.ru_maxrss / 1024
+    if done.returncode != 0:
+        raise RuntimeError(f"ketnap {' '.join(args)} failed: {done.stderr[-1000:]}")
+    return elapsed, int(done.stdout.split()[-1]) / 1024
 
 
 def commands(db: Path, repeat: int, sql_repeat: int) -> list[list[Any]]:
