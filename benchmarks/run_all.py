@@ -28,6 +28,8 @@ BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
      ["--orgs", "1000", "--candidates", "20000"]),
     ("benchmarks.bench_documents", ["--candidates", "100", "--pdf", "5"], ["--candidates", "1000", "--pdf", "20"]),
     ("benchmarks.bench_cli_start", ["--runs", "5"], ["--runs", "15"]),
+    ("benchmarks.province", ["--size", "2000", "--repeat", "3", "--requests", "20"],
+     ["--size", "200000", "--repeat", "5", "--requests", "50"]),
 ]
 
 

@@ -31,6 +31,7 @@ class ProcedureMachine:
     def __init__(self, rule_set_id: str) -> None:
         self.rule_set_id = rule_set_id
         self._answers: dict[tuple[Stage | None, str], Stage | None] = {}
+        self._triggers: dict[Stage | None, tuple[str, ...]] = {}
         self._machine = Machine(
             model=None,
             states=[NEW, *(s.value for s in Stage)],
@@ -47,7 +48,11 @@ class ProcedureMachine:
                 self._machine.add_transition(move.step, sources, move.dest.value)
 
     def steps_from(self, stage: Stage | None) -> list[str]:
-        return list(self._machine.get_triggers(_name(stage)))
+        """The steps allowed from `stage`, asked of the machine once per stage (every step's answer lists them)."""
+        found = self._triggers.get(stage)
+        if found is None:
+            found = self._triggers[stage] = tuple(self._machine.get_triggers(_name(stage)))
+        return list(found)
 
     def fire(self, stage: Stage | None, step: str) -> Stage | None:
         """The stage after `step`, or None when `step` is not allowed from `stage`.

@@ -13,6 +13,17 @@ from states.step import Check
 from states.transitions_table import ALLOWED_IN, MOVES, STEP_NAMES
 
 
+def _destinations() -> dict[str, str]:
+    """The stage each step moves to (steps that move nothing are absent), worked out once from the table."""
+    dests: dict[str, set[str]] = {}
+    for (_, step), dest in MOVES.items():
+        dests.setdefault(step, set()).add(dest.value)
+    return {step: found.pop() for step, found in dests.items() if found}
+
+
+_MOVES_TO = _destinations()
+
+
 @dataclass(frozen=True)
 class StepSpec:
     name: str
@@ -33,8 +44,7 @@ class StepSpec:
 
     @property
     def moves_to(self) -> str | None:
-        dests = {d.value for (_, step), d in MOVES.items() if step == self.name}
-        return dests.pop() if dests else None
+        return _MOVES_TO.get(self.name)
 
 
 def _passed(votes: list[Vote]) -> bool:

@@ -23,6 +23,7 @@ class MemoryState:
     streams: dict[str, list[Event]] = field(default_factory=dict)
     candidates: dict[str, dict[str, Any]] = field(default_factory=dict)
     deadlines: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    report_facts: dict[str, dict[str, Any]] = field(default_factory=dict)
     org_changes: list[OrgChange] = field(default_factory=list)
     keys: dict[tuple[str, str], Remembered] = field(default_factory=dict)
 
@@ -54,6 +55,9 @@ class MemoryTransaction:
         self.state.candidates[candidate.id] = projections.candidate_values(candidate, now, org)
         for row in projections.deadline_values(candidate, candidate.deadlines, org):
             self.state.deadlines[(candidate.id, row["kind"])] = row
+
+    def project_report(self, facts: dict[str, Any]) -> None:
+        self.state.report_facts[facts["id"]] = facts
 
     def org_history(self) -> OrgHistory:
         return OrgHistory(self.state.org_changes)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 
-from storage import organisations
+from storage import organisations, report_model
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -32,7 +32,8 @@ def alembic_config() -> "Config":
 
 def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Bring the schema to `revision`, then give organisations recorded before the organisation log their
-    `created` event (in the same transaction); running it again does nothing."""
+    `created` event and fold, once, the report rows of a log recorded before steps kept them
+    (storage/report_model.py `adopt`), in the same transaction; running it again does nothing."""
     from alembic import command
 
     config = alembic_config()
@@ -41,6 +42,8 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
         command.upgrade(config, revision)
         if revision == "heads" and inspect(conn).has_table("org_event"):
             organisations.adopt_legacy(conn, datetime.now(UTC))
+        if revision == "heads":
+            report_model.adopt(conn, datetime.now(UTC))
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -65,7 +65,7 @@ def _touched_kinds(c: Candidate, new_events: Sequence[Event] | None) -> Iterable
     return kinds
 
 
-def _upsert(conn: Connection, table: Any, keys: tuple[str, ...], index: tuple[str, ...]) -> DriverStatement:
+def upsert_statement(conn: Connection, table: Any, keys: tuple[str, ...], index: tuple[str, ...]) -> DriverStatement:
     """INSERT .. ON CONFLICT DO UPDATE of `keys`, compiled once per dialect and column set and run on the
     driver (storage/driver_sql.py): every step projects, and building `excluded` costs more than the upsert."""
     def build(dialect: Dialect) -> DriverStatement:
@@ -112,14 +112,14 @@ def project(conn: Connection, c: Candidate, new_events: Sequence[Event] | None =
     moment = now or datetime.now(UTC)
     values = candidate_values(c, moment, org)
     if before is None or not _update_changed(conn, CANDIDATES, values, before.candidate, ("id",)):
-        _upsert(conn, CANDIDATES, tuple(values), ("id",)).execute(conn, values).close()
+        upsert_statement(conn, CANDIDATES, tuple(values), ("id",)).execute(conn, values).close()
     fresh = []
     for row in deadline_values(c, _touched_kinds(c, new_events), org):
         old = before.deadlines.get(row["kind"]) if before is not None else None
         if old is None or not _update_changed(conn, DEADLINES, row, old, ("stream_id", "kind")):
             fresh.append(row)
     if fresh:
-        _upsert(conn, DEADLINES, tuple(fresh[0]), ("stream_id", "kind")).executemany(conn, fresh)
+        upsert_statement(conn, DEADLINES, tuple(fresh[0]), ("stream_id", "kind")).executemany(conn, fresh)
     if new_events is None:
         stale = [k for k in _kinds_in_db(conn, c.id) if k not in c.deadlines]
         if stale:

@@ -6,14 +6,14 @@ Either everything a step writes is committed, or nothing is (ARCHITECTURE.md dec
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine
 
 from states.candidate import Candidate
 from states.events import Event
 from states.organisations import OrgHistory
-from storage import event_store, idempotency, organisations, projections
+from storage import event_store, idempotency, organisations, projections, report_model
 from storage.errors import ConcurrencyConflictError
 from storage.idempotency import Remembered
 from storage.sqlite_writer import writer_for
@@ -29,6 +29,8 @@ class StepTransaction(Protocol):
 
     def project(self, candidate: Candidate, new_events: Sequence[Event] | None, now: datetime,
                 before: projections.RowsBefore | None = None, org: str | None = None) -> None: ...
+
+    def project_report(self, facts: dict[str, Any]) -> None: ...
 
     def org_history(self) -> OrgHistory: ...
 
@@ -59,6 +61,10 @@ class Transaction:
     def project(self, candidate: Candidate, new_events: Sequence[Event] | None, now: datetime,
                 before: projections.RowsBefore | None = None, org: str | None = None) -> None:
         projections.project(self.conn, candidate, new_events, now, before, org)
+
+    def project_report(self, facts: dict[str, Any]) -> None:
+        """The candidate's row of the report read model (states/report_facts.py), as this step leaves it."""
+        report_model.store(self.conn, facts)
 
     def org(self, code: str) -> organisations.Organisation | None:
         return organisations.get(self.conn, code)
@@ -99,6 +105,9 @@ class JudgingTransaction(Transaction):
 
     def project(self, candidate: Candidate, new_events: Sequence[Event] | None, now: datetime,
                 before: projections.RowsBefore | None = None, org: str | None = None) -> None:
+        """Nothing to project: the write pass projects what it records."""
+
+    def project_report(self, facts: dict[str, Any]) -> None:
         """Nothing to project: the write pass projects what it records."""
 
     def remember(self, answer: Remembered, now: datetime) -> None:

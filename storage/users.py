@@ -4,9 +4,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy.engine import Dialect
 
-from storage import user_history
+from storage import driver_sql, user_history
+from storage.driver_sql import DriverStatement
 from storage.user_tables import ApiTokenRow, UserRow, UserScopeRow
 
 USERS = UserRow.__table__  # type: ignore[attr-defined]
@@ -122,13 +124,39 @@ def add_token(conn: Connection, user_id: int, token_hash: str, label: str, now: 
     return int(key[0])
 
 
+# Every API request looks its token up: one join and the user's scopes, as driver statements (storage/driver_sql.py).
+_TOKEN_USER = (TOKENS.c.id, TOKENS.c.user_id, TOKENS.c.label, TOKENS.c.created_at, TOKENS.c.revoked_at,
+               TOKENS.c.expires_at, USERS.c.username, USERS.c.full_name, USERS.c.role, USERS.c.password_hash,
+               USERS.c.active, USERS.c.must_change_password)
+
+
+def _token_user_statement(dialect: Dialect) -> DriverStatement:
+    query = (select(*_TOKEN_USER).join_from(TOKENS, USERS, TOKENS.c.user_id == USERS.c.id)
+             .where(TOKENS.c.token_hash == bindparam("token_hash"), TOKENS.c.revoked_at.is_(None)))
+    return DriverStatement(query, dialect, result_types=[c.type for c in _TOKEN_USER])
+
+
+def _scopes_statement(dialect: Dialect) -> DriverStatement:
+    query = select(SCOPES.c.org_code).where(SCOPES.c.user_id == bindparam("user_id")).order_by(SCOPES.c.org_code)
+    return DriverStatement(query, dialect)
+
+
 def user_of_token(conn: Connection, token_hash: str) -> tuple[User, Token] | None:
     """The active user owning an unrevoked token with this hash, with the token (its expiry is the caller's to
     judge); or None."""
-    row = conn.execute(select(TOKENS).where(TOKENS.c.token_hash == token_hash, TOKENS.c.revoked_at.is_(None))
-                       ).first()
-    user = by_id(conn, row.user_id) if row else None
-    return (user, _token(row)) if row and user is not None and user.active else None
+    rows = driver_sql.statement(conn, "api_token.user", _token_user_statement).rows(conn, {"token_hash": token_hash})
+    if not rows:
+        return None
+    (token_id, user_id, label, created, revoked, expires, username, full_name, role, password_hash, active,
+     must_change) = rows[0]
+    if not active:
+        return None
+    scopes = driver_sql.statement(conn, "user_scope.of", _scopes_statement).rows(conn, {"user_id": user_id})
+    user = User(int(user_id), username, full_name, role, password_hash, bool(active), tuple(r[0] for r in scopes),
+                bool(must_change))
+    created_at = _aware(created)
+    assert created_at is not None
+    return user, Token(int(token_id), int(user_id), label, created_at, _aware(revoked), _aware(expires))
 
 
 def tokens_of(conn: Connection, user_id: int) -> list[Token]:

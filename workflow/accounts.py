@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from states.errors import ProcedureError
 from storage import organisations, users, web_sessions
+from storage.unit_of_work import Transaction
 from storage.users import Token, User
 from workflow.access import NotSignedIn, Principal, Role
 from workflow.passwords import check_password
@@ -224,15 +225,19 @@ def revoke_token(app: Ketnap, token_id: int) -> None:
             raise AccountError(f"no active token with id {token_id}")
 
 
-def user_for_token(app: Ketnap, token: str) -> tuple[User, int] | None:
-    """The token's user and the token's id, when the token is known, unrevoked and its user active.
+def user_for_token(app: Ketnap, token: str, tx: Transaction | None = None) -> tuple[User, int] | None:
+    """The token's user and the token's id, when the token is known, unrevoked and its user active; read in
+    `tx` when given (the request's one read transaction), else in one of its own.
 
     Raises: NotSignedIn (`token_expired`) when it is all that but past its expiry.
     """
     if not token.startswith(TOKEN_PREFIX):
         return None
-    with app.uow.reading() as tx:
+    if tx is not None:
         found = users.user_of_token(tx.conn, token_hash(token))
+    else:
+        with app.uow.reading() as own:
+            found = users.user_of_token(own.conn, token_hash(token))
     if found is None:
         return None
     user, stored = found

@@ -24,7 +24,7 @@ from storage import report_reads
 from storage.unit_of_work import Transaction
 from workflow import access
 from workflow.access import Principal
-from workflow.reports import historical, readmodel
+from workflow.reports import historical
 from workflow.reports.periods import PeriodError, parse_period
 from workflow.reports.scope import Scope
 from workflow.service import Ketnap
@@ -118,7 +118,6 @@ def add(app: Ketnap, entries: Sequence[Entry], actor: str, *, permit: Permit | N
     if permit is not None:
         for org in sorted({r.org for r in records}):
             permit(org)
-    readmodel.refresh(app)  # the admissions a record would count twice are read from the report's read model
     written: list[HistoricalRecord] = []
     with app.uow.transaction() as tx:
         existing = in_force(store.load_events(tx.conn))  # a record may overlap its upper or lower organisation's

@@ -4,6 +4,7 @@ Something outside the user's organisations is answered exactly like something th
 (CandidateNotFound), so a secretary of branch A cannot even learn that a candidate of branch B exists.
 """
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,17 +21,59 @@ from storage.organisations import Organisation
 from storage.paging import DEFAULT_LIMIT
 from storage.unit_of_work import StepTransaction
 from storage.users import User
-from workflow import access
+from workflow import access, accounts
 from workflow.access import AccessDenied, Principal
 from workflow.commands import AddOrganisation, RecordStep
 from workflow.organisations import Permit, Restructuring, creation_of
-from workflow.service import Ketnap, StepResult
+from workflow.service import Ketnap, StepGuard, StepResult
 
 
-def principal_for(app: Ketnap, user: User, via: str, token_id: int | None = None) -> Principal:
-    """The user with what they read (ended organisations included) and where they write (living ones)."""
-    tree = app.organisations.tree()
-    return Principal(user, access.read_scope(tree, user.orgs), via, token_id, access.write_scope(tree, user.orgs))
+class _Scopes:
+    """What users with these organisations read and write in one tree, worked out once per tree: every request
+    makes a principal, and the tree (kept by storage/organisations.py `OrgLog`) changes only with the log."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tree: Tree | None = None
+        self._known: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
+
+    def of(self, tree: Tree, orgs: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+        with self._lock:
+            if tree is not self._tree:
+                self._tree, self._known = tree, {}
+            found = self._known.get(orgs)
+        if found is None:
+            found = (access.read_scope(tree, orgs), access.write_scope(tree, orgs))
+            with self._lock:
+                if tree is self._tree:
+                    self._known[orgs] = found
+        return found
+
+
+_SCOPES = _Scopes()
+
+
+def principal_for(app: Ketnap, user: User, via: str, token_id: int | None = None,
+                  tree: Tree | None = None) -> Principal:
+    """The user with what they read (ended organisations included) and where they write (living ones), in
+    `tree` (the latest one; read when not given)."""
+    read, write = _SCOPES.of(tree if tree is not None else app.organisations.tree(), tuple(user.orgs))
+    return Principal(user, read, via, token_id, write)
+
+
+def token_principal(app: Ketnap, token: str) -> Principal | None:
+    """The caller of an API request with a bearer token, in one read transaction (the token, its user and the
+    organisation tree); None for a token that is unknown, revoked, or whose user is inactive.
+
+    Raises: NotSignedIn (`token_expired`).
+    """
+    with app.uow.reading() as tx:
+        found = accounts.user_for_token(app, token, tx)
+        tree = tx.org_history().latest() if found is not None else None
+    if found is None:
+        return None
+    user, token_id = found
+    return principal_for(app, user, "token", token_id, tree)
 
 
 @dataclass
@@ -57,18 +100,6 @@ class ScopedKetnap:
         events = self.app.events(candidate_id)
         pending = replay(events).pending_transfer if events else None
         return None if pending is None else str(pending["to_org"])
-
-    def _require_incoming(self, candidate_id: str) -> None:
-        """The receiving branch's user records a reception (issue 13 item 6): the transfer waits for one of their
-        branches. Anyone else is answered as if the candidate did not exist.
-
-        Raises: CandidateNotFound.
-        """
-        with self.app.uow.reading() as tx:
-            org = candidate_lists.candidate_org(tx.conn, candidate_id)
-        incoming = self._incoming_org(candidate_id) if org is not None else None
-        if incoming is None or not self.who.writes(incoming):
-            raise CandidateNotFound(candidate_id)
 
     def show(self, candidate_id: str, on: date | None = None) -> StepResult:
         self.require_candidate(candidate_id)
@@ -136,19 +167,34 @@ class ScopedKetnap:
         """
         step = spec.name  # who may record it (and, for a correction, the step it corrects): workflow/access.py
         self.who.require_step(step)
-        if candidate_id is not None and step in access.RECORDED_AT_NAMED_ORG:
-            self._require_incoming(candidate_id)  # the receiving branch records it, not the sending one
-        elif candidate_id is not None:
-            self.who.require_writable(self.require_candidate(candidate_id))
-        self._require_named_orgs(step, fields)
-        if step == "correct" and candidate_id is not None:
-            self.who.require_correction(fields, self.app.events(candidate_id))
+        if candidate_id is None:
+            self._require_named_orgs(step, fields)
         meta: dict[str, Any] = {"via": via}
         if self.who.token_id is not None:
             meta["token"] = self.who.token_id
+        guard = None if candidate_id is None else self._guard(candidate_id, step, fields)
         return self.app.record_step(RecordStep(candidate_id=candidate_id, step=step, on=on, fields=fields,
                                                actor=self.who.actor, expected_version=expected_version, meta=meta),
-                                    idempotency_key)
+                                    idempotency_key, guard)
+
+    def _guard(self, candidate_id: str, step: str, fields: dict[str, Any]) -> StepGuard:
+        """The checks on an existing candidate, asked by the service in the step's own transaction on the stream
+        it loaded: no read transaction before the write (issue 19), and no window between the check and it."""
+        def guard(history: list[Event], branch: str | None) -> None:
+            if not history:
+                raise CandidateNotFound(candidate_id)
+            if step in access.RECORDED_AT_NAMED_ORG:  # a reception: the receiving branch's user (issue 13 item 6)
+                incoming = (replay(history).pending_transfer or {}).get("to_org")
+                if incoming is None or not self.who.writes(incoming):
+                    raise CandidateNotFound(candidate_id)
+            else:
+                if branch is None or not self.who.sees(branch):
+                    raise CandidateNotFound(candidate_id)
+                self.who.require_writable(branch)
+            self._require_named_orgs(step, fields)
+            if step == "correct":
+                self.who.require_correction(fields, history)
+        return guard
 
     def permit_in(self, tx: StepTransaction, cmd: RecordStep) -> None:
         """The checks of `record` for one step of a batch recorded in the caller's transaction (an import, a

@@ -17,6 +17,8 @@ from states.candidate import Candidate, apply, replay
 from states.decide import Allowed, allowed_steps, dated_before_last, judge
 from states.errors import CandidateNotFound, RuleViolation, Violation
 from states.events import Event
+from states.organisations import OrgHistory
+from states.report_facts import facts_of
 from states.rules import RuleBook
 from states.step import Step
 from states.views import history_view
@@ -40,6 +42,10 @@ RETRIES_ON_CONFLICT = 3
 # Who may record a step of a batch (an import, a class's certificates) in the batch's transaction: raises
 # AccessDenied or CandidateNotFound (workflow/scoped.py `ScopedKetnap.permit_in`); None: the server's operator.
 StepPermit = Callable[[StepTransaction, RecordStep], None]
+# Who may record a step on this candidate, decided in the step's own transaction on the history it loaded and the
+# branch the candidate belongs to now (None for a new candidate): raises AccessDenied or CandidateNotFound
+# (workflow/scoped.py `ScopedKetnap.record`), so that no read transaction runs before the write.
+StepGuard = Callable[[list[Event], str | None], None]
 
 
 def new_candidate_id() -> str:
@@ -55,8 +61,9 @@ class StepResult:
 
     def __init__(self, candidate: Candidate, events: list[Event],
                  allowed: list[Allowed] | Callable[[], list[Allowed]] | None = None,
-                 warnings: list[Violation] | None = None) -> None:
+                 warnings: list[Violation] | None = None, orgs: OrgHistory | None = None) -> None:
         self.candidate = candidate
+        self.orgs = orgs  # the organisation history a recorded step was judged on
         self.events = events
         self._allowed = [] if allowed is None else allowed
         self.warnings = warnings or []  # accepted, but worth a second look (a step dated out of order)
@@ -122,7 +129,8 @@ class Ketnap:
 
     # --- recording steps ----------------------------------------------------------------------------------
 
-    def record_step(self, cmd: RecordStep, idempotency_key: str | None = None) -> StepResult:
+    def record_step(self, cmd: RecordStep, idempotency_key: str | None = None,
+                    guard: StepGuard | None = None) -> StepResult:
         """Judge and record one step; retried on a lost race unless the user named the version they saw.
 
         With an idempotency key, the key is stored in the step's transaction: a request repeating a recorded one
@@ -131,7 +139,8 @@ class Ketnap:
         no request with a key is ever told "still in flight". A refused request stores no key.
 
         A database kept busy by another writer (a long import) is tried again a few times (`on_busy`), as the
-        transaction rolled back and wrote nothing; then DatabaseBusy is raised.
+        transaction rolled back and wrote nothing; then DatabaseBusy is raised. `guard`: who may record it, checked
+        in the same transaction before anything is judged.
 
         Raises:
             CandidateNotFound, StepNotAllowed, RuleViolation, ConcurrencyConflictError, IdempotencyKeyReused,
@@ -141,7 +150,7 @@ class Ketnap:
         attempts = 1 if cmd.expected_version is not None else RETRIES_ON_CONFLICT
         for attempt in range(1, attempts + 1):
             try:
-                return self.on_busy.run(lambda: self._record_once(cmd, keyed), f"step {cmd.step}")
+                return self.on_busy.run(lambda: self._record_once(cmd, keyed, guard), f"step {cmd.step}")
             except (ConcurrencyConflictError, DuplicateRowError) as err:
                 first = None if keyed is None else self._first_answer(keyed)
                 if first is not None:  # lost to a request with the same key: its answer is ours
@@ -151,28 +160,31 @@ class Ketnap:
                 logger.info("conflict on %s, retrying (%d/%d)", cmd.candidate_id, attempt, attempts)
         raise AssertionError("unreachable")
 
-    def _record_once(self, cmd: RecordStep, keyed: Keyed | None = None) -> StepResult:
+    def _record_once(self, cmd: RecordStep, keyed: Keyed | None = None,
+                     guard: StepGuard | None = None) -> StepResult:
         now = self.clock.now()
         with self._steps.transaction() as tx:
-            if keyed is None:
-                result = self.record_in(tx, cmd, now)
-            else:
-                first = self._remembered(tx, keyed)
-                if first is not None:
-                    return StepResult(*first, self._allowed_later(first[0], self.today()))
-                result = self.record_in(tx, cmd, now)
+            first = None if keyed is None else self._remembered(tx, keyed)
+            if first is not None:
+                if guard is not None:
+                    guard(first[2], tx.org_history().latest().current(first[0].org, first[0].id))
+                return StepResult(first[0], first[1], self._allowed_later(first[0], self.today()))
+            result = self.record_in(tx, cmd, now, guard)
+            if keyed is not None:
                 tx.remember(keyed.answered(result), now)
-        return StepResult(result.candidate, result.events, self._allowed_later(result.candidate, self.today()),
-                          result.warnings)
+        # the allowed steps are worked out on the organisation history the step was judged on: no other read
+        return StepResult(result.candidate, result.events,
+                          self._allowed_later(result.candidate, self.today(), result.orgs), result.warnings)
 
     def _first_answer(self, keyed: Keyed) -> StepResult | None:
         with self._steps.reading() as tx:
             first = self._remembered(tx, keyed)
-        return None if first is None else StepResult(*first, self._allowed_later(first[0], self.today()))
+        return None if first is None else StepResult(first[0], first[1], self._allowed_later(first[0], self.today()))
 
     @staticmethod
-    def _remembered(tx: StepTransaction, keyed: Keyed) -> tuple[Candidate, list[Event]] | None:
-        """The candidate and the events as the first request with this key answered them.
+    def _remembered(tx: StepTransaction, keyed: Keyed) -> tuple[Candidate, list[Event], list[Event]] | None:
+        """The candidate and the events as the first request with this key answered them, and the stream up to
+        them.
 
         Raises:
             IdempotencyKeyReused: the key was first sent with another request.
@@ -185,10 +197,12 @@ class Ketnap:
         history = tx.load(found.candidate_id)[:found.last_version]
         # The first answer's events had no global position yet: the repeat answers the same document.
         events = [e._replace(position=None) for e in history[found.first_version - 1:]]
-        return replay(history, stream_id=found.candidate_id), events
+        return replay(history, stream_id=found.candidate_id), events, history
 
-    def record_in(self, tx: StepTransaction, cmd: RecordStep, now: datetime) -> StepResult:
-        """Judge and append one step inside the caller's transaction (batches: one transaction, all or nothing).
+    def record_in(self, tx: StepTransaction, cmd: RecordStep, now: datetime,
+                  guard: StepGuard | None = None) -> StepResult:
+        """Judge and append one step inside the caller's transaction (batches: one transaction, all or nothing);
+        `guard` is asked first, on the stream as loaded.
 
         Raises:
             CandidateNotFound, StepNotAllowed, RuleViolation, ConcurrencyConflictError.
@@ -198,12 +212,14 @@ class Ketnap:
         if cmd.candidate_id and not history:
             raise CandidateNotFound(cmd.candidate_id)
         candidate = replay(history, stream_id=stream_id)
+        orgs = tx.org_history()
+        latest = orgs.latest()
+        if guard is not None:
+            guard(history, latest.current(candidate.org, stream_id) if history else None)
         if cmd.expected_version is not None and cmd.expected_version != candidate.version:
             raise ConcurrencyConflictError(stream_id, cmd.expected_version, candidate.version)
-        orgs = tx.org_history()
         step = Step(cmd.step, cmd.on, cmd.fields, now, cmd.actor,
                     step_facts(orgs, cmd.step, cmd.on, cmd.fields, history, candidate), cmd.meta)
-        latest = orgs.latest()
         outcome = judge(history, candidate, step, self.rulebook, self.calendar)
         new, before = outcome.events, None
         if outcome.replayed:
@@ -214,16 +230,24 @@ class Ketnap:
                 apply(candidate, event)
         tx.append(new, expected_version=len(history))
         tx.project(candidate, None if outcome.replayed else new, now, before, latest.current(candidate.org, stream_id))
-        return StepResult(candidate, new, warnings=dated_before_last(history, step, self.rulebook))
+        tx.project_report(facts_of([*history, *new], candidate))
+        return StepResult(candidate, new, warnings=dated_before_last(history, step, self.rulebook), orgs=orgs)
 
-    def _allowed_later(self, candidate: Candidate, on: date) -> Callable[[], list[Allowed]]:
+    def _allowed_later(self, candidate: Candidate, on: date,
+                       orgs: OrgHistory | None = None) -> Callable[[], list[Allowed]]:
+        """`orgs`: the organisation history the step was recorded on (else read again when asked)."""
         def compute() -> list[Allowed]:
+            if orgs is not None:
+                return self._allowed_on(orgs, candidate, on)
             with self._steps.reading() as tx:
                 return self._allowed(tx, candidate, on)
         return compute
 
     def _allowed(self, tx: Any, candidate: Candidate, on: date) -> list[Allowed]:
-        facts = authority(tx.org_history().tree_on(on), candidate)
+        return self._allowed_on(tx.org_history(), candidate, on)
+
+    def _allowed_on(self, orgs: OrgHistory, candidate: Candidate, on: date) -> list[Allowed]:
+        facts = authority(orgs.tree_on(on), candidate)
         return allowed_steps(candidate, self.rulebook.for_date(on), self.calendar, on, facts)
 
     # --- reading -----------------------------------------------------------------------------------------

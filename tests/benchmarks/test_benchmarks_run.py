@@ -20,13 +20,14 @@ TINY = [
     ("bench_restructure", ["--orgs", "60", "--candidates", "100"], "plain sqlite3"),
     ("bench_documents", ["--candidates", "3", "--pdf", "1"], "template baseline"),
     ("bench_cli_start", ["--runs", "1"], "python -c pass"),
+    ("province", ["--size", "200", "--repeat", "1", "--requests", "3", "--steps", "5"], "x --help"),
 ]
 
 
 @pytest.mark.parametrize(("module", "args", "baseline_label"), TINY, ids=[t[0] for t in TINY])
 def test_benchmark_runs_and_prints_its_baseline(module: str, args: list[str], baseline_label: str) -> None:
     done = subprocess.run([sys.executable, "-m", f"benchmarks.{module}", *args], capture_output=True, text=True,
-                          timeout=300, check=False)
+                          timeout=600, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert baseline_label in done.stdout, done.stdout[-2000:]
 

@@ -17,7 +17,8 @@ from sqlalchemy import Engine
 from states.candidate import replay
 from states.events import Event
 from states.hashing import GENESIS, event_hash
-from storage import event_store, projections
+from states.report_facts import facts_of
+from storage import event_store, projections, report_model
 from tests.builders import AFTER_VOTE, NOW, PATH_TO_VOTE, record
 from workflow.reports.import_columns import COLUMNS
 
@@ -58,12 +59,15 @@ def clone(events: list[Event], stream_id: str, person: Mapping[str, Any]) -> lis
 
 
 def insert(engine: Engine, streams: Iterable[list[Event]]) -> list[str]:
-    """Append the streams and project them, as the service would, in one transaction."""
+    """Append the streams and project them (candidate, deadlines, report facts), as the service would, in one
+    transaction."""
     ids = []
     with engine.begin() as conn:
         for events in streams:
             event_store.append(conn, events, 0)
-            projections.project(conn, replay(events), None, NOW)
+            candidate = replay(events)
+            projections.project(conn, candidate, None, NOW)
+            report_model.store(conn, facts_of(events, candidate))
             ids.append(events[0].stream_id)
     return ids
 

@@ -215,13 +215,13 @@ def report_admissions(
 @report_app.command("rebuild")
 def report_rebuild(ctx: typer.Context) -> None:
     """Fold the whole event log into the report read model again."""
-    from workflow.reports import readmodel
+    from storage import report_model
 
     c = cli.get(ctx)
     with cli.refusals(c):
         app = c.app()
         with app.uow.transaction() as tx:
-            count = readmodel.rebuild(tx.conn, app.clock.now())
+            count = report_model.rebuild(tx.conn, app.clock.now())
     c.emit({"candidates": count}, lambda con: con.print(f"report read model rebuilt: {count} candidate(s)"))
 
 

@@ -134,12 +134,11 @@ def class_show(
     """A class and its roster (from the log)."""
     from rich.table import Table
 
-    from workflow.reports import classes, readmodel
+    from workflow.reports import classes
 
     c = cli.get(ctx)
     with cli.refusals(c):
         app = c.app()
-        readmodel.refresh(app)
         with app.uow.reading() as tx:
             klass = classes.get_class(tx.conn, code)
             members = classes.roster(tx.conn, klass)

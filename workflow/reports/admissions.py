@@ -26,7 +26,7 @@ from sqlalchemy import Connection
 from states.organisations import Organisation, Tree
 from storage import plans as plan_store
 from storage import report_reads
-from workflow.reports import historical, pipeline, readmodel
+from workflow.reports import historical, pipeline
 from workflow.reports.categories import categories_of, groups_of, headings
 from workflow.reports.periods import Period
 from workflow.reports.plans import SOURCES, Plan, plans
@@ -173,7 +173,6 @@ def admissions_report(app: Ketnap, org: str, period: Period, count_on: str | Non
     settings = app.settings.reports
     counted_on = count_on or settings.count_admissions_on
     decimals = settings.percent_decimals
-    readmodel.refresh(app)
     as_of = min(app.today(), period.end)
     previous = period.previous()
     with app.uow.reading() as tx:

@@ -29,7 +29,6 @@ from sqlalchemy import Connection
 from states.organisations import OrgHistory, Tree
 from storage import plans as plan_store
 from storage import report_reads
-from workflow.reports import readmodel
 from workflow.reports.admissions import DATE_COLUMN
 from workflow.reports.categories import categories_of, groups_of
 from workflow.reports.classes import list_classes, roster
@@ -157,7 +156,6 @@ def type_report(app: Ketnap, org: str, period: Period, *, as_of: date | None = N
     reports = settings.reports
     counted_on = count_on or reports.count_admissions_on
     period = so_far(period, as_of)
-    readmodel.refresh(app)
     groups_by_type: dict[str, set[str]] = {}
     for key, group in reports.groups.items():
         for org_type in group.org_types:

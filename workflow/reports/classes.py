@@ -24,7 +24,6 @@ from storage import report_reads, training_classes
 from storage.errors import DuplicateRowError
 from storage.unit_of_work import JudgingTransaction, Transaction
 from workflow.commands import Command, RecordStep
-from workflow.reports import readmodel
 from workflow.reports.categories import categories_of, groups_of
 from workflow.reports.periods import Period
 from workflow.reports.rules import not_allowed, violation
@@ -228,7 +227,6 @@ def certify(app: Ketnap, code: str, issued_on: date, numbers: Mapping[str, str],
         ClassError, BatchRefused.
     """
     result = BatchResult()
-    readmodel.refresh(app)  # the roster is read from the read model: brought up to date in its own transaction
     with app.uow.judging() as dry:
         klass = get_class(dry.conn, code)
         members = roster(dry.conn, klass)
@@ -276,7 +274,6 @@ def class_stats(app: Ketnap, org: str, period: Period) -> dict[str, Any]:
     Raises:
         OrganisationError: no organisation `org`.
     """
-    readmodel.refresh(app)
     enterprise = set(app.settings.reports.enterprise_categories)
     with app.uow.reading() as tx:
         scope = Scope(tx.org_history(), org, predecessors=False)

@@ -7,10 +7,10 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.templating import Jinja2Templates
 
-from workflow import accounts, sessions
+from workflow import sessions
 from workflow.access import AccessDenied, NotSignedIn, Principal
 from workflow.config import WebSettings
-from workflow.scoped import ScopedKetnap, principal_for
+from workflow.scoped import ScopedKetnap, principal_for, token_principal
 from workflow.service import Ketnap
 from workflow.web.sessions import COOKIE, Session, SessionCodec
 
@@ -77,11 +77,10 @@ def api_principal(request: Request,
     """
     app = state_of(request).ketnap
     if credentials is not None:
-        found = accounts.user_for_token(app, credentials.credentials)
+        found = token_principal(app, credentials.credentials)
         if found is None:
             raise NotSignedIn("invalid_token", "the token is unknown, revoked, or its user is inactive")
-        user, token_id = found
-        return principal_for(app, user, "token", token_id)
+        return found
     if request.headers.get("authorization"):
         raise NotSignedIn("invalid_token", "send the token as 'Authorization: Bearer <token>'")
     who = session_principal(request)

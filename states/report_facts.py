@@ -1,25 +1,16 @@
-"""The read model reports are computed from: one `report_candidate` row per candidate, folded from its events.
+"""The facts reports need about one candidate (a `report_candidate` row), folded from its events.
 
-It follows the log by global position (a checkpoint), so a report first folds only the streams that changed
-since the last one; `rebuild` starts again from the first event. The events stay the only truth
-(ARCHITECTURE.md decisions 1 and 4); this table can be dropped and rebuilt at any time. The fold is here;
-reading the streams and storing the rows is storage/report_model.py's.
+Pure, like the rest of states/: the step path folds the row of the candidate it has just recorded in the step's
+transaction, and `ketnap report rebuild` (storage/report_model.py) folds every stream again; both call
+`facts_of`, so the maintained row and the rebuilt one cannot differ.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime
-from itertools import islice
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
-
-from sqlalchemy import Connection
 
 from states.candidate import Candidate, apply, corrections_of
 from states.events import Event
-from storage import report_model
-from storage.event_store import iter_streams, last_position
-from workflow.service import Ketnap
-
-BATCH = 500
 
 # Steps whose date is a milestone the reports need and the Candidate state does not keep.
 MILESTONES = {"assign_helper": "mentored_on", "enrol_training": "enrolled_on"}
@@ -45,9 +36,7 @@ def _open_due(c: Candidate, kind: str) -> date | None:
     return deadline.due_on if deadline is not None and deadline.is_open else None
 
 
-def facts_of(events: Sequence[Event]) -> dict[str, Any]:
-    """The report facts of one candidate: replay with corrections, plus the dates replay does not keep."""
-    overrides = corrections_of(events)
+def _fold(events: Sequence[Event], overrides: dict[int, dict[str, Any]]) -> tuple[Candidate, dict[str, Any]]:
     c = Candidate(id=events[0].stream_id)
     extra: dict[str, Any] = {"dropped_stage": None}
     for event in events:
@@ -57,6 +46,24 @@ def facts_of(events: Sequence[Event]) -> dict[str, Any]:
             extra[MILESTONES[event.type]] = _on(event, overrides)
         elif event.type == "drop" and before is not None:
             extra["dropped_stage"] = before.value
+    return c, extra
+
+
+def facts_of(events: Sequence[Event], replayed: Candidate | None = None) -> dict[str, Any]:
+    """The report facts of one candidate: replay with corrections, plus the dates replay does not keep.
+
+    `replayed`: the candidate `replay(events)` gives, when the caller has it (the step path): the events are then
+    only scanned for the milestones, not applied again, unless one of them is a `drop` (the stage left is the
+    one before it, which only a replay tells).
+    """
+    overrides = corrections_of(events)
+    if replayed is None or any(e.type == "drop" for e in events):
+        c, extra = _fold(events, overrides)
+    else:
+        c, extra = replayed, {"dropped_stage": None}
+        for event in events:
+            if event.type in MILESTONES:
+                extra[MILESTONES[event.type]] = _on(event, overrides)
     vote = c.last_passed_branch_vote
     assert c.stage is not None, "a stream starts with identify"
     return {
@@ -72,43 +79,3 @@ def facts_of(events: Sequence[Event]) -> dict[str, Any]:
         "dropped_on": c.dropped_on, "dropped_reason": c.dropped_reason, "dropped_stage": extra["dropped_stage"],
         "readmission": c.readmission,
     }
-
-
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    it = iter(items)
-    while chunk := list(islice(it, size)):
-        yield chunk
-
-
-def _head(conn: Connection) -> int:
-    return last_position(conn) or 0
-
-
-def catch_up(conn: Connection, now: datetime) -> int:
-    """Fold the streams that changed since the checkpoint; returns how many candidates were refolded."""
-    report_model.lock(conn)
-    since, until = report_model.checkpoint(conn), _head(conn)
-    if until <= since:
-        return 0
-    streams = iter_streams(conn) if since == 0 else report_model.changed_streams(conn, since, until, BATCH)
-    done = 0
-    for chunk in _chunks((facts_of(s) for s in streams), BATCH):
-        report_model.replace_rows(conn, chunk)
-        done += len(chunk)
-    report_model.set_checkpoint(conn, until, now)
-    return done
-
-
-def rebuild(conn: Connection, now: datetime) -> int:
-    """Drop every row and fold the whole log again."""
-    report_model.clear(conn)
-    return catch_up(conn, now)
-
-
-def refresh(app: Ketnap) -> int:
-    """Bring the read model up to the log; a cheap read when nothing was recorded since the last report."""
-    with app.uow.reading() as tx:
-        if _head(tx.conn) <= report_model.checkpoint(tx.conn):
-            return 0
-    with app.uow.transaction() as tx:
-        return catch_up(tx.conn, app.clock.now())
