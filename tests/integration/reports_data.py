@@ -7,11 +7,13 @@ Clones stay valid streams: every step was judged by `decide` on the template, th
 and CB-02 have the same deciding committee (DU-XA), so `ketnap audit verify` finds nothing to report.
 """
 
+import pathlib
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from openpyxl import Workbook
 from sqlalchemy import Engine
 
 from states.candidate import replay
@@ -122,3 +124,15 @@ def _value(field: str, value: Any) -> Any:
     if field == "recommendation":
         return "Công nhận" if value == "recognise" else "Xóa tên"
     return value
+
+
+def workbook(path: pathlib.Path, rows: Iterable[Mapping[str, Any]]) -> pathlib.Path:
+    """An import workbook of one sheet: every column of the template in its order, one line per row."""
+    book = Workbook()
+    ws = book.active
+    headers = [c.header for c in COLUMNS]
+    ws.append(headers)  # type: ignore[union-attr]
+    for row in rows:
+        ws.append([row.get(h) for h in headers])  # type: ignore[union-attr]
+    book.save(path)
+    return path

@@ -6,17 +6,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import Workbook
 
 from states.errors import RuleViolation
 from tests.builders import AFTER_VOTE, PATH_TO_VOTE
-from tests.integration.reports_data import FULL, HEADER, admit, import_row, people
+from tests.integration.reports_data import FULL, HEADER, admit, import_row, people, workbook
 from tests.integration.support import snapshot
 from tests.integration.test_documents import docx_text
 from workflow.commands import RecordStep
 from workflow.paperwork.make import make_document
 from workflow.reports.admissions import admissions_report
-from workflow.reports.import_columns import COLUMNS
 from workflow.reports.importer import ImportRefused, import_workbook
 from workflow.reports.periods import parse_period
 from workflow.service import Ketnap
@@ -86,17 +84,6 @@ def test_a_readmission_decision_says_so_and_names_the_consent(ketnap: Ketnap, tm
     assert "Kết nạp đảng viên" in text and "Kết nạp lại" not in text and "đồng ý số" not in text
 
 
-def _workbook(tmp_path: Path, row: dict[str, Any]) -> Path:
-    book = Workbook()
-    ws = book.active
-    headers = [c.header for c in COLUMNS]
-    ws.append(headers)  # type: ignore[union-attr]
-    ws.append([row.get(h) for h in headers])  # type: ignore[union-attr]
-    path = tmp_path / "ket-nap-lai.xlsx"
-    book.save(path)
-    return path
-
-
 def _readmission_row() -> dict[str, Any]:
     """Person 1 up to the admission decision, who was a member from 2010 to 2018 and was struck off."""
     row = import_row(1, steps=[name for name, _, _ in FULL].index("decide_admission") + 1)
@@ -112,7 +99,7 @@ def test_the_excel_import_records_a_readmission_with_its_consent(ketnap: Ketnap,
     row.update({HEADER["decide_admission", "readmission_consent.document_no"]: "45-CV/TU",
                 HEADER["decide_admission", "readmission_consent.signed_on"]: decided_on - timedelta(days=3)})
 
-    [cid] = import_workbook(ketnap, _workbook(tmp_path, row)).candidates
+    [cid] = import_workbook(ketnap, workbook(tmp_path / "ket-nap-lai.xlsx", [row])).candidates
 
     events = {e.type: e for e in ketnap.events(cid)}
     assert events["identify"].payload["previous_membership"] == {
@@ -125,6 +112,6 @@ def test_the_excel_import_records_a_readmission_with_its_consent(ketnap: Ketnap,
 def test_an_imported_readmission_without_consent_imports_nothing(ketnap: Ketnap, tmp_path: Path) -> None:
     before = snapshot(ketnap.engine)
     with pytest.raises(ImportRefused) as refused:
-        import_workbook(ketnap, _workbook(tmp_path, _readmission_row()))
+        import_workbook(ketnap, workbook(tmp_path / "ket-nap-lai.xlsx", [_readmission_row()]))
     assert [p.violation.rule for p in refused.value.problems] == ["readmission_consent_missing"]
     assert snapshot(ketnap.engine) == before

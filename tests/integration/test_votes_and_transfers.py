@@ -6,12 +6,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
 from states.errors import RuleViolation
-from tests.integration.reports_data import FULL, HEADER, import_row
+from tests.integration.reports_data import FULL, HEADER, import_row, workbook
 from tests.integration.support import record, record_path, snapshot, steps_until
-from workflow.reports.import_columns import COLUMNS
 from workflow.reports.importer import import_workbook
 from workflow.service import Ketnap
 
@@ -52,14 +50,7 @@ def test_the_excel_import_accepts_who_was_left_out(ketnap: Ketnap, tmp_path: Pat
                     HEADER["branch_vote", "temporarily_elsewhere"]: 2, HEADER["branch_vote", "exempted_absent"]: 3,
                     HEADER["branch_vote", "present"]: 14})
         rows.append(row)
-    book = Workbook()
-    ws = book.active
-    headers = [c.header for c in COLUMNS]
-    ws.append(headers)  # type: ignore[union-attr]
-    for row in rows:
-        ws.append([row.get(h) for h in headers])  # type: ignore[union-attr]
-    path = tmp_path / "bieu-quyet.xlsx"
-    book.save(path)
+    path = workbook(tmp_path / "bieu-quyet.xlsx", rows)
 
     result = import_workbook(ketnap, path)
 
@@ -77,13 +68,7 @@ def test_the_excel_import_accepts_a_probationary_members_transfer(ketnap: Ketnap
                 HEADER["transfer_probationary", "to_org"]: "CB-02",
                 HEADER["transfer_probationary", "transfer_ref"]: "15-GGT/ĐU",
                 HEADER["transfer_received", "on"]: date(2025, 4, 1)})
-    book = Workbook()
-    ws = book.active
-    headers = [c.header for c in COLUMNS]
-    ws.append(headers)  # type: ignore[union-attr]
-    ws.append([row.get(h) for h in headers])  # type: ignore[union-attr]
-    path = tmp_path / "chuyen-sinh-hoat.xlsx"
-    book.save(path)
+    path = workbook(tmp_path / "chuyen-sinh-hoat.xlsx", [row])
 
     [candidate_id] = import_workbook(ketnap, path).candidates
 
