@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, create_engine, func, inspect, select
 from sqlalchemy.engine import URL
 
 from storage.access_log import ACCESS_LOG
+from storage.errors import CopyFailed as CopyFailed  # re-exported: the refusal table names it without this module
 from storage.event_store import EVENTS
 from storage.organisations import ORG_EVENTS
 from storage.projections import CANDIDATES
@@ -26,10 +27,6 @@ from storage.users import USERS
 BUSY_TIMEOUT_S = 10.0
 PAGES_PER_STEP = 2048  # SQLite pages copied between two progress reports (8 MiB at the default page size)
 Progress = Callable[[int, int], None]  # done, total (pages on SQLite)
-
-
-class CopyFailed(Exception):
-    """pg_dump or pg_restore stopped; the message carries what it printed."""
 
 
 def create_private(path: Path) -> None:

@@ -43,3 +43,7 @@ class DatabaseBusy(StorageUnavailable):
 
 class StorageFull(StorageUnavailable):
     """The disk or the database is full (SQLITE_FULL, ENOSPC, PostgreSQL disk_full)."""
+
+
+class CopyFailed(Exception):
+    """pg_dump or pg_restore stopped; the message carries what it printed."""

@@ -20,11 +20,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from states.errors import ProcedureError
 from storage import organisations, users, web_sessions
 from storage.unit_of_work import Transaction
 from storage.users import Token, User
 from workflow.access import NotSignedIn, Principal, Role
+from workflow.errors import AccountError as AccountError  # re-exported: its home is workflow/errors.py (no tables)
 from workflow.passwords import check_password
 from workflow.service import Ketnap
 
@@ -39,10 +39,6 @@ _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 def _dummy_hash() -> str:
     """Checking an unknown user's password against this costs as much as a real check: no timing oracle."""
     return _HASHER.hash("not a password of anyone")
-
-
-class AccountError(ProcedureError):
-    """A user or token could not be added or changed; the message says why."""
 
 
 @dataclass(frozen=True)

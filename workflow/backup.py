@@ -26,14 +26,11 @@ from storage.audit_reads import exported_snapshot, snapshot
 from workflow.audit.checkpoint import digest_now
 from workflow.audit.findings import Report
 from workflow.audit.verify import Scope, Verifier
+from workflow.errors import BackupRefused as BackupRefused  # re-exported: its home is workflow/errors.py (no tables)
 from workflow.service import Ketnap
 
 FORMAT = "ketnap-backup/1"
 Progress = Callable[[int, int], None]
-
-
-class BackupRefused(Exception):
-    """A backup or a restore that cannot be made as asked; nothing was written into a database."""
 
 
 @dataclass(frozen=True)

@@ -18,25 +18,27 @@ from states.errors import (
     StepNotAllowed,
     UnknownStep,
 )
-from storage.backups import CopyFailed
-from storage.errors import ConcurrencyConflictError, DatabaseBusy, IdempotencyKeyReused, StorageFull
+from storage.errors import ConcurrencyConflictError, CopyFailed, DatabaseBusy, IdempotencyKeyReused, StorageFull
 from storage.paging import BadCursor
 from workflow.access import AccessDenied, NotSignedIn, OutOfScope
-from workflow.accounts import AccountError
-from workflow.audit.rebuild import RebuildFailed
-from workflow.audit.verify import UnknownOrganisation
-from workflow.backup import BackupRefused
 from workflow.config import ConfigError, SessionSecretMissing
+from workflow.errors import (
+    AccountError,
+    BackupRefused,
+    BatchRefused,
+    ClassError,
+    ImportRefused,
+    PlanError,
+    RebuildFailed,
+    ReminderError,
+    SchedulerRefused,
+    SignInThrottled,
+    UnknownOrganisation,
+    WorkbookRefused,
+)
 from workflow.organisations import OrganisationError
 from workflow.paperwork.forms import DocumentNotRecorded, UnknownDocument
 from workflow.passwords import WeakPassword
-from workflow.reminders import ReminderError
-from workflow.reports.classes import BatchRefused, ClassError
-from workflow.reports.importer import ImportRefused
-from workflow.reports.plans import PlanError
-from workflow.restructure.reading import WorkbookRefused
-from workflow.scheduler import SchedulerRefused
-from workflow.throttle import SignInThrottled
 
 EXIT_REFUSED = 2  # the input was refused; every reason is shown
 EXIT_CONFLICT = 3  # someone recorded a step since the version the user saw; nothing was written

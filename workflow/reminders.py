@@ -23,7 +23,6 @@ from notifications.channels import Channel
 from notifications.outbox import DispatchReport, dispatch_pending
 from notifications.settings import ReminderSettings
 from states.calendar import WorkingCalendar
-from states.errors import ProcedureError
 from states.rules import RuleBook
 from states.text import NameLine
 from storage import contacts, organisations
@@ -35,6 +34,7 @@ from storage.paging import DEFAULT_LIMIT, Page
 from storage.reminder_reads import candidate_names, open_deadlines
 from workflow.commands import Command
 from workflow.config import Settings
+from workflow.errors import ReminderError as ReminderError  # re-exported: its home is workflow/errors.py (no tables)
 from workflow.organisations import OrganisationError, subtree_now
 from workflow.recipients import OrgTree, Resolver, addresses, contact_role
 from workflow.report_upward import plan_reports
@@ -42,10 +42,6 @@ from workflow.report_upward import plan_reports
 SWEEP_CHUNK = 5000
 URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class ReminderError(ProcedureError):
-    """A reminders command was refused; the message says why and what to do."""
 
 
 class SetContact(Command):

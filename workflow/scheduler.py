@@ -20,11 +20,13 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from notifications.policy import VIETNAM
-from states.errors import ProcedureError
 from storage import scheduler_lock
 from storage.engine import is_sqlite
 from storage.errors import StorageUnavailable
 from workflow.clock import Clock
+from workflow.errors import (
+    SchedulerRefused as SchedulerRefused,  # re-exported: its home is workflow/errors.py (no tables)
+)
 from workflow.reminders import Reminders
 
 if TYPE_CHECKING:
@@ -33,18 +35,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 JOB_DEFAULTS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
 STANDBY_POLL_SECONDS = 1.0
-
-
-class SchedulerRefused(ProcedureError):
-    """Another scheduler runs on this SQLite database."""
-
-    def __init__(self, holder: scheduler_lock.Holder) -> None:
-        super().__init__(
-            f"another scheduler is already running on this SQLite database (process {holder.pid} on "
-            f"{holder.host}, since {holder.acquired_at:%Y-%m-%d %H:%M:%S} UTC; its lock expires at "
-            f"{holder.expires_at:%H:%M:%S} UTC unless renewed). SQLite allows one scheduler: stop the other one, "
-            f"or start this one with --standby to take over when it stops. Use PostgreSQL to run several.")
-        self.holder = holder
 
 
 def process_gone(host: str, pid: int) -> bool:

@@ -11,29 +11,20 @@ import math
 import unicodedata
 from datetime import datetime, timedelta
 
-from states.errors import ProcedureError
 from storage import sign_ins
 from storage.sign_ins import Attempts
 from storage.users import User
 from workflow import accounts
 from workflow.access import AccessDenied
 from workflow.config import SignInSettings
+from workflow.errors import (
+    SignInThrottled as SignInThrottled,  # re-exported: its home is workflow/errors.py (no tables)
+)
 from workflow.service import Ketnap
 
 logger = logging.getLogger(__name__)
 
 ACCOUNT, ADDRESS = "account", "address"
-
-
-class SignInThrottled(ProcedureError):
-    """Too many failed sign-ins for this account or from this address; safe to show."""
-
-    def __init__(self, retry_after: int, locked: bool) -> None:
-        what = "locked after too many failed sign-ins" if locked else "delayed after failed sign-ins"
-        super().__init__(f"signing in is {what}: try again in {retry_after} seconds")
-        vi = "bị khóa do đăng nhập sai quá nhiều lần" if locked else "tạm hoãn do đăng nhập sai"
-        self.message_vi = f"Đăng nhập {vi}: hãy thử lại sau {retry_after} giây."
-        self.retry_after, self.locked = retry_after, locked
 
 
 def _keys(username: str, address: str | None) -> list[tuple[str, str]]:

@@ -17,14 +17,7 @@ from storage import organisations, report_model
 from storage.projections import project, remove_rows_without_streams
 from workflow.audit.orgs import OrgDirectory
 from workflow.audit.reader import iter_chunks
-
-
-class RebuildFailed(Exception):
-    """A stream could not be replayed or projected; nothing was changed."""
-
-    def __init__(self, stream_id: str, cause: BaseException) -> None:
-        super().__init__(f"rebuild stopped at stream {stream_id}: {cause!r}; the old projections are intact")
-        self.stream_id, self.cause = stream_id, cause
+from workflow.errors import RebuildFailed as RebuildFailed  # re-exported: its home is workflow/errors.py (no tables)
 
 
 @dataclass(frozen=True)

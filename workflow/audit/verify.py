@@ -38,14 +38,11 @@ from workflow.audit.history import history_log_findings
 from workflow.audit.orgs import OrgDirectory, org_log_findings
 from workflow.audit.reader import iter_chunks
 from workflow.audit.stream_checks import DatedRuleBook, judged_under, stream_findings
+from workflow.errors import (
+    UnknownOrganisation as UnknownOrganisation,  # re-exported: its home is workflow/errors.py (no tables)
+)
 
 Progress = Callable[[int], None]
-
-
-class UnknownOrganisation(LookupError):
-    def __init__(self, code: str) -> None:
-        super().__init__(f"no organisation with code {code!r}")
-        self.code = code
 
 
 @dataclass(frozen=True)

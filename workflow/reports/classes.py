@@ -17,13 +17,15 @@ from pydantic import Field, model_validator
 from sqlalchemy import Connection
 
 from states.candidate import replay
-from states.errors import CandidateNotFound, ProcedureError, RuleViolation, StepNotAllowed, Violation
+from states.errors import CandidateNotFound, RuleViolation, StepNotAllowed, Violation
 from states.organisations import Tree
 from states.text import Line, NameLine
 from storage import report_reads, training_classes
 from storage.errors import DuplicateRowError
 from storage.unit_of_work import JudgingTransaction, Transaction
 from workflow.commands import Command, RecordStep
+from workflow.errors import BatchRefused as BatchRefused  # re-exported: its home is workflow/errors.py (no tables)
+from workflow.errors import ClassError as ClassError  # re-exported: its home is workflow/errors.py (no tables)
 from workflow.reports.categories import categories_of, groups_of
 from workflow.reports.periods import Period
 from workflow.reports.rules import not_allowed, violation
@@ -32,27 +34,11 @@ from workflow.service import Ketnap, StepPermit
 from workflow.slices import write_in_slices
 
 
-class ClassError(ProcedureError):
-    """A class could not be added or found; the message names the code."""
-
-
 @dataclass(frozen=True)
 class Refusal:
     candidate_id: str
     full_name: str
     violations: tuple[Violation, ...]
-
-
-class BatchRefused(ProcedureError):
-    """A batch step was refused for some candidates, so nothing was recorded; every refusal is listed. `written`:
-    a candidate changed between judging and writing, and the candidates written before it stay recorded."""
-
-    def __init__(self, step: str, refusals: Sequence[Refusal], written: int = 0) -> None:
-        self.step, self.refusals, self.written = step, tuple(refusals), written
-        outcome = ("nothing was recorded" if not written else
-                   f"it was recorded for the {written} candidate(s) written before it, who stay recorded; the same "
-                   f"command again skips them")
-        super().__init__(f"{step} refused for {len(refusals)} candidate(s); {outcome}")
 
 
 @dataclass

@@ -20,10 +20,11 @@ from typing import Any
 from sqlalchemy import Connection
 
 from states.catalogue import violation as rule_violation
-from states.errors import ProcedureError, RuleViolation, StepNotAllowed, Violation
+from states.errors import RuleViolation, StepNotAllowed, Violation
 from storage import import_reads
 from storage.unit_of_work import StepTransaction, Transaction
 from workflow.commands import RecordStep
+from workflow.errors import ImportRefused as ImportRefused  # re-exported: its home is workflow/errors.py (no tables)
 from workflow.reports.import_columns import COLUMNS, CONSTANTS, COPIED, STEP_ORDER, CellError, Col, fold, parse_cell
 from workflow.reports.rules import not_allowed, violation
 from workflow.reports.workbooks import archive_problem, unreadable
@@ -45,19 +46,6 @@ class Problem:
     def as_dict(self) -> dict[str, Any]:
         return {"sheet": self.sheet, "row": self.row, "column": self.column, "header": self.header,
                 **self.violation.as_dict()}
-
-
-class ImportRefused(ProcedureError):
-    """Nothing was imported (or, `written` > 0, only the rows written before a row refused in the write pass);
-    `problems` lists every refused cell."""
-
-    def __init__(self, file: str, problems: list[Problem], written: int = 0) -> None:
-        rows = len({(p.sheet, p.row) for p in problems})
-        outcome = ("nothing was imported" if not written else
-                   f"the {written} row(s) written before it stay imported; import the same file again to record "
-                   f"the rest (the rows it already recorded are skipped)")
-        super().__init__(f"{file}: {len(problems)} problem(s) in {rows} row(s); {outcome}")
-        self.file, self.problems, self.written = file, problems, written
 
 
 @dataclass

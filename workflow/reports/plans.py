@@ -14,11 +14,12 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 from sqlalchemy import Connection
 
-from states.errors import ProcedureError, RuleViolation
+from states.errors import RuleViolation
 from states.text import Line
 from storage import organisations
 from storage import plans as plan_store
 from workflow.commands import Command
+from workflow.errors import PlanError as PlanError  # re-exported: its home is workflow/errors.py (no tables)
 from workflow.reports.categories import headings
 from workflow.reports.periods import Period
 from workflow.reports.rules import violation
@@ -26,10 +27,6 @@ from workflow.service import Ketnap
 
 SOURCES: dict[str, str] = {"resolution": "Nghị quyết (tự đề ra)", "assigned": "Cấp trên giao"}
 YEAR = Field(ge=1930, le=2100)  # the Party was founded in 1930
-
-
-class PlanError(ProcedureError):
-    """A plan or a membership count was refused; the message names what is wrong."""
 
 
 @dataclass(frozen=True)

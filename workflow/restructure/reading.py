@@ -10,8 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from states.catalogue import violation as text_violation
-from states.errors import ProcedureError, Violation
+from states.errors import Violation
 from states.text import text_problem
+from workflow.errors import (
+    WorkbookRefused as WorkbookRefused,  # re-exported: its home is workflow/errors.py (no tables)
+)
 from workflow.reports.import_columns import CellError, Col, fold, parse_cell
 from workflow.reports.importer import Problem
 from workflow.reports.rules import violation as import_violation
@@ -21,16 +24,6 @@ from workflow.restructure.columns import violation
 
 TYPED_TEXT = (cols.NAME, cols.DECISION, cols.ISSUER)  # the text an organisation change records
 MAX_ROWS = 100_000
-
-
-class WorkbookRefused(ProcedureError):
-    """Nothing was recorded; `problems` lists every refused cell by sheet, row and column."""
-
-    def __init__(self, file: str, problems: list[Problem]) -> None:
-        rows = len({(p.sheet, p.row) for p in problems if p.sheet})
-        where = f"{len(problems)} problem(s) in {rows} row(s)" if rows else problems[0].violation.message_en.rstrip(".")
-        super().__init__(f"{file}: {where}; nothing was recorded")
-        self.file, self.problems = file, problems
 
 
 @dataclass
