@@ -5,20 +5,25 @@ so we follow the civil-service calendar that the `holidays` package encodes, wit
 government announces later (ARCHITECTURE.md decision 7).
 """
 
+from __future__ import annotations  # `holidays` loads when a working day is first asked (issue 14: `ketnap show`)
+
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
-import holidays
-from holidays.version import __version__ as holidays_version
+if TYPE_CHECKING:
+    import holidays
 
 
 @lru_cache(maxsize=256)
 def _public_holidays(country: str, year: int) -> holidays.HolidayBase:
     """Built once per process: a year of `holidays` costs about 20 ms, and every calendar (each service, each
     audit worker, each test) would build its own. Read only: overrides are applied by WorkingCalendar."""
+    import holidays
+
     return holidays.country_holidays(country, years=year)
 
 
@@ -36,12 +41,14 @@ class WorkingCalendar:
     _totals: dict[int, list[int]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def from_lists(cls, days_off: Iterable[date] = (), working_days: Iterable[date] = ()) -> "WorkingCalendar":
+    def from_lists(cls, days_off: Iterable[date] = (), working_days: Iterable[date] = ()) -> WorkingCalendar:
         return cls(frozenset(days_off), frozenset(working_days))
 
     @cached_property
     def version(self) -> str:
         """Identifies the calendar a due date was computed with, stored beside the deadline."""
+        from holidays.version import __version__ as holidays_version
+
         overrides = ",".join(
             [f"-{d.isoformat()}" for d in sorted(self.extra_days_off)]
             + [f"+{d.isoformat()}" for d in sorted(self.extra_working_days)]

@@ -65,7 +65,8 @@ Count = Annotated[int, BeforeValidator(_no_boolean)]
 
 
 class Fields(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True,
+                              defer_build=True)
 
 
 class NoFields(Fields):

@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 
-from storage import organisations, report_model
-
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -35,6 +33,8 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
     `created` event and fold, once, the report rows of a log recorded before steps kept them
     (storage/report_model.py `adopt`), in the same transaction; running it again does nothing."""
     from alembic import command
+
+    from storage import organisations, report_model  # the report's tables: for what changes the schema only
 
     config = alembic_config()
     with engine.begin() as conn:
@@ -74,9 +74,16 @@ def _heads(versions: Path) -> frozenset[str]:
 
 
 def _constants(path: Path) -> dict[str, object]:
-    """A migration's module-level `name = literal` assignments, read without running the module."""
+    """A migration's module-level `name = literal` assignments, read without running the module: from its head,
+    before the first function (every command checks the schema; parsing whole migrations was most of it)."""
+    text = path.read_text(encoding="utf-8")
+    end = text.find("\ndef ")
+    try:
+        body = ast.parse(text if end < 0 else text[:end]).body
+    except SyntaxError:  # a head that does not stand alone: the whole module
+        body = ast.parse(text).body
     found: dict[str, object] = {}
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+    for node in body:
         target: ast.expr
         if isinstance(node, ast.AnnAssign) and node.value is not None:
             target, value = node.target, node.value

@@ -7,10 +7,9 @@ the log at any time; `project` is the one function both paths use.
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, bindparam, delete, exists
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
 from states.candidate import Candidate
@@ -20,6 +19,10 @@ from storage.driver_sql import DriverStatement
 from storage.event_store import EVENTS
 from storage.search import fold
 from storage.tables import CandidateRow, DeadlineRow
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PgInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 
 CANDIDATES = CandidateRow.__table__  # type: ignore[attr-defined]
 DEADLINES = DeadlineRow.__table__  # type: ignore[attr-defined]
@@ -69,7 +72,16 @@ def upsert_statement(conn: Connection, table: Any, keys: tuple[str, ...], index:
     """INSERT .. ON CONFLICT DO UPDATE of `keys`, compiled once per dialect and column set and run on the
     driver (storage/driver_sql.py): every step projects, and building `excluded` costs more than the upsert."""
     def build(dialect: Dialect) -> DriverStatement:
-        insert = (postgresql.insert(table) if dialect.name == "postgresql" else sqlite.insert(table))
+        # the dialect's own module, imported here: PostgreSQL's loads all its drivers (issue 14, the CLI on SQLite)
+        insert: PgInsert | SqliteInsert
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects import postgresql
+
+            insert = postgresql.insert(table)
+        else:
+            from sqlalchemy.dialects import sqlite
+
+            insert = sqlite.insert(table)
         upsert = insert.on_conflict_do_update(index_elements=list(index),
                                               set_={k: insert.excluded[k] for k in keys if k not in index})
         return DriverStatement(upsert, dialect, column_keys=keys)

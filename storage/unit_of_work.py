@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine
 from states.candidate import Candidate
 from states.events import Event
 from states.organisations import OrgHistory
-from storage import event_store, idempotency, organisations, projections, report_model
+from storage import event_store, idempotency, organisations, projections
 from storage.errors import ConcurrencyConflictError
 from storage.idempotency import Remembered
 from storage.sqlite_writer import writer_for
@@ -64,6 +64,8 @@ class Transaction:
 
     def project_report(self, facts: dict[str, Any]) -> None:
         """The candidate's row of the report read model (states/report_facts.py), as this step leaves it."""
+        from storage import report_model  # its tables load for the commands that write (issue 14: `ketnap show`)
+
         report_model.store(self.conn, facts)
 
     def org(self, code: str) -> organisations.Organisation | None:

@@ -23,10 +23,12 @@ organisations have ended (dissolved, merged, split) keeps read access to their h
 until reassigned: `write_scope` is empty for them.
 """
 
+from __future__ import annotations  # the user's row type, named for mypy only: its tables load with it (issue 14)
+
 from collections.abc import Collection, Container, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from states.catalogue import rule_link
 from states.decide import corrected_event
@@ -35,8 +37,10 @@ from states.events import Event
 from states.history_records import violation as history_violation
 from states.organisations import OrgChange, OrgHistory, Tree, apply_change
 from states.steps import STEPS
-from storage.users import User
 from workflow.roles import Role as Role  # re-exported: who may do what is still decided here
+
+if TYPE_CHECKING:
+    from storage.users import User
 
 REF = rule_link("organisation-changes")  # ARCHITECTURE.md decision 11; issue 10 item 7
 SOURCE = "ketnap (vai trò và phạm vi)"

@@ -7,20 +7,24 @@ its change. Candidates of a merged or split branch follow the successor the chan
 rewritten, only the lists' projection shows them under their new branch.
 """
 
+from __future__ import annotations  # the restructuring's types, named for mypy only (issue 14)
+
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from states.errors import ProcedureError, RuleViolation, Violation
 from states.events import Event
 from states.org_changes import check_change
 from states.organisations import KIND_LABELS_VI, SINCE_ALWAYS, Organisation, OrgChange, OrgHistory, Tree
-from storage import org_impact, organisations
-from storage.org_impact import Attached, Placed
+from storage import organisations
 from storage.unit_of_work import SqlUnitOfWork, Transaction
 from workflow.clock import Clock
 from workflow.commands import AddOrganisation, ChangeOrganisation
+
+if TYPE_CHECKING:
+    from storage.org_impact import Attached, Placed
 
 
 class OrganisationError(ProcedureError):
@@ -118,6 +122,8 @@ class Organisations:
         return result
 
     def _change_in(self, tx: Transaction, result: Restructuring, actor: str, now: datetime) -> None:
+        from storage import org_impact  # every feature's tables: loaded by a change of the tree only (issue 14)
+
         before = tx.org_history()
         placed = org_impact.candidates(tx.conn)
         in_flight: dict[str, list[str]] = {}
@@ -207,6 +213,8 @@ def _follow(in_flight: dict[str, list[str]], change: OrgChange) -> None:
 def _moved(tx: Transaction, placed: list[Placed], before: OrgHistory, after: OrgHistory,
            changes: Sequence[OrgChange]) -> list[Moved]:
     """Candidates whose branch or deciding committee differ, on the changes' dates, before and after them."""
+    from storage import org_impact
+
     days = sorted({c.on for c in changes})
     old_now, new_now = before.latest(), after.latest()
     found: dict[str, tuple[Placed, str, str | None, str | None]] = {}

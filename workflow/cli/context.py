@@ -84,6 +84,7 @@ class Context:
     json: bool
     actor_name: str | None = None  # --actor
     _app: Ketnap | None = field(default=None, repr=False)
+    _schema_current: bool = field(default=False, repr=False)  # checked once: a command asks for the app often
 
     def actor(self) -> str:
         """`--actor`, else KETNAP_ACTOR, else the operating-system user."""
@@ -120,13 +121,14 @@ class Context:
         """
         from storage import users
         from workflow.access import AccessDenied
-        from workflow.scoped import ScopedKetnap, principal_for
 
         app = self.app()
         with app.uow.reading() as tx:
             user = users.by_username(tx.conn, actor)
         if user is None:
             return None
+        from workflow.scoped import ScopedKetnap, principal_for  # accounts and their hashing: for a user only
+
         if not user.active:
             raise AccessDenied("user_inactive", f"user {user.username!r} is deactivated: steps are not recorded "
                                                 "in their name")
@@ -147,8 +149,10 @@ class Context:
             if need_schema and missing is not None:  # connecting would leave an empty file behind
                 fail(self, DatabaseNotReady(f"no database at {missing}"))
             self._app = bootstrap(settings)
-        if need_schema and migrate.current_revision(self._app.engine) != migrate.head_revision():
-            fail(self, DatabaseNotReady())
+        if need_schema and not self._schema_current:
+            if migrate.current_revision(self._app.engine) != migrate.head_revision():
+                fail(self, DatabaseNotReady())
+            self._schema_current = True
         return self._app
 
     def emit(self, document: Any, text: Callable[[Console], None]) -> None:
