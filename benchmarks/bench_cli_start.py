@@ -1,5 +1,6 @@
 """How long a `ketnap` command takes to start (issue 14, item 4): `--help`, `show ID` and `step ID STEP` on a real
-SQLite file, each in a fresh interpreter, against `python -c pass` and a bare typer application's `--help`
+SQLite file, each in a fresh interpreter, against `python -c pass`, a bare typer application's `--help` and the
+imports of the libraries a reading command cannot do without (SQLAlchemy, SQLModel, pydantic, typer, rich),
 measured in the same run.
 
     .venv/bin/python -m benchmarks.bench_cli_start [--runs 15] [--also /path/to/another/checkout]
@@ -37,6 +38,11 @@ def b(x: int = 1) -> None:
 app()
 """
 
+# What a command that reads the database imports before any of ketnap's code: its floor.
+FLOORS = (("import sqlalchemy", "import sqlalchemy"),
+          ("import sqlalchemy, sqlmodel, pydantic, typer, rich (floor)",
+           "import sqlalchemy, sqlmodel, pydantic, typer, rich.console, sqlalchemy.dialects.sqlite"))
+
 
 def timed(argv: Sequence[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float, float]:
     """(wall seconds, CPU seconds of the child) of one run; the command must succeed."""
@@ -52,8 +58,10 @@ def timed(argv: Sequence[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[f
 
 def ketnap(root: Path, *args: str) -> tuple[list[str], dict[str, str], Path]:
     """The command run from `root` (`python -c` puts the working directory first on sys.path, before
-    PYTHONPATH and the virtualenv's editable install)."""
+    PYTHONPATH and the virtualenv's editable install), with its bytecode cached as an installed ketnap has it:
+    PYTHONDONTWRITEBYTECODE (set in some shells and CI) would compile every module of ketnap on every run."""
     env = {**os.environ, "PYTHONPATH": str(root), "KETNAP_ACTOR": "benchmark", "COLUMNS": "120"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return [sys.executable, "-c", "from workflow.cli.main import run; run()", *args], env, root
 
 
@@ -95,6 +103,8 @@ def main(argv: list[str] | None = None) -> None:
             ("python -c pass (baseline)", [timed([sys.executable, "-c", "pass"], plain_env) for _ in range(args.runs)]),
             ("bare typer app --help", [timed([sys.executable, "-c", TYPER_HELP, "--help"], plain_env)
                                        for _ in range(args.runs)]),
+            *((label, [timed([sys.executable, "-c", code], plain_env) for _ in range(args.runs)])
+              for label, code in FLOORS),
         ]
         fresh = iter(ids)
         for root in [ROOT, *args.also]:
@@ -102,6 +112,8 @@ def main(argv: list[str] | None = None) -> None:
             for label, command in (("ketnap --help", ["--help"]),
                                    ("ketnap show ID", ["--db", url, "show", ids[0]]),
                                    ("ketnap step ID assign_helper", None)):
+                if command:  # once untimed: writes the checkout's bytecode caches (__pycache__)
+                    timed(*ketnap(root, *command))
                 runs = []
                 for _ in range(args.runs):
                     cmd = command or ["--db", url, "step", next(fresh), "assign_helper", "--on", on,
