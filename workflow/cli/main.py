@@ -2,8 +2,9 @@
 
 from __future__ import annotations  # types of the service, named for mypy only (issue 14)
 
+import inspect
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, get_type_hints
 
 import typer
 
@@ -368,7 +369,24 @@ def _register_features() -> None:
     historical.register(app)
 
 
+def _resolve_annotations(group: typer.Typer) -> None:
+    """Evaluate every command's annotations once, now. The commands' modules postpone them (`from __future__
+    import annotations`, to name the service's types without importing it), and typer evaluates each command's
+    four times, for every command, to run any one of them: resolved here, building the commands costs a
+    third of what it did, `--help` included (issue 14)."""
+    infos: list[typer.models.CommandInfo | typer.models.TyperInfo] = [*group.registered_commands,
+                                                                     *group.registered_groups]
+    if group.registered_callback is not None:
+        infos.append(group.registered_callback)
+    for info in infos:
+        if inspect.isfunction(info.callback):
+            info.callback.__annotations__ = get_type_hints(info.callback, include_extras=True)
+        if isinstance(info, typer.models.TyperInfo) and isinstance(info.typer_instance, typer.Typer):
+            _resolve_annotations(info.typer_instance)
+
+
 _register_features()
+_resolve_annotations(app)
 
 
 def run() -> None:
