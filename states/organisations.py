@@ -127,6 +127,7 @@ class Tree:
         self.day = day
         self._children: dict[str, list[str]] | None = None
         self._all_children: dict[str, list[str]] | None = None  # ended organisations too
+        self._ended: frozenset[str] | None = None
 
     def get(self, code: str | None) -> Organisation | None:
         return self.orgs.get(code) if code else None
@@ -147,6 +148,13 @@ class Tree:
             found.append(current)
             current = self.living(current.parent_code)
         return found
+
+    def ended_codes(self) -> frozenset[str]:
+        """The organisations ended by this day (merged, split, dissolved): a few among the nation's 53,000, found
+        once per tree, so that a province's report need not look at every organisation to find its predecessors."""
+        if self._ended is None:  # built whole, then published (as `children`)
+            self._ended = frozenset(code for code, org in self.orgs.items() if org.ended)
+        return self._ended
 
     def children(self, code: str) -> list[str]:
         if self._children is None:  # built whole, then published: the web's threads share one tree

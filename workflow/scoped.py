@@ -131,6 +131,18 @@ class ScopedKetnap:
     def orgs(self) -> list[Organisation]:
         return [o for o in self.app.orgs(self.who.scope) if self.who.sees(o.code)]
 
+    def org_choices(self, picked: str | None = None) -> list[Organisation]:
+        """The organisations a list offers to narrow it to: the user's own, the path from them down to `picked`
+        and the organisations right under it (under the user's own when none is picked). As many as the tree's
+        fan-out, not the scope: a province's auditor reads 1,500 organisations at the nation's size, and every
+        list page listed them all (issue 14). From the tree kept in memory, not the organisation rows."""
+        tree = self.app.organisations.tree()
+        own = sorted(code for code in self.who.user.orgs if tree.get(code) is not None)
+        path = [o.code for o in reversed(tree.chain(picked))] if picked else []
+        under = tree.children(picked) if picked else [c for code in own for c in tree.children(code)]
+        codes = dict.fromkeys(c for c in [*own, *path, *([picked] if picked else []), *under] if self.who.sees(c))
+        return [org for org in (tree.get(c) for c in codes) if org is not None]
+
     def org_tree(self, on: date | None = None) -> tuple[Tree, list[Organisation]]:
         """The tree of `on` (None: every recorded change) and the organisations of it this user reads."""
         tree = self.app.organisations.tree(on)

@@ -18,9 +18,15 @@ from workflow.cli.main import app as cli
 from workflow.service import Ketnap
 
 
+def _stated_by_the_tables(obj: object, name: str | None, kind: str, reflected: bool, compared: object) -> bool:
+    """PostgreSQL's trigram index on the folded names (migration pages_0001) is one the tables cannot state."""
+    return not (kind == "index" and name == "ix_candidate_search_trgm")
+
+
 def test_the_migrated_schema_matches_the_tables(engine: Engine) -> None:
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True,
+                                                         "include_object": _stated_by_the_tables})
         differences = compare_metadata(context, SQLModel.metadata)
 
     assert differences == []

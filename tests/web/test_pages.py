@@ -81,6 +81,24 @@ def test_the_list_groups_candidates_by_stage_and_searches_without_diacritics(sql
         assert browser.get("/candidates", params=odd).status_code == 200, odd
 
 
+
+def options_of(html: str) -> list[str]:
+    select = re.search(r'<select name="org".*?</select>', html, re.S)
+    assert select, "the list offers an organisation filter"
+    return re.findall(r'<option value="([^"]*)"', select.group(0))
+
+
+def test_the_organisation_filter_offers_the_path_to_the_chosen_one_and_what_is_under_it(sqlite_env: Env) -> None:
+    """A province's auditor is offered their province and the level under it, not every branch of the province
+    (1,500 at the nation's size); choosing one offers the path to it and what is under it."""
+    sqlite_env.seed("CB-02", "assign_helper", name="Hồ Văn Khải")
+    browser = sqlite_env.login("auditor")
+    assert options_of(browser.get("/candidates").text) == ["", "TINH", "DU-XA"]
+    chosen = browser.get("/candidates", params={"org": "DU-CS"}).text
+    assert options_of(chosen) == ["", "TINH", "DU-XA", "DU-CS", "CB-01", "CB-02"]
+    assert '<option value="DU-CS" selected>' in chosen and "Hồ Văn Khải" in chosen
+    assert options_of(sqlite_env.login("sec_a").get("/candidates").text) == ["", "CB-01"]
+
 # --- recording through forms ----------------------------------------------------------------------------------
 
 def test_a_secretary_records_a_step_through_its_form(sqlite_env: Env) -> None:

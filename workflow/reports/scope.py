@@ -133,14 +133,17 @@ class Scope:
         """The codes whose facts between `start` and `end` may count here, for an IN list; None when that is every
         organisation known on those days (the query needs no IN list: `place` still judges every row)."""
         found: set[str] = set()
-        known: set[str] = set()
-        for day in self.days(start, end):  # predecessors' too, left out or not: the report says how many
-            tree, units = self.tree_for(day), self._units_on(day)
-            known.update(tree.orgs)
-            for code in tree.orgs:
+        trees = [(self.tree_for(day), self._units_on(day)) for day in self.days(start, end)]
+        for tree, units in trees:  # predecessors' too, left out or not: the report says how many
+            # a living organisation counts only as one of the units; an ended one where its successor went (or
+            # every split one, placed row by row): so only these are looked at, not the nation's every code
+            for code in set(units) | tree.ended_codes():
                 now = tree.get(tree.current(code))
                 if now is not None and (now.code in units or now.ended_by == "split"):
                     found.add(code)
+        if len(found) < max((len(tree.orgs) for tree, _ in trees), default=0):
+            return found  # fewer than one day's organisations: not every one known
+        known = set().union(*(tree.orgs for tree, _ in trees))
         return None if found >= known else found
 
     # --- what the report lists ----------------------------------------------------------------------------------

@@ -272,7 +272,7 @@ def candidates(request: Request, who: Who, stage: str = "", q: str = "", org: st
                                         offset=_offset(offset)))
     return render(request, "candidates.html", {
         "page": page, "counts": s.stage_counts(org_code), "stage": stage_name or "", "q": q[:200],
-        "org": org_code or "", "orgs": s.orgs(), "stages": list(STAGES)}, who)
+        "org": org_code or "", "orgs": s.org_choices(org_code), "stages": list(STAGES)}, who)
 
 
 def _offset(raw: str) -> int:

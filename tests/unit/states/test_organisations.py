@@ -75,6 +75,14 @@ def test_a_split_branch_sends_each_candidate_where_the_change_names() -> None:
     assert after.current("CB-01", "c3") == "CB-01"  # not named: stays with the ended branch, visibly
 
 
+
+def test_a_tree_names_the_organisations_ended_by_its_day() -> None:
+    """A report finds a scope's predecessors among these, not among the nation's every organisation."""
+    h = history(OrgChange("merged", "CB-01", D, into="CB-03"), OrgChange("split", "CB-02", D, parts={"c1": "CB-03"}))
+
+    assert h.tree_on(BEFORE).ended_codes() == frozenset()
+    assert h.tree_on(D).ended_codes() == {"CB-01", "CB-02"}
+
 # --- every refusal --------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("change", "expected"), [
