@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Integer, bindparam, exists, func, select, text, tuple_
+from sqlalchemy import Connection, Engine, Integer, bindparam, exists, func, literal_column, select, text, tuple_
 from sqlalchemy.engine import Dialect
 
 from states.events import Event
@@ -76,11 +76,75 @@ def split(conn: Connection, parts: int) -> list[Bounds]:
     return list(zip(edges, edges[1:], strict=False))
 
 
-def count_events(conn: Connection, stream_ids: list[str] | None = None) -> int:
+def count_events(conn: Connection, stream_ids: Sequence[str] | None = None) -> int:
+    """Events in the log, or in `stream_ids` (counted IN_BATCH ids at a time: SQLite bounds a statement's
+    parameters)."""
     query = select(func.count()).select_from(EVENTS)
-    if stream_ids is not None:
-        query = query.where(EVENTS.c.stream_id.in_(stream_ids))
-    return int(conn.execute(query).scalar() or 0)
+    if stream_ids is None:
+        return int(conn.execute(query).scalar() or 0)
+    return sum(int(conn.execute(query.where(EVENTS.c.stream_id.in_(stream_ids[i:i + IN_BATCH]))).scalar() or 0)
+               for i in range(0, len(stream_ids), IN_BATCH))
+
+
+IN_BATCH = 5000  # values in one IN list
+
+# The organisation an `identify` (org) or a transfer into another branch (to_org) names: the expression of the
+# index ix_event_member_org (migration auditorg_0001), written exactly as there, so that the query uses it.
+MEMBER_ORG = {
+    "postgresql": "(CASE WHEN type = 'identify' THEN payload ->> 'org' ELSE payload ->> 'to_org' END)",
+    "sqlite": "(CASE WHEN type = 'identify' THEN json_extract(payload, '$.org') "
+              "ELSE json_extract(payload, '$.to_org') END)",
+}
+MEMBER_TYPES = ("identify", "transfer", "transfer_received")  # the index's condition (partial index)
+
+
+def member_streams(conn: Connection, orgs: set[str]) -> list[str]:
+    """The streams whose `identify`, `transfer` or `transfer_received` names one of `orgs`, sorted, read from
+    the index: what the audit of an organisation reads. A value that is not a string may match its text here
+    (PostgreSQL's ->>), so the audit still keeps only the streams whose events name `orgs` as strings."""
+    named: Any = literal_column(MEMBER_ORG[conn.dialect.name])
+    codes = sorted(orgs)
+    found: set[str] = set()
+    for i in range(0, len(codes), IN_BATCH):
+        query = (select(EVENTS.c.stream_id).distinct()
+                 .where(EVENTS.c.type.in_(MEMBER_TYPES), named.in_(codes[i:i + IN_BATCH])))
+        found.update(conn.execute(query).scalars())
+    return sorted(found)
+
+
+def _padded(n: int) -> int:
+    """The size of the IN list compiled for `n` values: a power of two, so a few statements serve every chunk
+    (the rest of the list is NULL, which matches nothing)."""
+    return 1 << max(0, n - 1).bit_length()
+
+
+def _in_list(values: Sequence[str]) -> dict[str, Any]:
+    size = _padded(len(values))
+    return {f"in{i}": values[i] if i < len(values) else None for i in range(size)}
+
+
+def _in_binds(n: int) -> list[Any]:
+    return [bindparam(f"in{i}") for i in range(n)]
+
+
+def streams_of(conn: Connection, stream_ids: Sequence[str], verified: set[int] | None = None) -> list[Event]:
+    """The events of `stream_ids` (a chunk's worth: a few hundred) in (stream_id, version) order, in one
+    statement; `verified`: see `event_pages`."""
+    if not stream_ids:
+        return []
+    values = _in_list(stream_ids)
+    size = len(values)
+
+    def build(dialect: Dialect) -> DriverStatement:
+        query = (select(*COLUMNS).where(EVENTS.c.stream_id.in_(_in_binds(size)))
+                 .order_by(EVENTS.c.stream_id, EVENTS.c.version))
+        return DriverStatement(query, dialect, result_types=result_types(dialect))
+
+    rows = driver_sql.statement(conn, f"audit.streams:{size}", build).rows(conn, values)
+    events = row_decoder(conn)(rows)
+    if verified is not None and conn.dialect.name == "sqlite":
+        _add_verified(rows, events, verified)
+    return events
 
 
 def _page_statement(after_key: bool, low: bool, high: bool) -> Any:
@@ -137,31 +201,41 @@ def _add_verified(rows: list[Row], events: list[Event], verified: set[int]) -> N
 # --- the projections, compared with the replay ---------------------------------------------------------------
 
 
-def _compared_rows(conn: Connection, table: Any, key: str, bounds: Mapping[str, str],
+Keys = Mapping[str, str] | Sequence[str]  # {"lo": first, "hi": last}, {"one": id}, or a list of ids
+
+
+def _compared_rows(conn: Connection, table: Any, key: str, keys: Keys,
                    leave_out: frozenset[str]) -> list[dict[str, Any]]:
-    """The rows of `table` whose `key` lies in `bounds` (lo and hi, both included, or one), with Core's values
-    for each column but those in `leave_out` (the key is always kept), fetched as a driver statement."""
+    """The rows of `table` whose `key` lies in `keys` (lo and hi, both included; one; or a list of a chunk's
+    ids), with Core's values for each column but those in `leave_out` (the key is always kept), fetched as a
+    driver statement."""
     columns = [c for c in table.columns if c.name not in leave_out or c.name == key]
-    one = "one" in bounds
+    values: Mapping[str, Any]
+    if isinstance(keys, Mapping):
+        values, kind, size = keys, "one" if "one" in keys else "range", 0
+    else:
+        values = _in_list(keys)
+        kind, size = f"in{len(values)}", len(values)
 
     def build(dialect: Dialect) -> DriverStatement:
         column = table.c[key]
-        where = (column == bindparam("one")) if one else (column >= bindparam("lo")) & (column <= bindparam("hi"))
+        where = (column == bindparam("one")) if kind == "one" else column.in_(_in_binds(size)) if size else (
+            (column >= bindparam("lo")) & (column <= bindparam("hi")))
         return DriverStatement(select(*columns).where(where), dialect, result_types=[c.type for c in columns])
 
-    name = f"audit.{table.name}.{'one' if one else 'range'}:{','.join(sorted(leave_out))}"
+    name = f"audit.{table.name}.{kind}:{','.join(sorted(leave_out))}"
     names = [c.name for c in columns]
-    return [dict(zip(names, row, strict=True)) for row in driver_sql.statement(conn, name, build).rows(conn, bounds)]
+    return [dict(zip(names, row, strict=True)) for row in driver_sql.statement(conn, name, build).rows(conn, values)]
 
 
-def candidate_rows(conn: Connection, bounds: Mapping[str, str], leave_out: frozenset[str]) -> list[dict[str, Any]]:
-    """Candidate rows with ids in `bounds`: {"lo": first, "hi": last} or {"one": id}."""
-    return _compared_rows(conn, CANDIDATES, "id", bounds, leave_out)
+def candidate_rows(conn: Connection, keys: Keys, leave_out: frozenset[str]) -> list[dict[str, Any]]:
+    """Candidate rows with ids in `keys`: {"lo": first, "hi": last}, {"one": id} or a list of ids."""
+    return _compared_rows(conn, CANDIDATES, "id", keys, leave_out)
 
 
-def deadline_rows(conn: Connection, bounds: Mapping[str, str], leave_out: frozenset[str]) -> list[dict[str, Any]]:
-    """Deadline rows of the streams in `bounds` (as `candidate_rows`)."""
-    return _compared_rows(conn, DEADLINES, "stream_id", bounds, leave_out)
+def deadline_rows(conn: Connection, keys: Keys, leave_out: frozenset[str]) -> list[dict[str, Any]]:
+    """Deadline rows of the streams in `keys` (as `candidate_rows`)."""
+    return _compared_rows(conn, DEADLINES, "stream_id", keys, leave_out)
 
 
 def rows_without_streams(conn: Connection, orgs: set[str] | None = None,

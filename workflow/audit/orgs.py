@@ -36,8 +36,10 @@ class OrgDirectory:
         return code in self.latest.orgs
 
     def scope(self, root: str) -> set[str]:
-        """The organisations under `root` now, and those that ended into them (their candidates came along)."""
-        inside = self.latest.subtree([root])
+        """The organisations under `root` now, those that ended under it (dissolved, split or merged away: their
+        candidates belonged to it, as `Tree.within` lets its readers see), and those that ended into them
+        (their candidates came along)."""
+        inside = self.latest.within([root])
         return inside | {code for code, org in self.latest.orgs.items()
                          if org.ended and self.latest.current(code) in inside}
 

@@ -41,25 +41,28 @@ def _diff(stream: str, what: str, expected: dict[str, Any], actual: dict[str, An
 
 
 def _projected(conn: Connection,
-               bounds: dict[str, str]) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, dict[str, Any]]]]:
-    """Candidate rows by id and deadline rows by stream and kind, for the ids within `bounds`, with every
-    column compared (not the IGNORED ones)."""
-    rows = {r["id"]: r for r in audit_reads.candidate_rows(conn, bounds, IGNORED)}
+               keys: audit_reads.Keys) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, dict[str, Any]]]]:
+    """Candidate rows by id and deadline rows by stream and kind, for the ids within `keys` (a range, one id or
+    a list), with every column compared (not the IGNORED ones)."""
+    rows = {r["id"]: r for r in audit_reads.candidate_rows(conn, keys, IGNORED)}
     deadlines: dict[str, dict[str, dict[str, Any]]] = {}
-    for r in audit_reads.deadline_rows(conn, bounds, IGNORED):
+    for r in audit_reads.deadline_rows(conn, keys, IGNORED):
         deadlines.setdefault(r["stream_id"], {})[r["kind"]] = r
     return rows, deadlines
 
 
-def compare_chunk(conn: Connection, replayed: Sequence[Candidate]) -> list[Finding]:
+def compare_chunk(conn: Connection, replayed: Sequence[Candidate], contiguous: bool = True) -> list[Finding]:
     """Row-by-row differences for a chunk of replayed candidates.
 
-    A chunk is a run of consecutive streams in the database's order, so its rows are fetched as the range
-    from its first id to its last; a candidate whose row is not in that range (a missing row, or a chunk
-    out of order) is looked up by its own id, so the answer never depends on the order."""
+    A chunk of the whole log is a run of consecutive streams in the database's order (`contiguous`), so its
+    rows are fetched as the range from its first id to its last; a chunk of chosen streams (an organisation's,
+    scattered among the others) by the list of its ids. A candidate whose row is not among those fetched (a
+    missing row, or a chunk out of order) is looked up by its own id, so the answer never depends on the order."""
     if not replayed:
         return []
-    rows, deadlines = _projected(conn, {"lo": replayed[0].id, "hi": replayed[-1].id})
+    keys: audit_reads.Keys = {"lo": replayed[0].id, "hi": replayed[-1].id} if contiguous else [
+        c.id for c in replayed]
+    rows, deadlines = _projected(conn, keys)
     found: list[Finding] = []
     for c in replayed:
         row, theirs = rows.get(c.id), deadlines.get(c.id, {})

@@ -1,8 +1,8 @@
 """Read the log one chunk of whole streams at a time, so an audit's memory does not grow with the log.
 
 The pages come from storage (storage/audit_reads.py: keyset-paged driver statements in (stream_id, version)
-order); here they are cut into whole streams and grouped into chunks, so that projections and checkpoint
-heads can be fetched a chunk at a time.
+order, or, for an organisation's audit, its chosen streams a chunk per statement); here they are cut into whole
+streams and grouped into chunks, so that projections and checkpoint heads can be fetched a chunk at a time.
 """
 
 from collections.abc import Iterator
@@ -12,8 +12,7 @@ from operator import attrgetter
 from sqlalchemy import Connection
 
 from states.events import Event
-from storage.audit_reads import Bounds, event_pages
-from storage.event_store import load_stream
+from storage.audit_reads import Bounds, event_pages, streams_of
 
 ROWS_PER_PAGE = 5000
 STREAMS_PER_CHUNK = 500
@@ -40,10 +39,14 @@ def _streams(pages: Iterator[list[Event]]) -> Iterator[list[Event]]:
 
 def iter_streams(conn: Connection, stream_ids: list[str] | None = None, bounds: Bounds = (None, None),
                  verified: set[int] | None = None) -> Iterator[list[Event]]:
-    """Each stream's events in version order, one stream at a time (only `stream_ids` when given);
-    `verified`: see `storage.audit_reads.event_pages`."""
+    """Each stream's events in version order, one stream at a time (only `stream_ids` when given, read
+    STREAMS_PER_CHUNK streams per statement); `verified`: see `storage.audit_reads.event_pages`."""
     if stream_ids is not None:
-        yield from (events for events in (load_stream(conn, sid) for sid in stream_ids) if events)
+        for i in range(0, len(stream_ids), STREAMS_PER_CHUNK):
+            wanted = stream_ids[i:i + STREAMS_PER_CHUNK]
+            read = {events[0].stream_id: events for events in _streams(iter([streams_of(conn, wanted, verified)]))
+                    if events}
+            yield from (read[sid] for sid in wanted if sid in read)  # in the order asked
         return
     yield from _streams(event_pages(conn, bounds, ROWS_PER_PAGE, verified))
 

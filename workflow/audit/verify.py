@@ -23,7 +23,7 @@ from states.errors import CandidateNotFound
 from states.events import Event
 from states.rules import RuleBook
 from storage import history_records
-from storage.audit_reads import Bounds, count_events, split
+from storage.audit_reads import Bounds, count_events, member_streams, split
 
 # re-exported: the CLI, the benchmark and the tests open the audit's view from here
 from storage.audit_reads import exported_snapshot as exported_snapshot
@@ -81,11 +81,16 @@ def fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
+MOVED_IN = ("transfer", "transfer_received")  # steps that place the candidate in the branch named by `to_org`
+
+
 def orgs_of(events: list[Event]) -> set[str]:
-    """Every organisation the candidate belonged to: the one that identified them and each transfer's."""
+    """Every organisation the candidate belonged to: the one that identified them and each transfer's, a
+    probationary member's included from the day the receiving branch recorded it (the same events as the
+    index storage/audit_reads.py `member_streams` reads)."""
     found = set()
     for e in events:
-        org = e.payload.get("org") if e.type == "identify" else e.payload.get("to_org") if e.type == "transfer" \
+        org = e.payload.get("org") if e.type == "identify" else e.payload.get("to_org") if e.type in MOVED_IN \
             else None
         if isinstance(org, str):
             found.add(org)
@@ -102,11 +107,23 @@ class Verifier:
         if scope.org is not None and not self.orgs.knows(scope.org):
             raise UnknownOrganisation(scope.org)
         self.in_scope = self.orgs.scope(scope.org) if scope.org else None
+        self._members: list[str] | None = None
         self.actors = ActorCheck(load_user_history(conn), self.orgs)  # read once: every event asks it
         self.checkpoint = CheckpointCheck(conn, since_checkpoint) if since_checkpoint else None
 
+    def streams(self) -> list[str] | None:
+        """The streams this audit reads: the candidate's; or the organisation's, found by the index of the
+        organisations each stream was placed in (storage/audit_reads.py `member_streams`); None: the whole log."""
+        if self.scope.candidate:
+            return [self.scope.candidate]
+        if self.in_scope is None:
+            return None
+        if self._members is None:
+            self._members = member_streams(self.conn, self.in_scope)
+        return self._members
+
     def total(self) -> int:
-        return count_events(self.conn, [self.scope.candidate] if self.scope.candidate else None)
+        return count_events(self.conn, self.streams())
 
     def run(self, progress: Progress | None = None, workers: int | None = 1, keep: int | None = None) -> Report:
         """The whole audit; with `workers` > 1 the streams are split into ranges checked by this process and
@@ -119,10 +136,11 @@ class Verifier:
             report.checkpoint = self.checkpoint.summary
             report.add(self.checkpoint.findings)
         only = [self.scope.candidate] if self.scope.candidate else None
+        chosen = self.streams()
         if workers > 1 and only is None:
-            self._run_in_workers(report, workers, progress)
+            self._run_in_workers(report, workers, progress, chosen)
         else:
-            self.run_range(report, (None, None), only, progress)
+            self.run_range(report, (None, None), chosen, progress)
         report.add(projection_check.rows_without_streams(self.conn, self.in_scope, only))
         if only is None and self.scope.org is None:
             report.add(org_log_findings(self.conn, self.orgs))
@@ -144,15 +162,19 @@ class Verifier:
         with fewer_collections():
             for chunk in iter_chunks(self.conn, only, bounds=bounds, verified=self.verified):
                 kept = [s for s in chunk if self.in_scope is None or orgs_of(s) & self.in_scope]
-                report.add(self.check_chunk(kept, report))
+                report.add(self.check_chunk(kept, report, contiguous=only is None))
                 self.verified.difference_update(e.position for s in chunk for e in s)  # memory: one page's
                 if progress is not None:
                     progress(sum(len(s) for s in chunk))
 
-    def _run_in_workers(self, report: Report, workers: int, progress: Progress | None) -> None:
+    def _run_in_workers(self, report: Report, workers: int, progress: Progress | None,
+                        chosen: list[str] | None) -> None:
         """`workers` processes in all, this one included: each takes the next range of streams as it frees up,
-        so none waits for another, and this one starts at once while the others start up."""
-        ranges = deque(split(self.conn, workers * RANGES_PER_WORKER))
+        so none waits for another, and this one starts at once while the others start up. `chosen`: only these
+        streams (an organisation's), handed out a slice at a time; None: the whole log, by ranges of ids."""
+        parts = workers * RANGES_PER_WORKER
+        ranges: deque[Work] = deque([(bounds, None) for bounds in split(self.conn, parts)] if chosen is None
+                                    else [((None, None), piece) for piece in _slices(chosen, parts)])
         setup = (self.conn.engine.url.render_as_string(hide_password=False), exported_snapshot(self.conn),
                  self.rulebook, self.calendar, self.scope, self.checkpoint.digest if self.checkpoint else None)
         finished: SimpleQueue[Future[Report]] = SimpleQueue()
@@ -163,7 +185,7 @@ class Verifier:
                 for helper in helpers:
                     helper.start()
                 while ranges:
-                    self.run_range(report, ranges.popleft(), None, progress)
+                    self.run_range(report, *ranges.popleft(), progress)
                     _merge(report, finished, progress)
             finally:
                 ranges.clear()  # on an error here, the helpers stop handing out ranges
@@ -171,7 +193,7 @@ class Verifier:
                     helper.join()
         _merge(report, finished, progress)
 
-    def check_chunk(self, streams: list[list[Event]], report: Report) -> list[Finding]:
+    def check_chunk(self, streams: list[list[Event]], report: Report, contiguous: bool = True) -> list[Finding]:
         found: list[Finding] = []
         replayed: list[Candidate] = []
         for events in streams:
@@ -182,16 +204,23 @@ class Verifier:
             found += problems + self.actors.findings(events)
             if candidate is not None:
                 replayed.append(self.orgs.placed(candidate))
-        found += projection_check.compare_chunk(self.conn, replayed)
+        found += projection_check.compare_chunk(self.conn, replayed, contiguous)
         if self.checkpoint is not None:
             found += self.checkpoint.check_chunk(streams)
         return found
 
 
 RANGES_PER_WORKER = 64  # small ranges: whoever is free takes the next, and the last one ends soon after the rest
+Work = tuple[Bounds, list[str] | None]  # a range of the log, or (when given) only these streams
 
 
-def _hand_out(pool: ProcessPoolExecutor, ranges: deque[Bounds], finished: SimpleQueue[Future[Report]]) -> None:
+def _slices(items: list[str], parts: int) -> list[list[str]]:
+    """`items` cut into at most `parts` slices of about the same length, in order."""
+    size = max(1, -(-len(items) // parts))
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _hand_out(pool: ProcessPoolExecutor, ranges: deque[Work], finished: SimpleQueue[Future[Report]]) -> None:
     """Keep one worker process busy (a thread that only waits): two ranges handed to it at a time, so that it
     never waits for this process to wake up and hand it the next one. Every range taken comes back as a
     finished job, its error included, so none is silently left out."""
@@ -199,11 +228,11 @@ def _hand_out(pool: ProcessPoolExecutor, ranges: deque[Bounds], finished: Simple
     while True:
         while len(queued) < 2:
             try:
-                bounds = ranges.popleft()
+                work = ranges.popleft()
             except IndexError:
                 break
             try:
-                job = pool.submit(_verify_range, bounds)
+                job = pool.submit(_verify_range, *work)
             except Exception as err:  # noqa: BLE001 - a broken pool: the audit fails where the job is read
                 job = Future()
                 job.set_exception(err)
@@ -240,11 +269,11 @@ def _start_worker(url: str, shared: str | None, rulebook: RuleBook, calendar: Wo
     _worker = Verifier(conn, rulebook, calendar, scope, digest)
 
 
-def _verify_range(bounds: Bounds) -> Report:
-    """One range of streams, in a worker process."""
+def _verify_range(bounds: Bounds, only: list[str] | None = None) -> Report:
+    """One range of streams (or only the streams given), in a worker process."""
     assert _worker is not None, "a range is only checked in a worker started by _start_worker"
     part = Report()
-    _worker.run_range(part, bounds)
+    _worker.run_range(part, bounds, only)
     return part
 
 
