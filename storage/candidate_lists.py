@@ -13,7 +13,6 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, String, any_, func, literal, select
-from sqlalchemy.dialects.postgresql import ARRAY
 
 from storage.paging import DEFAULT_LIMIT, KeyOrder, Page
 from storage.projections import CANDIDATES, DEADLINES
@@ -69,6 +68,8 @@ def _among(column: Any, codes: Sequence[str], dialect: str) -> Any:
     """`column IN codes`; on PostgreSQL `= ANY(array)`, one parameter: a province's 1,500 organisation codes as
     as many bound parameters cost more to render than the query takes to run."""
     if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY  # loaded on PostgreSQL only (a SQLite command skips it)
+
         return column == any_(literal(list(codes), ARRAY(String)))
     return column.in_(codes)
 
