@@ -119,13 +119,13 @@ def scratch_dir(keep: bool = False) -> Iterator[Path]:
 
 
 @contextmanager
-def scratch_postgres(server: str, keep: bool = False) -> Iterator[str]:
+def scratch_postgres(server: str, keep: bool = False, name: str | None = None) -> Iterator[str]:
     """A database of its own on the PostgreSQL server at `server` (its URL is yielded), dropped afterwards
-    unless `keep`."""
+    unless `keep`; `name` instead of a random one (it must not exist yet)."""
     base = make_url(server)
     if base.drivername == "postgresql":
         base = base.set(drivername="postgresql+psycopg")
-    name = f"ketnap_bench_{uuid.uuid4().hex[:10]}"
+    name = name or f"ketnap_bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))

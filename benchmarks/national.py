@@ -76,8 +76,10 @@ def build(engine: Engine, scale: float) -> dict[str, Any]:
     tree_seconds = time.perf_counter() - started
     templates = population.histories(settings)
     count = max(1, round(2_000_000 * scale))
-    for batch in population.candidates(tree, templates, count):
+    for done, batch in enumerate(population.candidates(tree, templates, count), start=1):
         population.write(engine, batch)
+        print(f"built {min(count, done * population.BATCH):,} of {count:,} candidates, "
+              f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     with engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
     streams, events = population.count_rows(engine)
@@ -418,12 +420,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only-build", action="store_true", help="build the data set, measure nothing")
     parser.add_argument("--skip-audit", action="store_true", help="leave out the final `audit verify` of all")
     parser.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
+    parser.add_argument("--name", help="build into a new database of this name, kept (implies --keep)")
     args = parser.parse_args(argv)
     server = args.url or os.environ.get("KETNAP_BENCH_DATABASE_URL") or os.environ.get("KETNAP_TEST_DATABASE_URL")
     if not server:
         print("## National: skipped, set KETNAP_BENCH_DATABASE_URL (or KETNAP_TEST_DATABASE_URL)")
         return 0
-    with scratch_postgres(server, keep=args.keep) as url:
+    keep = args.keep or args.name is not None
+    with scratch_postgres(server, keep=keep, name=args.name) as url:
         engine = make_engine(url)
         migrate.upgrade(engine)
         info = build(engine, args.scale)
@@ -431,8 +435,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"## National data set, scale {args.scale}: {info['orgs']:,} organisations, {info['streams']:,} "
               f"candidates, {info['events']:,} events ({info['templates']} start months) built in "
               f"{info['seconds']:.0f} s (tree {info['tree_seconds']:.0f} s)\n{machine_line()}\n")
-        if args.keep:
-            print(f"database: {url}\n")
+        if keep:
+            print(f"database: {url}\n", flush=True)
         if args.only_build:
             return 0
         print(f"### Pages, {args.clients} clients, one `ketnap serve`\n")
