@@ -33,7 +33,7 @@ import httpx
 from sqlalchemy import Engine
 
 from benchmarks import population
-from benchmarks.common import app_on, fresh_sqlite, machine_line, print_table, scratch_dir, standard_events
+from benchmarks.common import app_on, fresh_sqlite, machine_line, print_table, run_threads, scratch_dir, standard_events
 from workflow import accounts
 from workflow.bootstrap import bootstrap
 from workflow.commands import AddOrganisation
@@ -136,13 +136,7 @@ def load(base: str, requests: list[tuple[str, str, dict[str, Any], dict[str, Any
                     if response.status_code >= 400:
                         failures.append(response.status_code)
 
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
+    wall = run_threads(worker, [()] * concurrency)
     if failures:
         raise RuntimeError(f"{len(failures)} requests failed, e.g. HTTP {failures[0]}")
     cuts = statistics.quantiles(latencies, n=100)

@@ -13,6 +13,7 @@ import os
 import shutil
 import statistics
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -210,6 +211,17 @@ def timed(name: str, run: Callable[[], int]) -> Sample:
     started = time.perf_counter()
     operations = run()
     return Sample(name, operations, time.perf_counter() - started)
+
+
+def run_threads(target: Callable[..., None], args: Sequence[tuple[Any, ...]]) -> float:
+    """One thread per entry of `args` running `target(*entry)`, all started, then all joined; wall seconds."""
+    threads = [threading.Thread(target=target, args=a) for a in args]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started
 
 
 def median_rate(samples: Sequence[Sample]) -> float:

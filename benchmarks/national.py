@@ -45,7 +45,7 @@ from sqlalchemy.engine import make_url
 
 from benchmarks import population
 from benchmarks.bench_web import free_port, serve
-from benchmarks.common import NOW, FixedClock, machine_line, print_table, scratch_postgres, standard_path
+from benchmarks.common import NOW, FixedClock, machine_line, print_table, run_threads, scratch_postgres, standard_path
 from storage import migrate
 from storage.engine import make_engine
 from storage.organisations import ORGS
@@ -180,13 +180,7 @@ def run_load(clients: list[httpx.Client], urls: list[str], headers: dict[str, st
                 if answer.status_code >= 400:
                     failures.append(f"{url}: {answer.status_code}")
 
-    threads = [threading.Thread(target=worker, args=(c,)) for c in clients]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
+    wall = run_threads(worker, [(c,) for c in clients])
     if failures:
         raise RuntimeError(f"{len(failures)} requests failed, e.g. {failures[0]}")
     p50, p99 = quantiles(latencies)
@@ -211,11 +205,7 @@ def sql_load(dsn: str, threads: int, queries: list[tuple[str, tuple[Any, ...]]])
                 with lock:
                     latencies.append((time.perf_counter() - started) * 1000)
 
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
+    run_threads(worker, [()] * threads)
     p50, p99 = quantiles(latencies)
     return {"n": len(latencies), "p50": p50, "p99": p99}
 
@@ -397,13 +387,7 @@ def _record(bases: list[str], token: str, branches: list[str], clients: int, per
                 with lock:
                     done[0] += len(STEP_PATH)
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    seconds = time.perf_counter() - started
+    seconds = run_threads(client, [(n,) for n in range(clients)])
     if errors:
         raise RuntimeError(f"{len(errors)} clients failed, e.g. {errors[0]}")
     return done[0] / seconds
@@ -428,13 +412,7 @@ def _plain_commits(dsn: str, clients: int, rows: int) -> float:
                              (n * per + k, f"p{n}-{k}", 2, date(2026, 1, 1), payload, "0" * 64, "1" * 64))
                 conn.commit()
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    seconds = time.perf_counter() - started
+    seconds = run_threads(worker, [(n,) for n in range(clients)])
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("DROP TABLE bench_plain")
     return per * clients / seconds
