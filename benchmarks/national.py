@@ -235,6 +235,12 @@ def pages(url: str, info: dict[str, Any], requests: int, clients: int) -> list[t
         auditors = [signed_in(base, "kiemtra") for _ in range(clients)]
         plain = [httpx.Client(base_url=base, timeout=120) for _ in range(clients)]
         rss_before = rss_mib(process.pid)
+        # One page alone first: a fresh process fills its caches (the organisation tree, the scopes) on it, and
+        # 32 cold requests at once exhausted the connection pool (8 + 8) at scale 0.1 (HTTP 500 after 30 s).
+        for label, who, first in (("secretary: dashboard", secretaries, "/"),
+                                  ("province auditor: candidate list", auditors, "/candidates")):
+            cold = run_load(who[:1], [first])
+            rows.append((f"{label}, first request after start (alone)", 1, "-", cold["p50"], "-", "-", "-"))
         page_ids = [rng.choice(mine) for _ in range(requests)]
         list_sql = ("SELECT * FROM candidate WHERE org = ANY(%s) ORDER BY org, full_name, id LIMIT 50", )
         scenarios: list[tuple[str, list[httpx.Client], list[str], dict[str, str] | None,
