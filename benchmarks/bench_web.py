@@ -32,14 +32,8 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine
 
-from benchmarks.common import NOW, app_on, fresh_sqlite, machine_line, print_table, scratch_dir, standard_events
-from states.candidate import replay
-from states.events import Event
-from states.hashing import GENESIS, event_hash
-from states.report_facts import facts_of
-from storage.event_store import EVENTS, event_to_row
-from storage.projections import CANDIDATES, DEADLINES, candidate_values, deadline_values
-from storage.report_model import FACTS
+from benchmarks import population
+from benchmarks.common import app_on, fresh_sqlite, machine_line, print_table, run_threads, scratch_dir, standard_events
 from workflow import accounts
 from workflow.bootstrap import bootstrap
 from workflow.commands import AddOrganisation
@@ -47,27 +41,10 @@ from workflow.config import load_settings
 
 EXTRA_BRANCHES = 40
 CHUNK = 5_000  # candidates per insert transaction
-FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
-          "Dương", "Lý"]
-MIDDLE = ["Thị", "Văn", "Hữu", "Minh", "Ngọc", "Thu", "Quốc", "Thanh", "Đức", "Mỹ"]
-GIVEN = ["Hoà", "Khải", "Ánh", "Đạt", "Thuỷ", "Tuấn", "Hương", "Bình", "Cường", "Dung", "Lan", "Nam", "Quỳnh",
-         "Sơn", "Trang", "Việt", "Yến", "Phúc", "Hải", "Linh"]
 
 
 def branches() -> list[str]:
     return ["CB-GV", "CB-HS", *(f"CB-B{i:02d}" for i in range(1, EXTRA_BRANCHES + 1))]
-
-
-def _clone(template: list[Event], stream_id: str, name: str, org: str) -> list[Event]:
-    """The template's events under another stream, name and branch, with a hash chain of their own."""
-    out, prev = [], GENESIS
-    for e in template:
-        payload = {**e.payload, "full_name": name, "org": org} if e.type == "identify" else e.payload
-        moved = e._replace(stream_id=stream_id, payload=payload, prev_hash=prev)
-        moved = moved._replace(hash=event_hash(moved, prev))
-        out.append(moved)
-        prev = moved.hash
-    return out
 
 
 def build(engine: Engine, size: int, seed: int = 5) -> list[str]:
@@ -80,34 +57,30 @@ def build(engine: Engine, size: int, seed: int = 5) -> list[str]:
     template = standard_events(settings)
     rng, mentored = random.Random(seed), []
     for start in range(0, size, CHUNK):
-        events, candidates, deadlines, facts = [], [], [], []
+        batch = population.Batch()
         for n in range(start, min(size, start + CHUNK)):
             steps = n % len(template) + 1
-            name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
-            cloned = _clone(template[:steps], f"w{n:07d}", name, branches()[n % len(branches())])
-            candidate = replay(cloned)
-            events += [event_to_row(e) for e in cloned]
-            candidates.append(candidate_values(candidate, NOW))
-            deadlines += deadline_values(candidate, candidate.deadlines)
-            facts.append(facts_of(cloned, candidate))
+            name = population.person_name(rng)
+            org = branches()[n % len(branches())]
+            events = population.clone(template[:steps], f"w{n:07d}", name, org, population.SHAPE_COMMUNE)
+            candidate = batch.add(events)
             if candidate.stage is not None and candidate.stage.value == "mentored":
                 mentored.append(candidate.id)
-        with engine.begin() as conn:
-            conn.execute(EVENTS.insert(), events)
-            conn.execute(CANDIDATES.insert(), candidates)
-            if deadlines:
-                conn.execute(DEADLINES.insert(), deadlines)
-            conn.execute(FACTS.insert(), facts)
+        population.write(engine, batch)
     return mentored
 
 
 def add_users(engine: Engine) -> dict[str, str]:
+    """The benchmark's users, added unless a kept database has them already, with a new token each."""
     app = bootstrap(load_settings(), engine=engine)
     users = {"secretary": ("secretary", ["DU-THPT"]), "branch": ("secretary", ["CB-B07"]),
              "auditor": ("auditor", ["TINH-QT"])}
     tokens = {}
     for username, (role, orgs) in users.items():
-        accounts.add_user(app, username, role, orgs)
+        try:
+            accounts.add_user(app, username, role, orgs)
+        except accounts.AccountError:
+            pass  # kept from an earlier run
         tokens[username] = accounts.create_token(app, username, "bench").token
     return tokens
 
@@ -163,13 +136,7 @@ def load(base: str, requests: list[tuple[str, str, dict[str, Any], dict[str, Any
                     if response.status_code >= 400:
                         failures.append(response.status_code)
 
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
+    wall = run_threads(worker, [()] * concurrency)
     if failures:
         raise RuntimeError(f"{len(failures)} requests failed, e.g. HTTP {failures[0]}")
     cuts = statistics.quantiles(latencies, n=100)

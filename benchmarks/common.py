@@ -13,6 +13,7 @@ import os
 import shutil
 import statistics
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -119,13 +120,13 @@ def scratch_dir(keep: bool = False) -> Iterator[Path]:
 
 
 @contextmanager
-def scratch_postgres(server: str, keep: bool = False) -> Iterator[str]:
+def scratch_postgres(server: str, keep: bool = False, name: str | None = None) -> Iterator[str]:
     """A database of its own on the PostgreSQL server at `server` (its URL is yielded), dropped afterwards
-    unless `keep`."""
+    unless `keep`; `name` instead of a random one (it must not exist yet)."""
     base = make_url(server)
     if base.drivername == "postgresql":
         base = base.set(drivername="postgresql+psycopg")
-    name = f"ketnap_bench_{uuid.uuid4().hex[:10]}"
+    name = name or f"ketnap_bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -210,6 +211,17 @@ def timed(name: str, run: Callable[[], int]) -> Sample:
     started = time.perf_counter()
     operations = run()
     return Sample(name, operations, time.perf_counter() - started)
+
+
+def run_threads(target: Callable[..., None], args: Sequence[tuple[Any, ...]]) -> float:
+    """One thread per entry of `args` running `target(*entry)`, all started, then all joined; wall seconds."""
+    threads = [threading.Thread(target=target, args=a) for a in args]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started
 
 
 def median_rate(samples: Sequence[Sample]) -> float:

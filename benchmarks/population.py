@@ -2,8 +2,10 @@
 (benchmarks/national.py; a province is the same tree with one province).
 
 What the step path writes, and nothing else: each candidate's events (decided by the engine, with their hash
-chain), its candidate row and its deadline rows; the organisation tree's log is the one `ketnap org add` would
-write (storage/organisations.py `append`, one transaction), and `audit verify` is clean on the result.
+chain), its candidate row, its deadline rows and its report row (`Batch.add`, the one place the benchmarks'
+builders make a stream's rows: benchmarks/bench_web.py uses it too); the organisation tree's log is the one
+`ketnap org add` would write (storage/organisations.py `append`, one transaction), and `audit verify` is clean
+on the result.
 
 - The tree: `tree(provinces, communes)`: each commune's party committee decides admissions; under it grassroots
   committees (not authorised to admit) with their branches, the shape of the demo's CB-GV (COMMUNE_SHAPE). At
@@ -12,30 +14,33 @@ write (storage/organisations.py `append`, one transaction), and `audit verify` i
   `years` years, each decided once by the engine under the rules of its dates (`histories`). A candidate takes
   one of them, up to the steps dated before NOW (most go the whole way; a share stops earlier, so every stage
   is present, with overdue deadlines as in life), under its own stream, name and branch, with its own chain.
-- The writer: `write` sends a batch (one transaction) by COPY on PostgreSQL and by executemany on SQLite. The
-  position is still drawn by the table's default, so appends made later by the step path follow on.
+- The writer: `write` sends a batch (one transaction: events, candidates, deadlines, report rows) by COPY on
+  PostgreSQL and by executemany on SQLite. The position is still drawn by the table's default, so appends made
+  later by the step path follow on.
 """
 
 import random
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlalchemy import JSON, Engine, Table
 
 from benchmarks.common import NOW, standard_path
-from states.candidate import replay
+from states.candidate import Candidate, replay
 from states.decide import decide
 from states.events import Event
 from states.hashing import GENESIS, event_hash
 from states.organisations import OrgHistory, competent_body
+from states.report_facts import facts_of
 from states.step import OrgFacts, Step
 from storage import organisations
 from storage.engine import json_dumps
 from storage.event_store import EVENTS, event_to_row
 from storage.organisations import Organisation
 from storage.projections import CANDIDATES, DEADLINES, candidate_values, deadline_values
+from storage.report_model import FACTS
 from workflow.commands import AddOrganisation
 from workflow.config import Settings
 from workflow.organisations import creation_of
@@ -49,8 +54,14 @@ GIVEN = ["Hoà", "Khải", "Ánh", "Đạt", "Thuỷ", "Tuấn", "Hương", "Bì
 GRASSROOTS_PER_COMMUNE, BRANCHES_PER_GRASSROOTS = 3, 4
 NATIONAL_PROVINCES, NATIONAL_COMMUNES = 34, 3_300
 FOUNDED = date(2015, 1, 1)  # every organisation exists before the first history starts
+BATCH = 5_000  # candidates per transaction of the bulk writer
 COMPLETE_SHARE = 0.85  # candidates whose history goes as far as NOW allows; the others stopped earlier
 SHAPE_COMMUNE, SHAPE_BRANCH = "XA-TL", "CB-GV"  # the template's deciding commune and branch (common.ORGS)
+
+
+def person_name(rng: random.Random) -> str:
+    """A Vietnamese full name drawn from the lists above."""
+    return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
 
 
 @dataclass(frozen=True)
@@ -163,28 +174,42 @@ def clone(template: Sequence[Event], stream_id: str, name: str, branch: str, com
 
 @dataclass
 class Batch:
-    events: list[dict[str, Any]]
-    candidates: list[dict[str, Any]]
-    deadlines: list[dict[str, Any]]
+    """Rows to write in one transaction, each stream's as a step leaves them (workflow/service.py: the events,
+    storage/projections.py `project`, storage/report_model.py `store`)."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+    deadlines: list[dict[str, Any]] = field(default_factory=list)
+    facts: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, events: Sequence[Event]) -> Candidate:
+        """One stream's events, candidate row, deadline rows and report row; returns the replayed candidate."""
+        candidate = replay(events)
+        self.events += [event_to_row(e) for e in events]
+        self.candidates.append(candidate_values(candidate, NOW))
+        self.deadlines += deadline_values(candidate, candidate.deadlines)
+        self.facts.append(facts_of(events, candidate))
+        return candidate
+
+    def tables(self) -> list[tuple[Table, list[dict[str, Any]]]]:
+        """(table, rows) in the order they are written: events first, as the step path does."""
+        return [(EVENTS, self.events), (CANDIDATES, self.candidates), (DEADLINES, self.deadlines),
+                (FACTS, self.facts)]
 
 
 def candidates(built: Tree, templates: list[list[Event]], count: int, seed: int = 14, prefix: str = "n",
-               batch: int = 5_000, branches: Sequence[tuple[str, str]] | None = None) -> Iterator[Batch]:
+               batch: int = BATCH, branches: Sequence[tuple[str, str]] | None = None) -> Iterator[Batch]:
     """`count` candidates spread over the branches (or `branches`), `batch` at a time, as rows to write."""
     rng = random.Random(seed)
     where = list(branches or built.branches)
     for start in range(0, count, batch):
-        out = Batch([], [], [])
+        out = Batch()
         for n in range(start, min(count, start + batch)):
             template = templates[rng.randrange(len(templates))]
             steps = len(template) if rng.random() < COMPLETE_SHARE else rng.randint(1, len(template))
             branch, commune = where[n % len(where)]
-            name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
-            events = clone(template[:steps], f"{prefix}{n:07d}", name, branch, commune)
-            candidate = replay(events)
-            out.events += [event_to_row(e) for e in events]
-            out.candidates.append(candidate_values(candidate, NOW))
-            out.deadlines += deadline_values(candidate, candidate.deadlines)
+            name = person_name(rng)
+            out.add(clone(template[:steps], f"{prefix}{n:07d}", name, branch, commune))
         yield out
 
 
@@ -192,16 +217,14 @@ def write(engine: Engine, batch: Batch) -> None:
     """One batch in one transaction: COPY on PostgreSQL, executemany on SQLite."""
     if engine.dialect.name != "postgresql":
         with engine.begin() as conn:
-            conn.execute(EVENTS.insert(), batch.events)
-            conn.execute(CANDIDATES.insert(), batch.candidates)
-            if batch.deadlines:
-                conn.execute(DEADLINES.insert(), batch.deadlines)
+            for table, rows in batch.tables():
+                if rows:
+                    conn.execute(table.insert(), rows)
         return
     raw = engine.raw_connection()
     try:
         with raw.cursor() as cursor:  # type: ignore[attr-defined]
-            for table, rows in ((EVENTS, batch.events), (CANDIDATES, batch.candidates),
-                                (DEADLINES, batch.deadlines)):
+            for table, rows in batch.tables():
                 _copy(cursor, table, rows)
         raw.commit()
     finally:

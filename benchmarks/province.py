@@ -31,8 +31,11 @@ from typing import Any
 
 import httpx
 
+from benchmarks import population
 from benchmarks.bench_web import add_users, build, free_port, load, serve
-from benchmarks.common import fresh_sqlite, machine_line, print_table, scratch_dir
+from benchmarks.common import machine_line, print_table, scratch_dir
+from storage import migrate
+from storage.engine import make_engine
 from workflow import accounts
 from workflow.bootstrap import bootstrap
 from workflow.config import load_settings
@@ -186,24 +189,46 @@ def peak_mb(pid: int) -> float:
     return 0.0
 
 
+def prepare(db: Path, size: int) -> tuple[list[str], dict[str, str], int]:
+    """Build `size` candidates into a new file `db`, or take an existing one as it is (the schema upgraded, so
+    migrations added since it was built apply); the mentored candidates' ids, the users' tokens and the number
+    of candidates."""
+    started = time.perf_counter()
+    existed = db.exists()
+    engine = make_engine(f"sqlite:///{db}")
+    migrate.upgrade(engine)
+    if existed:
+        with engine.connect() as conn:
+            mentored = list(conn.exec_driver_sql("SELECT id FROM candidate WHERE stage = 'mentored' ORDER BY id")
+                            .scalars())
+    else:
+        mentored = build(engine, size)
+    tokens = add_users(engine)
+    accounts.set_password(bootstrap(load_settings(), engine=engine), "auditor", PASSWORD)
+    streams, events = population.count_rows(engine)
+    engine.dispose()
+    print(f"{'kept' if existed else 'built'} {db}: {streams:,} candidates ({len(mentored):,} mentored), "
+          f"{events:,} events, in {time.perf_counter() - started:.0f} s", flush=True)
+    return mentored, tokens, streams
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=10_000, help="candidates in the database")
     parser.add_argument("--repeat", type=int, default=5, help="runs of each command")
     parser.add_argument("--requests", type=int, default=50, help="sequential requests of each page")
     parser.add_argument("--steps", type=int, default=500, help="steps recorded over HTTP (at most the mentored)")
-    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database (its path is printed)")
+    parser.add_argument("--database", type=Path, help="the SQLite file to measure: built there (and kept) if it "
+                                                      "does not exist, else migrated and measured as it is")
+    parser.add_argument("--only-build", action="store_true", help="build the data set, measure nothing")
     args = parser.parse_args(argv)
     sql_repeat = max(3, args.repeat)
     with scratch_dir(args.keep) as folder:
-        db = folder / "province.db"
-        engine = fresh_sqlite(db)
-        started = time.perf_counter()
-        mentored = build(engine, args.size)
-        tokens = add_users(engine)
-        accounts.set_password(bootstrap(load_settings(), engine=engine), "auditor", PASSWORD)
-        engine.dispose()
-        print(f"built {args.size:,} candidates ({len(mentored):,} mentored) in {time.perf_counter() - started:.0f} s")
+        db = args.database or folder / "province.db"
+        mentored, tokens, size = prepare(db, args.size)
+        if args.only_build:
+            return
         ran = commands(db, args.repeat, sql_repeat)
         port = free_port()
         process = serve(db, port)
@@ -215,7 +240,7 @@ def main(argv: list[str] | None = None) -> None:
         finally:
             process.terminate()
             process.wait(timeout=30)
-    print(f"\n{args.size:,} candidates on SQLite, {machine_line()}\n")
+    print(f"\n{size:,} candidates on SQLite, {machine_line()}\n")
     help_p50, health_p50 = ran[1][2], served[0][2]
     print_table(["what", "runs", "p50 ms", "p99 ms", "ratio to baseline", "bare SQL ms", "peak MB"],
                 [[*r[:4], f"{r[2] / help_p50:.2f}x --help", *r[4:]] for r in ran]
