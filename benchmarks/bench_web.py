@@ -15,6 +15,9 @@ clients in threads with keep-alive, each request timed. The machine is shared by
 - list (province): GET /api/candidates?limit=50 as the province's auditor (all candidates in scope).
 - search: GET /api/candidates?q=nguyen thi&limit=50 as the auditor (a name without diacritics).
 - record a step: POST /api/candidates/{id}/steps `certify_training` on a different mentored candidate each time.
+
+Besides requests per second, the server process's CPU per request (user + system time from /proc, all its
+threads): on a shared machine the rates move with the other jobs, the CPU a request costs much less.
 """
 
 import argparse
@@ -112,6 +115,15 @@ def serve(db: Path | str, port: int, wait: bool = True, scheduler: bool = False)
     raise RuntimeError("ketnap serve did not start")
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (Linux /proc; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load(base: str, requests: list[tuple[str, str, dict[str, Any], dict[str, Any] | None]],
          concurrency: int) -> dict[str, float]:
     """Send every request once, `concurrency` at a time; latencies in milliseconds."""
@@ -180,16 +192,22 @@ def main(argv: list[str] | None = None) -> None:
             rows = []
             for name, batch in scenarios(tokens, mentored, requests).items():
                 load(f"http://127.0.0.1:{port}", batch[: max(50, requests // 10)], args.concurrency)  # warm-up
+                before = cpu_seconds(process.pid)
                 result = load(f"http://127.0.0.1:{port}", batch, args.concurrency) if name != "record a step" \
                     else load(f"http://127.0.0.1:{port}", _fresh(batch, requests), args.concurrency)
-                rows.append((name, int(result["n"]), result["rps"], result["p50"], result["p99"]))
+                after = cpu_seconds(process.pid)
+                cpu = None if before is None or after is None else (after - before) * 1000 / result["n"]
+                rows.append((name, int(result["n"]), result["rps"], result["p50"], result["p99"], cpu))
         finally:
             process.terminate()
             process.wait(timeout=30)
     print(f"\n{args.size:,} candidates, {args.concurrency} client threads, {machine_line()}\n")
-    print_table(["endpoint", "requests", "req/s", "p50 ms", "p99 ms"], rows)
+    print_table(["endpoint", "requests", "req/s", "p50 ms", "p99 ms", "server CPU ms/request"], rows)
     floor = rows[0][2]
     print("\nrelative to health: " + ", ".join(f"{r[0]} {r[2] / floor:.2f}x" for r in rows[1:]))
+    if rows[0][5]:
+        print("CPU of health relative to each: " + ", ".join(f"{r[0]} {rows[0][5] / r[5]:.2f}x" for r in rows[1:]
+                                                           if r[5]))
 
 
 def _fresh(batch: list[Any], requests: int) -> list[Any]:
