@@ -60,8 +60,12 @@ def insert_new(conn: Connection, rows: list[dict[str, Any]]) -> int:
     if not rows:
         return 0
     ordered = sorted(rows, key=lambda r: r["key"])  # one order for every process: no deadlock on PostgreSQL
-    stmt = _insert(conn).on_conflict_do_nothing(index_elements=["key"]).returning(OUTBOX.c.id)
-    return len(conn.execute(stmt, ordered).all())
+    # Without RETURNING the driver's executemany runs one short statement per row (pipelined by psycopg) and
+    # sums the rows written (`preserve_rowcount`: SQLAlchemy drops an executemany's count on psycopg otherwise);
+    # RETURNING made SQLAlchemy build one statement of thousands of parameters that psycopg parsed again for
+    # every batch, most of a sweep's time (issue 14).
+    stmt = _insert(conn).on_conflict_do_nothing(index_elements=["key"]).execution_options(preserve_rowcount=True)
+    return int(conn.execute(stmt, ordered).rowcount)
 
 
 def cancel_moot(conn: Connection) -> int:
