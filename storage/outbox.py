@@ -51,10 +51,6 @@ def existing_keys(conn: Connection, deadline_ids: Sequence[int]) -> set[str]:
     return set(conn.execute(select(OUTBOX.c.key).where(OUTBOX.c.deadline_id.in_(deadline_ids))).scalars())
 
 
-def key_exists(conn: Connection, key: str) -> bool:
-    return conn.execute(select(OUTBOX.c.id).where(OUTBOX.c.key == key)).first() is not None
-
-
 def insert_new(conn: Connection, rows: list[dict[str, Any]]) -> int:
     """Insert rows whose key is new; a key another process wrote first is skipped. Returns rows written."""
     if not rows:
