@@ -50,13 +50,9 @@ def local_date(now: datetime) -> date:
     return now.astimezone(VIETNAM).date()
 
 
-def track(due_on: date, policy: KindPolicy, until: date) -> list[Slot]:
-    """The reminder track up to `until`, oldest first: offsets before, the day itself, overdue rounds."""
-    return _head(due_on, policy) + rounds(due_on, policy, due_on, until)
-
-
 def _head(due_on: date, policy: KindPolicy) -> list[Slot]:
-    """The track up to the due date: the offsets before it (largest first, as settings sorts them), the day."""
+    """The reminder track up to the due date, oldest first: the offsets before it (largest first, as settings
+    sorts them), then the day itself. The overdue rounds follow (`rounds`)."""
     slots = [Slot(f"before-{n}", "reminder", due_on - timedelta(days=n)) for n in policy.before_days]
     if policy.on_the_day:
         slots.append(Slot("due", "reminder", due_on))
