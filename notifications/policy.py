@@ -50,16 +50,24 @@ def local_date(now: datetime) -> date:
     return now.astimezone(VIETNAM).date()
 
 
-def track(due_on: date, policy: KindPolicy, until: date) -> list[Slot]:
-    """The reminder track up to `until`, oldest first: offsets before, the day itself, overdue rounds."""
+def _head(due_on: date, policy: KindPolicy) -> list[Slot]:
+    """The reminder track up to the due date, oldest first: the offsets before it (largest first, as settings
+    sorts them), then the day itself. The overdue rounds follow (`rounds`)."""
     slots = [Slot(f"before-{n}", "reminder", due_on - timedelta(days=n)) for n in policy.before_days]
     if policy.on_the_day:
         slots.append(Slot("due", "reminder", due_on))
-    if policy.overdue_every_days:
-        rounds = (until - due_on).days // policy.overdue_every_days
-        slots += [Slot(f"overdue-{k}", "reminder", due_on + timedelta(days=k * policy.overdue_every_days))
-                  for k in range(1, rounds + 1)]
     return slots
+
+
+def rounds(due_on: date, policy: KindPolicy, first: date, last: date) -> list[Slot]:
+    """The overdue rounds falling on `first`..`last`, oldest first, computed from their numbers: a deadline
+    overdue for years has hundreds of rounds and a sweep needs at most the last two (issue 14)."""
+    every = policy.overdue_every_days
+    if not every or last <= due_on:
+        return []
+    low = max(1, -(-(first - due_on).days // every))  # the first round on or after `first`
+    high = (last - due_on).days // every
+    return [Slot(f"overdue-{k}", "reminder", due_on + timedelta(days=k * every)) for k in range(low, high + 1)]
 
 
 def escalation(due_on: date, policy: KindPolicy, calendar: WorkingCalendar) -> Slot | None:
@@ -75,8 +83,13 @@ def owed(d: DeadlineView, policy: KindPolicy, calendar: WorkingCalendar, now: da
     A "before" slot stops being owed once the due date has passed: it would remind of something overdue.
     """
     today = local_date(now)
-    passed = [s for s in track(d.due_on, policy, today) if s.moment(send_at) <= now
-              and not (s.name.startswith("before-") and today > d.due_on)]
+    # Passed-ness grows with the date, so the newest passed round is one of the two last (the last may fall
+    # today after `now`); only without a passed round does the head of the track matter.
+    passed = [s for s in rounds(d.due_on, policy, today - timedelta(days=policy.overdue_every_days), today)
+              if s.moment(send_at) <= now]
+    if not passed:
+        passed = [s for s in _head(d.due_on, policy) if s.moment(send_at) <= now
+                  and not (s.name.startswith("before-") and today > d.due_on)]
     result = passed[-1:]
     up = escalation(d.due_on, policy, calendar)
     if up is not None and up.moment(send_at) <= now:
@@ -87,7 +100,7 @@ def owed(d: DeadlineView, policy: KindPolicy, calendar: WorkingCalendar, now: da
 def upcoming(d: DeadlineView, policy: KindPolicy, calendar: WorkingCalendar, start: datetime,
              end: datetime, send_at: time) -> list[Slot]:
     """Slots falling in (start, end], for `reminders preview`."""
-    slots = track(d.due_on, policy, local_date(end))
+    slots = _head(d.due_on, policy) + rounds(d.due_on, policy, local_date(start), local_date(end))
     up = escalation(d.due_on, policy, calendar)
     if up is not None:
         slots.append(up)

@@ -23,8 +23,10 @@ from zoneinfo import ZoneInfo
 import yaml
 from sqlalchemy import Engine, select
 
+from notifications import policy as p
 from notifications.channels import InMemoryChannel
-from notifications.settings import ReminderSettings
+from notifications.settings import KindPolicy, ReminderSettings
+from states.calendar import WorkingCalendar
 from storage import contacts
 from storage.contacts import Contact
 from storage.engine import make_engine
@@ -116,6 +118,30 @@ def with_reminders(base: Settings | None = None, **changes: Any) -> Settings:
 def memory_reminders(app: Ketnap, s: Settings | None = None, **channels: InMemoryChannel) -> Reminders:
     chans = channels or {"email": InMemoryChannel(), "webhook": InMemoryChannel()}
     return Reminders(s or with_reminders(), app.engine, app.calendar, app.rulebook, dict(chans))
+
+
+# --- the reminder rule as first written: every slot since the deadline opened (issue 14 computes only the last) ---
+
+def whole_track(due_on: date, policy: KindPolicy, until: date) -> list[p.Slot]:
+    """Every slot from the first offset to `until`, oldest first, listed one by one."""
+    slots = [p.Slot(f"before-{n}", "reminder", due_on - timedelta(days=n)) for n in policy.before_days]
+    if policy.on_the_day:
+        slots.append(p.Slot("due", "reminder", due_on))
+    if policy.overdue_every_days:
+        rounds = (until - due_on).days // policy.overdue_every_days
+        slots += [p.Slot(f"overdue-{k}", "reminder", due_on + timedelta(days=k * policy.overdue_every_days))
+                  for k in range(1, rounds + 1)]
+    return slots
+
+
+def owed_from_the_whole_track(d: p.DeadlineView, policy: KindPolicy, calendar: WorkingCalendar, now: datetime,
+                              send_at: time) -> list[p.Slot]:
+    """The newest passed slot of the whole track (no "before" slot once overdue) and the escalation once due."""
+    today = now.astimezone(VIETNAM).date()
+    passed = [s for s in whole_track(d.due_on, policy, today) if s.on <= today and s.moment(send_at) <= now
+              and not (s.name.startswith("before-") and today > d.due_on)]
+    up = p.escalation(d.due_on, policy, calendar)
+    return passed[-1:] + ([up] if up is not None and up.moment(send_at) <= now else [])
 
 
 # --- many deadlines at once, written straight into the projection tables (benchmarks and scale tests) -----------

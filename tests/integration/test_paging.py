@@ -11,6 +11,7 @@ import pytest
 from storage.candidate_lists import CandidateFilter, Order, list_candidates
 from storage.paging import BadCursor, Page
 from tests.builders import PERSON
+from tests.integration.reminders_support import seed_due_deadlines
 from tests.integration.support import record, record_path
 from workflow.service import Ketnap
 
@@ -108,3 +109,17 @@ def test_a_page_says_how_many_follow_and_a_forged_cursor_is_refused(ketnap: Ketn
         ketnap.deadline_page(limit=3, cursor="bm90IGEgY3Vyc29y")
     with pytest.raises(BadCursor):
         ketnap.deadline_page(limit=3, cursor="WyIyMDI0LTAxLTAxIiwgIjEgT1IgMT0xIl0")  # ["2024-01-01", "1 OR 1=1"]
+
+
+def test_working_days_left_count_the_holidays_of_each_year_the_deadline_spans(ketnap: Ketnap) -> None:
+    """A deadline overdue since an earlier year: the page counts that year's public holidays too (Tết 2025 and
+    2026, National Day...), as a day-by-day walk does, not only the current year's."""
+    due = date(2025, 1, 20)  # before Tết 2025 (27/01 to 31/01 are days off)
+    seed_due_deadlines(ketnap.engine, 1, due, date(2024, 12, 1), org="CB-01", prefix="tet")
+    today = ketnap.today()
+    (row,) = [r for r in ketnap.deadline_page(overdue=True, limit=100).rows if r["stream_id"] == "tet-000000"]
+    days = [due + timedelta(days=n) for n in range(1, (today - due).days + 1)]
+    weekdays = sum(d.weekday() < 5 for d in days)
+    assert row["working_days_left"] == -sum(ketnap.calendar.is_working_day(d) for d in days)
+    assert not ketnap.calendar.is_working_day(date(2025, 1, 29))  # a 2025 holiday on a Wednesday
+    assert -row["working_days_left"] <= weekdays - 5  # at least Tết 2025's weekdays are not counted

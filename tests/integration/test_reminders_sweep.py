@@ -3,14 +3,16 @@ offsets config.yaml gives it; a repeated sweep, a second instance or a policy ch
 twice; what fell due while the scheduler was down goes out late and marked; closing a deadline cancels its
 reminders; overdue deadlines escalate to the upper level; a missing contact is an incident, not a skip."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
+from notifications import policy as p
 from notifications.channels import InMemoryChannel
 from storage.engine import make_engine
+from storage.projections import DEADLINES
 from tests.builders import settings
 from tests.fakes import FrozenClock
 from tests.integration.reminders_support import (
@@ -21,7 +23,9 @@ from tests.integration.reminders_support import (
     deadline,
     memory_reminders,
     outbox_rows,
+    owed_from_the_whole_track,
     record_until,
+    seed_due_deadlines,
     with_reminders,
 )
 from workflow.bootstrap import bootstrap
@@ -290,3 +294,30 @@ def test_a_batch_slower_than_its_lease_sends_nothing_more_and_hands_the_rest_bac
     assert email.sent == []
     [row] = outbox_rows(ketnap.engine, deadline_id=d.id)
     assert (row.status, row.attempts) == ("pending", 0)
+
+
+def test_deadlines_overdue_for_years_get_the_reminders_and_escalations_their_whole_track_owed(
+        ketnap: Ketnap, clock: FrozenClock) -> None:
+    """The sweep computes only the newest overdue round (issue 14); across two sweeps a week apart it writes
+    exactly the rows the whole track from the deadline's opening owed, each once."""
+    for i in range(24):  # due on every weekday, from 2016 to the clock's month
+        due = date(2016, 3, 1) + timedelta(days=163 * i)
+        seed_due_deadlines(ketnap.engine, 1, due, due - timedelta(days=60), prefix=f"old{i}")
+    reminders = memory_reminders(ketnap)
+    r = reminders.policy
+    written: set[tuple[Any, ...]] = set()
+    for now in (at_local(date(2026, 11, 20), 9), at_local(date(2026, 11, 27), 7)):
+        expected = set()
+        with ketnap.engine.connect() as conn:
+            rows = conn.execute(DEADLINES.select().where(DEADLINES.c.status == "open")).all()
+        for d in rows:
+            view = p.DeadlineView(d.id, d.kind, d.due_on, d.opened_on, d.org, d.stream_id)
+            policy = r.policy(d.kind)
+            for slot in owed_from_the_whole_track(view, policy, ketnap.calendar, now, r.send_at):
+                expected |= {(p.reminder_key(d.id, d.due_on, slot.name, role), slot.moment(r.send_at))
+                             for role in p.recipients(slot, policy)}
+        report = reminders.sweep(now)
+        found = {(row.key, row.fire_at.astimezone(UTC)) for row in outbox_rows(ketnap.engine)}
+        assert found == written | expected
+        assert report.created == len(expected - written)
+        written = found

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from notifications import policy as p
 from notifications.settings import DeliverySettings, KindPolicy, ReminderSettings
 from tests.builders import calendar
+from tests.integration.reminders_support import owed_from_the_whole_track, whole_track
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 SEND_AT = time(7, 0)
@@ -115,3 +116,37 @@ def test_a_wrong_reminder_policy_is_refused_with_the_reason(raw: dict[str, objec
 def test_the_horizon_is_the_longest_offset_of_any_kind() -> None:
     r = ReminderSettings.model_validate({"kinds": {"certificate_expiry": {"before_days": [90]}}})
     assert r.horizon_days == 90 and r.policy("ceremony") == r.default
+
+
+# --- the newest round computed from its number is the one the whole track gave (issue 14) -----------------------
+
+ONE_CALENDAR = calendar()
+POLICIES = [POLICY, KindPolicy(before_days=(90, 30, 7), overdue_every_days=0, escalate_after_working_days=None),
+            KindPolicy(before_days=(7, 1), on_the_day=False, overdue_every_days=3, escalate_after_working_days=2),
+            KindPolicy(before_days=(30,), overdue_every_days=5, escalate_after_working_days=0)]
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_a_deadline_overdue_for_years_owes_what_its_whole_track_owed(policy: KindPolicy) -> None:
+    dues = [date(2016, 2, 29) + timedelta(days=79 * i) for i in range(52)]  # 2016 to 2027, every weekday
+    nows = [local(date(2026, 12, 15) + timedelta(days=k), hour, minute)
+            for k in range(-1, 9) for hour, minute in ((6, 59), (7, 0), (23, 30))]
+    for due in dues:
+        d = p.DeadlineView(1, "ceremony", due, due - timedelta(days=120), "CB-01", "c-1")
+        for now in nows:
+            assert p.owed(d, policy, ONE_CALENDAR, now, SEND_AT) == owed_from_the_whole_track(
+                d, policy, ONE_CALENDAR, now, SEND_AT), (due, now)
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_the_preview_of_a_long_overdue_deadline_lists_the_rounds_its_whole_track_had(policy: KindPolicy) -> None:
+    start = local(date(2026, 12, 7), 9)
+    for due in [date(2017, 5, 3), date(2026, 11, 30), date(2026, 12, 10), date(2027, 1, 20)]:
+        d = p.DeadlineView(1, "ceremony", due, date(2016, 1, 1), "CB-01", "c-1")
+        for days in (0, 1, 7, 30):
+            end = start + timedelta(days=days)
+            whole = whole_track(due, policy, end.astimezone(HANOI).date())
+            up = p.escalation(due, policy, ONE_CALENDAR)
+            expected = sorted((s for s in whole + ([up] if up else []) if start < s.moment(SEND_AT) <= end),
+                              key=lambda s: s.on)
+            assert p.upcoming(d, policy, ONE_CALENDAR, start, end, SEND_AT) == expected
