@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 
 from notifications.channels import KEY_EMAIL_HEADER, build_channels
 from notifications.settings import NotificationSettings
+from storage.outbox import SqlOutbox
 from tests.builders import settings
 from tests.fakes import FrozenClock
 from tests.integration.reminders_support import (
@@ -111,3 +112,23 @@ def test_a_batch_slower_than_its_lease_still_sends_each_message_once(seeded: Ket
     per_key = Counter(sink.keys)
     assert sorted(per_key) == sorted(r.key for r in rows)
     assert {k: n for k, n in per_key.items() if n > 1} == {}  # each message arrived exactly once
+
+
+def test_a_claim_taken_over_is_neither_renewed_nor_settled_by_its_old_owner(seeded: Ketnap) -> None:
+    """The fencing itself, without timing: the first claim runs out, a second worker claims the row, and from
+    then on only the second one renews or settles it."""
+    app, now = seeded, datetime.now(UTC)
+    Reminders(with_reminders(), app.engine, app.calendar, app.rulebook, {}).sweep(now)
+    old = SqlOutbox(app.engine, "old", timedelta(seconds=1e-6))
+    new = SqlOutbox(app.engine, "new", timedelta(minutes=5))
+    [first] = old.claim_due(now, 1)
+    assert not old.holds(first) and old.renew([first]) == set()  # its lease ran out at once
+    [second] = new.claim_due(now, 1)
+    assert (second.id, second.claim.partition("#")[0]) == (first.id, "new") and second.claim != first.claim
+    old.mark_sent(first, now, "email:x", "CB-01")
+    old.release([first])
+    assert new.holds(second) and new.renew([second]) == {second.id}
+    [row] = [r for r in outbox_rows(app.engine) if r.id == first.id]
+    assert (row.status, row.claimed_by, row.attempts) == ("sending", second.claim, 2)
+    new.mark_sent(second, now, "email:x", "CB-01")
+    assert [r.status for r in outbox_rows(app.engine) if r.id == first.id] == ["sent"]
