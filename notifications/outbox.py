@@ -82,7 +82,7 @@ class Outbox(Protocol):
 
     def release(self, items: list[OutboxItem]) -> None: ...
 
-    def holds(self, item: OutboxItem) -> bool: ...  # a send started now ends within this worker's lease
+    def holds(self, item: OutboxItem) -> bool: ...  # enough of this claim's lease is surely left to send
 
     def keeping(self, batch: list[OutboxItem]) -> AbstractContextManager[None]: ...  # leases renewed meanwhile
 

@@ -184,6 +184,9 @@ class SqlOutbox:
         """Renew the leases of the rows of `batch` not settled yet, every third of the lease, while the body runs:
         a batch or a send slower than the lease keeps its claim while this process lives and reaches the
         database."""
+        if not batch:
+            yield
+            return
         stop = threading.Event()
 
         def beat() -> None:
