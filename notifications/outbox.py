@@ -7,7 +7,8 @@ succeeds, so a retry never repeats a channel that already worked. The dispatcher
 """
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -37,6 +38,7 @@ class OutboxItem:
     attempts: int  # tries so far, this one included
     done: frozenset[str] = frozenset()  # channels that already accepted it
     context: dict[str, Any] = field(default_factory=dict)
+    claim: str = ""  # the fencing value of this claim: who claimed it and which claim it was
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,9 @@ class Outbox(Protocol):
 
     def release(self, items: list[OutboxItem]) -> None: ...
 
-    def holds(self, item: OutboxItem) -> bool: ...  # still safely within this worker's lease
+    def holds(self, item: OutboxItem) -> bool: ...  # enough of this claim's lease is surely left to send
+
+    def keeping(self, batch: list[OutboxItem]) -> AbstractContextManager[None]: ...  # leases renewed meanwhile
 
 
 @dataclass
@@ -102,19 +106,24 @@ class DispatchReport:
 
 def dispatch_pending(outbox: Outbox, channels: Mapping[str, Channel], resolve: Resolver, *, now: datetime,
                      delivery: DeliverySettings, should_stop: Callable[[], bool] = lambda: False) -> DispatchReport:
-    """Claim and deliver batches until nothing is due, `delivery.max_per_run` rows were handled, `should_stop()`,
-    or the lease of a slow batch runs short; claimed rows not yet tried are released for another pass."""
+    """Claim and deliver batches until nothing is due, `delivery.max_per_run` rows were handled or `should_stop()`;
+    claimed rows not yet tried are released for another pass.
+
+    Never sent by two workers: the leases of the batch's rows are renewed while it is handled (`keeping`), and
+    a row is sent only while its lease surely outlasts the send (`holds`); a claim that ran out anyway (the
+    database unreachable for most of a lease) is left alone, with the rest of the batch."""
     report, ended = DispatchReport(), False
     try:
         while not ended and report.handled < delivery.max_per_run and not should_stop():
             batch = outbox.claim_due(now, delivery.batch_size)
             ended = not batch
-            for index, item in enumerate(batch):
-                if should_stop() or not outbox.holds(item):  # stopping, or a batch slower than its lease
-                    outbox.release(batch[index:])
-                    ended = True
-                    break
-                report.add(_handle(outbox, channels, resolve, item, now, delivery))
+            with outbox.keeping(batch):
+                for index, item in enumerate(batch):
+                    if should_stop() or not outbox.holds(item):  # stopping, or the lease could run out
+                        outbox.release(batch[index:])
+                        ended = True
+                        break
+                    report.add(_handle(outbox, channels, resolve, item, now, delivery))
     finally:
         for channel in channels.values():
             channel.close()
@@ -243,6 +252,10 @@ class InMemoryOutbox:
 
     def holds(self, item: OutboxItem) -> bool:
         return self.rows[item.id].status == "sending"
+
+    @contextmanager
+    def keeping(self, batch: list[OutboxItem]) -> Iterator[None]:  # noqa: ARG002 - the port's signature
+        yield  # one process, no clock: nothing takes a row over
 
     def status(self, item_id: int) -> str:
         return self.rows[item_id].status

@@ -2,18 +2,25 @@
 
 Claiming: PostgreSQL locks due rows with `FOR UPDATE SKIP LOCKED`, so several processes take disjoint batches;
 SQLite serialises writers with `BEGIN IMMEDIATE` (storage/engine.py). Either way a claimed row is leased to
-one worker until `lease_until`: a worker that dies leaves its rows to be claimed again when the lease ends.
-Settling a row checks that the worker still holds it, so a worker whose lease ran out cannot overwrite the
-outcome of the one that took over (ANCHORS.md B.5.4).
+one claim until `lease_until` (on the database's clock): a worker that dies leaves its rows to be claimed again
+when the lease ends. While a batch is handled, its rows' leases are renewed every
+third of the lease (SqlOutbox.keeping), each UPDATE checking that the row still carries this claim and has not
+expired; a row is handed to a channel only while at least a third of its lease is surely left (`holds`). So a
+message goes to a channel only from the current owner of its claim, whose lease does not run out during the
+send while its process lives and reaches the database. Settling a row checks the claim too, so a worker whose
+claim was taken over cannot overwrite the outcome of the one that took over (ANCHORS.md B.5.4).
 """
 
 import logging
+import threading
 import time
-from collections.abc import Iterable, Sequence
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, exists, func, or_, select, update
+from sqlalchemy import Connection, Engine, Interval, and_, exists, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from notifications.outbox import OutboxItem
@@ -79,63 +86,146 @@ def _item(row: Any) -> OutboxItem:
                       deadline_id=row.deadline_id, due_on=row.due_on, org=row.org, fire_at=utc(row.fire_at),
                       late=bool(row.late), attempts=row.attempts,
                       done=frozenset(c for c in (row.channels_done or "").split(",") if c),
-                      context=dict(row.context or {}))
+                      context=dict(row.context or {}), claim=row.claimed_by or "")
+
+
+def db_now(conn: Connection) -> Any:
+    """The database server's clock, as an SQL expression: every process compares leases with the same clock,
+    whatever the clocks of their hosts say (several schedulers on several hosts share one outbox)."""
+    if conn.dialect.name == "postgresql":
+        return func.clock_timestamp()
+    return func.strftime("%Y-%m-%d %H:%M:%f", "now")  # SQLite: UTC, as SQLAlchemy stores a DateTime there
+
+
+def db_later(conn: Connection, lease: timedelta) -> Any:
+    """The database clock plus `lease`."""
+    if conn.dialect.name == "postgresql":
+        return func.clock_timestamp() + literal(lease, Interval())
+    return func.strftime("%Y-%m-%d %H:%M:%f", "now", f"{lease.total_seconds():+.6f} seconds")
 
 
 class SqlOutbox:
-    """The `Outbox` port (notifications/outbox.py) on the outbox table."""
+    """The `Outbox` port (notifications/outbox.py) on the outbox table.
+
+    Each claim writes a fresh fencing value into `claimed_by` (`worker#token`); every later write about the row
+    (renew, settle, release) compares it, so a worker whose claim ran out and was taken over changes nothing.
+    Leases are measured on the database's clock; this process also knows, by its own monotonic clock taken
+    before each claim or renewal was sent, a moment before which its lease cannot have run out (`holds`)."""
 
     def __init__(self, engine: Engine, worker: str, lease: timedelta, retry: BusyRetry = NO_RETRY) -> None:
         """`retry`: each claim and settlement is its own short transaction, tried again while the database is
         busy, so a message sent is marked sent even while a long import holds the lock for a moment."""
         self.engine, self.worker, self.lease, self.retry = engine, worker, lease, retry
-        self._claimed: dict[int, float] = {}  # row id -> monotonic time of the claim
+        self._safe_until: dict[int, float] = {}  # row id -> monotonic time before which our lease is live
+        self._lock = threading.Lock()
+
+    def _leased(self, ids: Iterable[int], asked_at: float) -> None:
+        with self._lock:
+            self._safe_until.update((i, asked_at + self.lease.total_seconds()) for i in ids)
+
+    def _forget(self, ids: Iterable[int]) -> None:
+        with self._lock:
+            for i in ids:
+                self._safe_until.pop(i, None)
 
     def claim_due(self, now: datetime, limit: int) -> list[OutboxItem]:
         at = utc(now)
-        due = or_(and_(OUTBOX.c.status == "pending", OUTBOX.c.available_at <= at),
-                  and_(OUTBOX.c.status == "sending", OUTBOX.c.lease_until <= at))
-        query = select(OUTBOX.c.id).where(due).order_by(OUTBOX.c.available_at, OUTBOX.c.id).limit(limit)
+        claim = f"{self.worker}#{uuid.uuid4().hex[:12]}"
 
-        def claim() -> tuple[list[int], list[Any]]:
+        def claim_rows() -> tuple[list[int], list[Any], float]:
+            asked_at = time.monotonic()  # before the lease is written: it ends no earlier than this plus the lease
             with self.engine.begin() as conn:
+                due = or_(and_(OUTBOX.c.status == "pending", OUTBOX.c.available_at <= at),
+                          and_(OUTBOX.c.status == "sending", OUTBOX.c.lease_until <= db_now(conn)))
+                query = select(OUTBOX.c.id).where(due).order_by(OUTBOX.c.available_at, OUTBOX.c.id).limit(limit)
                 locked = query.with_for_update(skip_locked=True) if conn.dialect.name == "postgresql" else query
                 ids = list(conn.execute(locked).scalars())
                 if not ids:
-                    return [], []
+                    return [], [], asked_at
                 return ids, list(conn.execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(
-                    status="sending", attempts=OUTBOX.c.attempts + 1, lease_until=at + self.lease,
-                    claimed_by=self.worker).returning(*OUTBOX.c)).all())
+                    status="sending", attempts=OUTBOX.c.attempts + 1, lease_until=db_later(conn, self.lease),
+                    claimed_by=claim).returning(*OUTBOX.c)).all()), asked_at
 
-        ids, rows = self.retry.run(claim, "outbox claim")
-        if not ids:
-            return []
-        claimed_at = time.monotonic()
-        self._claimed.update((row_id, claimed_at) for row_id in ids)
+        ids, rows, asked_at = self.retry.run(claim_rows, "outbox claim")
+        self._leased(ids, asked_at)
         return sorted((_item(r) for r in rows), key=lambda i: ids.index(i.id))
 
+    def _owned(self, item: OutboxItem) -> Any:
+        return and_(OUTBOX.c.id == item.id, OUTBOX.c.claimed_by == item.claim, OUTBOX.c.status == "sending")
+
+    def renew(self, items: list[OutboxItem]) -> set[int]:
+        """Extend the lease of those `items` whose claim is still ours and not expired; returns their ids. One
+        statement compares the claim and the expiry: a row is extended only if no other worker can have
+        claimed it since."""
+        if not items:
+            return set()
+
+        def extend() -> tuple[set[int], float]:
+            asked_at = time.monotonic()
+            with self.engine.begin() as conn:
+                return set(conn.execute(update(OUTBOX).where(
+                    or_(*(self._owned(i) for i in items)), OUTBOX.c.lease_until > db_now(conn),
+                ).values(lease_until=db_later(conn, self.lease)).returning(OUTBOX.c.id)).scalars()), asked_at
+
+        kept, asked_at = self.retry.run(extend, "outbox lease")
+        self._leased(kept, asked_at)
+        self._forget(i.id for i in items if i.id not in kept)
+        return kept
+
     def holds(self, item: OutboxItem) -> bool:
-        """True while less than 80 % of the lease has passed since the claim (by this process's clock), so a
-        slow batch never sends a row that another worker may already have claimed again."""
-        claimed_at = self._claimed.get(item.id)
-        return claimed_at is not None and time.monotonic() - claimed_at < 0.8 * self.lease.total_seconds()
+        """True while at least a third of the lease is surely left (by this process's clock, from before the last
+        claim or renewal was sent): a send that starts now ends under a live lease, renewed by `keeping`."""
+        with self._lock:
+            safe_until = self._safe_until.get(item.id)
+        return safe_until is not None and time.monotonic() < safe_until - self.lease.total_seconds() / 3
+
+    @contextmanager
+    def keeping(self, batch: list[OutboxItem]) -> Iterator[None]:
+        """Renew the leases of the rows of `batch` not settled yet, every third of the lease, while the body runs:
+        a batch or a send slower than the lease keeps its claim while this process lives and reaches the
+        database."""
+        if not batch:
+            yield
+            return
+        stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(self.lease.total_seconds() / 3):
+                with self._lock:
+                    waiting = [i for i in batch if i.id in self._safe_until]
+                if not waiting:
+                    return
+                try:
+                    kept = self.renew(waiting)
+                except Exception:  # a database hiccup: the next beat tries again, within the lease
+                    logger.exception("outbox: cannot renew the lease of %d row(s)", len(waiting))
+                    continue
+                lost = sorted(i.key for i in waiting if i.id not in kept)
+                if lost:
+                    logger.error("outbox: the lease of %s ran out; another worker may take them", ", ".join(lost))
+
+        keeper = threading.Thread(target=beat, name="outbox lease", daemon=True)
+        keeper.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            keeper.join()
 
     def _settle(self, item: OutboxItem, **values: Any) -> None:
-        self._claimed.pop(item.id, None)
+        self._forget([item.id])
 
         def settle() -> int:
             with self.engine.begin() as conn:
-                return int(conn.execute(update(OUTBOX).where(
-                    OUTBOX.c.id == item.id, OUTBOX.c.claimed_by == self.worker, OUTBOX.c.status == "sending",
-                ).values(**values)).rowcount)
+                return int(conn.execute(update(OUTBOX).where(self._owned(item)).values(**values)).rowcount)
 
         if not self.retry.run(settle, f"outbox {item.key}"):
-            logger.warning("outbox %s: the lease was lost before it was settled (%s)", item.key, values)
+            logger.warning("outbox %s: the claim was lost before it was settled (%s)", item.key, values)
 
     def mark_channel_done(self, item: OutboxItem, channel: str) -> None:
         def mark() -> None:
             with self.engine.begin() as conn:
-                conn.execute(update(OUTBOX).where(OUTBOX.c.id == item.id, OUTBOX.c.claimed_by == self.worker)
+                conn.execute(update(OUTBOX).where(self._owned(item))
                              .values(channels_done=",".join(sorted(item.done | {channel}))))
         self.retry.run(mark, f"outbox {item.key}")
 
@@ -160,15 +250,12 @@ class SqlOutbox:
         """Give back claimed rows not tried yet (a clean stop), without counting an attempt."""
         if not items:
             return
-        for item in items:
-            self._claimed.pop(item.id, None)
+        self._forget(i.id for i in items)
 
         def give_back() -> None:
             with self.engine.begin() as conn:
-                conn.execute(update(OUTBOX).where(
-                    OUTBOX.c.id.in_([i.id for i in items]), OUTBOX.c.claimed_by == self.worker,
-                    OUTBOX.c.status == "sending").values(status="pending", lease_until=None,
-                                                         attempts=OUTBOX.c.attempts - 1))
+                conn.execute(update(OUTBOX).where(or_(*(self._owned(i) for i in items))).values(
+                    status="pending", lease_until=None, attempts=OUTBOX.c.attempts - 1))
         self.retry.run(give_back, "outbox release")
 
 

@@ -69,7 +69,7 @@ def test_two_schedulers_deliver_a_thousand_reminders_exactly_once_through_failur
     rows = outbox_rows(engine)
     engine.dispose()
     assert Counter(r.status for r in rows) == {"sent": DUE}
-    assert len({r.claimed_by for r in rows}) == 2, "both processes took part"
+    assert len({r.claimed_by.partition("#")[0] for r in rows}) == 2, "both processes took part"  # worker#claim
     assert max(r.attempts for r in rows) > 1  # some rows went through a failure and a retry
 
 
