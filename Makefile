@@ -18,8 +18,12 @@ run: $(STAMP)  ## serve the web interface, API and scheduler on ketnap.db with d
 demo: $(STAMP)  ## the command-line demo: create ketnap.db, load the demo organisation, print what is due
 	$(BIN)/ketnap demo
 
+# The suite mostly waits on processes, servers, databases and Chromium: two pytest-xdist workers, each with its own
+# PostgreSQL database (tests/conftest.py) and temporary files; a module marked xdist_group stays on one worker.
+TEST_WORKERS ?= 2
+
 test: $(STAMP)  ## the whole test suite (PostgreSQL tests need KETNAP_TEST_DATABASE_URL)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
