@@ -31,8 +31,6 @@ if not Path(CHROMIUM).exists():
     pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)",
                 allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
-# under `make test` (pytest-xdist) the module stays on one worker: one server and one Chromium for all its tests
-pytestmark = pytest.mark.xdist_group("test_browser")
 
 
 def free_port() -> int:

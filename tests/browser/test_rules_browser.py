@@ -4,12 +4,7 @@ links to its entry, which the browser scrolls into view (issue 17). Screenshots 
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.browser.test_browser import Ui, browser, narrow_enough, server, shots  # noqa: F401 - fixtures
-
-# one worker for the module under `make test` (pytest-xdist): one server and one Chromium
-pytestmark = pytest.mark.xdist_group("test_rules_browser")
 
 WIDTHS = (360, 390, 1366)
 
