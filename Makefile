@@ -18,8 +18,13 @@ run: $(STAMP)  ## serve the web interface, API and scheduler on ketnap.db with d
 demo: $(STAMP)  ## the command-line demo: create ketnap.db, load the demo organisation, print what is due
 	$(BIN)/ketnap demo
 
+# The suite mostly waits on processes, servers, databases and Chromium: two pytest-xdist workers, each with its own
+# PostgreSQL database (tests/conftest.py) and temporary files. --dist loadscope keeps a module's tests on one worker,
+# in order, so a module-scoped fixture (a server, Chromium, a built data set) starts once, as in a serial run.
+TEST_WORKERS ?= 2
+
 test: $(STAMP)  ## the whole test suite (PostgreSQL tests need KETNAP_TEST_DATABASE_URL)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -37,7 +37,8 @@ def _postgres_or_skip() -> str:
 
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
-    """A fresh database for this test run on the configured server, dropped at the end."""
+    """A fresh database for this test run on the configured server, dropped at the end. Under pytest-xdist
+    (`make test`) each worker is a session of its own, so each worker has its own database."""
     base = make_url(_postgres_or_skip())
     if base.drivername == "postgresql":
         base = base.set(drivername="postgresql+psycopg")
