@@ -15,11 +15,14 @@ from sqlalchemy import event
 from states.organisations import SINCE_ALWAYS, OrgChange, OrgHistory
 from states.steps import known_step
 from storage import driver_sql, organisations
-from tests.builders import PATH_TO_VOTE
+from storage.engine import make_engine
+from tests.builders import PATH_TO_VOTE, settings
 from tests.conftest import T0
+from tests.fakes import FrozenClock
 from tests.integration.support import add_org_tree
 from workflow import accounts
-from workflow.bootstrap import served_app
+from workflow.bootstrap import bootstrap, served_app
+from workflow.commands import AddOrganisation
 from workflow.scoped import ScopedKetnap, token_principal
 from workflow.service import Ketnap
 
@@ -140,3 +143,18 @@ def test_a_steps_work_does_not_grow_with_the_tree(app: Ketnap) -> None:
 
     assert large == small
     assert small[1] == 0  # warm: the log is not read again
+
+
+def test_a_change_recorded_by_another_server_is_seen_by_the_next_step(app: Ketnap, db_url: str,
+                                                                      clock: FrozenClock) -> None:
+    """The kept history is keyed by the log's last position (no count of the nation's rows per step): a
+    change another process records moves it, and the next reader here reads the log again."""
+    add_org_tree(app)
+    other_engine = make_engine(db_url)
+    other = bootstrap(settings(), engine=other_engine, clock=clock)
+    try:
+        assert other.organisations.tree().get("CB-03") is None  # read and kept over there
+        app.add_org(AddOrganisation(code="CB-03", name="Chi bộ Nhân viên", level="branch", parent="DU-CS"))
+        assert other.organisations.tree().get("CB-03") is not None
+    finally:
+        other_engine.dispose()
