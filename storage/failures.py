@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from sqlalchemy import exc as sa_exc
+
 from storage.errors import DatabaseBusy, StorageFull, StorageUnavailable
 
 logger = logging.getLogger(__name__)
@@ -53,6 +55,8 @@ def classify(err: BaseException, info: Mapping[str, Any] | None = None) -> Stora
     found = _driver_error(err)
     hints = {**DEFAULTS, **(info or {})}
     retry_after, full_after = int(hints[RETRY_AFTER]), int(hints[FULL_RETRY_AFTER])
+    if isinstance(err, sa_exc.TimeoutError):  # the pool: every connection of this process busy for pool_timeout
+        return DatabaseBusy(f"every database connection of this server is in use: {err}", retry_after)
     if isinstance(found, OSError) and found.errno in _NO_SPACE:
         return StorageFull(f"no space left on the device ({found.strerror})", full_after)
     if isinstance(found, sqlite3.Error):

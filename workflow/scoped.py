@@ -38,15 +38,14 @@ class _Scopes:
         self._known: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
 
     def of(self, tree: Tree, orgs: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+        """Worked out under the lock (single flight): a cold server's 32 first requests of one province user
+        each walked the nation's tree at once (issue 14); now one does and the others take its answer."""
         with self._lock:
             if tree is not self._tree:
                 self._tree, self._known = tree, {}
             found = self._known.get(orgs)
-        if found is None:
-            found = (access.read_scope(tree, orgs), access.write_scope(tree, orgs))
-            with self._lock:
-                if tree is self._tree:
-                    self._known[orgs] = found
+            if found is None:
+                found = self._known[orgs] = (access.read_scope(tree, orgs), access.write_scope(tree, orgs))
         return found
 
 

@@ -16,6 +16,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from typer.testing import CliRunner
 
 from storage.engine import make_engine
@@ -249,3 +250,28 @@ def test_no_request_on_a_locked_database_fails_with_anything_but_503_and_retry_a
 
         run()
     assert 503 in seen and any(s < 400 for s in seen), seen  # writes met the lock, reads did not
+
+
+def test_every_connection_of_the_pool_in_use_is_a_busy_database_not_a_bug(sqlite_url: str,
+                                                                            clock: FrozenClock) -> None:
+    """32 cold requests at once exhausted a server's pool at the nation's size (issue 14): HTTP 500 for half of
+    them. A request that waits `pool_timeout` for a connection is told the database is busy (503 Retry-After)."""
+    engine = make_engine(sqlite_url, pool_timeout=0.1)
+    env = build_env(bootstrap(settings(), engine=engine, clock=clock), clock)
+    held = []
+    while True:  # every connection the pool may hand out, as many slow requests would hold them
+        try:
+            held.append(engine.connect())
+        except PoolTimeout:
+            break
+    try:
+        client = TestClient(env.web, raise_server_exceptions=False)  # what a real server answers
+        response = client.get("/api/candidates", headers=env.auth("sec_a"))
+    finally:
+        for conn in held:
+            conn.close()
+        engine.dispose()
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "database_busy"
+    assert response.headers["Retry-After"]

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from states import labels
 from states.catalogue import rule_link
 from states.field_errors import explain
+from storage import failures
 from workflow.documents import refusal_doc
 from workflow.refusals import InvalidInput, Refusal, http_refusal, refusal_for, rule_problem
 
@@ -62,6 +64,8 @@ def _request_problems(err: RequestValidationError) -> list[dict[str, Any]]:
 
 def api_error(exc: Exception) -> ApiError | None:
     """The response for an error a client can cause; None for a bug (answered 500 and logged)."""
+    if isinstance(exc, PoolTimeout):  # the connection pool, not the database: busy (503 Retry-After), not a bug
+        exc = failures.classify(exc) or exc
     if isinstance(exc, RequestValidationError):  # FastAPI's parser; the CLI's become InvalidInput too
         exc = InvalidInput("the request does not match the API schema", _request_problems(exc))
     if isinstance(exc, HTTPException):
