@@ -9,9 +9,12 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import to_jsonable_python
+from starlette.concurrency import run_in_threadpool
 
 from states.steps import STEPS, known_step
 from storage.candidate_lists import CandidateFilter
@@ -22,7 +25,16 @@ from workflow.clock import VIETNAM
 from workflow.commands import AddOrganisation
 from workflow.documents import allowed_doc, candidate_doc, event_doc, json_default, result_doc, shown_doc
 from workflow.scoped import ScopedKetnap
-from workflow.web.context import PASSWORD_API, api_principal, live_session, scoped, scoped_writer, state_of
+from workflow.web.context import (
+    PASSWORD_API,
+    api_principal,
+    bearer,
+    live_session,
+    scoped,
+    scoped_writer,
+    state_of,
+    writer,
+)
 from workflow.web.verification import verify_in_scope
 from workflow.web.viewing import viewed
 
@@ -70,6 +82,32 @@ class StepIn(BaseModel):
     on: date = Field(examples=["2026-11-02"])
     fields: dict[str, Any] = Field(default_factory=dict, examples=[{"helper": "Phạm Văn Bình"}])
     expected_version: int | None = Field(default=None, ge=0, le=1_000_000)
+
+
+STEP_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": StepIn.model_json_schema(ref_template="#/components/schemas/{model}")}}}}
+
+
+def step_body(raw: bytes, content_type: str | None) -> StepIn:
+    """The body of `record_step`, validated as FastAPI validates a declared body (the same problems, under `body`),
+    but by the route itself: after its caller is known, in the same thread-pool hop (issue 19).
+
+    Raises: RequestValidationError.
+    """
+    if not raw:
+        raise RequestValidationError([{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}])
+    data: Any = raw
+    if content_type is None or "json" in content_type.split(";")[0].lower():
+        try:
+            data = json.loads(raw)
+        except ValueError as e:
+            raise RequestValidationError([{"type": "json_invalid", "loc": ("body", getattr(e, "pos", 0)),
+                                           "msg": "JSON decode error", "input": {},
+                                           "ctx": {"error": getattr(e, "msg", str(e))}}]) from e
+    try:
+        return StepIn.model_validate(data, from_attributes=True)  # as FastAPI validates a body
+    except ValidationError as e:
+        raise RequestValidationError([{**p, "loc": ("body", *p["loc"])} for p in e.errors()]) from e
 
 
 class CandidateIn(BaseModel):
@@ -180,12 +218,24 @@ def show_candidate(request: Request, candidate_id: CandidateId, s: Scoped) -> di
              summary="Record a step; 422 lists every violated rule with its citation, 409 on a version conflict",
              responses={409: {"description": "version_conflict or step_not_allowed"},
                         422: {"description": "rule_violation: every unmet rule with its id and citation; "
-                                              "idempotency_key_reused"}})
-def record_step(candidate_id: CandidateId, body: StepIn, s: Writing,
-                idempotency_key: IdempotencyKey = None) -> Json:
-    spec = known_step(body.step)
-    return answer(result_doc(s.record(candidate_id, spec, body.on, body.fields, body.expected_version, via="api",
-                                      idempotency_key=idempotency_key)), 201)
+                                              "idempotency_key_reused"}},
+             openapi_extra=STEP_BODY)
+async def record_step(request: Request, candidate_id: CandidateId,
+                      credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+                      idempotency_key: IdempotencyKey = None) -> Json:
+    """One thread-pool hop for the caller's token, the writer check, the body and the step (issue 19: a sync
+    dependency and a sync route cost a hop each). The body is read on the loop and validated after the writer
+    check, so an auditor's write is refused whatever it sends, as `Writing` does for the other routes."""
+    raw = await request.body()
+
+    def record() -> Json:
+        s = writer(request, credentials)
+        body = step_body(raw, request.headers.get("content-type"))
+        spec = known_step(body.step)
+        return answer(result_doc(s.record(candidate_id, spec, body.on, body.fields, body.expected_version,
+                                          via="api", idempotency_key=idempotency_key)), 201)
+
+    return await run_in_threadpool(record)
 
 
 @router.get("/candidates/{candidate_id}/history", tags=["candidates"],
