@@ -30,6 +30,7 @@ from workflow.web import access_pages, api, org_api, org_pages, pages, report_pa
 from workflow.web.api import Json
 from workflow.web.context import PASSWORD_PAGE, WebState
 from workflow.web.errors import api_error
+from workflow.web.reads import SharedReads
 from workflow.web.sessions import SessionCodec, session_secret
 from workflow.web.templating import install_filters
 
@@ -79,6 +80,7 @@ def create_app(ketnap: Ketnap, settings: WebSettings | None = None, *, environ: 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _install_docs(app)
     _install_error_handlers(app)
+    app.add_middleware(SharedReads)
     return app
 
 
