@@ -54,6 +54,7 @@ def create_app(ketnap: Ketnap, settings: WebSettings | None = None, *, environ: 
     secret = session_secret(environ)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     install_filters(templates.env)
+    templates.env.auto_reload = False  # templates change with a release, not under a running server: no stat per page
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -322,8 +322,7 @@ def _refusal(err: Exception) -> Refusal:
 
 def _candidate_context(s: ScopedKetnap, candidate_id: str, sent: FormState | None,
                        correct: object = None) -> dict[str, Any]:
-    result = s.show(candidate_id)
-    branch = s.require_candidate(candidate_id)
+    result, branch = s.show_with_org(candidate_id)
     c = result.candidate
     incoming = (c.pending_transfer or {}).get("to_org")  # issue 13: the receiving branch records the reception
 
