@@ -128,7 +128,7 @@ class RequestReads:
     """One read transaction shared by every `reading()` of one web request (GET or HEAD): the session lookup,
     the user's scope and the page's reads run on one connection, with one BEGIN/COMMIT and one check of the
     organisation log, instead of a pool checkout and a transaction each (issue 14: that fixed cost was half of
-    a page's). Opened at the first read, closed by `shared_reads` at the end of the request, and closed early
+    a page's). Opened at the first read, closed at the end of the request (workflow/web/reads.py), and closed early
     before a write of the same request (`SqlUnitOfWork.transaction`): reads after a write see it, and one
     request never holds two pooled connections at once (a write needs its own), so the pool cannot run dry
     with every thread holding a reader while waiting for a writer."""
@@ -213,7 +213,7 @@ class SqlUnitOfWork:
     @contextmanager
     def reading(self) -> Iterator[Transaction]:
         """A read-only transaction that does not take SQLite's write lock (in a web request that reads, the
-        request's one transaction: `shared_reads`)."""
+        request's one transaction: `share_reads`)."""
         shared = _REQUEST_READS.get()
         if shared is not None and shared.belongs_to(self):
             with shared.reading(self) as tx:
