@@ -125,6 +125,7 @@ def main() -> None:
     parser.add_argument("url", help="a database built by benchmarks.national --keep")
     parser.add_argument("--code", type=Path, default=HERE, help="serve the code in this directory")
     parser.add_argument("--requests", type=int, default=400, help="requests per page")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent clients")
     parser.add_argument("--count-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.count_only:
@@ -133,7 +134,7 @@ def main() -> None:
     env = {**os.environ, "PYTHONPATH": f"{args.code.resolve()}{os.pathsep}{HERE}"}
     subprocess.run([sys.executable, __file__, args.url, "--count-only"], env=env, cwd=args.code.resolve(),
                    check=True)  # this file, with the code of DIR first on the path
-    measure(args.url, args.code.resolve(), args.requests)
+    measure(args.url, args.code.resolve(), args.requests, args.clients)
 
 
 if __name__ == "__main__":
