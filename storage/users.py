@@ -10,6 +10,7 @@ from sqlalchemy.engine import Dialect
 from storage import driver_sql, user_history
 from storage.driver_sql import DriverStatement
 from storage.user_tables import ApiTokenRow, UserRow, UserScopeRow
+from storage.web_sessions import SESSIONS, StoredSession
 
 USERS = UserRow.__table__  # type: ignore[attr-defined]
 SCOPES = UserScopeRow.__table__  # type: ignore[attr-defined]
@@ -157,6 +158,36 @@ def user_of_token(conn: Connection, token_hash: str) -> tuple[User, Token] | Non
     created_at = _aware(created)
     assert created_at is not None
     return user, Token(int(token_id), int(user_id), label, created_at, _aware(revoked), _aware(expires))
+
+
+# Every page looks its session up: the same, one join and the user's scopes, as driver statements (issue 14).
+_SESSION_USER = (SESSIONS.c.id, SESSIONS.c.user_id, SESSIONS.c.created_at, SESSIONS.c.last_seen_at,
+                 SESSIONS.c.ended_at, USERS.c.username, USERS.c.full_name, USERS.c.role, USERS.c.password_hash,
+                 USERS.c.active, USERS.c.must_change_password)
+
+
+def _session_user_statement(dialect: Dialect) -> DriverStatement:
+    query = (select(*_SESSION_USER).join_from(SESSIONS, USERS, SESSIONS.c.user_id == USERS.c.id)
+             .where(SESSIONS.c.id_hash == bindparam("id_hash")))
+    return DriverStatement(query, dialect, result_types=[c.type for c in _SESSION_USER])
+
+
+def user_of_session(conn: Connection, id_hash: str) -> tuple[StoredSession, User | None] | None:
+    """The session with this hash and, while it is open and its user active, the user (None otherwise); None
+    for an unknown session."""
+    rows = driver_sql.statement(conn, "web_session.user", _session_user_statement).rows(conn, {"id_hash": id_hash})
+    if not rows:
+        return None
+    (session_id, user_id, created, last_seen, ended, username, full_name, role, password_hash, active,
+     must_change) = rows[0]
+    created_at, last_seen_at = _aware(created), _aware(last_seen)
+    assert created_at is not None and last_seen_at is not None
+    session = StoredSession(int(session_id), int(user_id), created_at, last_seen_at, _aware(ended))
+    if ended is not None or not active:
+        return session, None
+    scopes = driver_sql.statement(conn, "user_scope.of", _scopes_statement).rows(conn, {"user_id": user_id})
+    return session, User(int(user_id), username, full_name, role, password_hash, bool(active),
+                         tuple(r[0] for r in scopes), bool(must_change))
 
 
 def tokens_of(conn: Connection, user_id: int) -> list[Token]:

@@ -101,8 +101,12 @@ class ScopedKetnap:
         return None if pending is None else str(pending["to_org"])
 
     def show(self, candidate_id: str, on: date | None = None) -> StepResult:
-        self.require_candidate(candidate_id)
-        return self.app.show(candidate_id, on)
+        return self.show_with_org(candidate_id, on)[0]
+
+    def show_with_org(self, candidate_id: str, on: date | None = None) -> tuple[StepResult, str]:
+        """`show`, and the candidate's organisation its scope check found (the candidate's page needs both)."""
+        org = self.require_candidate(candidate_id)
+        return self.app.show(candidate_id, on), org
 
     def history(self, candidate_id: str, as_of: date | None = None,
                 known_at: datetime | None = None) -> tuple[Candidate, list[Event]]:

@@ -49,10 +49,10 @@ def current(app: Ketnap, session_id: str) -> LiveSession | None:
     """The session with this id and its active user, or None when it is unknown, ended or timed out (a timed-out
     session is ended here, with its reason)."""
     s, now = app.settings.web, app.clock.now()
-    with app.uow.reading() as tx:
-        found = web_sessions.find(tx.conn, id_hash(session_id))
-        user = users.by_id(tx.conn, found.user_id) if found and found.ended_at is None else None
-    if found is None or user is None or not user.active:
+    with app.uow.reading() as tx:  # in a web request that reads, the request's one transaction (issue 14)
+        row = users.user_of_session(tx.conn, id_hash(session_id))
+    found, user = row if row is not None else (None, None)
+    if found is None or user is None:  # unknown, ended, or its user deactivated
         return None
     expired = (ABSOLUTE if now >= found.created_at + timedelta(hours=s.session_hours) else
                IDLE if now >= found.last_seen_at + timedelta(minutes=s.session_idle_minutes) else None)

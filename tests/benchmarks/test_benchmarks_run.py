@@ -83,3 +83,28 @@ def test_national_benchmark_runs_and_its_data_set_verifies_clean(pg_url: str) ->
     assert "kept at " + name in done.stdout, done.stdout[-2000:]
     assert "bare SQL" in done.stdout and "plain psycopg" in done.stdout, done.stdout[-2000:]
     assert "exit 0 (clean)" in done.stdout, done.stdout[-2000:]
+
+
+@pytest.mark.postgres
+def test_page_cost_benchmark_runs_on_a_kept_national_set(pg_url: str) -> None:
+    """benchmarks/page_cost.py on a tiny national set kept for it: the round trips and the server's CPU per page,
+    next to the health check."""
+    env = {**os.environ, "KETNAP_BENCH_DATABASE_URL": pg_url}
+    built = subprocess.run([sys.executable, "-m", "benchmarks.national", "--scale", "0.0002", "--only-build", "--keep"],
+                           capture_output=True, text=True, timeout=900, check=False, env=env)
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    url = built.stdout.split("database: ")[1].split()[0]
+    try:
+        done = subprocess.run([sys.executable, "-m", "benchmarks.page_cost", url, "--requests", "4", "--clients", "2"],
+                              capture_output=True, text=True, timeout=600, check=False, env=env)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        assert "| health |" in done.stdout and "pool checkouts" in done.stdout, done.stdout[-2000:]
+    finally:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+        admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        admin.dispose()

@@ -14,7 +14,7 @@ from typing import Any
 
 from states.candidate import Candidate, replay
 from states.events import Event
-from states.organisations import Organisation, OrgHistory, Tree, placements
+from states.organisations import Organisation, OrgHistory, Placement, Tree, placements
 from states.rules import RuleBook
 from workflow.audit.timeline import Entry, timeline
 from workflow.config import DocumentSettings
@@ -257,22 +257,38 @@ def _toc(entries: Sequence[Entry]) -> list[dict[str, str]]:
     return rows
 
 
+@dataclass(frozen=True)
+class Log:
+    """What every document of one candidate reads from the log (its timeline, the candidate replayed, the
+    branch at each event): worked out once for a page that offers a document per step, not once per document."""
+
+    entries: list[Entry]
+    candidate: Candidate
+    places: dict[int, Placement]
+
+
+def log_of(events: Sequence[Event], history: OrgHistory) -> Log:
+    return Log(timeline(events), replay(list(events)), placements(history, events))
+
+
 def build(events: Sequence[Event], form: PaperForm, history: OrgHistory, rulebook: RuleBook,
-          settings: DocumentSettings, version: int | None = None) -> Paper:
-    """The document `form` states about the candidate whose log is `events`.
+          settings: DocumentSettings, version: int | None = None, log: Log | None = None) -> Paper:
+    """The document `form` states about the candidate whose log is `events` (`log`: `log_of(events, history)`,
+    when the caller has it).
 
     Raises:
         DocumentNotRecorded: the log has no event of the form's step (or `version` is not one).
     """
-    entries = timeline(events)
+    log = log if log is not None else log_of(events, history)
+    entries = log.entries
     candidate_id = events[0].stream_id if events else ""
     entry = _pick(entries, form, candidate_id, version)
     e = entry.event
     on, fields = corrected(entry)
-    c = replay(list(events))
+    c = log.candidate
     facts = _Facts()
     tree = history.tree_on(on)
-    place = placements(history, events).get(e.version)
+    place = log.places.get(e.version)
     branch_code = place.org if place else c.org
     branch_name = place.name if place else c.org
     code, org, name = _issuer(tree, form, branch_code, branch_name, fields)
@@ -330,6 +346,7 @@ def papers_of(events: Sequence[Event], history: OrgHistory, rulebook: RuleBook,
               settings: DocumentSettings) -> dict[int, Paper]:
     """{event version: its document} for every recorded step that produces a form, so a page can offer each one
     with the facts it lacks; the table of contents rides on the last event."""
-    found = {e.version: build(events, BY_STEP[e.type], history, rulebook, settings, e.version)
+    log = log_of(events, history)
+    found = {e.version: build(events, BY_STEP[e.type], history, rulebook, settings, e.version, log)
              for e in events if e.type in BY_STEP}
     return found

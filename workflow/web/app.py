@@ -30,6 +30,7 @@ from workflow.web import access_pages, api, org_api, org_pages, pages, report_pa
 from workflow.web.api import Json
 from workflow.web.context import PASSWORD_PAGE, WebState
 from workflow.web.errors import api_error
+from workflow.web.reads import SharedReads
 from workflow.web.sessions import SessionCodec, session_secret
 from workflow.web.templating import install_filters
 
@@ -53,6 +54,7 @@ def create_app(ketnap: Ketnap, settings: WebSettings | None = None, *, environ: 
     secret = session_secret(environ)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     install_filters(templates.env)
+    templates.env.auto_reload = False  # templates change with a release, not under a running server: no stat per page
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -79,6 +81,7 @@ def create_app(ketnap: Ketnap, settings: WebSettings | None = None, *, environ: 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _install_docs(app)
     _install_error_handlers(app)
+    app.add_middleware(SharedReads)
     return app
 
 

@@ -35,7 +35,11 @@ def state_of(request: Request) -> WebState:
 
 
 def session_of(request: Request) -> Session | None:
-    return state_of(request).sessions.load(request.cookies.get(COOKIE))
+    """The request's signed cookie, verified once per request (a page asks for its session and its CSRF token)."""
+    if not hasattr(request.state, "cookie_session"):
+        request.state.cookie_session = state_of(request).sessions.load(request.cookies.get(COOKIE))
+    found: Session | None = request.state.cookie_session
+    return found
 
 
 def live_session(request: Request) -> sessions.LiveSession | None:

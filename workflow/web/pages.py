@@ -322,8 +322,7 @@ def _refusal(err: Exception) -> Refusal:
 
 def _candidate_context(s: ScopedKetnap, candidate_id: str, sent: FormState | None,
                        correct: object = None) -> dict[str, Any]:
-    result = s.show(candidate_id)
-    branch = s.require_candidate(candidate_id)
+    result, branch = s.show_with_org(candidate_id)
     c = result.candidate
     incoming = (c.pending_transfer or {}).get("to_org")  # issue 13: the receiving branch records the reception
 
@@ -341,7 +340,7 @@ def _candidate_context(s: ScopedKetnap, candidate_id: str, sent: FormState | Non
               "form": forms.step_form(a.step)} for a in result.allowed]
     return {"c": c, "events": result.events, "steps": steps, "deadlines": deadlines, "today": today,
             "sent": sent, "fix": _correction(s.who, result.events, correct),
-            "org_codes": sorted(o.code for o in s.orgs() if s.who.writes(o.code)),
+            "org_codes": sorted(code for code in s.who.scope if s.who.writes(code)),  # the scope, in memory
             "papers": papers_of(result.events, s.app.organisations.history_log(), s.app.rulebook,
                                 s.app.settings.documents),  # issue 12: a document per step that has a form
             "guidance": _guidance(s, result.events),
