@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from states.catalogue import RULES
 from states.errors import RuleViolation
+from states.text import _SUSPECT, text_problem
 from tests.builders import PERSON
 from tests.unit.states.helpers import STANDARD, date_of, decide_on, fields_of, run
 from workflow.commands import AddOrganisation, ChangeOrganisation
@@ -93,3 +94,14 @@ def test_an_organisation_change_refuses_a_line_break_in_any_text(field: str) -> 
     with pytest.raises(ValidationError) as err:
         ChangeOrganisation(kind="renamed", code="CB-01", on="2025-01-01", **{field: "Quyết định\r\n số 1"})
     assert [e["type"] for e in err.value.errors()] == ["text_line_break"]
+
+
+def test_the_fast_path_lets_through_no_character_the_rules_refuse() -> None:
+    """A value without a `_SUSPECT` character skips the character loop: so every character the loop refuses on
+    its own (line breaks, control characters, direction controls) must be one `_SUSPECT` finds, and no other."""
+    refused = {chr(c) for c in range(0x110000)
+               if not 0xD800 <= c <= 0xDFFF and text_problem(f"a{chr(c)}b") is not None}
+    suspect = {chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF and _SUSPECT.search(chr(c))}
+
+    assert refused == suspect
+    assert text_problem("Nguyễn Thị\u202eA") == ("text_bidi_character", {"char": "U+202E", "position": 11})
