@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from states.calendar import WorkingCalendar
 from states.stages import ACTIVE
 from storage import report_reads
+from storage.report_reads import ON_LIST_COLUMNS
 from workflow.reports.periods import Period
 from workflow.reports.scope import Scope
 
@@ -20,13 +21,17 @@ from workflow.reports.scope import Scope
 STAGE_DATES = (("dropped_on", "dropped"), ("recognised_on", "official"), ("ceremony_on", "probationary"),
                ("decided_on", "admitted"), ("vetted_on", "vetted"), ("enrolled_on", "training_class"),
                ("mentored_on", "mentored"), ("identified_on", "identified"))
+_STAGE_AT = tuple((ON_LIST_COLUMNS.index(column), stage) for column, stage in STAGE_DATES)  # by position: fast
+ID, ORG, RECOGNISED_ON, DROPPED_ON, DROPPED_STAGE, DROPPED_REASON = (
+    ON_LIST_COLUMNS.index(c) for c in ("id", "org", "recognised_on", "dropped_on", "dropped_stage", "dropped_reason"))
 MILESTONE_KINDS = frozenset({"probation_end"})
 ACTIVE_STAGES = frozenset(s.value for s in ACTIVE)  # a date to note, not a step anyone owes
 
 
 def stage_on(row: Any, day: date) -> str | None:
-    for column, stage in STAGE_DATES:
-        entered = getattr(row, column)
+    """The stage of an on_list row (ON_LIST_COLUMNS, in order) on `day`."""
+    for index, stage in _STAGE_AT:
+        entered = row[index]
         if entered is not None and entered <= day:
             return stage
     return None
@@ -61,17 +66,19 @@ def status(conn: Connection, scope: Scope, period: Period, as_of: date, counted_
     as their events name it, followed through merges and splits)."""
     found = Status(as_of, counted_on)
     # Who left the list or became official before the period has nothing to count in it.
+    place = scope.placing(as_of)
     for row in report_reads.on_list(conn, as_of, period.start, scope.codes(as_of, as_of)):
-        if not scope.counts(scope.place(row.org, row.id, as_of)):
+        if not scope.counts(place(row[ORG], row[ID])):  # rows by position: tens of thousands of them
             continue
         stage = stage_on(row, as_of)
         if stage in ACTIVE_STAGES:
             found.stages[stage] += 1
             _expected(found, row, stage, period)
-        if row.recognised_on is not None and period.contains(row.recognised_on):
+        recognised_on, dropped_on = row[RECOGNISED_ON], row[DROPPED_ON]
+        if recognised_on is not None and period.contains(recognised_on):
             found.recognised += 1
-        if row.dropped_stage == "probationary" and row.dropped_on and period.contains(row.dropped_on):
-            found.left_probation[row.dropped_reason or "other"] += 1
+        if row[DROPPED_STAGE] == "probationary" and dropped_on and period.contains(dropped_on):
+            found.left_probation[row[DROPPED_REASON] or "other"] += 1
     found.overdue = _overdue(conn, scope, as_of, calendar)
     return found
 
