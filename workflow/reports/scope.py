@@ -11,7 +11,7 @@ Branches are placed once per (branch, tree epoch), never per candidate: a provin
 admissions against a handful of trees. Only a branch split among successors by candidate is placed per candidate.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -95,15 +95,16 @@ class Scope:
             self._places[key] = found
         return found
 
-    def placing(self, day: date) -> Callable[[str, str], Place | None]:
-        """`place` for many facts of one `day` (a pipeline's tens of thousands of rows): the tree epoch is looked
-        up once, then each branch's shared placement is a dictionary hit."""
-        epoch, places = self.history.epoch(day), self._places
-
-        def place(branch: str, candidate_id: str) -> Place | None:
-            key = (branch, epoch)
-            return places[key] if key in places else self.place(branch, candidate_id, day)
-        return place
+    def placement(self, branch: str, day: date) -> tuple[Place | None, bool]:
+        """Where every fact of `branch` dated `day` counts, and whether that holds for each of its candidates
+        (False for a branch split among successors: `place` each of them)."""
+        key = (branch, self.history.epoch(day))
+        if key in self._places:
+            return self._places[key], True
+        found, shared = self._place(branch, "", day)
+        if shared:
+            self._places[key] = found
+        return found, shared
 
     def counts(self, place: Place | None) -> bool:
         """Whether a placed fact is counted: a predecessor's only when predecessors are included."""
