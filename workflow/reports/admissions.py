@@ -81,16 +81,17 @@ def _admissions(conn: Connection, scope: Scope, column: str, start: date, end: d
     types: dict[tuple[str, int], str | None] = {}  # (branch, tree epoch): its type that day (issue 20)
     history = scope.history
     for r in report_reads.admissions(conn, column, start, end, scope.codes(start, end)):
-        cid, org, on = r[0], r[1], r[2]  # id, admitted_org, on: by position, tens of thousands of rows
+        # by position (report_reads.admissions's order): a province reads tens of thousands of rows
+        cid, org, on, sex, birth, ethnicity, religion, youth_union, trade_union, categories, readmission = r
         place = scope.place(org, cid, on)
         if place is not None:
-            held = judge.categories(r._mapping, on)
+            held = judge.of(categories, sex, ethnicity, religion, youth_union, trade_union, birth, on)
             if settings.groups:  # issue 20: groups count like categories, by the type of the branch that day
                 key = (place.branch, history.epoch(on))
                 if key not in types:
                     types[key] = history.tree_on(on).type_of(place.branch)
                 held = held | judge.groups(held, types[key])
-            found.append(Admission(place.branch, on, held, place.unit, place.predecessor, bool(r[-1])))
+            found.append(Admission(place.branch, on, held, place.unit, place.predecessor, bool(readmission)))
     return found
 
 

@@ -74,6 +74,10 @@ def age_years(birth: date, on: date) -> int:
     return months // 12
 
 
+# What categories_of reads of a record.
+RECORD = ("categories", "sex", "ethnicity", "religion", "youth_union", "trade_union", "birth_date")
+
+
 class Categoriser:
     """categories_of and groups_of memoised on what they depend on, for a report that judges every admission of
     a province: a few hundred distinct records (categories, sex, ethnicity, religion, unions, young or not) and
@@ -85,12 +89,20 @@ class Categoriser:
         self._groups: dict[tuple[frozenset[str], str | None], frozenset[str]] = {}
 
     def categories(self, row: Mapping[Any, Any], on: date | None) -> frozenset[str]:
-        birth, young = row.get("birth_date"), self.settings.young_age
-        key = (tuple(row.get("categories") or ()), row.get("sex"), row.get("ethnicity"), row.get("religion"),
-               bool(row.get("youth_union")), bool(row.get("trade_union")),
-               birth is not None and on is not None and young.min_years <= age_years(birth, on) <= young.max_years)
+        return self.of(row.get("categories"), row.get("sex"), row.get("ethnicity"), row.get("religion"),
+                       row.get("youth_union"), row.get("trade_union"), row.get("birth_date"), on)
+
+    def of(self, categories: Any, sex: Any, ethnicity: Any, religion: Any, youth_union: Any, trade_union: Any,
+           birth_date: date | None, on: date | None) -> frozenset[str]:
+        """`categories` of a record given field by field (RECORD's order), as a report reads them in rows."""
+        young = self.settings.young_age
+        key = (tuple(categories or ()), sex, ethnicity, religion, bool(youth_union), bool(trade_union),
+               birth_date is not None and on is not None
+               and young.min_years <= age_years(birth_date, on) <= young.max_years)
         found = self._held.get(key)
         if found is None:
+            values = (categories, sex, ethnicity, religion, youth_union, trade_union, birth_date)
+            row = dict(zip(RECORD, values, strict=True))
             found = self._held[key] = frozenset(categories_of(row, on, self.settings))
         return found
 

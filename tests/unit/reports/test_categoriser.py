@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from states.dates import age_months
 from tests.builders import settings
-from workflow.reports.categories import Categoriser, age_years, categories_of, groups_of
+from workflow.reports.categories import RECORD, Categoriser, age_years, categories_of, groups_of
 from workflow.reports.settings import Group
 
 REPORTS = settings().reports
@@ -37,4 +37,5 @@ def test_the_categoriser_gives_what_categories_of_and_groups_of_give_row_by_row(
         org_type = rng.choice([None, "enterprise", "commune"])
         held = judge.categories(row, on)
         assert held == categories_of(row, on, reports)
+        assert judge.of(*(row[name] for name in RECORD), on) == held
         assert judge.groups(held, org_type) == groups_of(categories_of(row, on, reports), org_type, reports)
