@@ -27,7 +27,7 @@ from states.organisations import Organisation, Tree
 from storage import plans as plan_store
 from storage import report_reads
 from workflow.reports import historical, pipeline
-from workflow.reports.categories import categories_of, groups_of, headings
+from workflow.reports.categories import Categoriser, headings
 from workflow.reports.periods import Period
 from workflow.reports.plans import SOURCES, Plan, plans
 from workflow.reports.scope import Scope, percent
@@ -74,16 +74,24 @@ class Counting:
 def _admissions(conn: Connection, scope: Scope, column: str, start: date, end: date,
                 settings: ReportSettings) -> list[Admission]:
     """Every admission the root's subtree held on its counted date, its predecessors' included (marked), with
-    the tree of that date: one placement per (branch, tree epoch), not per candidate."""
+    the tree of that date: one placement per (branch, tree epoch), not per candidate, and categories, groups
+    and organisation types worked out once per distinct record (categories.Categoriser)."""
     found = []
+    judge = Categoriser(settings)
+    types: dict[tuple[str, int], str | None] = {}  # (branch, tree epoch): its type that day (issue 20)
+    history = scope.history
     for r in report_reads.admissions(conn, column, start, end, scope.codes(start, end)):
-        place = scope.place(r.admitted_org, r.id, r.on)
+        # by position (report_reads.admissions's order): a province reads tens of thousands of rows
+        cid, org, on, sex, birth, ethnicity, religion, youth_union, trade_union, categories, readmission = r
+        place = scope.place(org, cid, on)
         if place is not None:
-            held = categories_of(r._mapping, r.on, settings)
+            held = judge.of(categories, sex, ethnicity, religion, youth_union, trade_union, birth, on)
             if settings.groups:  # issue 20: groups count like categories, by the type of the branch that day
-                held |= groups_of(held, scope.history.tree_on(r.on).type_of(place.branch), settings)
-            found.append(Admission(place.branch, r.on, frozenset(held), place.unit, place.predecessor,
-                                   bool(r.readmission)))
+                key = (place.branch, history.epoch(on))
+                if key not in types:
+                    types[key] = history.tree_on(on).type_of(place.branch)
+                held = held | judge.groups(held, types[key])
+            found.append(Admission(place.branch, on, held, place.unit, place.predecessor, bool(readmission)))
     return found
 
 

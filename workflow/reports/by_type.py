@@ -30,7 +30,7 @@ from states.organisations import OrgHistory, Tree
 from storage import plans as plan_store
 from storage import report_reads
 from workflow.reports.admissions import DATE_COLUMN
-from workflow.reports.categories import categories_of, groups_of
+from workflow.reports.categories import Categoriser, categories_of, groups_of
 from workflow.reports.classes import list_classes, roster
 from workflow.reports.labels import COUNTED_ON_VI
 from workflow.reports.periods import Period, PeriodError
@@ -102,14 +102,18 @@ def _membership(conn: Connection, history: OrgHistory, root: str, year: int) -> 
 def _admissions(conn: Connection, scope: Scope, column: str, period: Period,
                 settings: ReportSettings) -> list[tuple[Counted, int]]:
     found = []
+    judge, history = Categoriser(settings), scope.history
+    types: dict[tuple[str, int], str | None] = {}  # (branch, tree epoch): its type, worked out once
     for r in report_reads.admissions(conn, column, period.start, period.end, scope.codes(period.start, period.end)):
         place = scope.place(r.admitted_org, r.id, r.on)
         if not scope.counts(place):
             continue
         assert place is not None
-        org_type = scope.history.tree_on(r.on).type_of(place.branch)
-        held = categories_of(r._mapping, r.on, settings)
-        found.append((Counted(org_type, frozenset(groups_of(held, org_type, settings))), 1))
+        key = (place.branch, history.epoch(r.on))
+        if key not in types:
+            types[key] = history.tree_on(r.on).type_of(place.branch)
+        org_type = types[key]
+        found.append((Counted(org_type, judge.groups(judge.categories(r._mapping, r.on), org_type)), 1))
     return found
 
 

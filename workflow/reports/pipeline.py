@@ -15,21 +15,8 @@ from storage import report_reads
 from workflow.reports.periods import Period
 from workflow.reports.scope import Scope
 
-# The date each stage is entered, latest first: a candidate is in the first stage whose date has come (each one
-# a column that report_reads.on_list reads).
-STAGE_DATES = (("dropped_on", "dropped"), ("recognised_on", "official"), ("ceremony_on", "probationary"),
-               ("decided_on", "admitted"), ("vetted_on", "vetted"), ("enrolled_on", "training_class"),
-               ("mentored_on", "mentored"), ("identified_on", "identified"))
 MILESTONE_KINDS = frozenset({"probation_end"})
 ACTIVE_STAGES = frozenset(s.value for s in ACTIVE)  # a date to note, not a step anyone owes
-
-
-def stage_on(row: Any, day: date) -> str | None:
-    for column, stage in STAGE_DATES:
-        entered = getattr(row, column)
-        if entered is not None and entered <= day:
-            return stage
-    return None
 
 
 @dataclass
@@ -44,34 +31,42 @@ class Status:
     left_probation: Counter[str] = field(default_factory=Counter)
 
 
-def _expected(status: Status, row: Any, stage: str | None, period: Period) -> None:
-    """Past a passed branch vote, the decision is due within D6's working days; after the decision, the
-    ceremony within D8's. A deadline that falls inside the period makes the admission expected in it."""
-    if stage == "vetted" and row.branch_vote_on is not None and row.branch_vote_on <= status.as_of:
-        status.past_vote += 1
-        status.due_in_period += bool(row.admission_due_on and row.admission_due_on <= period.end)
-    elif stage == "admitted" and status.counted_on == "ceremony":
-        status.past_vote += 1
-        status.due_in_period += bool(row.ceremony_due_on and row.ceremony_due_on <= period.end)
+def _add(status: Status, group: Any) -> None:
+    """Count a group of report_reads.pipeline_groups (`n` candidates alike in all the pipeline looks at).
+    Past a passed branch vote, the decision is due within D6's working days; after the decision, the ceremony
+    within D8's. A deadline that falls inside the period makes the admission expected in it."""
+    n, stage = group.n, group.stage
+    if stage in ACTIVE_STAGES:
+        status.stages[stage] += n
+        if stage == "vetted" and group.vote_passed:
+            status.past_vote += n
+            status.due_in_period += n * group.admission_due
+        elif stage == "admitted" and status.counted_on == "ceremony":
+            status.past_vote += n
+            status.due_in_period += n * group.ceremony_due
+    status.recognised += n * group.recognised
+    if group.left_probation:
+        status.left_probation[group.left_reason or "other"] += n
 
 
 def status(conn: Connection, scope: Scope, period: Period, as_of: date, counted_on: str,
            calendar: WorkingCalendar) -> Status:
     """Where the candidates of the root's subtree stood on `as_of`, placed by the tree of that day (their branch
-    as their events name it, followed through merges and splits)."""
+    as their events name it, followed through merges and splits). Counted in SQL per branch and what the
+    pipeline looks at (a province's 200,000 candidates are a few thousand groups), per candidate only in a
+    branch split among successors. Who left the list or became official before the period is not read."""
     found = Status(as_of, counted_on)
-    # Who left the list or became official before the period has nothing to count in it.
-    for row in report_reads.on_list(conn, as_of, period.start, scope.codes(as_of, as_of)):
-        if not scope.counts(scope.place(row.org, row.id, as_of)):
-            continue
-        stage = stage_on(row, as_of)
-        if stage in ACTIVE_STAGES:
-            found.stages[stage] += 1
-            _expected(found, row, stage, period)
-        if row.recognised_on is not None and period.contains(row.recognised_on):
-            found.recognised += 1
-        if row.dropped_stage == "probationary" and row.dropped_on and period.contains(row.dropped_on):
-            found.left_probation[row.dropped_reason or "other"] += 1
+    split: set[str] = set()
+    for group in report_reads.pipeline_groups(conn, as_of, period.start, period.end, scope.codes(as_of, as_of)):
+        place, shared = scope.placement(group.branch, as_of)
+        if not shared:
+            split.add(group.branch)
+        elif scope.counts(place):
+            _add(found, group)
+    if split:
+        for group in report_reads.pipeline_groups(conn, as_of, period.start, period.end, split, by_candidate=True):
+            if scope.counts(scope.place(group.branch, group.candidate, as_of)):
+                _add(found, group)
     found.overdue = _overdue(conn, scope, as_of, calendar)
     return found
 

@@ -95,6 +95,17 @@ class Scope:
             self._places[key] = found
         return found
 
+    def placement(self, branch: str, day: date) -> tuple[Place | None, bool]:
+        """Where every fact of `branch` dated `day` counts, and whether that holds for each of its candidates
+        (False for a branch split among successors: `place` each of them)."""
+        key = (branch, self.history.epoch(day))
+        if key in self._places:
+            return self._places[key], True
+        found, shared = self._place(branch, "", day)
+        if shared:
+            self._places[key] = found
+        return found, shared
+
     def counts(self, place: Place | None) -> bool:
         """Whether a placed fact is counted: a predecessor's only when predecessors are included."""
         return place is not None and (place.predecessor is None or self.with_predecessors)
