@@ -61,7 +61,7 @@ def deliveries(url: str, dsn: str, seconds: float) -> dict[str, Any]:
         since, started = datetime.now(UTC), time.monotonic()
         processes = [start_scheduler(config, url, log, env={"KETNAP_WEBHOOK_SECRET": SECRET}) for log in logs]
         try:
-            drained = wait_until(lambda: _open_rows(dsn) == 0, seconds, step=0.5)
+            drained = wait_until(lambda: _open_rows(dsn) == 0, seconds, step=0.2)
             wall = time.monotonic() - started
         finally:
             codes = [stop(p) for p in processes]
