@@ -19,6 +19,9 @@ one transaction per 5,000 (population.py). Then, in one run:
   Baselines: GET /api/health (no database) in the same process, and bare SQL (psycopg) doing the same fetch.
 - `audit verify --org PROVINCE` in its own process, next to bare SQL reading the same streams' events.
 - the reminders sweep over every open deadline, next to bare SQL reading them.
+- deliveries: the sweep of today, then 3 `ketnap scheduler` processes sending it to a webhook receiver on
+  127.0.0.1 until the outbox is drained (or `--deliver-seconds`): messages, messages/s, duplicates and missing
+  (both must be 0), next to the receiver's rate for as many plain POSTs (benchmarks/national_deliveries.py).
 - steps: `--clients` clients recording steps on new candidates through 1, 2 and 3 `ketnap serve` processes,
   next to plain psycopg single-row commits from as many connections; the servers' memory before and after.
 - `audit verify` of the whole set at the end (exit code 0 when clean; --skip-audit leaves it out).
@@ -43,7 +46,7 @@ import psycopg
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
 
-from benchmarks import population
+from benchmarks import national_deliveries, population
 from benchmarks.bench_web import free_port, serve
 from benchmarks.common import NOW, FixedClock, machine_line, print_table, run_threads, scratch_postgres, standard_path
 from storage import migrate
@@ -442,6 +445,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients for pages and steps")
     parser.add_argument("--steps-per-client", type=int, default=3, help="new candidates per client and server "
                                                                         "count (six steps each)")
+    parser.add_argument("--deliver-seconds", type=float, default=900, help="stop the schedulers after this "
+                                                                             "long if the outbox is not drained")
     parser.add_argument("--only-build", action="store_true", help="build the data set, measure nothing")
     parser.add_argument("--skip-audit", action="store_true", help="leave out the final `audit verify` of all")
     parser.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
@@ -483,14 +488,20 @@ def measure(url: str, info: dict[str, Any], args: argparse.Namespace) -> int:
     print("\n### Province\n")
     rows = [*report(url, info), *audit_org(url, info), *sweep(url)]
     print_table(["operation", "seconds", "bare SQL seconds"], rows)
+    print("\n### One day of reminders, 3 schedulers on the same database\n")
+    sent = national_deliveries.deliveries(url, _dsn(url), args.deliver_seconds)
+    print_table(["what", "messages", "seconds", "per second"], national_deliveries.rows(sent))
+    print(f"\ndeliveries: duplicates {sent['duplicates']}, missing {sent['missing']}; outbox now "
+          f"{sent['statuses']}")
     print(f"\n### Steps, {args.clients} clients on new candidates\n")
     print_table(["variant", "per second", ""], steps(url, info, args.clients, args.steps_per_client))
+    exactly_once = 0 if sent["duplicates"] == sent["missing"] == 0 else 1
     if args.skip_audit:
-        return 0
+        return exactly_once
     code, seconds = verify_all(url)
     print(f"\n`audit verify` of the whole set: exit {code} ({'clean' if code == 0 else 'FINDINGS'}) in "
           f"{seconds:.0f} s")
-    return code
+    return code or exactly_once
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -72,8 +72,8 @@ def test_national_benchmark_runs_and_its_data_set_verifies_clean(pg_url: str) ->
         assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
         assert f"database: {kept}" in built.stdout, built.stdout[-2000:]
         done = subprocess.run([sys.executable, "-m", "benchmarks.national", "--database", kept, "--requests", "6",
-                               "--clients", "2", "--steps-per-client", "1"], capture_output=True, text=True,
-                              timeout=900, check=False, env=env)
+                               "--clients", "2", "--steps-per-client", "1", "--deliver-seconds", "120"],
+                              capture_output=True, text=True, timeout=900, check=False, env=env)
     finally:
         admin = create_engine(make_url(pg_url), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
@@ -83,6 +83,9 @@ def test_national_benchmark_runs_and_its_data_set_verifies_clean(pg_url: str) ->
     assert "kept at " + name in done.stdout, done.stdout[-2000:]
     assert "bare SQL" in done.stdout and "plain psycopg" in done.stdout, done.stdout[-2000:]
     assert "exit 0 (clean)" in done.stdout, done.stdout[-2000:]
+    # three schedulers sent the day's reminders: each arrived exactly once, none is left
+    assert "deliveries: duplicates 0, missing 0" in done.stdout and "drained after" in done.stdout, \
+        done.stdout[-2000:]
 
 
 @pytest.mark.postgres
