@@ -38,8 +38,9 @@ from workflow.service import Ketnap
 
 pytestmark = pytest.mark.integration
 DISPATCHERS, BATCH, MESSAGES = 3, 2, 4  # two busy with a batch each, the third idle and looking for work
-SMTP_DELAY = 1.2  # seconds the server takes to accept one message: each send outlives the lease...
-LEASE = 1.0  # ...and so does each batch (2 x 1.2 s)
+SMTP_DELAY = 3.6  # seconds the server takes to accept one message: each send outlives the lease...
+LEASE = 3.0  # ...and so does each batch (2 x 3.6 s). A renewal comes every third of the lease: a lease of 1 s
+# let a renewal thread starved for a third of a second on a loaded machine (a documented limit) lose a claim.
 
 
 @dataclass
@@ -79,7 +80,7 @@ def dispatcher(app: Ketnap, port: int) -> Reminders:
 
 def run_until_settled(reminders: Reminders, engine: Engine, errors: list[BaseException]) -> None:
     """What the scheduler's dispatch job does, every few milliseconds, on the real clock."""
-    end = monotonic() + 30
+    end = monotonic() + 60
     try:
         while monotonic() < end:
             reminders.dispatch(datetime.now(UTC))
