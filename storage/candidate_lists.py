@@ -19,7 +19,8 @@ from storage.projections import CANDIDATES, DEADLINES
 from storage.search import fold
 
 __all__ = ["DEADLINE_KEY", "KEYS", "LIST_COLUMNS", "CandidateFilter", "DeadlineFilter", "Order", "Page",
-           "candidate_org", "count_candidates", "count_deadlines", "list_candidates", "open_deadlines", "stage_counts"]
+           "candidate_orgs", "count_candidates", "count_deadlines", "incoming_transfers", "list_candidates",
+           "open_deadlines", "stage_counts"]
 
 LIST_COLUMNS = ("id", "org", "stage", "version", "full_name", "birth_date", "sex", "identified_on", "decided_on",
                 "ceremony_on", "probation_ends_on", "official_on", "dropped_on")
@@ -210,6 +211,25 @@ def stage_counts(conn: Connection, scope: Collection[str]) -> dict[str, int]:
     return {stage: int(n) for stage, n in conn.execute(query)}
 
 
-def candidate_org(conn: Connection, candidate_id: str) -> str | None:
-    row = conn.execute(select(CANDIDATES.c.org).where(CANDIDATES.c.id == candidate_id)).first()
-    return str(row[0]) if row else None
+def candidate_orgs(conn: Connection, candidate_id: str) -> tuple[str, str | None] | None:
+    """The candidate's organisation, and the branch a probationary member's transfer waits at (None when none
+    does); None for an unknown candidate."""
+    row = conn.execute(select(CANDIDATES.c.org, CANDIDATES.c.incoming_org)
+                       .where(CANDIDATES.c.id == candidate_id)).first()
+    return (str(row[0]), row[1]) if row else None
+
+
+def incoming_transfers(conn: Connection, scope: Collection[str] | None,
+                       limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:
+    """Probationary members transferred to a branch of `scope` (every branch: None) and not yet received there
+    (D16, P9), the transfer's date and the deadline to present it, earliest deadline first; at most `limit`
+    (a page: they are few). Read on ix_candidate_incoming_org; the sending branch is the row's `org`."""
+    due = DEADLINES.alias("due")
+    query = (select(CANDIDATES.c.id, CANDIDATES.c.full_name, CANDIDATES.c.org, CANDIDATES.c.incoming_org,
+                    due.c.opened_on.label("transferred_on"), due.c.due_on.label("present_by"))
+             .join(due, (due.c.stream_id == CANDIDATES.c.id) & (due.c.kind == "transfer_presentation"), isouter=True)
+             .where(CANDIDATES.c.incoming_org.is_not(None)))
+    if scope is not None:
+        query = query.where(_among(CANDIDATES.c.incoming_org, sorted(scope), conn.dialect.name))
+    query = query.order_by(due.c.due_on, CANDIDATES.c.id).limit(limit)
+    return [dict(r._mapping) for r in conn.execute(query)]

@@ -38,7 +38,8 @@ def candidate_values(c: Candidate, now: datetime, org: str | None = None) -> dic
         "ethnicity": c.ethnicity, "religion": c.religion, "youth_union": c.youth_union,
         "trade_union": c.trade_union, "categories": list(c.categories), "identified_on": c.identified_on,
         "decided_on": c.decided_on, "ceremony_on": c.ceremony_on, "probation_ends_on": c.probation_ends_on,
-        "official_on": c.official_on, "dropped_on": c.dropped_on, "updated_at": now,
+        "official_on": c.official_on, "dropped_on": c.dropped_on,
+        "incoming_org": None if c.pending_transfer is None else str(c.pending_transfer["to_org"]), "updated_at": now,
     }
 
 

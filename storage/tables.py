@@ -85,6 +85,7 @@ class CandidateRow(SQLModel, table=True):
         Index("ix_candidate_name", "search_name", "id"),
         Index("ix_candidate_org_name", "org", "search_name", "id"),
         Index("ix_candidate_org_stage", "org", "stage"),  # a scope's stage counts, from the index alone (issue 14)
+        Index("ix_candidate_incoming_org", "incoming_org"),  # the transfers waiting at a branch (migration incoming)
     )  # and on PostgreSQL a trigram index on search_name (migration pages_0001), which metadata cannot state
     id: str = Field(primary_key=True, max_length=64)
     org: str = Field(max_length=64)  # ix_candidate_org_name leads with it
@@ -106,6 +107,7 @@ class CandidateRow(SQLModel, table=True):
     probation_ends_on: date | None = None
     official_on: date | None = None
     dropped_on: date | None = None
+    incoming_org: str | None = Field(default=None, max_length=64)  # a transfer sent there, not yet received (D16)
     updated_at: datetime = Field(sa_type=DateTime(timezone=True))
 
 

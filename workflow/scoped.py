@@ -88,17 +88,16 @@ class ScopedKetnap:
 
         Raises: CandidateNotFound, also when it is outside the scope."""
         with self.app.uow.reading() as tx:
-            org = candidate_lists.candidate_org(tx.conn, candidate_id)
-        if org is None or not (self.who.sees(org) or self.who.sees(self._incoming_org(candidate_id))):
+            found = candidate_lists.candidate_orgs(tx.conn, candidate_id)
+        if found is None or not (self.who.sees(found[0]) or self.who.sees(found[1])):
             raise CandidateNotFound(candidate_id)
-        return org
+        return found[0]
 
-    def _incoming_org(self, candidate_id: str) -> str | None:
-        """Where a probationary member's transfer waits to be received (replayed: asked only of a candidate outside
-        the user's organisations, which is rare)."""
-        events = self.app.events(candidate_id)
-        pending = replay(events).pending_transfer if events else None
-        return None if pending is None else str(pending["to_org"])
+    def incoming_transfers(self, limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:
+        """The probationary members transferred to the user's branches and waiting to be received (at most
+        `limit`, soonest deadline first): their secretary reaches the files from here."""
+        with self.app.uow.reading() as tx:
+            return candidate_lists.incoming_transfers(tx.conn, self.who.scope, limit)
 
     def show(self, candidate_id: str, on: date | None = None) -> StepResult:
         return self.show_with_org(candidate_id, on)[0]

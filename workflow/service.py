@@ -24,6 +24,7 @@ from states.step import Step
 from states.views import history_view
 from storage import organisations
 from storage.candidate_lists import CandidateFilter, DeadlineFilter, Order, list_candidates, open_deadlines
+from storage.candidate_lists import incoming_transfers as waiting_transfers
 from storage.errors import ConcurrencyConflictError, DuplicateRowError, IdempotencyKeyReused
 from storage.failures import BusyRetry
 from storage.idempotency import Remembered
@@ -307,6 +308,12 @@ class Ketnap:
                                    CandidateFilter(stage=stage, limit=limit, offset=offset, cursor=cursor,
                                                    count=count),
                                    self.today(), order=Order.ORG, columns=None)
+
+    def incoming_transfers(self, org: str | None = None, limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:
+        """The probationary members transferred to `org`'s branches (every branch: None) and not yet received
+        (`ketnap candidate list --incoming`; storage/candidate_lists.py)."""
+        with self.uow.reading() as tx:
+            return waiting_transfers(tx.conn, self._scope(tx, org), limit)
 
     def every_candidate(self, org: str | None = None, stage: str | None = None) -> Iterator[dict[str, Any]]:
         """Every candidate, as `candidates`, read a batch at a time (exports, enrolling a branch's candidates)."""

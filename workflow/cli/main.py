@@ -151,11 +151,17 @@ def candidate_list(
                                                "page before (--json); costs the same on every page.")] = None,
     every: Annotated[bool, typer.Option("--all", help="Every row, printed while it is read (a batch at a time).")]
     = False,
+    incoming: Annotated[bool, typer.Option("--incoming", help="Instead: probationary members transferred to --org's "
+                                           "branches (every branch without it) and not yet received there.")]
+    = False,
 ) -> None:
     """List candidates with their stage, by organisation then name: one page, how many in all, how to see more."""
     from workflow.cli.paging import Paging, print_list
 
     c = cli.get(ctx)
+    if incoming:
+        _incoming_list(c, org, limit)
+        return
 
     def table(rows: list[dict[str, Any]]) -> Any:
         shown = cli.id_table("id", "org", "stage", "name", "born", "probation\nends",
@@ -169,6 +175,17 @@ def candidate_list(
         app = c.app()
         print_list(c.json, Paging(limit, page, cursor, every), lambda n, after, skip, count: app.candidate_page(
             org, stage, limit=n, cursor=after, offset=skip, count=count), table, "candidate(s)")
+
+
+def _incoming_list(c: cli.Context, org: str | None, limit: int) -> None:
+    """`candidate list --incoming`: the transfers waiting to be received, soonest deadline first (at most --limit)."""
+    with cli.refusals(c):
+        rows = c.app().incoming_transfers(org, limit)
+    shown = cli.id_table("id", "name", "from", "to", "transferred", "present by", ids=("id", "from", "to"))
+    for r in rows:
+        shown.add_row(r["id"], r["full_name"], r["org"], r["incoming_org"], cli.day(r["transferred_on"]),
+                      cli.day(r["present_by"]))
+    c.emit(rows, lambda con: con.print(shown if rows else "no transfer waits to be received"))
 
 
 # --- steps ---------------------------------------------------------------------------------------------

@@ -192,8 +192,15 @@ def list_candidates(
     limit: Annotated[int | None, Query(ge=1, le=500)] = None,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Older clients' pager; prefer `cursor`")] = 0,
     cursor: Annotated[str | None, Query(max_length=2000, description=CURSOR_HELP)] = None,
+    incoming: Annotated[bool, Query(description="Instead: the probationary members transferred to the caller's "
+                                    "branches and not yet received (at most `limit`; `org` is their sending "
+                                    "branch, `incoming_org` the receiving one)")] = False,
 ) -> dict[str, Any]:
     size = limit or state_of(request).settings.page_size
+    if incoming:
+        rows = s.incoming_transfers(size + 1)  # one more: whether more wait than a page shows
+        more = len(rows) > size
+        return page_doc(Page(rows[:size], more, 0, size, None, None if more else len(rows)))
     page = s.candidates(CandidateFilter(org, stage, q, due, overdue, size, offset, cursor, count=True))
     return page_doc(page)
 

@@ -270,8 +270,9 @@ def candidates(request: Request, who: Who, stage: str = "", q: str = "", org: st
     stage_name = stage if stage in STAGES else None
     page = s.candidates(CandidateFilter(org=org_code, stage=stage_name, q=q[:200] or None, limit=size,
                                         offset=_offset(offset)))
+    incoming = s.incoming_transfers(size) if page.offset == 0 and not (org_code or stage_name or q) else []
     return render(request, "candidates.html", {
-        "page": page, "counts": s.stage_counts(org_code), "stage": stage_name or "", "q": q[:200],
+        "page": page, "incoming": incoming, "counts": s.stage_counts(org_code), "stage": stage_name or "", "q": q[:200],
         "org": org_code or "", "orgs": s.org_choices(org_code), "stages": list(STAGES)}, who)
 
 
