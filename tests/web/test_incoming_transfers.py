@@ -92,6 +92,7 @@ def test_the_list_page_shows_the_section_to_the_receiving_secretary(sqlite_env: 
     assert f'href="/candidates/{candidate_id}"' in receiving.text and "Trần Thị Chuyển" in receiving.text
     assert "CB-01" in receiving.text and "03/03/2025" in receiving.text
     assert SECTION not in sending.text and "Trần Thị Chuyển" in sending.text
+    assert "Trong danh sách của tổ chức" not in sending.text  # the list's own heading only under the section
 
 
 def test_the_cli_lists_the_transfers_waiting_at_a_branch(sqlite_env: Env, sqlite_url: str) -> None:

@@ -125,6 +125,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "sending_org": ("Chi bộ chuyển đi", "Sending branch"),
     "transferred_on": ("Ngày chuyển", "Transferred on"),
     "present_by": ("Hạn xuất trình giấy giới thiệu", "Papers due by"),
+    "on_the_list": ("Trong danh sách của tổ chức", "On the organisation's list"),
     "new_candidate": ("Thêm người vào danh sách", "Add a person"),
     "key_dates": ("Các mốc thời gian", "Key dates"),
     "probation_ends_on": ("Hết thời kỳ dự bị", "Probation ends"),
