@@ -73,6 +73,7 @@ class WebSettings(BaseModel):
     token_days: int = Field(default=90, ge=1, le=3650)  # an API token's lifetime unless `--days` says otherwise
     secure_cookies: bool = False  # set true behind HTTPS so cookies are never sent in clear
     page_size: int = Field(default=50, ge=1, le=500)  # candidates per page in lists and in the API
+    reports_at_once: int = Field(default=2, ge=1, le=64)  # reports one server process builds at once (memory)
     min_password_length: int = Field(default=12, ge=8, le=200)  # wherever a password is set (issue 11)
     sign_in: SignInSettings = Field(default_factory=SignInSettings)
 

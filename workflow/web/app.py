@@ -5,6 +5,7 @@ scheduler) are handed in by `ketnap serve` and started and stopped with the appl
 """
 
 import logging
+import threading
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -70,7 +71,8 @@ def create_app(ketnap: Ketnap, settings: WebSettings | None = None, *, environ: 
                   description="Admission into the Communist Party of Vietnam (kết nạp đảng viên): record steps, "
                               "see what is due, replay any history. Authenticate with `Authorization: Bearer "
                               "<token>` (`ketnap token create USERNAME`).")
-    app.state.web = WebState(ketnap, web, SessionCodec(secret, web.session_hours * 3600), templates)
+    app.state.web = WebState(ketnap, web, SessionCodec(secret, web.session_hours * 3600), templates,
+                             threading.BoundedSemaphore(web.reports_at_once))
     app.include_router(api.router)
     app.include_router(org_api.router)
     app.include_router(pages.router)

@@ -6,7 +6,6 @@ SVG drawn server-side by pygal and put inline, with pygal's JavaScript switched 
 from a CDN (networks of Party offices are often closed).
 """
 
-import threading
 from typing import Annotated, Any
 
 import pygal  # type: ignore[import-untyped]
@@ -140,19 +139,12 @@ def charts(doc: dict[str, Any], lang: str) -> dict[str, Markup]:
     return {"plans": _svg(bars), "months": _svg(months), "categories": _svg(categories)}
 
 
-REPORTS_AT_ONCE = 2
-"""Reports built at once by one server process; more requests wait their turn. A report holds every admission of
-its subtree while it is built, and the process keeps the memory of its busiest moment (the allocator does not give
-it back): 16 province reports at once left a server at 183 MiB, one at a time at 130 MiB (8,000 candidates; README
-"Running a province or the nation"). Building is mostly Python under the GIL, so more at once are not faster."""
-_BUILDING = threading.BoundedSemaphore(REPORTS_AT_ONCE)
-
-
 def _report(request: Request, who: Principal, org: str, period: Period, predecessors: bool) -> dict[str, Any]:
     """Raises: OutOfScope (answered 404 like every page), OrganisationError."""
     who.require_org(org)
-    with _BUILDING:
-        return admissions_report(state_of(request).ketnap, org, period, predecessors=predecessors)
+    state = state_of(request)
+    with state.building_reports:  # config.yaml web.reports_at_once
+        return admissions_report(state.ketnap, org, period, predecessors=predecessors)
 
 
 def _first_org(who: Principal) -> str:
